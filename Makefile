@@ -1,0 +1,38 @@
+# Slotline: `make run` starts the demo, `make test` runs every test.
+# Everything builds in release mode into one target directory, so wasmtime is compiled once
+# and shared by `run`, `test` and `bench`.
+
+CARGO      ?= cargo
+GUEST_WASM := target/wasm32-wasip2/guest/slotline_guest.wasm
+
+.PHONY: all build run test guest toolchain lint fmt clean
+
+all: build
+
+# The guest is a wasm32-wasip2 component; install the target when it is missing.
+toolchain:
+	@rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+guest: toolchain
+	$(CARGO) build --locked -p slotline-guest --target wasm32-wasip2 --profile guest
+
+build: guest
+	$(CARGO) build --locked --release
+
+run: build
+	./target/release/slotline demo
+
+test: guest
+	$(CARGO) test --locked --release
+	$(CARGO) test --locked --release -p slotline-guest --lib
+
+lint: guest
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --release --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p slotline-guest --target wasm32-wasip2 --profile guest -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,293 @@
+//! A small Cal.com v2 client: the requests the default plugin makes, and their answers.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use serde::Deserialize;
+
+use crate::http::{self, HttpError};
+use crate::settings::Settings;
+use crate::wasi::http::types::Method;
+
+/// Cal.com picks the handler (and the JSON shapes) by this header; without it an older
+/// handler answers with other shapes.
+const SLOTS_API_VERSION: &str = "2024-09-04";
+const BOOKINGS_API_VERSION: &str = "2024-08-13";
+
+/// Why a Cal.com request gave no usable answer.
+#[derive(Debug)]
+pub enum CalError {
+    /// Not reachable in time: timeout, refused by the host, circuit open, 5xx, 429.
+    Unavailable(String),
+    /// Cal.com refused the request (4xx) with this message.
+    Rejected { status: u16, message: String },
+    /// The tenant has no API key configured.
+    NotConfigured,
+    /// The answer was not what Cal.com documents.
+    Malformed(String),
+}
+
+impl std::fmt::Display for CalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CalError::Unavailable(detail) => write!(f, "Cal.com unavailable: {detail}"),
+            CalError::Rejected { status, message } => {
+                write!(f, "Cal.com refused the request ({status}): {message}")
+            }
+            CalError::NotConfigured => f.write_str("setting `calcom_api_key` is missing"),
+            CalError::Malformed(detail) => write!(f, "unexpected Cal.com answer: {detail}"),
+        }
+    }
+}
+
+impl From<HttpError> for CalError {
+    fn from(err: HttpError) -> Self {
+        CalError::Unavailable(err.to_string())
+    }
+}
+
+/// A free interval as Cal.com reports it, with its UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+}
+
+pub struct CalCom<'a> {
+    base: &'a str,
+    bearer: String,
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    data: T,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    message: String,
+}
+
+/// A booking as Cal.com returns it (the fields the plugin uses).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Booking {
+    pub uid: String,
+    pub status: String,
+    pub start: String,
+    pub end: String,
+    #[serde(default)]
+    pub event_type_id: Option<u64>,
+    #[serde(default)]
+    pub attendees: Vec<Attendee>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attendee {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone_number: Option<String>,
+}
+
+/// Who is booking, as Cal.com's `attendee` object wants it.
+pub struct NewAttendee<'a> {
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub time_zone: &'a str,
+    pub language: &'a str,
+}
+
+#[derive(Deserialize)]
+struct RangeSlot {
+    start: String,
+    end: Option<String>,
+}
+
+impl<'a> CalCom<'a> {
+    pub fn new(settings: &'a Settings) -> Result<Self, CalError> {
+        let key = settings
+            .calcom_api_key
+            .as_deref()
+            .ok_or(CalError::NotConfigured)?;
+        Ok(Self {
+            base: &settings.calcom_base_url,
+            bearer: format!("Bearer {key}"),
+        })
+    }
+
+    /// Free slots of `event_type_id` between `start` and `end` in one request; Cal.com takes
+    /// a range, so a two-week search costs the same round trip as one day.
+    pub fn slots(
+        &self,
+        event_type_id: u64,
+        duration: Option<u32>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        timezone: &str,
+    ) -> Result<Vec<Slot>, CalError> {
+        let mut url = format!(
+            "{}/slots?eventTypeId={event_type_id}&start={}&end={}&timeZone={}&format=range",
+            self.base,
+            start.to_rfc3339_opts(SecondsFormat::Secs, true),
+            end.to_rfc3339_opts(SecondsFormat::Secs, true),
+            encode(timezone),
+        );
+        if let Some(minutes) = duration {
+            url.push_str(&format!("&duration={minutes}"));
+        }
+        let body = self.get(&url, SLOTS_API_VERSION)?;
+        let days: Envelope<std::collections::BTreeMap<String, Vec<RangeSlot>>> =
+            serde_json::from_slice(&body).map_err(|err| CalError::Malformed(err.to_string()))?;
+        let minutes = i64::from(duration.unwrap_or(30));
+        let mut slots = Vec::new();
+        for slot in days.data.into_values().flatten() {
+            let start = parse_instant(&slot.start)?;
+            let end = match slot.end.as_deref() {
+                Some(end) => parse_instant(end)?,
+                None => start + chrono::TimeDelta::minutes(minutes),
+            };
+            slots.push(Slot { start, end });
+        }
+        slots.sort_by_key(|slot| slot.start);
+        Ok(slots)
+    }
+
+    /// Books `start` (an instant) for `event_type_id`. Cal.com answers 400 when the slot is
+    /// not free any more; that comes back as [`CalError::Rejected`].
+    pub fn create_booking(
+        &self,
+        event_type_id: u64,
+        start: DateTime<Utc>,
+        attendee: &NewAttendee<'_>,
+        metadata: &[(&str, &str)],
+    ) -> Result<Booking, CalError> {
+        let mut who = serde_json::json!({
+            "name": attendee.name,
+            "timeZone": attendee.time_zone,
+            "language": attendee.language,
+        });
+        if let Some(email) = attendee.email {
+            who["email"] = email.into();
+        }
+        if let Some(phone) = attendee.phone {
+            who["phoneNumber"] = phone.into();
+        }
+        let metadata: serde_json::Map<String, serde_json::Value> = metadata
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).into()))
+            .collect();
+        let body = serde_json::json!({
+            "start": start.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "eventTypeId": event_type_id,
+            "attendee": who,
+            "metadata": metadata,
+        });
+        let url = format!("{}/bookings", self.base);
+        self.booking_answer(self.post(&url, &body)?)
+    }
+
+    pub fn booking(&self, uid: &str) -> Result<Booking, CalError> {
+        let url = format!("{}/bookings/{}", self.base, encode(uid));
+        self.booking_answer(self.get(&url, BOOKINGS_API_VERSION)?)
+    }
+
+    /// Upcoming bookings. Cal.com has no phone filter: callers match `attendees[].phoneNumber`.
+    pub fn upcoming_bookings(&self) -> Result<Vec<Booking>, CalError> {
+        let url = format!("{}/bookings?status=upcoming&take=100", self.base);
+        let body = self.get(&url, BOOKINGS_API_VERSION)?;
+        let envelope: Envelope<Vec<Booking>> =
+            serde_json::from_slice(&body).map_err(|err| CalError::Malformed(err.to_string()))?;
+        Ok(envelope.data)
+    }
+
+    pub fn cancel(&self, uid: &str, reason: Option<&str>) -> Result<Booking, CalError> {
+        let url = format!("{}/bookings/{}/cancel", self.base, encode(uid));
+        let body = match reason {
+            Some(reason) => serde_json::json!({ "cancellationReason": reason }),
+            None => serde_json::json!({}),
+        };
+        self.booking_answer(self.post(&url, &body)?)
+    }
+
+    /// Moves a booking; Cal.com creates a new one (new uid) and cancels the old.
+    pub fn reschedule(
+        &self,
+        uid: &str,
+        start: DateTime<Utc>,
+        reason: Option<&str>,
+    ) -> Result<Booking, CalError> {
+        let url = format!("{}/bookings/{}/reschedule", self.base, encode(uid));
+        let mut body =
+            serde_json::json!({ "start": start.to_rfc3339_opts(SecondsFormat::Secs, true) });
+        if let Some(reason) = reason {
+            body["reschedulingReason"] = reason.into();
+        }
+        self.booking_answer(self.post(&url, &body)?)
+    }
+
+    fn booking_answer(&self, body: Vec<u8>) -> Result<Booking, CalError> {
+        let envelope: Envelope<Booking> =
+            serde_json::from_slice(&body).map_err(|err| CalError::Malformed(err.to_string()))?;
+        Ok(envelope.data)
+    }
+
+    fn post(&self, url: &str, body: &serde_json::Value) -> Result<Vec<u8>, CalError> {
+        let headers = [
+            ("authorization", self.bearer.as_str()),
+            ("cal-api-version", BOOKINGS_API_VERSION),
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+        ];
+        let bytes = body.to_string();
+        let response = http::send(&Method::Post, url, &headers, Some(bytes.as_bytes()))?;
+        check_status(response.status, response.body)
+    }
+
+    fn get(&self, url: &str, api_version: &str) -> Result<Vec<u8>, CalError> {
+        let headers = [
+            ("authorization", self.bearer.as_str()),
+            ("cal-api-version", api_version),
+            ("accept", "application/json"),
+        ];
+        let response = http::send(&Method::Get, url, &headers, None)?;
+        check_status(response.status, response.body)
+    }
+}
+
+/// Sorts an answer into success, a refusal Cal.com explained, or unavailability.
+fn check_status(status: u16, body: Vec<u8>) -> Result<Vec<u8>, CalError> {
+    match status {
+        200..=299 => Ok(body),
+        429 | 500..=599 => Err(CalError::Unavailable(format!("status {status}"))),
+        _ => {
+            let message = serde_json::from_slice::<ErrorEnvelope>(&body)
+                .map(|envelope| envelope.error.message)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&body).chars().take(200).collect());
+            Err(CalError::Rejected { status, message })
+        }
+    }
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, CalError> {
+    DateTime::parse_from_rfc3339(text)
+        .map_err(|_| CalError::Malformed(format!("bad time {text:?}")))
+}
+
+/// Percent-encodes a query value (timezone names carry `/`, some carry `+`).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

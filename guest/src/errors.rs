@@ -1,0 +1,45 @@
+//! The plugin's errors, each with the sentence the caller should hear.
+
+use crate::calcom::CalError;
+use crate::exports::slotline::plugin::booking::{ErrorCode, PluginError};
+use crate::speech::{self, Locale};
+
+pub fn internal(detail: String) -> PluginError {
+    PluginError {
+        code: ErrorCode::Internal,
+        detail,
+        speech: None,
+    }
+}
+
+/// The caller's words could not be read: ask again.
+pub fn not_understood(detail: String, l: Locale) -> PluginError {
+    PluginError {
+        code: ErrorCode::InvalidInput,
+        detail,
+        speech: Some(speech::not_understood(l)),
+    }
+}
+
+pub fn not_found(detail: String, speech: String) -> PluginError {
+    PluginError {
+        code: ErrorCode::NotFound,
+        detail,
+        speech: Some(speech),
+    }
+}
+
+/// A calendar failure: unreachable means "offer a callback"; a refusal is reported as such.
+pub fn calendar(err: CalError, l: Locale) -> PluginError {
+    let code = match err {
+        CalError::Unavailable(_) => ErrorCode::UpstreamUnavailable,
+        CalError::Rejected { .. } | CalError::Malformed(_) | CalError::NotConfigured => {
+            ErrorCode::UpstreamError
+        }
+    };
+    PluginError {
+        code,
+        detail: err.to_string(),
+        speech: Some(speech::calendar_unavailable(l)),
+    }
+}

@@ -1,0 +1,109 @@
+//! Slotline's default scheduling plugin: Cal.com v2 behind the `slotline:plugin/booking` tools.
+//!
+//! It imports only standard WASI interfaces (`wasi:http`, `wasi:keyvalue`, `wasi:config`), so
+//! the stock `wasmtime` CLI runs it as well as the gateway does.
+
+wit_bindgen::generate!({
+    path: "../wit",
+    world: "slotline:plugin/scheduler",
+    generate_all,
+});
+
+mod availability;
+mod bookings;
+mod cache;
+mod calcom;
+mod clock;
+mod errors;
+mod http;
+mod parse_date;
+mod ranking;
+mod settings;
+mod speech;
+
+use exports::slotline::plugin::booking::{
+    Alternatives, AlternativesRequest, Availability, AvailabilityRequest, BookingList,
+    BookingReply, BookingRequest, CalendarEvent, CallContext, CancelRequest, Guest,
+    ParseDateRequest, ParsedDate, PluginError, RescheduleRequest, Service, ServiceList,
+};
+
+struct DefaultPlugin;
+
+impl Guest for DefaultPlugin {
+    fn parse_date(ctx: CallContext, req: ParseDateRequest) -> Result<ParsedDate, PluginError> {
+        let call = availability::Call::new(&ctx)?;
+        let hours = parse_date::DayHours {
+            open: call.settings.hours.open,
+            close: call.settings.hours.close,
+        };
+        let parsed = parse_date::parse(&req.text, call.clock.now, &hours)
+            .map_err(|err| errors::not_understood(err.to_string(), call.locale))?;
+        let start = parsed
+            .time
+            .map(|time| call.clock.rfc3339(parsed.date.and_time(time)));
+        Ok(ParsedDate {
+            date: parsed.date.format("%Y-%m-%d").to_string(),
+            time: parsed.time.map(|time| time.format("%H:%M").to_string()),
+            start,
+            weekday: parsed.date.format("%A").to_string().to_lowercase(),
+            speech: speech::parsed(parsed.date, parsed.time, call.clock.today(), call.locale),
+        })
+    }
+
+    fn check_availability(
+        ctx: CallContext,
+        req: AvailabilityRequest,
+    ) -> Result<Availability, PluginError> {
+        availability::check(&ctx, &req)
+    }
+
+    fn find_alternatives(
+        ctx: CallContext,
+        req: AlternativesRequest,
+    ) -> Result<Alternatives, PluginError> {
+        availability::alternatives(&ctx, &req)
+    }
+
+    fn create_booking(ctx: CallContext, req: BookingRequest) -> Result<BookingReply, PluginError> {
+        bookings::create(&ctx, &req)
+    }
+
+    fn cancel_booking(ctx: CallContext, req: CancelRequest) -> Result<BookingReply, PluginError> {
+        bookings::cancel(&ctx, &req)
+    }
+
+    fn reschedule_booking(
+        ctx: CallContext,
+        req: RescheduleRequest,
+    ) -> Result<BookingReply, PluginError> {
+        bookings::reschedule(&ctx, &req)
+    }
+
+    fn list_bookings(ctx: CallContext) -> Result<BookingList, PluginError> {
+        bookings::list(&ctx)
+    }
+
+    fn list_services(ctx: CallContext) -> Result<ServiceList, PluginError> {
+        let call = availability::Call::new(&ctx)?;
+        let services: Vec<Service> = call
+            .settings
+            .services
+            .iter()
+            .map(|service| Service {
+                name: service.name.clone(),
+                duration_minutes: service.duration,
+            })
+            .collect();
+        let names: Vec<String> = services.iter().map(|s| s.name.clone()).collect();
+        Ok(ServiceList {
+            speech: speech::services(&names, call.locale),
+            services,
+        })
+    }
+
+    fn on_calendar_event(ctx: CallContext, event: CalendarEvent) -> Result<(), PluginError> {
+        bookings::calendar_event(&ctx, &event)
+    }
+}
+
+export!(DefaultPlugin);

@@ -1,0 +1,137 @@
+//! The tenant's settings, read through `wasi:config`.
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `calcom_base_url` | Cal.com API base, up to `/v2` | `https://api.cal.com/v2` |
+//! | `calcom_api_key` | bearer key (`cal_...`) | required for calendar tools |
+//! | `services` | JSON list of `{name, event_type_id, duration, synonyms}`; the first is the default | required |
+//! | `workdays` | e.g. `mon,tue,wed,thu,fri` | Monday to Friday |
+//! | `open`, `close` | business hours, `HH:MM` | `09:00`, `18:00` |
+//! | `max_alternatives` | alternatives offered | 3 |
+//! | `search_days` | days searched after the wished one | 14 |
+
+use chrono::NaiveTime;
+use serde::Deserialize;
+
+use crate::ranking::BusinessHours;
+use crate::wasi::config::store;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Service {
+    pub name: String,
+    pub event_type_id: u64,
+    /// Minutes.
+    #[serde(default = "default_duration")]
+    pub duration: u32,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+}
+
+fn default_duration() -> u32 {
+    30
+}
+
+pub struct Settings {
+    pub calcom_base_url: String,
+    pub calcom_api_key: Option<String>,
+    pub services: Vec<Service>,
+    pub hours: BusinessHours,
+    pub max_alternatives: usize,
+    pub search_days: u32,
+}
+
+impl Settings {
+    /// Reads all settings at once: one host call instead of one per key.
+    pub fn load() -> Result<Settings, String> {
+        let pairs = store::get_all().map_err(|err| format!("cannot read settings: {err:?}"))?;
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let services = match get("services") {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|err| format!("setting `services` is not a list of services: {err}"))?,
+            None => Vec::new(),
+        };
+        let mut hours = BusinessHours::default();
+        if let Some(days) = get("workdays") {
+            hours.workdays = parse_workdays(&days)?;
+        }
+        if let Some(open) = get("open") {
+            hours.open = parse_time("open", &open)?;
+        }
+        if let Some(close) = get("close") {
+            hours.close = parse_time("close", &close)?;
+        }
+        Ok(Settings {
+            calcom_base_url: get("calcom_base_url")
+                .unwrap_or_else(|| "https://api.cal.com/v2".to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
+            calcom_api_key: get("calcom_api_key"),
+            services,
+            hours,
+            max_alternatives: parse_number("max_alternatives", get("max_alternatives"), 3)?,
+            search_days: parse_number("search_days", get("search_days"), 14)?,
+        })
+    }
+
+    /// Finds a service by name or synonym (case-insensitive); the first one when none is named.
+    pub fn service(&self, wanted: Option<&str>) -> Option<&Service> {
+        let Some(wanted) = wanted.map(str::trim).filter(|w| !w.is_empty()) else {
+            return self.services.first();
+        };
+        let wanted = wanted.to_lowercase();
+        let matches = |service: &&Service| {
+            service.name.to_lowercase() == wanted
+                || service.synonyms.iter().any(|s| s.to_lowercase() == wanted)
+        };
+        let contains = |service: &&Service| {
+            let name = service.name.to_lowercase();
+            wanted.contains(&name) || name.contains(&wanted)
+        };
+        self.services
+            .iter()
+            .find(matches)
+            .or_else(|| self.services.iter().find(contains))
+    }
+}
+
+fn parse_time(key: &str, text: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| format!("setting `{key}` must be HH:MM, not {text:?}"))
+}
+
+fn parse_number<T: std::str::FromStr>(
+    key: &str,
+    text: Option<String>,
+    default: T,
+) -> Result<T, String> {
+    match text {
+        None => Ok(default),
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("setting `{key}` must be a number, not {text:?}")),
+    }
+}
+
+fn parse_workdays(text: &str) -> Result<[bool; 7], String> {
+    const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let mut days = [false; 7];
+    for part in text
+        .split(',')
+        .map(|p| p.trim().to_lowercase())
+        .filter(|p| !p.is_empty())
+    {
+        let index = NAMES
+            .iter()
+            .position(|name| part.starts_with(name))
+            .ok_or_else(|| format!("setting `workdays`: unknown day {part:?}"))?;
+        if let Some(day) = days.get_mut(index) {
+            *day = true;
+        }
+    }
+    Ok(days)
+}

@@ -1,0 +1,117 @@
+//! The tenant-isolated cache behind the plugins' `wasi:keyvalue`.
+//!
+//! Every tenant gets its own bounded [`moka`] cache instead of a prefix in a shared one: a
+//! plugin cannot name another tenant's keys, and one tenant filling its cache evicts only its
+//! own entries. The cache belongs to the tenant, not to a plugin version, so it survives hot
+//! swaps.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use moka::sync::Cache;
+
+/// Bytes a tenant's cached values may occupy before the least useful ones are evicted.
+pub const DEFAULT_TENANT_CAPACITY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Generation counters a tenant may keep.
+const MAX_COUNTERS: u64 = 10_000;
+
+/// One tenant's cache: values with the tenant's TTL, and counters for `wasi:keyvalue/atomics`.
+pub struct TenantCache {
+    values: Cache<String, Arc<[u8]>>,
+    /// Counters live apart from values and without a TTL: a counter that expired and restarted
+    /// at zero could make stale values keyed by an old generation visible again.
+    counters: Cache<String, u64>,
+}
+
+impl TenantCache {
+    pub fn new(ttl: Duration, capacity_bytes: u64) -> Self {
+        let values = Cache::builder()
+            .time_to_live(ttl)
+            .max_capacity(capacity_bytes)
+            .weigher(|key: &String, value: &Arc<[u8]>| {
+                u32::try_from(key.len() + value.len()).unwrap_or(u32::MAX)
+            })
+            .build();
+        let counters = Cache::builder().max_capacity(MAX_COUNTERS).build();
+        Self { values, counters }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<[u8]>> {
+        self.values.get(key)
+    }
+
+    pub fn set(&self, key: String, value: Vec<u8>) {
+        self.values.insert(key, value.into());
+    }
+
+    pub fn delete(&self, key: &str) {
+        self.values.invalidate(key);
+        self.counters.invalidate(key);
+    }
+
+    pub fn exists(&self, key: &str) -> bool {
+        self.values.contains_key(key) || self.counters.contains_key(key)
+    }
+
+    /// Keys currently held, values and counters, in no particular order.
+    pub fn keys(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .map(|(key, _)| key.as_ref().clone())
+            .chain(self.counters.iter().map(|(key, _)| key.as_ref().clone()))
+            .collect()
+    }
+
+    /// Adds `delta` to the counter `key` (missing counters start at zero) atomically.
+    pub fn increment(&self, key: &str, delta: u64) -> u64 {
+        self.counters
+            .entry_by_ref(key)
+            .and_upsert_with(|current| {
+                current
+                    .map(|entry| entry.into_value())
+                    .unwrap_or(0)
+                    .wrapping_add(delta)
+            })
+            .into_value()
+    }
+
+    /// Drops everything the tenant cached (admin `DELETE .../cache`).
+    pub fn clear(&self) {
+        self.values.invalidate_all();
+        self.counters.invalidate_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_expire_after_the_ttl_but_counters_do_not() {
+        let cache = TenantCache::new(Duration::from_millis(0), DEFAULT_TENANT_CAPACITY_BYTES);
+        cache.set("slots".into(), b"[]".to_vec());
+        assert_eq!(cache.increment("gen", 1), 1);
+        assert!(cache.get("slots").is_none());
+        assert_eq!(cache.increment("gen", 2), 3);
+    }
+
+    #[test]
+    fn concurrent_increments_are_not_lost() {
+        let cache = Arc::new(TenantCache::new(Duration::from_secs(60), 1024));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                std::thread::spawn(move || {
+                    for _ in 0..250 {
+                        cache.increment("gen", 1);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().ok();
+        }
+        assert_eq!(cache.increment("gen", 0), 1000);
+    }
+}

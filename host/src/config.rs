@@ -1,0 +1,205 @@
+//! The gateway's configuration: one TOML file, every key overridable from the environment.
+//!
+//! Environment variables use the prefix `SLOTLINE_` and `__` between levels, so
+//! `SLOTLINE_SERVER__LISTEN=0.0.0.0:8080` sets `[server] listen` and
+//! `SLOTLINE_TENANTS__DEMO__LOCALE=en` sets `[tenants.demo] locale`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything the gateway needs to start.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub runtime: RuntimeConfig,
+    /// Tenants declared in the file, keyed by tenant id.
+    pub tenants: BTreeMap<String, TenantConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// Webhook bodies larger than this are refused with 413 before any parsing.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit_bytes: 256 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// Linear memory a plugin instance may grow to.
+    pub memory_limit_mib: u64,
+    /// Plugin instances that may run at once across all tenants (the pooling allocator's size).
+    pub max_instances: u32,
+    /// Plugin used by tenants that name none; the embedded default plugin when unset.
+    pub default_plugin: Option<PathBuf>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            memory_limit_mib: 64,
+            max_instances: 1000,
+            default_plugin: None,
+        }
+    }
+}
+
+/// One tenant: a business with its own calendar, plugin, secrets and limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantConfig {
+    /// Path of the tenant's plugin component; the default plugin when unset.
+    pub plugin: Option<PathBuf>,
+    /// IANA timezone of the business.
+    pub timezone: String,
+    /// Language the agent speaks: `de` or `en`.
+    pub locale: String,
+    /// Key Retell signs its webhooks with (the tenant's Retell API key).
+    pub retell_api_key: Option<Secret>,
+    /// Shared secret Vapi sends in `x-vapi-secret`.
+    pub vapi_secret: Option<Secret>,
+    /// Secret Cal.com signs its webhooks with.
+    pub calcom_webhook_secret: Option<Secret>,
+    /// Origins the plugin may call, e.g. `https://api.cal.com`. Nothing else is reachable.
+    pub allowed_outbound: Vec<String>,
+    pub timeouts: TimeoutConfig,
+    /// How long the plugin's cache entries live.
+    pub cache_ttl_secs: u64,
+    /// Freezes the clock the plugin is told about (RFC 3339), for demos and tests.
+    pub fixed_now: Option<String>,
+    /// Passed to the plugin through `wasi:config`; non-string values as JSON text.
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+impl Default for TenantConfig {
+    fn default() -> Self {
+        Self {
+            plugin: None,
+            timezone: "Europe/Berlin".to_owned(),
+            locale: "de".to_owned(),
+            retell_api_key: None,
+            vapi_secret: None,
+            calcom_webhook_secret: None,
+            allowed_outbound: Vec::new(),
+            timeouts: TimeoutConfig::default(),
+            cache_ttl_secs: 60,
+            fixed_now: None,
+            settings: BTreeMap::new(),
+        }
+    }
+}
+
+/// Upstream time limits, per kind of call. The defaults are the ones that took the system
+/// Slotline replaces from 15-20 s to 4-6 s per booking attempt.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeoutConfig {
+    /// Reading (GET): slots, bookings lists.
+    pub read_ms: u64,
+    /// Writing: creating, moving and cancelling bookings.
+    pub write_ms: u64,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        Self {
+            read_ms: 3_000,
+            write_ms: 5_000,
+        }
+    }
+}
+
+/// A secret string that never shows up in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Config {
+    /// Loads defaults, then the TOML file (when given), then `SLOTLINE_*` variables.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("SLOTLINE_").split("__"))
+            .extract()
+            .map_err(|err| ConfigError(Box::new(err)))
+    }
+
+    /// Parses a TOML document on top of the defaults, without the environment.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(text))
+            .extract()
+            .map_err(|err| ConfigError(Box::new(err)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_defaults_fill_what_the_file_leaves_out() -> Result<(), ConfigError> {
+        let config = Config::from_toml(
+            r#"
+            [tenants.acme]
+            retell_api_key = "k"
+            [tenants.acme.settings]
+            calcom_api_key = "cal_x"
+            services = [{ name = "Beratung", event_type_id = 1 }]
+            "#,
+        )?;
+        let acme = &config.tenants["acme"];
+        assert_eq!(acme.timeouts.read_ms, 3_000);
+        assert_eq!(acme.cache_ttl_secs, 60);
+        assert_eq!(acme.retell_api_key.as_ref().map(Secret::expose), Some("k"));
+        assert!(acme.settings["services"].is_array());
+        assert_eq!(format!("{:?}", acme.retell_api_key), "Some(Secret(***))");
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Config::from_toml("[server]\nlisten = \"127.0.0.1:1\"\nlisen = 2\n");
+        assert!(err.is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! The demo: a tenant `demo` on the Cal.com simulator's demo calendar.
+
+use std::net::SocketAddr;
+
+use serde_json::json;
+
+use crate::config::{Config, Secret, TenantConfig};
+
+pub const TENANT: &str = "demo";
+pub const RETELL_API_KEY: &str = "demo-retell-key";
+pub const VAPI_SECRET: &str = "demo-vapi-secret";
+pub const ADMIN_TOKEN: &str = "demo-admin-token";
+pub const CALCOM_API_KEY: &str = "cal_test_demo";
+
+/// The gateway's configuration for the demo tenant, whose calendar is served at `calcom`.
+pub fn config(listen: SocketAddr, calcom: SocketAddr) -> Config {
+    let mut config = Config::default();
+    config.server.listen = listen;
+    config.tenants.insert(TENANT.to_owned(), tenant(calcom));
+    config
+}
+
+/// The demo tenant: German-speaking, Europe/Berlin, two services.
+pub fn tenant(calcom: SocketAddr) -> TenantConfig {
+    let mut tenant = TenantConfig {
+        timezone: "Europe/Berlin".to_owned(),
+        locale: "de".to_owned(),
+        retell_api_key: Some(Secret::new(RETELL_API_KEY)),
+        vapi_secret: Some(Secret::new(VAPI_SECRET)),
+        allowed_outbound: vec![format!("http://{calcom}")],
+        ..TenantConfig::default()
+    };
+    let settings = [
+        ("calcom_base_url", json!(format!("http://{calcom}/v2"))),
+        ("calcom_api_key", json!(CALCOM_API_KEY)),
+        (
+            "services",
+            json!([
+                {"name": "Beratung", "event_type_id": 1001, "duration": 30, "synonyms": ["beratungstermin", "consultation", "termin"]},
+                {"name": "Behandlung", "event_type_id": 1002, "duration": 60, "synonyms": ["treatment"]},
+            ]),
+        ),
+        ("workdays", json!("mon,tue,wed,thu,fri")),
+        ("open", json!("09:00")),
+        ("close", json!("18:00")),
+    ];
+    for (key, value) in settings {
+        tenant.settings.insert(key.to_owned(), value);
+    }
+    tenant
+}
+
+/// A Retell `check_availability` call for `date` at `time` (German argument names, as agents
+/// configured in German send them).
+pub fn check_availability_body(call_id: &str, date: &str, time: &str) -> String {
+    json!({
+        "name": "check_availability",
+        "args": { "datum": date, "uhrzeit": time },
+        "call": { "call_id": call_id, "from_number": "+4915112345678", "to_number": "+4930123456" },
+    })
+    .to_string()
+}

@@ -1,0 +1,27 @@
+//! Slotline: a gateway that lets voice agents book appointments while the caller is on the line.
+//!
+//! A tool call from Retell or Vapi arrives at [`server`], is verified and normalised into a
+//! [`tool::ToolCall`], and is answered by the tenant's scheduling plugin, a WebAssembly
+//! component run by [`runtime`]. Everything a plugin may touch is provided and policed by the
+//! host: outbound HTTP ([`outbound`]), a tenant-isolated cache ([`cache`]) and the tenant's
+//! settings ([`tenant`]).
+
+pub mod cache;
+pub mod config;
+pub mod demo;
+pub mod dispatch;
+pub mod fallback;
+pub mod gateway;
+pub mod outbound;
+pub mod runtime;
+pub mod server;
+pub mod tenant;
+pub mod tool;
+
+/// The default Cal.com plugin, embedded at build time when `make guest` has built it.
+#[cfg(slotline_embedded_plugin)]
+pub const DEFAULT_PLUGIN: Option<&[u8]> = Some(include_bytes!(env!("SLOTLINE_GUEST_WASM_PATH")));
+
+/// The default Cal.com plugin, embedded at build time when `make guest` has built it.
+#[cfg(not(slotline_embedded_plugin))]
+pub const DEFAULT_PLUGIN: Option<&[u8]> = None;

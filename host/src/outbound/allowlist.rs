@@ -1,0 +1,102 @@
+//! Which origins (scheme, host, port) a tenant's plugin may call.
+
+use http::Uri;
+use http::uri::Scheme;
+
+/// One allowed origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    https: bool,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    fn of(uri: &Uri) -> Option<Self> {
+        let https = match uri.scheme() {
+            Some(scheme) if *scheme == Scheme::HTTPS => true,
+            Some(scheme) if *scheme == Scheme::HTTP => false,
+            _ => return None,
+        };
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        Some(Self {
+            https,
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AllowlistError {
+    #[error("allowed_outbound entry {0:?} is not an http(s) origin such as https://api.cal.com")]
+    Invalid(String),
+}
+
+/// The origins a plugin may reach. Empty means nothing at all.
+///
+/// Private, loopback and link-local addresses are reachable only through an entry that names
+/// the IP literally (`http://127.0.0.1:4000`): a host name is resolved by the outbound client,
+/// which refuses such addresses, so DNS cannot be used to reach an internal network.
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    origins: Vec<Origin>,
+}
+
+impl Allowlist {
+    pub fn parse(entries: &[String]) -> Result<Self, AllowlistError> {
+        let origins = entries
+            .iter()
+            .map(|entry| {
+                let uri: Uri = entry
+                    .parse()
+                    .map_err(|_| AllowlistError::Invalid(entry.clone()))?;
+                let path_is_root = uri.path_and_query().is_none_or(|p| p.as_str() == "/");
+                match Origin::of(&uri) {
+                    Some(origin) if path_is_root => Ok(origin),
+                    _ => Err(AllowlistError::Invalid(entry.clone())),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { origins })
+    }
+
+    pub fn allows(&self, uri: &Uri) -> bool {
+        Origin::of(uri).is_some_and(|origin| self.origins.contains(&origin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(entries: &[&str]) -> Allowlist {
+        let entries: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
+        Allowlist::parse(&entries).unwrap_or_default()
+    }
+
+    #[test]
+    fn matches_scheme_host_and_port() {
+        let allow = list(&["https://api.cal.com", "http://127.0.0.1:4000"]);
+        assert!(allow.allows(&Uri::from_static("https://api.cal.com/v2/slots?x=1")));
+        assert!(allow.allows(&Uri::from_static("https://API.cal.com:443/v2")));
+        assert!(allow.allows(&Uri::from_static("http://127.0.0.1:4000/v2/slots")));
+        assert!(!allow.allows(&Uri::from_static("http://api.cal.com/v2")));
+        assert!(!allow.allows(&Uri::from_static("https://api.cal.com:8443/v2")));
+        assert!(!allow.allows(&Uri::from_static("http://127.0.0.1:4001/v2")));
+        assert!(!allow.allows(&Uri::from_static("http://169.254.169.254/latest")));
+    }
+
+    #[test]
+    fn refuses_entries_that_are_not_origins() {
+        for bad in [
+            "api.cal.com",
+            "ftp://x",
+            "https://api.cal.com/v2",
+            "https://",
+        ] {
+            assert!(Allowlist::parse(&[bad.to_owned()]).is_err(), "{bad}");
+        }
+    }
+}

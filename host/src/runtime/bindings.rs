@@ -1,0 +1,21 @@
+//! Host bindings for the `slotline:plugin/scheduler` world (`wit/slotline.wit`).
+//!
+//! `wasi:http`, `wasi:io` and `wasi:clocks` come from wasmtime's own bindings; `wasi:keyvalue`
+//! and `wasi:config` are generated here and implemented by the host (see `keyvalue.rs` and
+//! `wasi_config.rs`), because the host's versions are tenant-scoped and shared across calls.
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "slotline:plugin/scheduler",
+    imports: { default: trappable },
+    exports: { default: async },
+    with: {
+        "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+        "wasi:io": wasmtime_wasi::p2::bindings::io,
+        "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        "wasi:keyvalue/store.bucket": crate::runtime::keyvalue::Bucket,
+    },
+    require_store_data_send: true,
+});
+
+pub use exports::slotline::plugin::booking as api;

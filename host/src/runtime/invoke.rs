@@ -1,0 +1,177 @@
+//! One tool call: a fresh store and instance of the tenant's active plugin, one function call.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::WasiHttpCtx;
+
+use super::Runtime;
+use super::api;
+use super::state::CallState;
+use crate::outbound::OutboundHooks;
+use crate::tenant::Tenant;
+use crate::tool::{ToolRequest, ToolResponse};
+
+/// Time a plugin gets beyond its upstream timeout to turn a failed request into an answer.
+const PLUGIN_GRACE: Duration = Duration::from_secs(1);
+
+/// The call a tool request belongs to, as the voice platform described it.
+#[derive(Debug, Clone, Default)]
+pub struct CallInfo {
+    pub call_id: String,
+    pub caller_number: Option<String>,
+    pub dialled_number: Option<String>,
+}
+
+/// Why a call produced no answer from the plugin.
+#[derive(Debug, thiserror::Error)]
+pub enum InvokeError {
+    /// The plugin answered with an error of its own.
+    #[error("plugin error ({:?}): {}", .0.code, .0.detail)]
+    Plugin(api::PluginError),
+    /// The plugin ran past its deadline and was stopped.
+    #[error("plugin exceeded its {0:?} deadline")]
+    Deadline(Duration),
+    /// The plugin trapped (a bug, a limit such as memory, or a host refusal).
+    #[error("plugin trapped: {0:#}")]
+    Trap(wasmtime::Error),
+    /// No instance could be created (pool exhausted, out of memory).
+    #[error("cannot instantiate the plugin: {0:#}")]
+    Instantiate(wasmtime::Error),
+}
+
+impl Runtime {
+    /// Runs `request` on `tenant`'s active plugin version.
+    ///
+    /// The version is loaded once here, so an activation during the call does not affect it.
+    pub async fn invoke(
+        &self,
+        tenant: &Tenant,
+        call: &CallInfo,
+        request: ToolRequest,
+    ) -> Result<ToolResponse, InvokeError> {
+        let plugin = tenant.plugin();
+        let deadline = tenant.outbound.deadline_for_call(request.is_mutating()) + PLUGIN_GRACE;
+        let mut store = self.store(tenant, deadline);
+        let context = api::CallContext {
+            tenant: tenant.id.to_string(),
+            call_id: call.call_id.clone(),
+            caller_number: call.caller_number.clone(),
+            dialled_number: call.dialled_number.clone(),
+            now: tenant.now().to_rfc3339(),
+            timezone: tenant.timezone.name().to_owned(),
+            locale: tenant.locale.clone(),
+        };
+        let run = async {
+            let instance = plugin
+                .pre()
+                .instantiate_async(&mut store)
+                .await
+                .map_err(InvokeError::Instantiate)?;
+            call_function(
+                instance.slotline_plugin_booking(),
+                &mut store,
+                &context,
+                request,
+            )
+            .await
+        };
+        // The epoch deadline stops a plugin that computes; this one stops a plugin that waits
+        // in a host call (a sleep, a stream) where epochs are not checked.
+        match tokio::time::timeout(deadline + super::EPOCH_TICK * 2, run).await {
+            Ok(Err(InvokeError::Trap(err)))
+                if err.downcast_ref::<Trap>() == Some(&Trap::Interrupt) =>
+            {
+                Err(InvokeError::Deadline(deadline))
+            }
+            Ok(result) => result,
+            Err(_elapsed) => Err(InvokeError::Deadline(deadline)),
+        }
+    }
+
+    fn store(&self, tenant: &Tenant, deadline: Duration) -> Store<CallState> {
+        let state = CallState {
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            hooks: OutboundHooks::new(
+                tenant.id.clone(),
+                Arc::clone(&tenant.outbound),
+                self.client.clone(),
+            ),
+            cache: Arc::clone(&tenant.cache),
+            settings: Arc::clone(&tenant.settings),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.memory_limit)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let stop_at = Instant::now() + deadline;
+        store.set_epoch_deadline(1);
+        // Yield to the executor on every tick so a busy plugin cannot monopolise a worker
+        // thread, and trap once the wall-clock deadline has passed.
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= stop_at {
+                Err(Trap::Interrupt.into())
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        store
+    }
+}
+
+async fn call_function(
+    booking: &api::Guest,
+    store: &mut Store<CallState>,
+    ctx: &api::CallContext,
+    request: ToolRequest,
+) -> Result<ToolResponse, InvokeError> {
+    let outcome = match request {
+        ToolRequest::ParseDate(req) => booking
+            .call_parse_date(store, ctx, &req)
+            .await
+            .map(|r| r.map(ToolResponse::ParsedDate)),
+        ToolRequest::CheckAvailability(req) => booking
+            .call_check_availability(store, ctx, &req)
+            .await
+            .map(|r| r.map(ToolResponse::Availability)),
+        ToolRequest::FindAlternatives(req) => booking
+            .call_find_alternatives(store, ctx, &req)
+            .await
+            .map(|r| r.map(ToolResponse::Alternatives)),
+        ToolRequest::CreateBooking(req) => booking
+            .call_create_booking(store, ctx, &req)
+            .await
+            .map(|r| r.map(ToolResponse::Booking)),
+        ToolRequest::CancelBooking(req) => booking
+            .call_cancel_booking(store, ctx, &req)
+            .await
+            .map(|r| r.map(ToolResponse::Booking)),
+        ToolRequest::RescheduleBooking(req) => booking
+            .call_reschedule_booking(store, ctx, &req)
+            .await
+            .map(|r| r.map(ToolResponse::Booking)),
+        ToolRequest::ListBookings => booking
+            .call_list_bookings(store, ctx)
+            .await
+            .map(|r| r.map(ToolResponse::Bookings)),
+        ToolRequest::ListServices => booking
+            .call_list_services(store, ctx)
+            .await
+            .map(|r| r.map(ToolResponse::Services)),
+        ToolRequest::CalendarEvent(event) => booking
+            .call_on_calendar_event(store, ctx, &event)
+            .await
+            .map(|r| r.map(|()| ToolResponse::Done)),
+    };
+    match outcome {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(error)) => Err(InvokeError::Plugin(error)),
+        Err(trap) => Err(InvokeError::Trap(trap)),
+    }
+}

@@ -1,0 +1,52 @@
+//! The HTTP face of the gateway: webhook endpoints for voice platforms, and ops endpoints.
+
+mod calcom;
+mod error;
+mod health;
+mod retell;
+pub mod signature;
+mod vapi;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+pub use error::ApiError;
+
+use crate::dispatch::Dispatcher;
+use crate::tenant::Tenants;
+
+/// What every handler may use.
+pub struct AppState {
+    pub tenants: Arc<Tenants>,
+    pub dispatcher: Dispatcher,
+    /// Retell call events already seen, so a redelivered event is acknowledged only once.
+    pub seen_events: moka::sync::Cache<String, ()>,
+}
+
+impl AppState {
+    pub fn new(tenants: Arc<Tenants>, dispatcher: Dispatcher) -> Self {
+        Self {
+            tenants,
+            dispatcher,
+            seen_events: moka::sync::Cache::builder()
+                .time_to_live(std::time::Duration::from_secs(3600))
+                .max_capacity(100_000)
+                .build(),
+        }
+    }
+}
+
+/// All routes, with the body limit applied before any handler reads a byte.
+pub fn router(state: Arc<AppState>, body_limit_bytes: usize) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/v1/retell/{tenant}", post(retell::tool_call))
+        .route("/v1/retell/{tenant}/events", post(retell::call_event))
+        .route("/v1/vapi/{tenant}", post(vapi::tool_calls))
+        .route("/v1/calcom/{tenant}/webhook", post(calcom::webhook))
+        .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .with_state(state)
+}

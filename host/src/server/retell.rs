@@ -1,0 +1,159 @@
+//! `POST /v1/retell/{tenant}`: a Retell custom-function call.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::signature::{self, SignatureError};
+use super::{ApiError, AppState};
+use crate::dispatch::ToolReply;
+use crate::fallback::Fallback;
+use crate::runtime::CallInfo;
+use crate::tenant::Tenant;
+use crate::tool::{ArgsError, Tool, ToolRequest};
+
+/// Retell refuses function results longer than this.
+const MAX_REPLY_CHARS: usize = 15_000;
+
+#[derive(Debug, Deserialize)]
+struct FunctionCall {
+    name: String,
+    #[serde(default)]
+    args: Value,
+    call: Call,
+}
+
+#[derive(Debug, Deserialize)]
+struct Call {
+    call_id: String,
+    #[serde(default)]
+    from_number: Option<String>,
+    #[serde(default)]
+    to_number: Option<String>,
+}
+
+/// Finds the tenant and checks Retell's signature over the raw body.
+fn authenticate(
+    state: &AppState,
+    tenant_id: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Arc<Tenant>, Bytes), ApiError> {
+    let tenant = state
+        .tenants
+        .get(tenant_id)
+        .ok_or_else(|| ApiError::unknown_tenant(tenant_id))?;
+    let body = body?;
+    let key = tenant
+        .retell_api_key
+        .as_ref()
+        .ok_or_else(|| ApiError::unauthorized("the tenant has no Retell key configured"))?;
+    let header = headers
+        .get("x-retell-signature")
+        .map(|value| value.to_str().map_err(|_| SignatureError::Malformed))
+        .transpose()
+        .and_then(|header| {
+            signature::verify(
+                header,
+                &body,
+                key.expose().as_bytes(),
+                chrono::Utc::now().timestamp_millis(),
+            )
+        });
+    header.map_err(|err| ApiError::unauthorized(err.to_string()))?;
+    Ok((tenant, body))
+}
+
+pub async fn tool_call(
+    State(state): State<Arc<AppState>>,
+    Path(tenant_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
+    let call: FunctionCall = serde_json::from_slice(&body)
+        .map_err(|err| ApiError::bad_request(format!("not a Retell function call: {err}")))?;
+    let tool = Tool::from_name(&call.name)
+        .ok_or_else(|| ApiError::bad_request(format!("unknown tool {:?}", call.name)))?;
+    let info = CallInfo {
+        call_id: call.call.call_id,
+        caller_number: call.call.from_number,
+        dialled_number: call.call.to_number,
+    };
+    let reply = match ToolRequest::from_args(tool, &call.args) {
+        Ok(request) => {
+            state
+                .dispatcher
+                .dispatch(&tenant, &info, tool, request)
+                .await
+        }
+        Err(err @ ArgsError::Missing(_)) => ToolReply::failure(
+            Fallback::NotUnderstood,
+            &tenant.locale,
+            "missing_argument",
+            err.to_string(),
+        ),
+        Err(err @ ArgsError::Invalid(_)) => return Err(ApiError::bad_request(err.to_string())),
+    };
+    Ok(Json(retell_json(reply)))
+}
+
+/// Retell's shape, kept under its size limit by dropping `data` (the sentence matters most).
+fn retell_json(mut reply: ToolReply) -> Value {
+    let value = serde_json::to_value(&reply).unwrap_or(Value::Null);
+    if value.to_string().chars().count() <= MAX_REPLY_CHARS {
+        return value;
+    }
+    reply.data = None;
+    reply.message = reply.message.chars().take(MAX_REPLY_CHARS / 2).collect();
+    serde_json::to_value(&reply).unwrap_or(Value::Null)
+}
+
+#[derive(Debug, Deserialize)]
+struct CallEvent {
+    event: String,
+    call: EventCall,
+}
+
+#[derive(Debug, Deserialize)]
+struct EventCall {
+    call_id: String,
+}
+
+/// `POST /v1/retell/{tenant}/events`: `call_started`, `call_ended`, `call_analyzed`.
+///
+/// Retell redelivers events it considers unacknowledged; each (call, event) is handled once.
+pub async fn call_event(
+    State(state): State<Arc<AppState>>,
+    Path(tenant_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
+    let event: CallEvent = serde_json::from_slice(&body)
+        .map_err(|err| ApiError::bad_request(format!("not a Retell call event: {err}")))?;
+    if !matches!(
+        event.event.as_str(),
+        "call_started" | "call_ended" | "call_analyzed"
+    ) {
+        return Err(ApiError::bad_request(format!(
+            "unknown event {:?}",
+            event.event
+        )));
+    }
+    let key = format!(
+        "{}\u{0}{}\u{0}{}",
+        tenant.id, event.call.call_id, event.event
+    );
+    let first = state.seen_events.entry(key).or_insert(()).is_fresh();
+    if first {
+        tracing::info!(tenant = %tenant.id, call_id = %event.call.call_id, event = %event.event, "call event");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,173 @@
+//! `POST /v1/vapi/{tenant}`: Vapi's `tool-calls` server message, several calls per request.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use super::{ApiError, AppState};
+use crate::dispatch::ToolReply;
+use crate::fallback::Fallback;
+use crate::runtime::CallInfo;
+use crate::tool::{ArgsError, Tool, ToolRequest};
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    message: Message,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Message {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    tool_call_list: Vec<ToolCallItem>,
+    #[serde(default)]
+    call: Option<Call>,
+}
+
+/// Vapi sends `{id, type, function: {name, arguments}}`, or the flattened `{id, name, arguments}`.
+#[derive(Debug, Deserialize)]
+struct ToolCallItem {
+    id: String,
+    #[serde(default)]
+    function: Option<Function>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    arguments: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Function {
+    name: String,
+    #[serde(default)]
+    arguments: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Call {
+    id: String,
+    #[serde(default)]
+    customer: Option<Number>,
+    #[serde(default)]
+    phone_number: Option<Number>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Number {
+    #[serde(default)]
+    number: Option<String>,
+}
+
+pub async fn tool_calls(
+    State(state): State<Arc<AppState>>,
+    Path(tenant_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = state
+        .tenants
+        .get(&tenant_id)
+        .ok_or_else(|| ApiError::unknown_tenant(&tenant_id))?;
+    let body = body?;
+    let secret = tenant
+        .vapi_secret
+        .as_ref()
+        .ok_or_else(|| ApiError::unauthorized("the tenant has no Vapi secret configured"))?;
+    let given = headers
+        .get("x-vapi-secret")
+        .map(|value| value.as_bytes())
+        .ok_or_else(|| ApiError::unauthorized("missing x-vapi-secret header"))?;
+    if !bool::from(given.ct_eq(secret.expose().as_bytes())) {
+        return Err(ApiError::unauthorized("x-vapi-secret does not match"));
+    }
+
+    let envelope: Envelope = serde_json::from_slice(&body)
+        .map_err(|err| ApiError::bad_request(format!("not a Vapi server message: {err}")))?;
+    let message = envelope.message;
+    if message.kind != "tool-calls" {
+        // Status updates and reports reach the same URL; they need no answer.
+        return Ok(Json(json!({})));
+    }
+    let call = message
+        .call
+        .ok_or_else(|| ApiError::bad_request("tool-calls message without `call`"))?;
+    let info = CallInfo {
+        call_id: call.id,
+        caller_number: call.customer.and_then(|c| c.number),
+        dialled_number: call.phone_number.and_then(|p| p.number),
+    };
+
+    let mut requests = Vec::with_capacity(message.tool_call_list.len());
+    for item in message.tool_call_list {
+        let (name, arguments) = match item.function {
+            Some(function) => (function.name, function.arguments),
+            None => (item.name.unwrap_or_default(), item.arguments),
+        };
+        let tool = Tool::from_name(&name)
+            .ok_or_else(|| ApiError::bad_request(format!("unknown tool {name:?}")))?;
+        let arguments = match arguments {
+            // Arguments may arrive as a JSON object or as a string holding one.
+            Some(Value::String(text)) => serde_json::from_str(&text).map_err(|err| {
+                ApiError::bad_request(format!("arguments of {name} are not JSON: {err}"))
+            })?,
+            Some(value) => value,
+            None => Value::Null,
+        };
+        let request = match ToolRequest::from_args(tool, &arguments) {
+            Err(ArgsError::Invalid(detail)) => return Err(ApiError::bad_request(detail)),
+            other => other,
+        };
+        requests.push((item.id, tool, request));
+    }
+
+    // Calls that change nothing run at once; as soon as one books, moves or cancels, they run
+    // in order, since later calls may depend on it.
+    let sequential = requests
+        .iter()
+        .any(|(_, _, request)| request.as_ref().is_ok_and(ToolRequest::is_mutating));
+    let answer = |(id, tool, request): (String, Tool, Result<ToolRequest, ArgsError>)| {
+        let state = &state;
+        let tenant = &tenant;
+        let info = &info;
+        async move {
+            let reply = match request {
+                Ok(request) => state.dispatcher.dispatch(tenant, info, tool, request).await,
+                Err(err) => ToolReply::failure(
+                    Fallback::NotUnderstood,
+                    &tenant.locale,
+                    "missing_argument",
+                    err.to_string(),
+                ),
+            };
+            json!({ "toolCallId": id, "result": result_line(&reply) })
+        }
+    };
+    let results: Vec<Value> = if sequential {
+        let mut results = Vec::new();
+        for item in requests {
+            results.push(answer(item).await);
+        }
+        results
+    } else {
+        futures::future::join_all(requests.into_iter().map(answer)).await
+    };
+    Ok(Json(json!({ "results": results })))
+}
+
+/// Vapi hands `result` to the model as one line: the reply as compact JSON, whose `message` is
+/// the sentence to speak.
+fn result_line(reply: &ToolReply) -> String {
+    serde_json::to_string(reply)
+        .unwrap_or_default()
+        .replace(['\n', '\r'], " ")
+}

@@ -1,0 +1,135 @@
+//! The harness of the end-to-end tests: a Cal.com simulator and a gateway on loopback, the
+//! real default plugin, and a client that signs like Retell.
+//!
+//! The clock is frozen at [`NOW`] (Wednesday 25 November 2026, 10:00 in Berlin) on both sides,
+//! so the demo calendar is the same in every run: Thursday the 26th has 10:00 and 15:00 taken.
+
+use std::net::SocketAddr;
+
+use calsim::{RunningSimulator, Seed, Simulator};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+use slotline::config::Config;
+use slotline::gateway::{Gateway, RunningGateway};
+
+/// The frozen "now" of every test.
+pub const NOW: &str = "2026-11-25T10:00:00+01:00";
+/// The day after [`NOW`]: a Thursday with 10:00 and 15:00 taken for "Beratung".
+pub const THURSDAY: &str = "2026-11-26";
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// The demo calendar as of [`NOW`].
+pub fn seed() -> Seed {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+    let mut seed = Seed::demo(today);
+    seed.now = DateTime::parse_from_rfc3339(NOW)
+        .ok()
+        .map(|now| now.with_timezone(&Utc));
+    seed
+}
+
+pub struct Harness {
+    pub sim: RunningSimulator,
+    pub gateway: RunningGateway,
+    pub http: reqwest::Client,
+}
+
+impl Harness {
+    /// The demo tenant on the demo calendar.
+    pub async fn start() -> Harness {
+        Self::with(|_| {}).await
+    }
+
+    /// Like [`Harness::start`], with the configuration adjusted by `tweak` first.
+    pub async fn with(tweak: impl FnOnce(&mut Config)) -> Harness {
+        assert!(
+            slotline::DEFAULT_PLUGIN.is_some(),
+            "the default plugin is not built: run `make guest` (or `make test`)"
+        );
+        let sim = Simulator::new(seed())
+            .spawn(loopback())
+            .await
+            .unwrap_or_else(|err| panic!("cannot start the simulator: {err}"));
+        let mut config = slotline::demo::config(loopback(), sim.addr);
+        // Small pools: many gateways run at once in one test binary.
+        config.runtime.max_instances = 64;
+        for tenant in config.tenants.values_mut() {
+            tenant.fixed_now = Some(NOW.to_owned());
+        }
+        tweak(&mut config);
+        let gateway = Gateway::from_config(&config)
+            .unwrap_or_else(|err| panic!("cannot configure the gateway: {err}"))
+            .spawn(loopback())
+            .await
+            .unwrap_or_else(|err| panic!("cannot start the gateway: {err}"));
+        Harness {
+            sim,
+            gateway,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.gateway.addr)
+    }
+
+    /// A Retell call to the demo tenant, signed with its key.
+    pub async fn retell(&self, body: &Value) -> (u16, Value) {
+        let body = body.to_string();
+        let signature = sign(&body, slotline::demo::RETELL_API_KEY);
+        self.retell_raw("demo", body.into_bytes(), Some(signature))
+            .await
+    }
+
+    /// A Retell call exactly as given.
+    pub async fn retell_raw(
+        &self,
+        tenant: &str,
+        body: Vec<u8>,
+        signature: Option<String>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(self.url(&format!("/v1/retell/{tenant}")))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("x-retell-signature", signature);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("gateway unreachable: {err}"));
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// Upstream requests the simulator has received so far.
+    pub fn upstream_requests(&self) -> u64 {
+        self.sim.sim.request_count()
+    }
+}
+
+/// `X-Retell-Signature` for `body` as Retell would send it now.
+pub fn sign(body: &str, key: &str) -> String {
+    slotline::server::signature::sign(
+        body.as_bytes(),
+        key.as_bytes(),
+        Utc::now().timestamp_millis(),
+    )
+}
+
+/// A Retell function call body.
+pub fn call(name: &str, args: Value) -> Value {
+    json!({
+        "name": name,
+        "args": args,
+        "call": { "call_id": "call-1", "from_number": "+4915112345678", "to_number": "+4930123456" },
+    })
+}

@@ -1,0 +1,3 @@
+//! One test binary for all end-to-end tests (one link step instead of one per file).
+
+mod foundation;
