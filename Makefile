@@ -13,8 +13,9 @@ all: build
 toolchain:
 	@rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 
+# The default plugin, and the test plugin the end-to-end tests use.
 guest: toolchain
-	$(CARGO) build --locked -p slotline-guest --target wasm32-wasip2 --profile guest
+	$(CARGO) build --locked -p slotline-guest -p slotline-test-plugin --target wasm32-wasip2 --profile guest
 
 build: guest
 	$(CARGO) build --locked --release

@@ -94,10 +94,11 @@ impl Call {
         let last = days.last().copied().unwrap_or(first);
         let cacheable = duration.is_none_or(|minutes| minutes == service.duration);
         let cache = SlotCache::open();
-        if cacheable {
-            if let Some(cached) = cache.days(service.event_type_id, &days) {
-                return Ok(self.local_slots(cached.into_iter().flat_map(|(_, slots)| slots)));
-            }
+        if let Some(cached) = cacheable
+            .then(|| cache.days(service.event_type_id, &days))
+            .flatten()
+        {
+            return Ok(self.local_slots(cached.into_iter().flat_map(|(_, slots)| slots)));
         }
 
         let (start, end) = self.clock.utc_range(first, last);

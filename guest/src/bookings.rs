@@ -396,13 +396,9 @@ pub fn calendar_event(
         })
         .and_then(|instant| call.local(&instant))
         .map(|at| at.date());
+    // Every service, not only the booked event type: the event types share the host's
+    // calendar, so a booking of one takes its time from all of them (as `forget` does).
     for service in &call.settings.services {
-        if event
-            .event_type_id
-            .is_some_and(|id| id != service.event_type_id)
-        {
-            continue;
-        }
         for day in days.iter().chain(from_payload.iter()) {
             cache.forget_day(service.event_type_id, *day);
         }

@@ -18,6 +18,8 @@ const MAX_COUNTERS: u64 = 10_000;
 
 /// One tenant's cache: values with the tenant's TTL, and counters for `wasi:keyvalue/atomics`.
 pub struct TenantCache {
+    /// The tenant's id, as a metrics label.
+    tenant: String,
     values: Cache<String, Arc<[u8]>>,
     /// Counters live apart from values and without a TTL: a counter that expired and restarted
     /// at zero could make stale values keyed by an old generation visible again.
@@ -25,7 +27,7 @@ pub struct TenantCache {
 }
 
 impl TenantCache {
-    pub fn new(ttl: Duration, capacity_bytes: u64) -> Self {
+    pub fn new(tenant: String, ttl: Duration, capacity_bytes: u64) -> Self {
         let values = Cache::builder()
             .time_to_live(ttl)
             .max_capacity(capacity_bytes)
@@ -34,11 +36,19 @@ impl TenantCache {
             })
             .build();
         let counters = Cache::builder().max_capacity(MAX_COUNTERS).build();
-        Self { values, counters }
+        Self {
+            tenant,
+            values,
+            counters,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<[u8]>> {
-        self.values.get(key)
+        let value = self.values.get(key);
+        let result = if value.is_some() { "hit" } else { "miss" };
+        metrics::counter!("slotline_cache_requests_total", "tenant" => self.tenant.clone(), "result" => result)
+            .increment(1);
+        value
     }
 
     pub fn set(&self, key: String, value: Vec<u8>) {
@@ -89,7 +99,11 @@ mod tests {
 
     #[test]
     fn values_expire_after_the_ttl_but_counters_do_not() {
-        let cache = TenantCache::new(Duration::from_millis(0), DEFAULT_TENANT_CAPACITY_BYTES);
+        let cache = TenantCache::new(
+            "t".into(),
+            Duration::from_millis(0),
+            DEFAULT_TENANT_CAPACITY_BYTES,
+        );
         cache.set("slots".into(), b"[]".to_vec());
         assert_eq!(cache.increment("gen", 1), 1);
         assert!(cache.get("slots").is_none());
@@ -98,7 +112,7 @@ mod tests {
 
     #[test]
     fn concurrent_increments_are_not_lost() {
-        let cache = Arc::new(TenantCache::new(Duration::from_secs(60), 1024));
+        let cache = Arc::new(TenantCache::new("t".into(), Duration::from_secs(60), 1024));
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let cache = Arc::clone(&cache);

@@ -29,6 +29,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Webhook bodies larger than this are refused with 413 before any parsing.
     pub body_limit_bytes: usize,
+    /// Bearer token of the operator: may use the admin API for every tenant.
+    pub admin_token: Option<Secret>,
 }
 
 impl Default for ServerConfig {
@@ -36,6 +38,7 @@ impl Default for ServerConfig {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 256 * 1024,
+            admin_token: None,
         }
     }
 }
@@ -49,6 +52,8 @@ pub struct RuntimeConfig {
     pub max_instances: u32,
     /// Plugin used by tenants that name none; the embedded default plugin when unset.
     pub default_plugin: Option<PathBuf>,
+    /// No tenant setting and no plugin wish makes an upstream exchange last longer.
+    pub outbound_cap_ms: u64,
 }
 
 impl Default for RuntimeConfig {
@@ -57,6 +62,7 @@ impl Default for RuntimeConfig {
             memory_limit_mib: 64,
             max_instances: 1000,
             default_plugin: None,
+            outbound_cap_ms: 10_000,
         }
     }
 }
@@ -77,9 +83,13 @@ pub struct TenantConfig {
     pub vapi_secret: Option<Secret>,
     /// Secret Cal.com signs its webhooks with.
     pub calcom_webhook_secret: Option<Secret>,
+    /// Bearer token that may use the admin API for this tenant only.
+    pub admin_token: Option<Secret>,
     /// Origins the plugin may call, e.g. `https://api.cal.com`. Nothing else is reachable.
     pub allowed_outbound: Vec<String>,
     pub timeouts: TimeoutConfig,
+    pub breaker: BreakerConfig,
+    pub limits: OutboundLimits,
     /// How long the plugin's cache entries live.
     pub cache_ttl_secs: u64,
     /// Freezes the clock the plugin is told about (RFC 3339), for demos and tests.
@@ -97,8 +107,11 @@ impl Default for TenantConfig {
             retell_api_key: None,
             vapi_secret: None,
             calcom_webhook_secret: None,
+            admin_token: None,
             allowed_outbound: Vec::new(),
             timeouts: TimeoutConfig::default(),
+            breaker: BreakerConfig::default(),
+            limits: OutboundLimits::default(),
             cache_ttl_secs: 60,
             fixed_now: None,
             settings: BTreeMap::new(),
@@ -122,6 +135,50 @@ impl Default for TimeoutConfig {
         Self {
             read_ms: 3_000,
             write_ms: 5_000,
+        }
+    }
+}
+
+/// When to stop calling an upstream that keeps failing, and when to try again.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakerConfig {
+    /// Consecutive failures (connect error, timeout, 5xx, 429) that open the circuit.
+    pub failure_threshold: u32,
+    /// How long an open circuit fails requests at once before trying again.
+    pub open_ms: u64,
+    /// Successful trial requests that close a half-open circuit.
+    pub success_threshold: u32,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        Self {
+            failure_threshold: 5,
+            open_ms: 60_000,
+            success_threshold: 2,
+        }
+    }
+}
+
+/// How much outbound HTTP one tenant's plugin may do.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboundLimits {
+    /// Upstream requests one tool call may make.
+    pub requests_per_call: usize,
+    /// Upstream requests of the tenant in flight at once, across all calls.
+    pub concurrent_requests: usize,
+    /// Larger responses are cut with an error.
+    pub max_response_bytes: usize,
+}
+
+impl Default for OutboundLimits {
+    fn default() -> Self {
+        Self {
+            requests_per_call: 16,
+            concurrent_requests: 32,
+            max_response_bytes: 4 * 1024 * 1024,
         }
     }
 }

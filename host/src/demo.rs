@@ -16,6 +16,7 @@ pub const CALCOM_API_KEY: &str = "cal_test_demo";
 pub fn config(listen: SocketAddr, calcom: SocketAddr) -> Config {
     let mut config = Config::default();
     config.server.listen = listen;
+    config.server.admin_token = Some(Secret::new(ADMIN_TOKEN));
     config.tenants.insert(TENANT.to_owned(), tenant(calcom));
     config
 }

@@ -65,9 +65,16 @@ impl Gateway {
                     plugin
                 }
             };
-            tenants.insert(Tenant::from_config(id, tenant_config, plugin)?);
+            let cap = std::time::Duration::from_millis(config.runtime.outbound_cap_ms);
+            tenants.insert(Tenant::from_config(id, tenant_config, plugin, cap)?);
         }
-        let state = Arc::new(AppState::new(tenants, Dispatcher::new(runtime)));
+        // Install the metrics recorder before the first call records anything.
+        let _ = crate::metrics::handle();
+        let state = Arc::new(AppState::new(
+            tenants,
+            Dispatcher::new(runtime),
+            config.server.admin_token.clone(),
+        ));
         Ok(Self {
             state,
             body_limit_bytes: config.server.body_limit_bytes,

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod fallback;
 pub mod gateway;
+pub mod metrics;
 pub mod outbound;
 pub mod runtime;
 pub mod server;

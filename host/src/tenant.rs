@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 
 use crate::cache::{DEFAULT_TENANT_CAPACITY_BYTES, TenantCache};
 use crate::config::{Secret, TenantConfig};
-use crate::outbound::{Allowlist, AllowlistError, OutboundPolicy};
+use crate::outbound::{Allowlist, AllowlistError, Breakers, OutboundPolicy, TenantOutbound};
 use crate::runtime::Plugin;
 
 /// A tenant id: `[a-z0-9-]{1,64}`, safe in paths, metrics labels and file names.
@@ -68,8 +68,10 @@ pub struct Tenant {
     pub retell_api_key: Option<Secret>,
     pub vapi_secret: Option<Secret>,
     pub calcom_webhook_secret: Option<Secret>,
+    /// Bearer token for this tenant's part of the admin API.
+    pub admin_token: Option<Secret>,
     pub settings: Arc<Settings>,
-    pub outbound: Arc<OutboundPolicy>,
+    pub outbound: Arc<TenantOutbound>,
     pub cache: Arc<TenantCache>,
     fixed_now: Option<DateTime<FixedOffset>>,
     /// The active plugin version. A call loads it once and keeps its `Arc`, so an activation
@@ -78,10 +80,12 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// `outbound_cap` is the host's limit on any upstream exchange (`runtime.outbound_cap_ms`).
     pub fn from_config(
         id: TenantId,
         config: &TenantConfig,
         plugin: Arc<Plugin>,
+        outbound_cap: Duration,
     ) -> Result<Self, TenantError> {
         let timezone: Tz = config.timezone.parse().map_err(|_| TenantError::Timezone {
             tenant: id.to_string(),
@@ -120,9 +124,14 @@ impl Tenant {
             retell_api_key: config.retell_api_key.clone(),
             vapi_secret: config.vapi_secret.clone(),
             calcom_webhook_secret: config.calcom_webhook_secret.clone(),
+            admin_token: config.admin_token.clone(),
             settings: Arc::new(settings),
-            outbound: Arc::new(OutboundPolicy::new(allowlist, config.timeouts)),
+            outbound: Arc::new(TenantOutbound::new(
+                OutboundPolicy::new(allowlist, config.timeouts, config.limits, outbound_cap),
+                Breakers::new(id.clone(), config.breaker),
+            )),
             cache: Arc::new(TenantCache::new(
+                id.to_string(),
                 Duration::from_secs(config.cache_ttl_secs),
                 DEFAULT_TENANT_CAPACITY_BYTES,
             )),
@@ -171,6 +180,14 @@ impl Tenants {
             next.insert(tenant.id.clone(), Arc::clone(&tenant));
             next
         });
+    }
+
+    /// Whether any tenant's admin token satisfies `matches` (to tell 403 from 401).
+    pub fn any_admin_token(&self, matches: impl Fn(&Secret) -> bool) -> bool {
+        self.by_id
+            .load()
+            .values()
+            .any(|tenant| tenant.admin_token.as_ref().is_some_and(&matches))
     }
 
     pub fn ids(&self) -> Vec<TenantId> {

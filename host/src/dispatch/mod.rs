@@ -13,6 +13,10 @@ use crate::runtime::{CallInfo, InvokeError, Runtime};
 use crate::tenant::Tenant;
 use crate::tool::{Tool, ToolRequest};
 
+/// The error code of a call refused because every plugin instance slot was busy; platform
+/// adapters answer it with 503 and `Retry-After` so the platform retries.
+pub const OVERLOADED: &str = "overloaded";
+
 /// The answer to one tool call, platform-neutral. `message` is always speakable.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolReply {
@@ -32,6 +36,13 @@ pub struct ReplyError {
 }
 
 impl ToolReply {
+    /// Whether the gateway had no capacity for the call (nothing was attempted).
+    pub fn is_overloaded(&self) -> bool {
+        self.error
+            .as_ref()
+            .is_some_and(|error| error.code == OVERLOADED)
+    }
+
     pub fn failure(fallback: Fallback, locale: &str, code: &'static str, detail: String) -> Self {
         Self::failure_with(fallback.sentence(locale).to_owned(), code, detail)
     }
@@ -91,7 +102,18 @@ async fn run(
 ) -> ToolReply {
     let started = std::time::Instant::now();
     let outcome = runtime.invoke(tenant, call, request).await;
-    let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let elapsed = started.elapsed();
+    let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    let label = match &outcome {
+        Ok(_) => "ok",
+        Err(InvokeError::Plugin(_)) => "plugin_error",
+        Err(InvokeError::Deadline(_)) => "deadline",
+        Err(InvokeError::Trap(_)) => "trap",
+        Err(InvokeError::Instantiate(_) | InvokeError::Overloaded) => "overloaded",
+    };
+    let tenant_label = tenant.id.to_string();
+    metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label).increment(1);
+    metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name()).record(elapsed.as_secs_f64());
     match outcome {
         Ok(response) => {
             tracing::debug!(tenant = %tenant.id, tool = tool.name(), elapsed_us, "tool call answered");
@@ -119,7 +141,7 @@ async fn run(
             tracing::warn!(tenant = %tenant.id, tool = tool.name(), error = %err, elapsed_us, "tool call failed");
             let code = match err {
                 InvokeError::Deadline(_) => "deadline_exceeded",
-                InvokeError::Instantiate(_) => "overloaded",
+                InvokeError::Instantiate(_) | InvokeError::Overloaded => OVERLOADED,
                 InvokeError::Trap(_) | InvokeError::Plugin(_) => "plugin_failed",
             };
             ToolReply::failure(Fallback::Failure, &tenant.locale, code, err.to_string())

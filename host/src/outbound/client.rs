@@ -60,10 +60,10 @@ impl OutboundClient {
     /// Sends `request` and reads the whole answer, or fails once `deadline` has passed.
     pub async fn send(
         &self,
-        request: Request<WasiBody>,
+        request: Request<Full<Bytes>>,
         deadline: Duration,
         max_response_bytes: usize,
-    ) -> Result<Response<Bytes>, Error> {
+    ) -> Result<Buffered, Error> {
         match tokio::time::timeout(deadline, self.exchange(request, max_response_bytes)).await {
             Ok(result) => result,
             Err(_elapsed) => Err(Error::HttpResponseTimeout),
@@ -72,12 +72,9 @@ impl OutboundClient {
 
     async fn exchange(
         &self,
-        request: Request<WasiBody>,
+        request: Request<Full<Bytes>>,
         max_response_bytes: usize,
-    ) -> Result<Response<Bytes>, Error> {
-        let (parts, body) = request.into_parts();
-        let body = body.collect().await?.to_bytes();
-        let request = Request::from_parts(parts, Full::new(body));
+    ) -> Result<Buffered, Error> {
         let response = self.client.request(request).await.map_err(classify)?;
         let (parts, body) = response.into_parts();
         let body = Limited::new(body, max_response_bytes)
@@ -91,17 +88,35 @@ impl OutboundClient {
                 }
             })?
             .to_bytes();
-        Ok(Response::from_parts(parts, body))
+        Ok(Buffered {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
     }
 }
 
-/// Turns a buffered answer into the body type wasmtime hands to the guest.
-pub(crate) fn into_wasi_body(response: Response<Bytes>) -> Response<wasmtime_wasi_http::WasiBody> {
-    response.map(|bytes| {
-        Full::new(bytes)
-            .map_err(|never: Infallible| match never {})
-            .boxed_unsync()
-    })
+/// A whole upstream answer, cheap to clone (the body is reference-counted), so that callers
+/// of a coalesced request can each get a copy.
+#[derive(Debug, Clone, Default)]
+pub struct Buffered {
+    pub status: http::StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Buffered {
+    /// The answer in the body type wasmtime hands to the guest.
+    pub fn into_response(self) -> Response<WasiBody> {
+        let mut response = Response::new(
+            Full::new(self.body)
+                .map_err(|never: Infallible| match never {})
+                .boxed_unsync(),
+        );
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
 }
 
 /// Maps a client failure to the `wasi:http` error code the plugin sees.

@@ -2,58 +2,81 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use http::{Request, Response};
+use bytes::Bytes;
+use http::{Method, Request, Response};
+use http_body_util::{BodyExt, Full};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
-use super::client::into_wasi_body;
-use super::{OutboundClient, OutboundPolicy};
+use super::coalesce::{SharedOutcome, copy_error};
+use super::{OutboundClient, TenantOutbound};
 use crate::tenant::TenantId;
 
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
 type SendFuture = Box<dyn Future<Output = Result<(Response<WasiBody>, IoFuture), Error>> + Send>;
 
-/// Per-call hooks, kept in the call's store: they know the tenant's policy and how many
-/// requests the call has left.
+/// Per-call hooks, kept in the call's store: they know the tenant's outbound state and how
+/// many requests the call has left.
 pub struct OutboundHooks {
     tenant: TenantId,
-    policy: Arc<OutboundPolicy>,
+    outbound: Arc<TenantOutbound>,
     client: OutboundClient,
     requests_left: usize,
 }
 
 impl OutboundHooks {
-    pub fn new(tenant: TenantId, policy: Arc<OutboundPolicy>, client: OutboundClient) -> Self {
-        let requests_left = policy.max_requests_per_call;
+    pub fn new(tenant: TenantId, outbound: Arc<TenantOutbound>, client: OutboundClient) -> Self {
+        let requests_left = outbound.policy.limits.requests_per_call;
         Self {
             tenant,
-            policy,
+            outbound,
             client,
             requests_left,
         }
     }
 
     /// Decides, before anything leaves the host, whether the request may go.
-    fn admit(&mut self, request: &Request<WasiBody>) -> Result<(), Error> {
-        if !self.policy.allows(request.uri()) {
+    fn admit(&mut self, request: &Request<WasiBody>, upstream: &str) -> Result<(), Error> {
+        if !self.outbound.policy.allows(request.uri()) {
             tracing::warn!(
                 tenant = %self.tenant,
                 uri = %request.uri(),
                 "outbound request denied: add its origin to the tenant's allowed_outbound"
             );
+            self.count(upstream, "denied");
             return Err(Error::HttpRequestDenied);
         }
         if self.requests_left == 0 {
             tracing::warn!(
                 tenant = %self.tenant,
-                limit = self.policy.max_requests_per_call,
+                limit = self.outbound.policy.limits.requests_per_call,
                 "outbound request denied: the call used up its request budget"
             );
+            self.count(upstream, "budget_exceeded");
             return Err(Error::ConnectionLimitReached);
+        }
+        if !self.outbound.breakers.admit(upstream) {
+            self.count(upstream, "circuit_open");
+            return Err(Error::DestinationUnavailable);
         }
         self.requests_left -= 1;
         Ok(())
     }
+
+    fn count(&self, upstream: &str, outcome: &'static str) {
+        count(&self.tenant, upstream, outcome);
+    }
+}
+
+fn count(tenant: &TenantId, upstream: &str, outcome: &'static str) {
+    metrics::counter!(
+        "slotline_upstream_requests_total",
+        "tenant" => tenant.to_string(),
+        "upstream" => upstream.to_owned(),
+        "outcome" => outcome
+    )
+    .increment(1);
 }
 
 impl WasiHttpHooks for OutboundHooks {
@@ -63,15 +86,91 @@ impl WasiHttpHooks for OutboundHooks {
         options: Option<RequestOptions>,
         _fut: IoFuture,
     ) -> SendFuture {
-        let admitted = self.admit(&request);
-        let deadline = self.policy.deadline(request.method(), options.as_ref());
-        let max_response_bytes = self.policy.max_response_bytes;
-        let client = self.client.clone();
+        let upstream = request
+            .uri()
+            .authority()
+            .map(|authority| authority.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        let admitted = self.admit(&request, &upstream);
+        let deadline = self
+            .outbound
+            .policy
+            .deadline(request.method(), options.as_ref());
+        let exchange = Exchange {
+            tenant: self.tenant.clone(),
+            outbound: Arc::clone(&self.outbound),
+            client: self.client.clone(),
+            upstream,
+            deadline,
+        };
         Box::new(async move {
             admitted?;
-            let response = client.send(request, deadline, max_response_bytes).await?;
+            let (parts, body) = request.into_parts();
+            let response = if parts.method == Method::GET {
+                // Identical GETs in flight share one upstream request; a GET body is ignored.
+                let key = parts.uri.to_string();
+                let request = Request::from_parts(parts, Full::new(Bytes::new()));
+                let outcome = exchange
+                    .outbound
+                    .coalescer
+                    .run(key, exchange.clone().send(request))
+                    .await;
+                outcome.map_err(|err| copy_error(&err))?
+            } else {
+                let body = body.collect().await?.to_bytes();
+                let request = Request::from_parts(parts, Full::new(body));
+                exchange
+                    .send(request)
+                    .await
+                    .map_err(|err| copy_error(&err))?
+            };
             let done: IoFuture = Box::new(async { Ok(()) });
-            Ok((into_wasi_body(response), done))
+            Ok((response.into_response(), done))
         })
+    }
+}
+
+/// One upstream exchange, with everything it needs after the store is out of reach.
+#[derive(Clone)]
+struct Exchange {
+    tenant: TenantId,
+    outbound: Arc<TenantOutbound>,
+    client: OutboundClient,
+    upstream: String,
+    deadline: Duration,
+}
+
+impl Exchange {
+    /// Sends within the deadline, holding one of the tenant's in-flight permits, and tells the
+    /// breaker how it went.
+    async fn send(self, request: Request<Full<Bytes>>) -> SharedOutcome {
+        let started = tokio::time::Instant::now();
+        let permit = tokio::time::timeout(
+            self.deadline,
+            Arc::clone(&self.outbound.in_flight).acquire_owned(),
+        )
+        .await;
+        let Ok(Ok(_permit)) = permit else {
+            count(&self.tenant, &self.upstream, "tenant_busy");
+            return Err(Arc::new(Error::ConnectionLimitReached));
+        };
+        let remaining = self.deadline.saturating_sub(started.elapsed());
+        let max = self.outbound.policy.limits.max_response_bytes;
+        let outcome = self.client.send(request, remaining, max).await;
+        let (healthy, label) = match &outcome {
+            Ok(response) if response.status.is_server_error() => (false, "http_5xx"),
+            Ok(response) if response.status == http::StatusCode::TOO_MANY_REQUESTS => {
+                (false, "http_429")
+            }
+            Ok(_) => (true, "ok"),
+            Err(Error::HttpResponseTimeout | Error::ConnectionTimeout) => (false, "timeout"),
+            Err(Error::HttpRequestDenied | Error::DestinationIpProhibited) => (true, "denied"),
+            Err(_) => (false, "error"),
+        };
+        if label != "denied" {
+            self.outbound.breakers.record(&self.upstream, healthy);
+        }
+        count(&self.tenant, &self.upstream, label);
+        outcome.map_err(Arc::new)
     }
 }

@@ -1,18 +1,47 @@
 //! Outbound HTTP for plugins: every `wasi:http` request a plugin makes goes through here.
 //!
-//! [`OutboundHooks`] intercepts the request inside wasmtime; [`OutboundPolicy`] decides whether
-//! it may leave (allowlist, budget) and how long it may take; [`OutboundClient`] sends it over a
-//! pooled keep-alive connection and refuses names that resolve to private addresses.
+//! [`OutboundHooks`] intercepts the request inside wasmtime. The tenant's [`TenantOutbound`]
+//! decides whether it may leave ([`OutboundPolicy`]: allowlist, budgets; [`Breakers`]) and
+//! shares identical concurrent GETs ([`coalesce`]); [`OutboundClient`] sends it over a pooled
+//! keep-alive connection within its deadline and refuses names that resolve to private
+//! addresses.
 
 mod allowlist;
+mod breaker;
 mod client;
+mod coalesce;
 mod hooks;
 mod policy;
 
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
 pub use allowlist::{Allowlist, AllowlistError};
-pub use client::OutboundClient;
+pub use breaker::{BreakerStatus, Breakers};
+pub use client::{Buffered, OutboundClient};
 pub use hooks::OutboundHooks;
-pub use policy::{
-    CONNECT_TIMEOUT, DEFAULT_MAX_REQUESTS_PER_CALL, DEFAULT_MAX_RESPONSE_BYTES, HOST_TIMEOUT_CAP,
-    OutboundPolicy,
-};
+pub use policy::{CONNECT_TIMEOUT, DEFAULT_HOST_TIMEOUT_CAP, OutboundPolicy};
+
+use coalesce::Coalescer;
+
+/// A tenant's outbound rules and the state that enforces them across calls.
+pub struct TenantOutbound {
+    pub policy: OutboundPolicy,
+    pub breakers: Breakers,
+    coalescer: Coalescer,
+    /// Bounds the tenant's upstream requests in flight, across all its calls.
+    in_flight: Arc<Semaphore>,
+}
+
+impl TenantOutbound {
+    pub fn new(policy: OutboundPolicy, breakers: Breakers) -> Self {
+        let permits = policy.limits.concurrent_requests.max(1);
+        Self {
+            policy,
+            breakers,
+            coalescer: Coalescer::default(),
+            in_flight: Arc::new(Semaphore::new(permits)),
+        }
+    }
+}

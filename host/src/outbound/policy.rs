@@ -6,33 +6,35 @@ use http::{Method, Uri};
 use wasmtime_wasi_http::RequestOptions;
 
 use super::Allowlist;
-use crate::config::TimeoutConfig;
+use crate::config::{OutboundLimits, TimeoutConfig};
 
-/// No tenant setting and no plugin wish can make an upstream exchange last longer.
-pub const HOST_TIMEOUT_CAP: Duration = Duration::from_secs(10);
+/// The default of `runtime.outbound_cap_ms`: no tenant setting and no plugin wish can make an
+/// upstream exchange last longer.
+pub const DEFAULT_HOST_TIMEOUT_CAP: Duration = Duration::from_secs(10);
 /// Establishing a connection may take at most this long.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-/// Upstream requests one tool call may make.
-pub const DEFAULT_MAX_REQUESTS_PER_CALL: usize = 16;
-/// Responses larger than this are cut with an error rather than buffered.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A tenant's outbound rules.
 #[derive(Debug, Clone)]
 pub struct OutboundPolicy {
     allowlist: Allowlist,
     timeouts: TimeoutConfig,
-    pub max_requests_per_call: usize,
-    pub max_response_bytes: usize,
+    pub limits: OutboundLimits,
+    cap: Duration,
 }
 
 impl OutboundPolicy {
-    pub fn new(allowlist: Allowlist, timeouts: TimeoutConfig) -> Self {
+    pub fn new(
+        allowlist: Allowlist,
+        timeouts: TimeoutConfig,
+        limits: OutboundLimits,
+        cap: Duration,
+    ) -> Self {
         Self {
             allowlist,
             timeouts,
-            max_requests_per_call: DEFAULT_MAX_REQUESTS_PER_CALL,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            limits,
+            cap,
         }
     }
 
@@ -48,7 +50,7 @@ impl OutboundPolicy {
         } else {
             self.timeouts.write_ms
         };
-        let mut deadline = Duration::from_millis(tenant_ms).min(HOST_TIMEOUT_CAP);
+        let mut deadline = Duration::from_millis(tenant_ms).min(self.cap);
         if let Some(options) = options {
             let wishes = [options.first_byte_timeout, options.between_bytes_timeout];
             for wish in wishes.into_iter().flatten() {
@@ -66,14 +68,7 @@ impl OutboundPolicy {
         } else {
             self.timeouts.read_ms
         };
-        Duration::from_millis(ms).min(HOST_TIMEOUT_CAP)
-    }
-
-    /// The connect timeout: the host's, or the plugin's when that is shorter.
-    pub fn connect_timeout(&self, options: Option<&RequestOptions>) -> Duration {
-        options
-            .and_then(|options| options.connect_timeout)
-            .map_or(CONNECT_TIMEOUT, |wish| wish.min(CONNECT_TIMEOUT))
+        Duration::from_millis(ms).min(self.cap)
     }
 }
 
@@ -82,7 +77,12 @@ mod tests {
     use super::*;
 
     fn policy(read_ms: u64, write_ms: u64) -> OutboundPolicy {
-        OutboundPolicy::new(Allowlist::default(), TimeoutConfig { read_ms, write_ms })
+        OutboundPolicy::new(
+            Allowlist::default(),
+            TimeoutConfig { read_ms, write_ms },
+            OutboundLimits::default(),
+            DEFAULT_HOST_TIMEOUT_CAP,
+        )
     }
 
     #[test]
@@ -104,7 +104,6 @@ mod tests {
             policy.deadline(&Method::GET, Some(&patient)),
             Duration::from_secs(3)
         );
-        assert_eq!(policy.connect_timeout(Some(&patient)), CONNECT_TIMEOUT);
         let hasty = RequestOptions {
             first_byte_timeout: Some(Duration::from_millis(200)),
             ..RequestOptions::default()
@@ -118,6 +117,9 @@ mod tests {
     #[test]
     fn the_host_cap_beats_a_generous_tenant() {
         let policy = policy(60_000, 60_000);
-        assert_eq!(policy.deadline(&Method::GET, None), HOST_TIMEOUT_CAP);
+        assert_eq!(
+            policy.deadline(&Method::GET, None),
+            DEFAULT_HOST_TIMEOUT_CAP
+        );
     }
 }

@@ -41,6 +41,9 @@ pub enum InvokeError {
     /// No instance could be created (pool exhausted, out of memory).
     #[error("cannot instantiate the plugin: {0:#}")]
     Instantiate(wasmtime::Error),
+    /// Every instance slot stayed busy for the call's whole deadline.
+    #[error("no plugin instance slot became free in time")]
+    Overloaded,
 }
 
 impl Runtime {
@@ -54,7 +57,19 @@ impl Runtime {
         request: ToolRequest,
     ) -> Result<ToolResponse, InvokeError> {
         let plugin = tenant.plugin();
-        let deadline = tenant.outbound.deadline_for_call(request.is_mutating()) + PLUGIN_GRACE;
+        let started = Instant::now();
+        let deadline = tenant
+            .outbound
+            .policy
+            .deadline_for_call(request.is_mutating())
+            + PLUGIN_GRACE;
+        // Wait for an instance slot rather than fail on a full pool; give up at the deadline.
+        let Ok(Ok(_slot)) =
+            tokio::time::timeout(deadline, Arc::clone(&self.instances).acquire_owned()).await
+        else {
+            return Err(InvokeError::Overloaded);
+        };
+        let deadline = deadline.saturating_sub(started.elapsed());
         let mut store = self.store(tenant, deadline);
         let context = api::CallContext {
             tenant: tenant.id.to_string(),

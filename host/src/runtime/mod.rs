@@ -35,6 +35,8 @@ pub struct Runtime {
     linker: Linker<CallState>,
     client: OutboundClient,
     memory_limit: usize,
+    /// One permit per pooled instance slot.
+    instances: std::sync::Arc<tokio::sync::Semaphore>,
     _ticker: EpochTicker,
 }
 
@@ -50,6 +52,9 @@ impl Runtime {
             linker,
             client: OutboundClient::new(),
             memory_limit,
+            instances: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(config.max_instances).unwrap_or(usize::MAX),
+            )),
             _ticker: ticker,
         })
     }

@@ -1,5 +1,6 @@
 //! The HTTP face of the gateway: webhook endpoints for voice platforms, and ops endpoints.
 
+mod admin;
 mod calcom;
 mod error;
 mod health;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 pub use error::ApiError;
 
@@ -21,15 +22,22 @@ use crate::tenant::Tenants;
 /// What every handler may use.
 pub struct AppState {
     pub tenants: Arc<Tenants>,
+    /// The operator's admin token.
+    pub admin_token: Option<crate::config::Secret>,
     pub dispatcher: Dispatcher,
     /// Retell call events already seen, so a redelivered event is acknowledged only once.
     pub seen_events: moka::sync::Cache<String, ()>,
 }
 
 impl AppState {
-    pub fn new(tenants: Arc<Tenants>, dispatcher: Dispatcher) -> Self {
+    pub fn new(
+        tenants: Arc<Tenants>,
+        dispatcher: Dispatcher,
+        admin_token: Option<crate::config::Secret>,
+    ) -> Self {
         Self {
             tenants,
+            admin_token,
             dispatcher,
             seen_events: moka::sync::Cache::builder()
                 .time_to_live(std::time::Duration::from_secs(3600))
@@ -43,6 +51,13 @@ impl AppState {
 pub fn router(state: Arc<AppState>, body_limit_bytes: usize) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/v1/admin/tenants/{tenant}/breakers", get(admin::breakers))
+        .route(
+            "/v1/admin/tenants/{tenant}/cache",
+            delete(admin::clear_cache),
+        )
         .route("/v1/retell/{tenant}", post(retell::tool_call))
         .route("/v1/retell/{tenant}/events", post(retell::call_event))
         .route("/v1/vapi/{tenant}", post(vapi::tool_calls))

@@ -101,6 +101,9 @@ pub async fn tool_call(
         ),
         Err(err @ ArgsError::Invalid(_)) => return Err(ApiError::bad_request(err.to_string())),
     };
+    if reply.is_overloaded() {
+        return Err(ApiError::overloaded());
+    }
     Ok(Json(retell_json(reply)))
 }
 

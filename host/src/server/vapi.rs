@@ -149,10 +149,13 @@ pub async fn tool_calls(
                     err.to_string(),
                 ),
             };
-            json!({ "toolCallId": id, "result": result_line(&reply) })
+            (
+                reply.is_overloaded(),
+                json!({ "toolCallId": id, "result": result_line(&reply) }),
+            )
         }
     };
-    let results: Vec<Value> = if sequential {
+    let results: Vec<(bool, Value)> = if sequential {
         let mut results = Vec::new();
         for item in requests {
             results.push(answer(item).await);
@@ -161,6 +164,10 @@ pub async fn tool_calls(
     } else {
         futures::future::join_all(requests.into_iter().map(answer)).await
     };
+    if results.iter().any(|(overloaded, _)| *overloaded) {
+        return Err(ApiError::overloaded());
+    }
+    let results: Vec<Value> = results.into_iter().map(|(_, result)| result).collect();
     Ok(Json(json!({ "results": results })))
 }
 

@@ -4,6 +4,8 @@
 //! The clock is frozen at [`NOW`] (Wednesday 25 November 2026, 10:00 in Berlin) on both sides,
 //! so the demo calendar is the same in every run: Thursday the 26th has 10:00 and 15:00 taken.
 
+pub mod plugins;
+
 use std::net::SocketAddr;
 
 use calsim::{RunningSimulator, Seed, Simulator};
@@ -86,6 +88,14 @@ impl Harness {
             .await
     }
 
+    /// A Retell call to `tenant`, signed with the demo key (test tenants share it).
+    pub async fn retell_to(&self, tenant: &str, body: &Value) -> (u16, Value) {
+        let body = body.to_string();
+        let signature = sign(&body, slotline::demo::RETELL_API_KEY);
+        self.retell_raw(tenant, body.into_bytes(), Some(signature))
+            .await
+    }
+
     /// A Retell call exactly as given.
     pub async fn retell_raw(
         &self,
@@ -100,6 +110,64 @@ impl Harness {
             .body(body);
         if let Some(signature) = signature {
             request = request.header("x-retell-signature", signature);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("gateway unreachable: {err}"));
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// A Vapi server message to the demo tenant, with its secret.
+    pub async fn vapi(&self, body: &Value) -> (u16, Value) {
+        self.vapi_raw(
+            "demo",
+            body.to_string().into_bytes(),
+            Some(slotline::demo::VAPI_SECRET),
+        )
+        .await
+    }
+
+    /// A Vapi server message exactly as given, with `secret` as `x-vapi-secret` if any.
+    pub async fn vapi_raw(
+        &self,
+        tenant: &str,
+        body: Vec<u8>,
+        secret: Option<&str>,
+    ) -> (u16, Value) {
+        let headers = secret.map(|secret| ("x-vapi-secret", secret.to_owned()));
+        self.post(&format!("/v1/vapi/{tenant}"), body, headers)
+            .await
+    }
+
+    /// A Cal.com webhook delivery to the demo tenant, with `signature` as
+    /// `X-Cal-Signature-256` if any.
+    pub async fn calcom_webhook(&self, body: &Value, signature: Option<String>) -> (u16, Value) {
+        let headers = signature.map(|signature| (calsim::SIGNATURE_HEADER, signature));
+        self.post(
+            "/v1/calcom/demo/webhook",
+            body.to_string().into_bytes(),
+            headers,
+        )
+        .await
+    }
+
+    /// POSTs a JSON `body` to the gateway, with at most one extra header.
+    async fn post(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        header: Option<(&str, String)>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
         }
         let response = request
             .send()
@@ -131,5 +199,25 @@ pub fn call(name: &str, args: Value) -> Value {
         "name": name,
         "args": args,
         "call": { "call_id": "call-1", "from_number": "+4915112345678", "to_number": "+4930123456" },
+    })
+}
+
+/// A Retell function call body from `from_number`, in the call `call_id`.
+pub fn call_from(name: &str, args: Value, call_id: &str, from_number: &str) -> Value {
+    json!({
+        "name": name,
+        "args": args,
+        "call": { "call_id": call_id, "from_number": from_number, "to_number": "+4930123456" },
+    })
+}
+
+/// A Vapi `tool-calls` server message: `items` in the call `call_id` from `customer`.
+pub fn vapi_tool_calls(call_id: &str, customer: &str, items: Vec<Value>) -> Value {
+    json!({
+        "message": {
+            "type": "tool-calls",
+            "toolCallList": items,
+            "call": { "id": call_id, "customer": { "number": customer } },
+        }
     })
 }

@@ -1,3 +1,5 @@
 //! One test binary for all end-to-end tests (one link step instead of one per file).
 
+mod conversation;
 mod foundation;
+mod resilience;

@@ -1,0 +1,243 @@
+//! Circuit breakers, one per (tenant, upstream authority).
+//!
+//! Written by hand because the semantics are the contract inherited from the system Slotline
+//! replaces, and the crates we looked at count failure *rates* in windows rather than
+//! consecutive failures with a success threshold for closing: N consecutive failures open the
+//! circuit for a while, requests then fail at once, the first request after the pause is a
+//! trial ("half-open"), M consecutive successes close it, one failure reopens it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::config::BreakerConfig;
+use crate::tenant::TenantId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Closed { failures: u32 },
+    Open { until: Instant },
+    HalfOpen { successes: u32 },
+}
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            State::Closed { .. } => "closed",
+            State::Open { .. } => "open",
+            State::HalfOpen { .. } => "half_open",
+        }
+    }
+
+    /// The value of the `slotline_breaker_state` gauge.
+    fn gauge(self) -> f64 {
+        match self {
+            State::Closed { .. } => 0.0,
+            State::HalfOpen { .. } => 1.0,
+            State::Open { .. } => 2.0,
+        }
+    }
+}
+
+/// A breaker's state as the admin API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakerStatus {
+    pub upstream: String,
+    pub state: &'static str,
+    pub consecutive_failures: u32,
+    /// While open: how long until a trial request is let through.
+    pub retry_in_ms: Option<u64>,
+}
+
+/// All breakers of one tenant.
+pub struct Breakers {
+    tenant: TenantId,
+    config: BreakerConfig,
+    states: Mutex<HashMap<String, State>>,
+}
+
+impl Breakers {
+    pub fn new(tenant: TenantId, config: BreakerConfig) -> Self {
+        Self {
+            tenant,
+            config,
+            states: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether a request to `upstream` may go now. An open circuit whose pause has passed
+    /// becomes half-open and lets requests through as trials.
+    pub fn admit(&self, upstream: &str) -> bool {
+        let now = Instant::now();
+        let mut states = self
+            .states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = states
+            .entry(upstream.to_owned())
+            .or_insert(State::Closed { failures: 0 });
+        match *state {
+            State::Open { until } if now < until => false,
+            State::Open { .. } => {
+                self.change(upstream, state, State::HalfOpen { successes: 0 });
+                true
+            }
+            State::Closed { .. } | State::HalfOpen { .. } => true,
+        }
+    }
+
+    /// Records how a request to `upstream` ended.
+    pub fn record(&self, upstream: &str, success: bool) {
+        let mut states = self
+            .states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = states
+            .entry(upstream.to_owned())
+            .or_insert(State::Closed { failures: 0 });
+        let open = State::Open {
+            until: Instant::now() + Duration::from_millis(self.config.open_ms),
+        };
+        let next = match (*state, success) {
+            (State::Closed { .. }, true) => State::Closed { failures: 0 },
+            (State::Closed { failures }, false)
+                if failures + 1 >= self.config.failure_threshold =>
+            {
+                open
+            }
+            (State::Closed { failures }, false) => State::Closed {
+                failures: failures + 1,
+            },
+            (State::HalfOpen { successes }, true)
+                if successes + 1 >= self.config.success_threshold =>
+            {
+                State::Closed { failures: 0 }
+            }
+            (State::HalfOpen { successes }, true) => State::HalfOpen {
+                successes: successes + 1,
+            },
+            (State::HalfOpen { .. }, false) => open,
+            // Requests admitted before the circuit opened may still finish; they change nothing.
+            (State::Open { .. }, _) => *state,
+        };
+        self.change(upstream, state, next);
+    }
+
+    fn change(&self, upstream: &str, state: &mut State, next: State) {
+        if state.name() != next.name() {
+            tracing::warn!(
+                tenant = %self.tenant,
+                upstream,
+                from = state.name(),
+                to = next.name(),
+                "circuit breaker changed state"
+            );
+            metrics::gauge!(
+                "slotline_breaker_state",
+                "tenant" => self.tenant.to_string(),
+                "upstream" => upstream.to_owned()
+            )
+            .set(next.gauge());
+        }
+        *state = next;
+    }
+
+    pub fn status(&self) -> Vec<BreakerStatus> {
+        let now = Instant::now();
+        let states = self
+            .states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut list: Vec<BreakerStatus> = states
+            .iter()
+            .map(|(upstream, state)| BreakerStatus {
+                upstream: upstream.clone(),
+                state: state.name(),
+                consecutive_failures: match state {
+                    State::Closed { failures } => *failures,
+                    _ => 0,
+                },
+                retry_in_ms: match state {
+                    State::Open { until } => Some(
+                        u64::try_from(until.saturating_duration_since(now).as_millis())
+                            .unwrap_or(u64::MAX),
+                    ),
+                    _ => None,
+                },
+            })
+            .collect();
+        list.sort_by(|a, b| a.upstream.cmp(&b.upstream));
+        list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn breakers(open_ms: u64) -> Breakers {
+        let tenant = TenantId::parse("t").unwrap_or_else(|_| unreachable!());
+        Breakers::new(
+            tenant,
+            BreakerConfig {
+                failure_threshold: 5,
+                open_ms,
+                success_threshold: 2,
+            },
+        )
+    }
+
+    fn state(b: &Breakers) -> &'static str {
+        b.status().first().map_or("none", |s| s.state)
+    }
+
+    #[test]
+    fn five_consecutive_failures_open_the_circuit() {
+        let b = breakers(60_000);
+        for _ in 0..4 {
+            assert!(b.admit("cal"));
+            b.record("cal", false);
+        }
+        assert_eq!(state(&b), "closed");
+        b.record("cal", false);
+        assert_eq!(state(&b), "open");
+        assert!(!b.admit("cal"));
+        assert!(b.admit("other"), "breakers are per upstream");
+    }
+
+    #[test]
+    fn a_success_resets_the_count() {
+        let b = breakers(60_000);
+        for _ in 0..4 {
+            b.record("cal", false);
+        }
+        b.record("cal", true);
+        for _ in 0..4 {
+            b.record("cal", false);
+        }
+        assert_eq!(state(&b), "closed");
+    }
+
+    #[test]
+    fn after_the_pause_two_successes_close_and_a_failure_reopens() {
+        let b = breakers(0);
+        for _ in 0..5 {
+            b.record("cal", false);
+        }
+        assert!(b.admit("cal"), "the pause is over: a trial goes through");
+        assert_eq!(state(&b), "half_open");
+        b.record("cal", true);
+        assert_eq!(state(&b), "half_open");
+        b.record("cal", true);
+        assert_eq!(state(&b), "closed");
+
+        for _ in 0..5 {
+            b.record("cal", false);
+        }
+        assert!(b.admit("cal"));
+        b.record("cal", false);
+        assert_eq!(state(&b), "open");
+    }
+}

@@ -1,0 +1,35 @@
+//! The test plugin (`tests/plugins/hostile`), configured per tenant by its `mode` setting.
+
+use std::path::PathBuf;
+
+use slotline::config::{Secret, TenantConfig};
+
+/// Where `make guest` leaves the test plugin.
+pub fn test_plugin_path() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/wasm32-wasip2/guest/slotline_test_plugin.wasm");
+    assert!(
+        path.is_file(),
+        "the test plugin is not built: run `make guest` (or `make test`)"
+    );
+    path
+}
+
+/// A tenant running the test plugin in `mode`, with extra settings, allowed to reach `allowed`.
+pub fn test_tenant(mode: &str, settings: &[(&str, &str)], allowed: &[String]) -> TenantConfig {
+    let mut tenant = TenantConfig {
+        plugin: Some(test_plugin_path()),
+        retell_api_key: Some(Secret::new(slotline::demo::RETELL_API_KEY)),
+        allowed_outbound: allowed.to_vec(),
+        ..TenantConfig::default()
+    };
+    tenant
+        .settings
+        .insert("mode".into(), serde_json::Value::from(mode));
+    for (key, value) in settings {
+        tenant
+            .settings
+            .insert((*key).into(), serde_json::Value::from(*value));
+    }
+    tenant
+}

@@ -1,0 +1,235 @@
+//! A test plugin of the `slotline:plugin/scheduler` world. Its `mode` setting (wasi:config)
+//! picks what every function does, so one component stands in for many plugins, good and bad:
+//!
+//! | mode | behaviour |
+//! |---|---|
+//! | `echo` | answers at once with the `reply` setting as speech |
+//! | `fetch` | GETs the `url` setting (optionally asking for `timeout_ms`) and reports the outcome |
+//! | `many-requests` | GETs `url` 1,000 times, reporting how many were let through |
+//! | `probe-cache` | lists the cache, reads `probe_keys`, opens the buckets in `probe_buckets` |
+//! | `write-cache` | writes `key` = `value` into its cache |
+//! | `loop` | spins forever |
+//! | `alloc` | allocates until refused |
+//! | `recurse` | recurses without bound |
+//! | `trap` | panics |
+//! | `big-reply` | answers with a 100 MB sentence |
+//! | `sleep` | sleeps for an hour |
+
+wit_bindgen::generate!({
+    path: "../../../wit",
+    world: "slotline:plugin/scheduler",
+    generate_all,
+});
+
+use std::time::Duration;
+
+use exports::slotline::plugin::booking::{
+    Alternatives, AlternativesRequest, Availability, AvailabilityRequest, BookingList,
+    BookingReply, BookingRequest, CalendarEvent, CallContext, CancelRequest, ErrorCode, Guest,
+    ParseDateRequest, ParsedDate, PluginError, RescheduleRequest, ServiceList,
+};
+use wasi::http::types::{Fields, Method, OutgoingRequest, RequestOptions, Scheme};
+
+fn setting(key: &str) -> Option<String> {
+    wasi::config::store::get(key).ok().flatten()
+}
+
+fn fail(detail: String) -> PluginError {
+    PluginError {
+        code: ErrorCode::UpstreamUnavailable,
+        detail,
+        speech: None,
+    }
+}
+
+/// Runs the configured behaviour; `Ok` carries the sentence to speak.
+fn behave() -> Result<String, PluginError> {
+    let mode = setting("mode").unwrap_or_default();
+    match mode.as_str() {
+        "echo" => Ok(setting("reply").unwrap_or_else(|| "echo".into())),
+        "fetch" => fetch(&setting("url").unwrap_or_default()).map_err(fail),
+        "many-requests" => {
+            let url = setting("url").unwrap_or_default();
+            let sent = (0..1_000).take_while(|_| fetch(&url).is_ok()).count();
+            Ok(format!("sent {sent}"))
+        }
+        "probe-cache" => Ok(probe_cache()),
+        "write-cache" => {
+            let bucket = wasi::keyvalue::store::open("").map_err(|e| fail(format!("{e:?}")))?;
+            let key = setting("key").unwrap_or_default();
+            let value = setting("value").unwrap_or_default();
+            bucket
+                .set(&key, value.as_bytes())
+                .map_err(|e| fail(format!("{e:?}")))?;
+            Ok("written".into())
+        }
+        "loop" => {
+            let mut n: u64 = 0;
+            loop {
+                n = std::hint::black_box(n.wrapping_add(1));
+            }
+        }
+        "alloc" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        "recurse" => Ok(recurse(1).to_string()),
+        "trap" => panic!("a deliberate trap"),
+        "big-reply" => Ok("x".repeat(100 * 1024 * 1024)),
+        "sleep" => {
+            wasi::clocks::monotonic_clock::subscribe_duration(3_600_000_000_000).block();
+            Ok("woke up".into())
+        }
+        other => Err(fail(format!("unknown mode {other:?}"))),
+    }
+}
+
+/// Recurses until the stack runs out; the depth check only hides that from the compiler.
+fn recurse(depth: u64) -> u64 {
+    let local = std::hint::black_box([depth; 64]);
+    if std::hint::black_box(depth) == u64::MAX {
+        return local[0];
+    }
+    recurse(depth + 1) + local[0]
+}
+
+fn fetch(url: &str) -> Result<String, String> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some(("https", rest)) => (Scheme::Https, rest),
+        Some((_, rest)) => (Scheme::Http, rest),
+        None => return Err(format!("bad url {url:?}")),
+    };
+    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
+    let request = OutgoingRequest::new(Fields::new());
+    let _ = request.set_method(&Method::Get);
+    let _ = request.set_scheme(Some(&scheme));
+    let _ = request.set_authority(Some(authority));
+    let _ = request.set_path_with_query(Some(path));
+    let options = setting("timeout_ms")
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .map(|ms| {
+            let options = RequestOptions::new();
+            let nanos = Duration::from_millis(ms).as_nanos() as u64;
+            let _ = options.set_connect_timeout(Some(nanos));
+            let _ = options.set_first_byte_timeout(Some(nanos));
+            let _ = options.set_between_bytes_timeout(Some(nanos));
+            options
+        });
+    let future =
+        wasi::http::outgoing_handler::handle(request, options).map_err(|e| format!("{e:?}"))?;
+    future.subscribe().block();
+    match future.get() {
+        Some(Ok(Ok(response))) => Ok(format!("status {}", response.status())),
+        Some(Ok(Err(code))) => Err(format!("{code:?}")),
+        _ => Err("no response".into()),
+    }
+}
+
+fn probe_cache() -> String {
+    let mut found = Vec::new();
+    let mut opened = Vec::new();
+    if let Ok(bucket) = wasi::keyvalue::store::open("") {
+        if let Ok(listing) = bucket.list_keys(None) {
+            found.extend(listing.keys);
+        }
+        for key in setting("probe_keys")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|k| !k.is_empty())
+        {
+            if let Ok(Some(_)) = bucket.get(key) {
+                found.push(key.to_owned());
+            }
+        }
+    }
+    for name in setting("probe_buckets")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|b| !b.is_empty())
+    {
+        if wasi::keyvalue::store::open(name).is_ok() {
+            opened.push(name.to_owned());
+        }
+    }
+    serde_json::json!({ "found": found, "opened": opened }).to_string()
+}
+
+struct TestPlugin;
+
+impl Guest for TestPlugin {
+    fn parse_date(_: CallContext, _: ParseDateRequest) -> Result<ParsedDate, PluginError> {
+        let speech = behave()?;
+        Ok(ParsedDate {
+            date: "2026-11-26".into(),
+            time: None,
+            start: None,
+            weekday: "thursday".into(),
+            speech,
+        })
+    }
+
+    fn check_availability(
+        _: CallContext,
+        _: AvailabilityRequest,
+    ) -> Result<Availability, PluginError> {
+        let speech = behave()?;
+        Ok(Availability {
+            available: false,
+            requested: None,
+            slots: Vec::new(),
+            alternatives: Vec::new(),
+            speech,
+        })
+    }
+
+    fn find_alternatives(
+        _: CallContext,
+        _: AlternativesRequest,
+    ) -> Result<Alternatives, PluginError> {
+        let speech = behave()?;
+        Ok(Alternatives {
+            alternatives: Vec::new(),
+            speech,
+        })
+    }
+
+    fn create_booking(_: CallContext, _: BookingRequest) -> Result<BookingReply, PluginError> {
+        Err(fail(behave()?))
+    }
+
+    fn cancel_booking(_: CallContext, _: CancelRequest) -> Result<BookingReply, PluginError> {
+        Err(fail(behave()?))
+    }
+
+    fn reschedule_booking(
+        _: CallContext,
+        _: RescheduleRequest,
+    ) -> Result<BookingReply, PluginError> {
+        Err(fail(behave()?))
+    }
+
+    fn list_bookings(_: CallContext) -> Result<BookingList, PluginError> {
+        let speech = behave()?;
+        Ok(BookingList {
+            bookings: Vec::new(),
+            speech,
+        })
+    }
+
+    fn list_services(_: CallContext) -> Result<ServiceList, PluginError> {
+        let speech = behave()?;
+        Ok(ServiceList {
+            services: Vec::new(),
+            speech,
+        })
+    }
+
+    fn on_calendar_event(_: CallContext, _: CalendarEvent) -> Result<(), PluginError> {
+        behave().map(|_| ())
+    }
+}
+
+export!(TestPlugin);
