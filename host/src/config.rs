@@ -31,6 +31,11 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Bearer token of the operator: may use the admin API for every tenant.
     pub admin_token: Option<Secret>,
+    /// Where plugin versions and the store live. Without it, uploads are refused and nothing
+    /// survives a restart.
+    pub data_dir: Option<PathBuf>,
+    /// Largest plugin upload accepted.
+    pub upload_limit_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -39,6 +44,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 256 * 1024,
             admin_token: None,
+            data_dir: None,
+            upload_limit_bytes: 20 * 1024 * 1024,
         }
     }
 }
@@ -215,8 +222,17 @@ impl Config {
         if let Some(path) = path {
             figment = figment.merge(Toml::file_exact(path));
         }
+        // Only `SLOTLINE_<SECTION>__...` configures: other `SLOTLINE_*` variables (the log
+        // filter, the CLI's URL and token) belong to other parts of the program.
+        let sections = ["server__", "runtime__", "tenants__"];
+        let env = Env::prefixed("SLOTLINE_")
+            .filter(move |key| {
+                let key = key.as_str().to_ascii_lowercase();
+                sections.iter().any(|section| key.starts_with(section))
+            })
+            .split("__");
         figment
-            .merge(Env::prefixed("SLOTLINE_").split("__"))
+            .merge(env)
             .extract()
             .map_err(|err| ConfigError(Box::new(err)))
     }
@@ -252,6 +268,21 @@ mod tests {
         assert!(acme.settings["services"].is_array());
         assert_eq!(format!("{:?}", acme.retell_api_key), "Some(Secret(***))");
         Ok(())
+    }
+
+    #[test]
+    fn environment_variables_override_the_file_and_others_are_ignored() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("slotline.toml", "[tenants.acme]\nlocale = \"de\"\n")?;
+            jail.set_env("SLOTLINE_TENANTS__ACME__LOCALE", "en");
+            jail.set_env("SLOTLINE_SERVER__LISTEN", "127.0.0.1:9999");
+            jail.set_env("SLOTLINE_LOG", "debug");
+            let config =
+                Config::load(Some(Path::new("slotline.toml"))).map_err(|err| err.to_string())?;
+            assert_eq!(config.tenants["acme"].locale, "en");
+            assert_eq!(config.server.listen.port(), 9999);
+            Ok(())
+        });
     }
 
     #[test]

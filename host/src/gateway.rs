@@ -8,10 +8,12 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::config::Config;
+use crate::config::{Config, TenantConfig};
 use crate::dispatch::Dispatcher;
+use crate::registry::{Registry, RegistryError};
 use crate::runtime::{CompileError, Plugin, Runtime, RuntimeError};
 use crate::server::{self, AppState};
+use crate::store::{Store, StoreError};
 use crate::tenant::{Tenant, TenantError, TenantId, Tenants};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,14 @@ pub enum GatewayError {
         #[source]
         source: CompileError,
     },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error("cannot create the data directory: {0}")]
+    DataDir(#[from] std::io::Error),
+    #[error("stored tenant {0} has unreadable settings: {1}")]
+    StoredTenant(String, String),
     #[error(
         "tenant {0} names no plugin and no default plugin is available: build it with `make guest` or set runtime.default_plugin"
     )]
@@ -42,47 +52,87 @@ pub enum GatewayError {
 pub struct Gateway {
     state: Arc<AppState>,
     body_limit_bytes: usize,
+    upload_limit_bytes: usize,
 }
 
 impl Gateway {
-    /// Compiles every plugin the configuration names (each distinct one once) and builds the
-    /// tenants. Slow: this is where compilation belongs, not on a request.
+    /// Opens the store (when there is a data directory), compiles or loads every plugin the
+    /// tenants need (each distinct one once) and builds the tenants. Slow: this is where
+    /// compilation belongs, not on a request.
     pub fn from_config(config: &Config) -> Result<Self, GatewayError> {
         let runtime = Arc::new(Runtime::new(&config.runtime)?);
+        let registry = match &config.server.data_dir {
+            Some(dir) => {
+                let store = Arc::new(Store::open(dir)?);
+                Some(Arc::new(Registry::new(dir, store, Arc::clone(&runtime))?))
+            }
+            None => None,
+        };
+        let mut loader = Loader {
+            runtime: &runtime,
+            default_path: config.runtime.default_plugin.clone(),
+            compiled: HashMap::new(),
+        };
         let tenants = Arc::new(Tenants::default());
-        let mut compiled: HashMap<Option<PathBuf>, Arc<Plugin>> = HashMap::new();
-        for (id, tenant_config) in &config.tenants {
-            let id = TenantId::parse(id)?;
-            let source = tenant_config
-                .plugin
-                .clone()
-                .or_else(|| config.runtime.default_plugin.clone());
-            let plugin = match compiled.get(&source) {
-                Some(plugin) => Arc::clone(plugin),
-                None => {
-                    let plugin = Arc::new(load_plugin(&runtime, source.as_deref(), &id)?);
-                    compiled.insert(source, Arc::clone(&plugin));
-                    plugin
+        let cap = std::time::Duration::from_millis(config.runtime.outbound_cap_ms);
+        let mut declared: Vec<(String, TenantConfig)> = config
+            .tenants
+            .iter()
+            .map(|(id, tenant)| (id.clone(), tenant.clone()))
+            .collect();
+        if let Some(registry) = &registry {
+            // The file declares its tenants; the store keeps them (for plugin versions) and
+            // those created through the admin API.
+            for (id, tenant) in &declared {
+                registry
+                    .store()
+                    .put_tenant(id, &serde_json::to_value(tenant).unwrap_or_default())?;
+            }
+            for record in registry.store().tenants()? {
+                if !config.tenants.contains_key(&record.id) {
+                    let tenant = serde_json::from_value(record.settings).map_err(|err| {
+                        GatewayError::StoredTenant(record.id.clone(), err.to_string())
+                    })?;
+                    declared.push((record.id, tenant));
                 }
-            };
-            let cap = std::time::Duration::from_millis(config.runtime.outbound_cap_ms);
-            tenants.insert(Tenant::from_config(id, tenant_config, plugin, cap)?);
+            }
         }
+        for (id, tenant_config) in declared {
+            let id = TenantId::parse(&id)?;
+            let active = match &registry {
+                Some(registry) => registry.store().active_version(id.as_str())?,
+                None => None,
+            };
+            let plugin = match (&registry, active) {
+                (Some(registry), Some(version)) => registry.load(&version.digest)?,
+                _ => loader.load(tenant_config.plugin.as_deref(), &id)?,
+            };
+            tenants.insert(Tenant::from_config(id, &tenant_config, plugin, cap)?);
+        }
+        let default_plugin = loader.load(None, &TenantId::parse("default")?).ok();
         // Install the metrics recorder before the first call records anything.
         let _ = crate::metrics::handle();
         let state = Arc::new(AppState::new(
             tenants,
             Dispatcher::new(runtime),
             config.server.admin_token.clone(),
+            registry,
+            default_plugin,
+            cap,
         ));
         Ok(Self {
             state,
             body_limit_bytes: config.server.body_limit_bytes,
+            upload_limit_bytes: config.server.upload_limit_bytes,
         })
     }
 
     pub fn router(&self) -> Router {
-        server::router(Arc::clone(&self.state), self.body_limit_bytes)
+        server::router(
+            Arc::clone(&self.state),
+            self.body_limit_bytes,
+            self.upload_limit_bytes,
+        )
     }
 
     pub fn tenants(&self) -> &Tenants {
@@ -132,6 +182,31 @@ impl RunningGateway {
 impl Drop for RunningGateway {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// Compiles plugins named by path (or the default plugin), each distinct one once.
+struct Loader<'a> {
+    runtime: &'a Runtime,
+    default_path: Option<PathBuf>,
+    compiled: HashMap<Option<PathBuf>, Arc<Plugin>>,
+}
+
+impl Loader<'_> {
+    fn load(
+        &mut self,
+        path: Option<&Path>,
+        tenant: &TenantId,
+    ) -> Result<Arc<Plugin>, GatewayError> {
+        let source = path
+            .map(Path::to_owned)
+            .or_else(|| self.default_path.clone());
+        if let Some(plugin) = self.compiled.get(&source) {
+            return Ok(Arc::clone(plugin));
+        }
+        let plugin = Arc::new(load_plugin(self.runtime, source.as_deref(), tenant)?);
+        self.compiled.insert(source, Arc::clone(&plugin));
+        Ok(plugin)
     }
 }
 

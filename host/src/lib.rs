@@ -14,8 +14,10 @@ pub mod fallback;
 pub mod gateway;
 pub mod metrics;
 pub mod outbound;
+pub mod registry;
 pub mod runtime;
 pub mod server;
+pub mod store;
 pub mod tenant;
 pub mod tool;
 

@@ -51,8 +51,69 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum PluginCommand {
-    /// Validate a plugin: compile it, link it against the host, list its imports and exports.
+    /// Validate a plugin offline: compile it and check it against the plugin world.
     Check { file: PathBuf },
+    /// Upload a plugin version to a running gateway.
+    Push {
+        #[command(flatten)]
+        admin: Admin,
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+        /// Make it the active version right away.
+        #[arg(long)]
+        activate: bool,
+    },
+    /// List a tenant's plugin versions.
+    List {
+        #[command(flatten)]
+        admin: Admin,
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Activate a version (also how to roll back).
+    Activate {
+        #[command(flatten)]
+        admin: Admin,
+        #[arg(long)]
+        tenant: String,
+        version: u32,
+    },
+}
+
+/// Where the gateway's admin API is, and the token to use.
+#[derive(Debug, clap::Args)]
+struct Admin {
+    /// Base URL of the gateway.
+    #[arg(long, env = "SLOTLINE_URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The operator's or the tenant's admin token.
+    #[arg(long, env = "SLOTLINE_ADMIN_TOKEN", hide_env_values = true)]
+    token: String,
+}
+
+impl Admin {
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<serde_json::Value> {
+        let response = request
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {}", self.url))?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+        if !status.is_success() {
+            let message = body["error"]["message"].as_str().unwrap_or("no details");
+            anyhow::bail!("{status}: {message}");
+        }
+        Ok(body)
+    }
+
+    fn endpoint(&self, tenant: &str, rest: &str) -> String {
+        format!(
+            "{}/v1/admin/tenants/{tenant}/plugins{rest}",
+            self.url.trim_end_matches('/')
+        )
+    }
 }
 
 #[tokio::main]
@@ -72,6 +133,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Plugin(PluginCommand::Check { file }) => check(cli.config, &file),
+        Command::Plugin(command) => admin(command).await,
     }
 }
 
@@ -92,7 +154,9 @@ async fn demo(listen: SocketAddr) -> Result<()> {
         .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .context("cannot start the Cal.com simulator")?;
-    let config = slotline::demo::config(listen, simulator.addr);
+    let mut config = slotline::demo::config(listen, simulator.addr);
+    // Uploaded plugin versions of the demo live until the machine cleans its temp directory.
+    config.server.data_dir = Some(std::env::temp_dir().join("slotline-demo"));
     let gateway = Gateway::from_config(&config)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -149,5 +213,62 @@ fn check(path: Option<PathBuf>, file: &PathBuf) -> Result<()> {
         "  compiled in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
+    Ok(())
+}
+
+async fn admin(command: PluginCommand) -> Result<()> {
+    let http = reqwest::Client::new();
+    match command {
+        PluginCommand::Push {
+            admin,
+            tenant,
+            file,
+            activate,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let url = admin.endpoint(&tenant, if activate { "?activate=true" } else { "" });
+            let reply = admin.send(http.post(url).body(bytes)).await?;
+            println!(
+                "version {} sha256:{} ({} bytes){}",
+                reply["version"],
+                reply["digest"].as_str().unwrap_or_default(),
+                reply["size"],
+                if activate { ", active" } else { "" }
+            );
+        }
+        PluginCommand::List { admin, tenant } => {
+            let reply = admin.send(http.get(admin.endpoint(&tenant, ""))).await?;
+            let active = reply["active"].as_u64();
+            for version in reply["versions"].as_array().into_iter().flatten() {
+                let marker = if version["version"].as_u64() == active {
+                    "*"
+                } else {
+                    " "
+                };
+                println!(
+                    "{marker} {:>3}  sha256:{}  {:>9} bytes  {}",
+                    version["version"],
+                    version["digest"].as_str().unwrap_or_default(),
+                    version["size"],
+                    version["uploaded_at"].as_str().unwrap_or_default()
+                );
+            }
+        }
+        PluginCommand::Activate {
+            admin,
+            tenant,
+            version,
+        } => {
+            let url = admin.endpoint(&tenant, &format!("/{version}/activate"));
+            let reply = admin.send(http.post(url)).await?;
+            println!(
+                "version {} active (sha256:{})",
+                reply["version"],
+                reply["digest"].as_str().unwrap_or_default()
+            );
+        }
+        PluginCommand::Check { .. } => {}
+    }
     Ok(())
 }

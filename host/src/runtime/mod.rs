@@ -14,7 +14,7 @@ use wasmtime::component::Linker;
 pub use bindings::api;
 pub use engine::EPOCH_TICK;
 pub use invoke::{CallInfo, InvokeError};
-pub use plugin::{CompileError, Plugin};
+pub use plugin::{CompileError, Plugin, WIT_VERSION, digest};
 pub use state::CallState;
 
 use crate::config::RuntimeConfig;
@@ -35,6 +35,7 @@ pub struct Runtime {
     linker: Linker<CallState>,
     client: OutboundClient,
     memory_limit: usize,
+    compilations: std::sync::atomic::AtomicU64,
     /// One permit per pooled instance slot.
     instances: std::sync::Arc<tokio::sync::Semaphore>,
     _ticker: EpochTicker,
@@ -52,6 +53,7 @@ impl Runtime {
             linker,
             client: OutboundClient::new(),
             memory_limit,
+            compilations: std::sync::atomic::AtomicU64::new(0),
             instances: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 usize::try_from(config.max_instances).unwrap_or(usize::MAX),
             )),

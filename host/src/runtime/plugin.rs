@@ -1,11 +1,49 @@
-//! A compiled plugin version, ready to instantiate.
+//! Plugin versions: validation, compilation, precompiled artifacts.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
 
 use super::Runtime;
 use super::bindings::SchedulerPre;
 use super::state::CallState;
+
+/// The interface every plugin exports (any 0.1.x).
+const BOOKING_EXPORT: &str = "slotline:plugin/booking@0.1.";
+
+/// The functions of `booking`, as the component model names them.
+const BOOKING_FUNCTIONS: [&str; 9] = [
+    "parse-date",
+    "check-availability",
+    "find-alternatives",
+    "create-booking",
+    "cancel-booking",
+    "reschedule-booking",
+    "list-bookings",
+    "list-services",
+    "on-calendar-event",
+];
+
+/// Imports the host provides. Rust's standard library adds `wasi:cli`, `wasi:filesystem` and
+/// friends; they are linked, but with no preopened directories and no network access.
+const PROVIDED_IMPORTS: [&str; 10] = [
+    "wasi:http/",
+    "wasi:io/",
+    "wasi:clocks/",
+    "wasi:random/",
+    "wasi:cli/",
+    "wasi:filesystem/",
+    "wasi:sockets/",
+    "wasi:keyvalue/store@",
+    "wasi:keyvalue/atomics@",
+    "wasi:config/store@",
+];
+
+/// The WIT package version plugins are built against.
+pub const WIT_VERSION: &str = "0.1.0";
 
 /// A plugin version: content-addressed, compiled, and pre-linked against the host.
 pub struct Plugin {
@@ -13,12 +51,37 @@ pub struct Plugin {
     pre: SchedulerPre<CallState>,
 }
 
+/// Why bytes are not a usable plugin. Each names what to change.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
-    #[error("not a WebAssembly component: {0}")]
+    #[error("not a WebAssembly binary (it does not start with \\0asm)")]
+    NotWasm,
+    #[error(
+        "a core WebAssembly module, not a component: build the plugin with `cargo build --target wasm32-wasip2`"
+    )]
+    CoreModule,
+    #[error("the component does not compile: {0:#}")]
     Compile(#[source] wasmtime::Error),
-    #[error("the component does not fit the slotline:plugin/scheduler world: {0}")]
-    World(#[source] wasmtime::Error),
+    #[error("the component is not a slotline:plugin/scheduler plugin: {}", describe_mismatch(.missing_exports, .unexpected_imports))]
+    WrongWorld {
+        missing_exports: Vec<String>,
+        unexpected_imports: Vec<String>,
+    },
+    #[error("the component does not link against the host: {0:#}")]
+    Link(#[source] wasmtime::Error),
+    #[error("cannot read or write a precompiled artifact: {0}")]
+    Artifact(String),
+}
+
+fn describe_mismatch(missing: &[String], unexpected: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("missing exports: {}", missing.join(", ")));
+    }
+    if !unexpected.is_empty() {
+        parts.push(format!("unexpected imports: {}", unexpected.join(", ")));
+    }
+    parts.join("; ")
 }
 
 impl Plugin {
@@ -32,17 +95,122 @@ impl Plugin {
     }
 }
 
+/// SHA-256 of `bytes`, hex: a plugin version's identity.
+pub fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 impl Runtime {
+    /// Checks that `bytes` look like a component before the (slow) compiler sees them.
+    fn preflight(bytes: &[u8]) -> Result<(), CompileError> {
+        let header = bytes.get(..8).ok_or(CompileError::NotWasm)?;
+        if &header[..4] != b"\0asm" {
+            return Err(CompileError::NotWasm);
+        }
+        // Bytes 6-7 are the layer: 0 for a core module, 1 for a component.
+        if header[6..8] == [0, 0] {
+            return Err(CompileError::CoreModule);
+        }
+        Ok(())
+    }
+
     /// Compiles `bytes` and links it against the host's imports. Slow (tens of milliseconds):
     /// keep it off the request path.
     pub fn compile(&self, bytes: &[u8]) -> Result<Plugin, CompileError> {
-        let digest = hex::encode(Sha256::digest(bytes));
+        Self::preflight(bytes)?;
         let component = Component::new(&self.engine, bytes).map_err(CompileError::Compile)?;
+        self.compilations.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("slotline_plugin_compilations_total").increment(1);
+        self.link(digest(bytes), &component)
+    }
+
+    /// Compiles `bytes` into an artifact [`Runtime::load_precompiled`] can load in
+    /// milliseconds, after checking that it is a plugin.
+    pub fn precompile(&self, bytes: &[u8]) -> Result<(Plugin, Vec<u8>), CompileError> {
+        let plugin = self.compile(bytes)?;
+        let artifact = self
+            .engine
+            .precompile_component(bytes)
+            .map_err(CompileError::Compile)?;
+        Ok((plugin, artifact))
+    }
+
+    /// Loads an artifact written by [`Runtime::precompile`] for the plugin `digest`.
+    pub fn load_precompiled(&self, digest: &str, path: &Path) -> Result<Plugin, CompileError> {
+        // SAFETY: wasmtime trusts precompiled code. The artifact is one this gateway wrote
+        // into its own data directory, named by the component's digest and the engine's
+        // compatibility hash; nothing else writes there.
+        #[expect(unsafe_code, reason = "loading our own precompiled artifacts")]
+        let component = unsafe { Component::deserialize_file(&self.engine, path) }
+            .map_err(|err| CompileError::Artifact(format!("{}: {err:#}", path.display())))?;
+        self.link(digest.to_owned(), &component)
+    }
+
+    /// A name for artifacts of this engine: artifacts of another wasmtime or another
+    /// configuration are not loaded.
+    pub fn artifact_tag(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.engine
+            .precompile_compatibility_hash()
+            .hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
+    }
+
+    /// How many components this runtime has compiled (not loaded from artifacts).
+    pub fn compilations(&self) -> u64 {
+        self.compilations.load(Ordering::Relaxed)
+    }
+
+    fn link(&self, digest: String, component: &Component) -> Result<Plugin, CompileError> {
+        self.check_world(component)?;
         let instance_pre = self
             .linker
-            .instantiate_pre(&component)
-            .map_err(CompileError::World)?;
-        let pre = SchedulerPre::new(instance_pre).map_err(CompileError::World)?;
+            .instantiate_pre(component)
+            .map_err(CompileError::Link)?;
+        let pre = SchedulerPre::new(instance_pre).map_err(CompileError::Link)?;
         Ok(Plugin { digest, pre })
+    }
+
+    /// Names every missing export and unexpected import, instead of the first one wasmtime
+    /// trips over.
+    fn check_world(&self, component: &Component) -> Result<(), CompileError> {
+        let ty = component.component_type();
+        let booking = ty
+            .exports(&self.engine)
+            .find(|(name, _)| name.starts_with(BOOKING_EXPORT))
+            .map(|(_, item)| item.ty);
+        let missing_exports: Vec<String> = match booking {
+            Some(ComponentItem::ComponentInstance(instance)) => {
+                let present: Vec<&str> = instance
+                    .exports(&self.engine)
+                    .map(|(name, _)| name)
+                    .collect();
+                BOOKING_FUNCTIONS
+                    .iter()
+                    .filter(|function| !present.contains(function))
+                    .map(|function| format!("slotline:plugin/booking#{function}"))
+                    .collect()
+            }
+            _ => vec![format!("{BOOKING_EXPORT}x (the booking interface)")],
+        };
+        let unexpected_imports: Vec<String> = ty
+            .imports(&self.engine)
+            .map(|(name, _)| name)
+            .filter(|name| {
+                !PROVIDED_IMPORTS
+                    .iter()
+                    .any(|prefix| name.starts_with(prefix))
+            })
+            .map(str::to_owned)
+            .collect();
+        if missing_exports.is_empty() && unexpected_imports.is_empty() {
+            Ok(())
+        } else {
+            Err(CompileError::WrongWorld {
+                missing_exports,
+                unexpected_imports,
+            })
+        }
     }
 }

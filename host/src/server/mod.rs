@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 pub use error::ApiError;
 
@@ -24,6 +24,12 @@ pub struct AppState {
     pub tenants: Arc<Tenants>,
     /// The operator's admin token.
     pub admin_token: Option<crate::config::Secret>,
+    /// Plugin versions; `None` without a data directory.
+    pub registry: Option<Arc<crate::registry::Registry>>,
+    /// The plugin of tenants created without one.
+    pub default_plugin: Option<Arc<crate::runtime::Plugin>>,
+    /// `runtime.outbound_cap_ms`, for tenants created at run time.
+    pub outbound_cap: std::time::Duration,
     pub dispatcher: Dispatcher,
     /// Retell call events already seen, so a redelivered event is acknowledged only once.
     pub seen_events: moka::sync::Cache<String, ()>,
@@ -34,10 +40,16 @@ impl AppState {
         tenants: Arc<Tenants>,
         dispatcher: Dispatcher,
         admin_token: Option<crate::config::Secret>,
+        registry: Option<Arc<crate::registry::Registry>>,
+        default_plugin: Option<Arc<crate::runtime::Plugin>>,
+        outbound_cap: std::time::Duration,
     ) -> Self {
         Self {
             tenants,
             admin_token,
+            registry,
+            default_plugin,
+            outbound_cap,
             dispatcher,
             seen_events: moka::sync::Cache::builder()
                 .time_to_live(std::time::Duration::from_secs(3600))
@@ -47,16 +59,30 @@ impl AppState {
     }
 }
 
-/// All routes, with the body limit applied before any handler reads a byte.
-pub fn router(state: Arc<AppState>, body_limit_bytes: usize) -> Router {
+/// All routes, with body limits applied before any handler reads a byte.
+pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes: usize) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route(
+            "/v1/admin/tenants/{tenant}",
+            put(admin::put_tenant).get(admin::get_tenant),
+        )
         .route("/v1/admin/tenants/{tenant}/breakers", get(admin::breakers))
         .route(
             "/v1/admin/tenants/{tenant}/cache",
             delete(admin::clear_cache),
+        )
+        .route(
+            "/v1/admin/tenants/{tenant}/plugins",
+            post(admin::upload_plugin)
+                .layer(DefaultBodyLimit::max(upload_limit_bytes))
+                .get(admin::list_plugins),
+        )
+        .route(
+            "/v1/admin/tenants/{tenant}/plugins/{version}/activate",
+            post(admin::activate_plugin),
         )
         .route("/v1/retell/{tenant}", post(retell::tool_call))
         .route("/v1/retell/{tenant}/events", post(retell::call_event))

@@ -451,6 +451,34 @@ async fn a_booking_retried_three_times_two_at_once_is_made_once() -> TestResult 
 }
 
 #[tokio::test]
+async fn booking_the_same_start_again_in_other_words_returns_the_same_booking() -> TestResult {
+    let harness = Harness::start().await;
+    let call = RetellCall::new(&harness, "call-reworded", NEW_CALLER);
+
+    let (_, first) = call
+        .ok(
+            "create_booking",
+            json!({"datum": THURSDAY, "uhrzeit": "14:00", "name": "Max Mustermann"}),
+        )
+        .await;
+    // The agent asks again, now with the start it was given and the caller's own words.
+    let (said, again) = call
+        .ok(
+            "create_booking",
+            json!({"start": THURSDAY_2PM, "name": "Max Mustermann", "notizen": "Erstgespräch"}),
+        )
+        .await;
+    assert_eq!(
+        again["booking_id"], first["booking_id"],
+        "{first} / {again}"
+    );
+    assert!(said.contains("gebucht"), "{said}");
+    assert_eq!(active_bookings(&harness, NEW_CALLER).len(), 1);
+    assert_eq!(upstream_count(&harness, Endpoint::CreateBooking), 1);
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_booking_made_on_calcom_reaches_the_next_check_within_a_second_by_webhook() -> TestResult
 {
     let harness = subscribed_to_calcom_webhooks().await;

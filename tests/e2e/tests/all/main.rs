@@ -2,4 +2,5 @@
 
 mod conversation;
 mod foundation;
+mod lifecycle;
 mod resilience;

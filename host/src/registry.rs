@@ -1,0 +1,164 @@
+//! Plugin versions of every tenant: validated, stored by digest, precompiled, activated.
+//!
+//! Bytes live in `<data_dir>/plugins/<digest>.wasm`, precompiled code in
+//! `<data_dir>/artifacts/<digest>-<engine>.cwasm`, and the versions and the active one per
+//! tenant in the store. Every file is written to a temporary name and renamed, and the store
+//! row comes last, so a process killed at any point leaves either the old state or the new
+//! one: the active version only ever changes in one store transaction.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::runtime::{CompileError, Plugin, Runtime, WIT_VERSION, digest};
+use crate::store::{PluginVersion, Store, StoreError};
+use crate::tenant::Tenant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error(transparent)]
+    Invalid(#[from] CompileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("plugin storage: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("tenant {tenant} has no plugin version {version}")]
+    UnknownVersion { tenant: String, version: u32 },
+}
+
+pub struct Registry {
+    plugins_dir: PathBuf,
+    artifacts_dir: PathBuf,
+    store: Arc<Store>,
+    runtime: Arc<Runtime>,
+    /// Plugins in memory by digest, so tenants sharing a version share its code.
+    loaded: Mutex<HashMap<String, Weak<Plugin>>>,
+}
+
+impl Registry {
+    pub fn new(data_dir: &Path, store: Arc<Store>, runtime: Arc<Runtime>) -> std::io::Result<Self> {
+        let plugins_dir = data_dir.join("plugins");
+        let artifacts_dir = data_dir.join("artifacts");
+        std::fs::create_dir_all(&plugins_dir)?;
+        std::fs::create_dir_all(&artifacts_dir)?;
+        Ok(Self {
+            plugins_dir,
+            artifacts_dir,
+            store,
+            runtime,
+            loaded: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn component_path(&self, digest: &str) -> PathBuf {
+        self.plugins_dir.join(format!("{digest}.wasm"))
+    }
+
+    fn artifact_path(&self, digest: &str) -> PathBuf {
+        let tag = self.runtime.artifact_tag();
+        self.artifacts_dir.join(format!("{digest}-{tag}.cwasm"))
+    }
+
+    /// Validates and compiles `bytes`, stores them and their precompiled code, and records a
+    /// new version of `tenant` (the existing one when the tenant uploaded these bytes before).
+    /// Blocking and slow: run it off the async workers.
+    pub fn upload(
+        &self,
+        tenant: &str,
+        bytes: &[u8],
+        actor: &str,
+    ) -> Result<(PluginVersion, Arc<Plugin>), RegistryError> {
+        let digest = digest(bytes);
+        let (plugin, artifact) = self.runtime.precompile(bytes)?;
+        write_atomically(&self.component_path(&digest), bytes)?;
+        write_atomically(&self.artifact_path(&digest), &artifact)?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let version = self
+            .store
+            .add_plugin_version(tenant, &digest, size, WIT_VERSION)?;
+        self.store.audit(
+            actor,
+            Some(tenant),
+            "plugin.upload",
+            &format!("version {} sha256:{digest}", version.version),
+        )?;
+        Ok((version, self.remember(plugin)))
+    }
+
+    /// The plugin with `digest`: already in memory, else from its precompiled artifact, else
+    /// compiled from the stored component (and the artifact written for next time).
+    pub fn load(&self, digest: &str) -> Result<Arc<Plugin>, RegistryError> {
+        if let Some(plugin) = self.cached(digest) {
+            return Ok(plugin);
+        }
+        let artifact = self.artifact_path(digest);
+        if artifact.is_file() {
+            match self.runtime.load_precompiled(digest, &artifact) {
+                Ok(plugin) => return Ok(self.remember(plugin)),
+                Err(err) => {
+                    tracing::warn!(digest, error = %err, "precompiled artifact unusable; compiling")
+                }
+            }
+        }
+        let bytes = std::fs::read(self.component_path(digest))?;
+        let (plugin, artifact_bytes) = self.runtime.precompile(&bytes)?;
+        write_atomically(&artifact, &artifact_bytes)?;
+        Ok(self.remember(plugin))
+    }
+
+    /// Makes `version` the tenant's active plugin: in the store first (the durable truth),
+    /// then in memory. Calls in flight finish on the version they started with.
+    pub fn activate(
+        &self,
+        tenant: &Tenant,
+        version: u32,
+        actor: &str,
+    ) -> Result<PluginVersion, RegistryError> {
+        let id = tenant.id.as_str();
+        let record = self.store.plugin_version(id, version)?.ok_or_else(|| {
+            RegistryError::UnknownVersion {
+                tenant: id.to_owned(),
+                version,
+            }
+        })?;
+        let plugin = self.load(&record.digest)?;
+        let record = self.store.activate(id, version, actor)?;
+        tenant.activate(plugin);
+        tracing::info!(tenant = id, version, digest = %record.digest, "plugin version activated");
+        Ok(record)
+    }
+
+    fn cached(&self, digest: &str) -> Option<Arc<Plugin>> {
+        let loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        loaded.get(digest).and_then(Weak::upgrade)
+    }
+
+    fn remember(&self, plugin: Plugin) -> Arc<Plugin> {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = loaded.get(plugin.digest()).and_then(Weak::upgrade) {
+            return existing;
+        }
+        let plugin = Arc::new(plugin);
+        loaded.insert(plugin.digest().to_owned(), Arc::downgrade(&plugin));
+        plugin
+    }
+}
+
+/// Writes `bytes` to `path` so that `path` never holds a partial file: a temporary file,
+/// flushed to disk, renamed over the target.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
