@@ -4,3 +4,4 @@ mod conversation;
 mod foundation;
 mod lifecycle;
 mod resilience;
+mod sandbox;
