@@ -107,47 +107,60 @@ pub async fn tool_calls(
         dialled_number: call.phone_number.and_then(|p| p.number),
     };
 
+    // One bad item must not cost the others their answers: it gets a failure of its own.
+    let locale = tenant.locale.clone();
+    let refuse = |code: &'static str, detail: String| {
+        ToolReply::failure(Fallback::NotUnderstood, &locale, code, detail)
+    };
     let mut requests = Vec::with_capacity(message.tool_call_list.len());
     for item in message.tool_call_list {
         let (name, arguments) = match item.function {
             Some(function) => (function.name, function.arguments),
             None => (item.name.unwrap_or_default(), item.arguments),
         };
-        let tool = Tool::from_name(&name)
-            .ok_or_else(|| ApiError::bad_request(format!("unknown tool {name:?}")))?;
+        let Some(tool) = Tool::from_name(&name) else {
+            let reply = refuse("unknown_tool", format!("unknown tool {name:?}"));
+            requests.push((item.id, Err(reply)));
+            continue;
+        };
         let arguments = match arguments {
             // Arguments may arrive as a JSON object or as a string holding one.
-            Some(Value::String(text)) => serde_json::from_str(&text).map_err(|err| {
-                ApiError::bad_request(format!("arguments of {name} are not JSON: {err}"))
-            })?,
+            Some(Value::String(text)) => match serde_json::from_str(&text) {
+                Ok(value) => value,
+                Err(err) => {
+                    let reply = refuse(
+                        "invalid_arguments",
+                        format!("arguments are not JSON: {err}"),
+                    );
+                    requests.push((item.id, Err(reply)));
+                    continue;
+                }
+            },
             Some(value) => value,
             None => Value::Null,
         };
-        let request = match ToolRequest::from_args(tool, &arguments) {
-            Err(ArgsError::Invalid(detail)) => return Err(ApiError::bad_request(detail)),
-            other => other,
-        };
-        requests.push((item.id, tool, request));
+        let request = ToolRequest::from_args(tool, &arguments).map_err(|err| match err {
+            ArgsError::Missing(_) => refuse("missing_argument", err.to_string()),
+            ArgsError::Invalid(_) => refuse("invalid_arguments", err.to_string()),
+        });
+        requests.push((item.id, request.map(|request| (tool, request))));
     }
 
     // Calls that change nothing run at once; as soon as one books, moves or cancels, they run
     // in order, since later calls may depend on it.
-    let sequential = requests
-        .iter()
-        .any(|(_, _, request)| request.as_ref().is_ok_and(ToolRequest::is_mutating));
-    let answer = |(id, tool, request): (String, Tool, Result<ToolRequest, ArgsError>)| {
+    let sequential = requests.iter().any(|(_, request)| {
+        request
+            .as_ref()
+            .is_ok_and(|(_, request)| request.is_mutating())
+    });
+    let answer = |(id, request): (String, Result<(Tool, ToolRequest), ToolReply>)| {
         let state = &state;
         let tenant = &tenant;
         let info = &info;
         async move {
             let reply = match request {
-                Ok(request) => state.dispatcher.dispatch(tenant, info, tool, request).await,
-                Err(err) => ToolReply::failure(
-                    Fallback::NotUnderstood,
-                    &tenant.locale,
-                    "missing_argument",
-                    err.to_string(),
-                ),
+                Ok((tool, request)) => state.dispatcher.dispatch(tenant, info, tool, request).await,
+                Err(reply) => reply,
             };
             (
                 reply.is_overloaded(),

@@ -1108,3 +1108,41 @@ fn english(config: &mut Config) {
 fn with_webhook_secret(config: &mut Config) {
     demo_tenant(config).calcom_webhook_secret = Some(Secret::new(WEBHOOK_SECRET));
 }
+
+#[tokio::test]
+async fn one_bad_vapi_item_does_not_cost_the_others_their_answers() -> TestResult {
+    let harness = Harness::start().await;
+    let body = vapi_tool_calls(
+        "vapi-mixed",
+        "+4915112345678",
+        vec![
+            json!({"id": "a", "type": "function", "function": {"name": "order_pizza", "arguments": {}}}),
+            json!({"id": "b", "type": "function", "function": {"name": "check_availability", "arguments": "{not json"}}),
+            json!({"id": "c", "name": "list_services", "arguments": {}}),
+        ],
+    );
+    let (status, reply) = harness.vapi(&body).await;
+    assert_eq!(status, 200, "{reply}");
+    let results = reply["results"].as_array().cloned().unwrap_or_default();
+    let parsed: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            serde_json::from_str(r["result"].as_str().unwrap_or("null")).unwrap_or(Value::Null)
+        })
+        .collect();
+    assert_eq!(
+        results
+            .iter()
+            .map(|r| r["toolCallId"].clone())
+            .collect::<Vec<_>>(),
+        vec!["a", "b", "c"]
+    );
+    assert_eq!(parsed[0]["error"]["code"], "unknown_tool", "{reply}");
+    assert_eq!(parsed[1]["error"]["code"], "invalid_arguments", "{reply}");
+    assert_eq!(parsed[2]["success"], true, "{reply}");
+    assert!(
+        parsed[0]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "still speakable"
+    );
+    Ok(())
+}
