@@ -92,6 +92,10 @@ pub struct TenantConfig {
     pub calcom_webhook_secret: Option<Secret>,
     /// Bearer token that may use the admin API for this tenant only.
     pub admin_token: Option<Secret>,
+    /// Where each new callback request or booking intent is POSTed, signed with
+    /// `notify_secret` (`X-Slotline-Signature-256`, hex HMAC-SHA256 of the body).
+    pub notify_url: Option<String>,
+    pub notify_secret: Option<Secret>,
     /// Origins the plugin may call, e.g. `https://api.cal.com`. Nothing else is reachable.
     pub allowed_outbound: Vec<String>,
     pub timeouts: TimeoutConfig,
@@ -115,6 +119,8 @@ impl Default for TenantConfig {
             vapi_secret: None,
             calcom_webhook_secret: None,
             admin_token: None,
+            notify_url: None,
+            notify_secret: None,
             allowed_outbound: Vec::new(),
             timeouts: TimeoutConfig::default(),
             breaker: BreakerConfig::default(),

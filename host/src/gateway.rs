@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::callbacks::Callbacks;
 use crate::config::{Config, TenantConfig};
 use crate::dispatch::Dispatcher;
 use crate::registry::{Registry, RegistryError};
@@ -112,9 +113,12 @@ impl Gateway {
         let default_plugin = loader.load(None, &TenantId::parse("default")?).ok();
         // Install the metrics recorder before the first call records anything.
         let _ = crate::metrics::handle();
+        let callbacks = registry
+            .as_ref()
+            .map(|registry| Arc::new(Callbacks::new(Arc::clone(registry.store()))));
         let state = Arc::new(AppState::new(
             tenants,
-            Dispatcher::new(runtime),
+            Dispatcher::new(runtime, callbacks),
             config.server.admin_token.clone(),
             registry,
             default_plugin,
@@ -145,6 +149,12 @@ impl Gateway {
 
     /// Serves on `listener` until the process ends.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+        // Notifications that were not confirmed before the last stop go out again.
+        if let Some(callbacks) = self.state.dispatcher.callbacks() {
+            if let Err(err) = callbacks.resume(&self.state.tenants) {
+                tracing::warn!(error = %err, "cannot resume notifications");
+            }
+        }
         axum::serve(listener, self.router()).await
     }
 

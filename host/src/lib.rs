@@ -7,7 +7,9 @@
 //! settings ([`tenant`]).
 
 pub mod cache;
+pub mod callbacks;
 pub mod config;
+pub mod context;
 pub mod demo;
 pub mod dispatch;
 pub mod fallback;

@@ -70,6 +70,8 @@ pub struct Tenant {
     pub calcom_webhook_secret: Option<Secret>,
     /// Bearer token for this tenant's part of the admin API.
     pub admin_token: Option<Secret>,
+    pub notify_url: Option<String>,
+    pub notify_secret: Option<Secret>,
     pub settings: Arc<Settings>,
     pub outbound: Arc<TenantOutbound>,
     pub cache: Arc<TenantCache>,
@@ -125,6 +127,8 @@ impl Tenant {
             vapi_secret: config.vapi_secret.clone(),
             calcom_webhook_secret: config.calcom_webhook_secret.clone(),
             admin_token: config.admin_token.clone(),
+            notify_url: config.notify_url.clone(),
+            notify_secret: config.notify_secret.clone(),
             settings: Arc::new(settings),
             outbound: Arc::new(TenantOutbound::new(
                 OutboundPolicy::new(allowlist, config.timeouts, config.limits, outbound_cap),

@@ -20,10 +20,14 @@ pub enum Tool {
     RescheduleBooking,
     ListBookings,
     ListServices,
+    /// Handled by the host: recorded in the store, not by the plugin.
+    RequestCallback,
+    /// Handled by the host: today's date and the opening hours, for the agent.
+    GetContext,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 8] = [
+    pub const ALL: [Tool; 10] = [
         Tool::ParseDate,
         Tool::CheckAvailability,
         Tool::FindAlternatives,
@@ -32,6 +36,8 @@ impl Tool {
         Tool::RescheduleBooking,
         Tool::ListBookings,
         Tool::ListServices,
+        Tool::RequestCallback,
+        Tool::GetContext,
     ];
 
     /// Resolves a platform's function name. Retell agents often version their functions
@@ -58,6 +64,8 @@ impl Tool {
             Tool::RescheduleBooking => "reschedule_booking",
             Tool::ListBookings => "list_bookings",
             Tool::ListServices => "list_services",
+            Tool::RequestCallback => "request_callback",
+            Tool::GetContext => "get_context",
         }
     }
 
@@ -82,6 +90,18 @@ pub enum ToolRequest {
     ListBookings,
     ListServices,
     CalendarEvent(api::CalendarEvent),
+    RequestCallback(CallbackRequest),
+    GetContext,
+}
+
+/// A caller's wish to be called back.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CallbackRequest {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub preferred_time: Option<String>,
+    pub reason: Option<String>,
+    pub service: Option<String>,
 }
 
 impl ToolRequest {
@@ -146,6 +166,12 @@ struct Args {
         alias = "neue_zeit"
     )]
     new_time: Option<String>,
+    #[serde(
+        deserialize_with = "lenient",
+        alias = "wunschzeit",
+        alias = "rueckrufzeit"
+    )]
+    preferred_time: Option<String>,
 }
 
 /// Accepts a string, number or boolean as text; treats null and blank strings as absent.
@@ -229,6 +255,14 @@ impl ToolRequest {
             }),
             Tool::ListBookings => ToolRequest::ListBookings,
             Tool::ListServices => ToolRequest::ListServices,
+            Tool::RequestCallback => ToolRequest::RequestCallback(CallbackRequest {
+                name: args.name,
+                phone: args.phone,
+                preferred_time: args.preferred_time.or(args.time).or(args.date),
+                reason: args.reason.or(args.notes),
+                service: args.service,
+            }),
+            Tool::GetContext => ToolRequest::GetContext,
         })
     }
 }

@@ -7,6 +7,7 @@ pub use ledger::Ledger;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::callbacks::Callbacks;
 use crate::fallback::Fallback;
 use crate::runtime::api::ErrorCode;
 use crate::runtime::{CallInfo, InvokeError, Runtime};
@@ -58,17 +59,43 @@ impl ToolReply {
 }
 
 /// Runs tool calls on tenants' plugins; mutating ones at most once per call and request.
+/// Answers the host's own tools (callbacks, call context) and keeps failed bookings as
+/// intents when there is a store.
 pub struct Dispatcher {
     runtime: std::sync::Arc<Runtime>,
     ledger: Ledger,
+    callbacks: Option<std::sync::Arc<Callbacks>>,
 }
 
 impl Dispatcher {
-    pub fn new(runtime: std::sync::Arc<Runtime>) -> Self {
+    pub fn new(
+        runtime: std::sync::Arc<Runtime>,
+        callbacks: Option<std::sync::Arc<Callbacks>>,
+    ) -> Self {
         Self {
             runtime,
             ledger: Ledger::default(),
+            callbacks,
         }
+    }
+
+    pub fn callbacks(&self) -> Option<&std::sync::Arc<Callbacks>> {
+        self.callbacks.as_ref()
+    }
+
+    /// `get_context`: the agent's view of now, the opening hours and the caller.
+    pub fn context(&self, tenant: &Tenant, caller: Option<&str>) -> serde_json::Map<String, Value> {
+        let name = match (&self.callbacks, caller) {
+            (Some(callbacks), Some(phone)) => callbacks
+                .store()
+                .caller_name(tenant.id.as_str(), phone)
+                .unwrap_or_else(|err| {
+                    tracing::warn!(error = %err, "cannot look up the caller");
+                    None
+                }),
+            _ => None,
+        };
+        crate::context::variables(tenant, name)
     }
 
     pub fn runtime(&self) -> &std::sync::Arc<Runtime> {
@@ -83,13 +110,95 @@ impl Dispatcher {
         tool: Tool,
         request: ToolRequest,
     ) -> ToolReply {
+        match &request {
+            ToolRequest::GetContext => {
+                let context = self.context(tenant, call.caller_number.as_deref());
+                let message = context
+                    .get("current_date_spoken")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                return ToolReply {
+                    success: true,
+                    message,
+                    data: Some(Value::Object(context)),
+                    error: None,
+                };
+            }
+            ToolRequest::RequestCallback(wish) => {
+                let Some(callbacks) = &self.callbacks else {
+                    return ToolReply::failure(
+                        Fallback::Failure,
+                        &tenant.locale,
+                        "no_store",
+                        "callbacks need server.data_dir".into(),
+                    );
+                };
+                return callbacks
+                    .request_callback(tenant, call, wish)
+                    .unwrap_or_else(|err| {
+                        ToolReply::failure(
+                            Fallback::Failure,
+                            &tenant.locale,
+                            "storage",
+                            err.to_string(),
+                        )
+                    });
+            }
+            _ => {}
+        }
         if !request.is_mutating() {
             return run(&self.runtime, tenant, call, tool, request).await;
         }
         let key = format!("{}\u{0}{}\u{0}{request:?}", tenant.id, call.call_id);
         self.ledger
-            .once(key, run(&self.runtime, tenant, call, tool, request))
+            .once(key, self.mutate(tenant, call, tool, request))
             .await
+    }
+
+    /// A change to the calendar. A booking the calendar cannot take becomes a pending intent,
+    /// so the caller's wish survives the outage; a booking made teaches us the caller's name.
+    async fn mutate(
+        &self,
+        tenant: &Tenant,
+        call: &CallInfo,
+        tool: Tool,
+        request: ToolRequest,
+    ) -> ToolReply {
+        let booking = match &request {
+            ToolRequest::CreateBooking(booking) => Some(booking.clone()),
+            _ => None,
+        };
+        let reply = run(&self.runtime, tenant, call, tool, request).await;
+        let (Some(callbacks), Some(booking)) = (&self.callbacks, booking) else {
+            return reply;
+        };
+        let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
+        if reply.success {
+            if let Some(phone) = phone {
+                if let Err(err) =
+                    callbacks
+                        .store()
+                        .remember_caller(tenant.id.as_str(), &phone, &booking.name)
+                {
+                    tracing::warn!(error = %err, "cannot remember the caller");
+                }
+            }
+            return reply;
+        }
+        let unreachable = reply.error.as_ref().is_some_and(|error| {
+            matches!(error.code, "upstream_unavailable" | "deadline_exceeded")
+        });
+        if !unreachable {
+            return reply;
+        }
+        match callbacks.booking_intent(tenant, call, &booking, &reply) {
+            Ok(intent) => intent,
+            Err(err) => {
+                tracing::error!(tenant = %tenant.id, error = %err, "cannot record the booking intent");
+                reply
+            }
+        }
     }
 }
 

@@ -183,6 +183,14 @@ async fn call_function(
             .call_on_calendar_event(store, ctx, &event)
             .await
             .map(|r| r.map(|()| ToolResponse::Done)),
+        // Host tools never reach a plugin; the dispatcher answers them.
+        ToolRequest::RequestCallback(_) | ToolRequest::GetContext => {
+            return Err(InvokeError::Plugin(api::PluginError {
+                code: api::ErrorCode::NotSupported,
+                detail: "answered by the host, not by plugins".into(),
+                speech: None,
+            }));
+        }
     };
     match outcome {
         Ok(Ok(response)) => Ok(response),

@@ -342,3 +342,60 @@ pub async fn get_tenant(
         "calcom_webhook": tenant.calcom_webhook_secret.is_some(),
     })))
 }
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CallbackQuery {
+    status: Option<String>,
+}
+
+fn callbacks(state: &AppState) -> Result<Arc<crate::callbacks::Callbacks>, ApiError> {
+    state.dispatcher.callbacks().cloned().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "no_data_dir",
+            "callbacks need server.data_dir in the configuration",
+        )
+    })
+}
+
+/// `GET /v1/admin/tenants/{tenant}/callbacks[?status=open|pending|done]`: callback requests
+/// and booking intents, newest first.
+pub async fn list_callbacks(
+    State(state): State<Arc<AppState>>,
+    Path(tenant_id): Path<String>,
+    Query(query): Query<CallbackQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = authorize(&state, &headers, &tenant_id)?;
+    let store = Arc::clone(callbacks(&state)?.store());
+    let id = tenant.id.to_string();
+    let list = blocking(move || Ok(store.requests(&id, query.status.as_deref())?)).await?;
+    Ok(Json(json!({ "callbacks": list })))
+}
+
+/// `POST /v1/admin/tenants/{tenant}/callbacks/{id}/done`.
+pub async fn finish_callback(
+    State(state): State<Arc<AppState>>,
+    Path((tenant_id, request_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (tenant, actor) = authorize_as(&state, &headers, &tenant_id)?;
+    let store = Arc::clone(callbacks(&state)?.store());
+    let id = tenant.id.to_string();
+    let done = blocking(move || {
+        let done = store.finish_request(&id, &request_id)?;
+        if let Some(done) = &done {
+            store.audit(&actor, Some(&id), "callback.done", &done.id)?;
+        }
+        Ok(done)
+    })
+    .await?;
+    let done = done.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_callback",
+            "no such callback",
+        )
+    })?;
+    Ok(Json(json!(done)))
+}

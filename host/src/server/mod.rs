@@ -86,6 +86,15 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
         )
         .route("/v1/retell/{tenant}", post(retell::tool_call))
         .route("/v1/retell/{tenant}/events", post(retell::call_event))
+        .route("/v1/retell/{tenant}/inbound", post(retell::inbound))
+        .route(
+            "/v1/admin/tenants/{tenant}/callbacks",
+            get(admin::list_callbacks),
+        )
+        .route(
+            "/v1/admin/tenants/{tenant}/callbacks/{id}/done",
+            post(admin::finish_callback),
+        )
         .route("/v1/vapi/{tenant}", post(vapi::tool_calls))
         .route("/v1/calcom/{tenant}/webhook", post(calcom::webhook))
         .layer(DefaultBodyLimit::max(body_limit_bytes))

@@ -160,3 +160,41 @@ pub async fn call_event(
     }
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize)]
+struct Inbound {
+    event: String,
+    call_inbound: InboundCall,
+}
+
+#[derive(Debug, Deserialize)]
+struct InboundCall {
+    #[serde(default)]
+    from_number: Option<String>,
+}
+
+/// `POST /v1/retell/{tenant}/inbound`: Retell asks, before the call is answered, which
+/// `dynamic_variables` the agent gets: today's date and time where the business is, the
+/// opening hours, and the caller's name when a previous booking taught it.
+pub async fn inbound(
+    State(state): State<Arc<AppState>>,
+    Path(tenant_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
+    let inbound: Inbound = serde_json::from_slice(&body)
+        .map_err(|err| ApiError::bad_request(format!("not a Retell inbound webhook: {err}")))?;
+    if inbound.event != "call_inbound" {
+        return Err(ApiError::bad_request(format!(
+            "unknown event {:?}",
+            inbound.event
+        )));
+    }
+    let variables = state
+        .dispatcher
+        .context(&tenant, inbound.call_inbound.from_number.as_deref());
+    Ok(Json(serde_json::json!({
+        "call_inbound": { "dynamic_variables": variables }
+    })))
+}

@@ -30,4 +30,27 @@ pub const MIGRATIONS: &[&str] = &[
         action TEXT NOT NULL,
         detail TEXT NOT NULL
     );",
+    // 2: what callers asked for while the calendar could not help (callbacks, booking
+    // intents), with delivery state for the tenant's notification URL; and callers' names.
+    "CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL REFERENCES tenants(id),
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        phone TEXT,
+        name TEXT,
+        details TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        notified_at TEXT
+    );
+    CREATE INDEX requests_by_tenant ON requests (tenant, status);
+    CREATE TABLE callers (
+        tenant TEXT NOT NULL REFERENCES tenants(id),
+        phone TEXT NOT NULL,
+        name TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, phone)
+    );",
 ];

@@ -6,6 +6,9 @@
 //! one, never a mix. Admin operations are rare; one connection behind a mutex is enough.
 
 mod migrations;
+mod requests;
+
+pub use requests::{CallerRequest, NewRequest, RequestKind};
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -68,7 +71,7 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -109,7 +112,7 @@ impl Store {
         })
     }
 
-    fn with<T>(
+    pub(crate) fn with<T>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {

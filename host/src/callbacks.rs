@@ -1,0 +1,233 @@
+//! Nothing a caller asked for is lost: callback requests, booking intents recorded when the
+//! calendar cannot take a booking, and their delivery to the tenant's notification URL.
+//!
+//! Requests are written to the store before the caller hears that they were taken. Delivery
+//! is at least once: retried with backoff until the receiver answers 2xx, resumed after a
+//! restart from the store; receivers deduplicate by the request's `id`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::dispatch::ToolReply;
+use crate::runtime::CallInfo;
+use crate::store::{CallerRequest, NewRequest, RequestKind, Store, StoreError};
+use crate::tenant::{Tenant, Tenants};
+use crate::tool::CallbackRequest;
+
+/// Delivery attempts before a notification waits for the next restart.
+const MAX_ATTEMPTS: u32 = 12;
+/// First retry delay; it doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Records requests and delivers them.
+pub struct Callbacks {
+    store: Arc<Store>,
+    http: reqwest::Client,
+}
+
+impl Callbacks {
+    pub fn new(store: Arc<Store>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        Self { store, http }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// `request_callback`: records the wish and tells the caller it was taken.
+    pub fn request_callback(
+        &self,
+        tenant: &Tenant,
+        call: &CallInfo,
+        wish: &CallbackRequest,
+    ) -> Result<ToolReply, StoreError> {
+        let phone = wish.phone.clone().or_else(|| call.caller_number.clone());
+        let record = self.record(
+            tenant,
+            NewRequest {
+                id: new_id(),
+                tenant: tenant.id.to_string(),
+                kind: RequestKind::Callback,
+                call_id: call.call_id.clone(),
+                phone: phone.clone(),
+                name: wish.name.clone(),
+                details: json!({
+                    "preferred_time": wish.preferred_time,
+                    "reason": wish.reason,
+                    "service": wish.service,
+                }),
+            },
+        )?;
+        let english = is_english(&tenant.locale);
+        let message = match (english, phone.is_some()) {
+            (false, true) => {
+                "Gern, ich habe Ihren Rückrufwunsch notiert. Wir melden uns so bald wie möglich bei Ihnen."
+            }
+            (false, false) => {
+                "Gern, ich habe Ihren Rückrufwunsch notiert. Unter welcher Nummer erreichen wir Sie am besten?"
+            }
+            (true, true) => {
+                "Sure, I've noted your callback request. We'll get back to you as soon as possible."
+            }
+            (true, false) => {
+                "Sure, I've noted your callback request. What's the best number to reach you?"
+            }
+        };
+        Ok(ToolReply {
+            success: true,
+            message: message.to_owned(),
+            data: Some(json!({ "callback_id": record.id, "status": record.status })),
+            error: None,
+        })
+    }
+
+    /// A booking the calendar could not take (down, too slow, circuit open): kept as a pending
+    /// intent so that someone books it, and the caller hears that the request was taken.
+    pub fn booking_intent(
+        &self,
+        tenant: &Tenant,
+        call: &CallInfo,
+        request: &crate::runtime::api::BookingRequest,
+        failure: &ToolReply,
+    ) -> Result<ToolReply, StoreError> {
+        let phone = request.phone.clone().or_else(|| call.caller_number.clone());
+        let record = self.record(
+            tenant,
+            NewRequest {
+                id: new_id(),
+                tenant: tenant.id.to_string(),
+                kind: RequestKind::BookingIntent,
+                call_id: call.call_id.clone(),
+                phone,
+                name: Some(request.name.clone()),
+                details: json!({
+                    "date": request.date,
+                    "time": request.time,
+                    "start": request.start,
+                    "service": request.service,
+                    "email": request.email,
+                    "notes": request.notes,
+                    "reason": failure.error.as_ref().map(|error| error.detail.clone()),
+                }),
+            },
+        )?;
+        let message = if is_english(&tenant.locale) {
+            "I've taken your booking request. Our calendar is not reachable right now, so we will confirm the appointment as soon as it is entered."
+        } else {
+            "Ich habe Ihre Terminanfrage aufgenommen. Unser Kalender ist gerade nicht erreichbar, deshalb bestätigen wir Ihnen den Termin, sobald er eingetragen ist."
+        };
+        Ok(ToolReply {
+            success: true,
+            message: message.to_owned(),
+            data: Some(json!({ "intent_id": record.id, "status": record.status })),
+            error: None,
+        })
+    }
+
+    fn record(&self, tenant: &Tenant, request: NewRequest) -> Result<CallerRequest, StoreError> {
+        let record = self.store.add_request(&request)?;
+        tracing::info!(tenant = %tenant.id, id = %record.id, kind = %record.kind, "caller request recorded");
+        if let Some(url) = tenant.notify_url.clone() {
+            let secret = tenant.notify_secret.as_ref().map(|s| s.expose().to_owned());
+            self.spawn_delivery(url, secret, record.clone());
+        }
+        Ok(record)
+    }
+
+    /// Delivers every request whose notification was not confirmed, e.g. after a restart.
+    pub fn resume(&self, tenants: &Tenants) -> Result<(), StoreError> {
+        for request in self.store.undelivered_requests()? {
+            let Some(tenant) = tenants.get(&request.tenant) else {
+                continue;
+            };
+            if let Some(url) = tenant.notify_url.clone() {
+                let secret = tenant.notify_secret.as_ref().map(|s| s.expose().to_owned());
+                self.spawn_delivery(url, secret, request);
+            }
+        }
+        Ok(())
+    }
+
+    fn spawn_delivery(&self, url: String, secret: Option<String>, request: CallerRequest) {
+        let http = self.http.clone();
+        let store = Arc::clone(&self.store);
+        tokio::spawn(async move {
+            let body = notification(&request).to_string();
+            let signature = secret.map(|secret| sign(secret.as_bytes(), body.as_bytes()));
+            let mut backoff = FIRST_BACKOFF;
+            for attempt in 1..=MAX_ATTEMPTS {
+                let mut post = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", &request.id)
+                    .body(body.clone());
+                if let Some(signature) = &signature {
+                    post = post.header("x-slotline-signature-256", signature);
+                }
+                match post.send().await {
+                    Ok(response) if response.status().is_success() => {
+                        if let Err(err) = store.mark_notified(&request.id) {
+                            tracing::warn!(id = %request.id, error = %err, "delivered, but not marked");
+                        }
+                        return;
+                    }
+                    Ok(response) => {
+                        tracing::warn!(id = %request.id, attempt, status = %response.status(), "notification refused; retrying")
+                    }
+                    Err(err) => {
+                        tracing::warn!(id = %request.id, attempt, error = %err, "notification failed; retrying")
+                    }
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            tracing::error!(id = %request.id, "notification not delivered; will retry after a restart");
+        });
+    }
+}
+
+/// The body POSTed to the notification URL.
+fn notification(request: &CallerRequest) -> Value {
+    json!({
+        "id": request.id,
+        "tenant": request.tenant,
+        "kind": request.kind,
+        "status": request.status,
+        "call_id": request.call_id,
+        "phone": request.phone,
+        "name": request.name,
+        "details": request.details,
+        "created_at": request.created_at,
+    })
+}
+
+/// Hex HMAC-SHA256, as Cal.com signs its webhooks.
+pub fn sign(secret: &[u8], body: &[u8]) -> String {
+    match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(body);
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// A random, URL-safe id: the receiver's deduplication key.
+fn new_id() -> String {
+    format!("req_{}", hex::encode(rand::random::<[u8; 12]>()))
+}
+
+fn is_english(locale: &str) -> bool {
+    locale
+        .get(..2)
+        .is_some_and(|l| l.eq_ignore_ascii_case("en"))
+}

@@ -1,0 +1,182 @@
+//! HTTP plumbing: one keep-alive HTTP/1.1 connection, signed Retell calls, and the control
+//! planes the benchmark drives (the simulator's `/_sim` routes, the gateway's admin API).
+//!
+//! The client is hyper's connection-level API rather than a pooled client: each measurement
+//! owns exactly one socket, so what is timed is one request on a warm connection and nothing
+//! else (no pool lookups, no hidden reconnects).
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, bail, ensure};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+
+/// The tenant every call goes to.
+pub const TENANT: &str = slotline::demo::TENANT;
+
+/// One HTTP/1.1 connection, kept alive across requests.
+pub struct Connection {
+    sender: SendRequest<Full<Bytes>>,
+    host: HeaderValue,
+}
+
+impl Connection {
+    pub async fn open(addr: SocketAddr) -> Result<Connection> {
+        let stream = TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("cannot connect to {addr}"))?;
+        // Small requests must leave at once, not wait for Nagle's algorithm.
+        stream.set_nodelay(true)?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            // The connection ends when the sender is dropped or the server closes it; a
+            // failing request reports the error to whoever sent it.
+            let _ = connection.await;
+        });
+        Ok(Connection {
+            sender,
+            host: HeaderValue::from_str(&addr.to_string())?,
+        })
+    }
+
+    /// Sends `request` and reads the whole answer.
+    pub async fn send(&mut self, mut request: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes)> {
+        request.headers_mut().insert(HOST, self.host.clone());
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, body))
+    }
+
+    /// Posts a signed Retell call and returns the reply's status and body.
+    pub async fn retell(&mut self, call: &SignedCall) -> Result<(StatusCode, Bytes)> {
+        self.send(call.request()?).await
+    }
+
+    /// Posts a Retell tool call, signed now, and returns the reply's `data`; fails unless the
+    /// plugin answered successfully.
+    pub async fn tool(&mut self, name: &str, args: Value) -> Result<Value> {
+        let call = SignedCall::new(name, args.clone())?;
+        let (status, body) = self.retell(&call).await?;
+        let reply: Value = serde_json::from_slice(&body)
+            .with_context(|| format!("{name}: the gateway answered {status} with no JSON"))?;
+        ensure!(
+            status == StatusCode::OK && reply["success"] == true,
+            "{name}({args}) failed: {status} {reply}"
+        );
+        Ok(reply["data"].clone())
+    }
+}
+
+/// A Retell `POST /v1/retell/{tenant}` call with its `X-Retell-Signature`. The signature holds
+/// for five minutes (the gateway's replay window), longer than any phase that reuses it.
+#[derive(Debug, Clone)]
+pub struct SignedCall {
+    body: Bytes,
+    signature: HeaderValue,
+    uri: String,
+}
+
+impl SignedCall {
+    pub fn new(name: &str, args: Value) -> Result<SignedCall> {
+        let body = json!({"name": name, "args": args, "call": {"call_id": "bench-1"}}).to_string();
+        let now = chrono::Utc::now().timestamp_millis();
+        let signature = slotline::server::signature::sign(
+            body.as_bytes(),
+            slotline::demo::RETELL_API_KEY.as_bytes(),
+            now,
+        );
+        Ok(SignedCall {
+            body: Bytes::from(body),
+            signature: HeaderValue::from_str(&signature)?,
+            uri: format!("/v1/retell/{TENANT}"),
+        })
+    }
+
+    /// A fresh request (requests are consumed by sending; the body is shared, not copied).
+    pub fn request(&self) -> Result<Request<Full<Bytes>>> {
+        Ok(Request::post(&self.uri)
+            .header(CONTENT_TYPE, "application/json")
+            .header("x-retell-signature", self.signature.clone())
+            .body(Full::new(self.body.clone()))?)
+    }
+}
+
+/// `GET path` on a fresh connection.
+pub async fn get(addr: SocketAddr, path: &str) -> Result<(StatusCode, Bytes)> {
+    let request = Request::get(path).body(Full::new(Bytes::new()))?;
+    Connection::open(addr).await?.send(request).await
+}
+
+/// Sends `method path` with a JSON body on a fresh connection; fails unless it succeeds.
+async fn send_json(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    body: &Value,
+    token: Option<&str>,
+) -> Result<Bytes> {
+    let mut request = Request::builder()
+        .method(method.clone())
+        .uri(path)
+        .header(CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let request = request.body(Full::new(Bytes::from(body.to_string())))?;
+    let (status, reply) = Connection::open(addr).await?.send(request).await?;
+    if !status.is_success() {
+        bail!(
+            "{method} {path} answered {status}: {}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    Ok(reply)
+}
+
+/// The simulator's control plane (`/_sim/...`, see `tests/calsim/src/control.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct Simulator(pub SocketAddr);
+
+impl Simulator {
+    /// Cal.com API requests received so far: the proof that a cached call went nowhere.
+    pub async fn requests(self) -> Result<u64> {
+        let (status, body) = get(self.0, "/_sim/requests").await?;
+        ensure!(status.is_success(), "GET /_sim/requests answered {status}");
+        let reply: Value = serde_json::from_slice(&body)?;
+        reply["count"]
+            .as_u64()
+            .context("GET /_sim/requests has no count")
+    }
+
+    /// Injects uniform latency into `endpoint` (`slots`, `createBooking`, ...), or removes it.
+    pub async fn set_latency(self, endpoint: &str, range_ms: Option<(u64, u64)>) -> Result<()> {
+        let latency = range_ms.map(|(min, max)| json!({"minMs": min, "maxMs": max}));
+        let body = json!({"endpoint": endpoint, "latency": latency});
+        send_json(self.0, Method::PUT, "/_sim/latency", &body, None).await?;
+        Ok(())
+    }
+
+    /// Books `start` (RFC 3339) straight into the calendar, behind the gateway's back, so a
+    /// caller's wish is taken. Not an API request: the request count does not move.
+    pub async fn book_directly(self, start: &str) -> Result<()> {
+        let body = json!({"eventTypeId": 1001, "start": start, "name": "Bench Neighbour"});
+        send_json(self.0, Method::POST, "/_sim/bookings", &body, None).await?;
+        Ok(())
+    }
+}
+
+/// Empties the demo tenant's slot cache (admin API), so the next call must ask the calendar.
+pub async fn clear_cache(gateway: SocketAddr) -> Result<()> {
+    let path = format!("/v1/admin/tenants/{TENANT}/cache");
+    let token = Some(slotline::demo::ADMIN_TOKEN);
+    send_json(gateway, Method::DELETE, &path, &Value::Null, token).await?;
+    Ok(())
+}

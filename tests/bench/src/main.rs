@@ -1,0 +1,375 @@
+//! `slotline-bench`: what Slotline itself costs, next to what the calendar costs.
+//!
+//! Run from the repository root after `make build` (`make bench` does both). It starts the
+//! Cal.com simulator and the gateway from `target/release` on loopback, then measures:
+//!
+//! 1. a cached `check_availability` (signature, parsing, fresh plugin instance, cache read,
+//!    reply) from one sequential client: p50 and p99;
+//! 2. the same call at saturation, many keep-alive connections: calls per second;
+//! 3. whole booking attempts with no upstream latency (Slotline's own share), then with
+//!    Cal.com-like latency injected into the simulator (what a caller waits).
+//!
+//! It prints one table of measured against target and writes `bench/results.json`. Missed
+//! targets do not fail the run; only a run that could not measure exits non-zero.
+
+mod attempt;
+mod control;
+mod load;
+mod processes;
+mod report;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use clap::Parser;
+use serde_json::{Map, json};
+
+use crate::attempt::{Days, Target, median};
+use crate::control::{Connection, SignedCall, Simulator};
+use crate::processes::{Pinning, Stack};
+use crate::report::{Goal, Row};
+
+/// Injected Cal.com latency for the booking phase, uniform, on slots and on bookings.
+const UPSTREAM_LATENCY_MS: (u64, u64) = (300, 800);
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slotline-bench",
+    about = "Measure Slotline against its targets"
+)]
+struct Cli {
+    /// Short phases (seconds instead of tens of seconds), for development.
+    #[arg(long)]
+    quick: bool,
+    /// Concurrent keep-alive connections of the saturation phase.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Where to write the results.
+    #[arg(long, default_value = "bench/results.json")]
+    out: PathBuf,
+}
+
+/// How long each phase runs.
+struct Plan {
+    sequential_warmup: usize,
+    sequential: usize,
+    saturation_warmup: Duration,
+    saturation: Duration,
+    attempts: usize,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                sequential_warmup: 500,
+                sequential: 5_000,
+                saturation_warmup: Duration::from_millis(500),
+                saturation: Duration::from_secs(2),
+                attempts: 3,
+            }
+        } else {
+            Plan {
+                sequential_warmup: 2_000,
+                sequential: 20_000,
+                saturation_warmup: Duration::from_secs(2),
+                saturation: Duration::from_secs(10),
+                attempts: 5,
+            }
+        }
+    }
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let pinning = Pinning::detect(cpus);
+    // Before the runtime exists, so its threads inherit CPU 1.
+    pinning.pin_self()?;
+    // One thread: the load generator stays on its one CPU, and it is enough to saturate a
+    // gateway that has one CPU of its own.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(&cli, cpus, &pinning))
+}
+
+async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
+    let plan = Plan::new(cli.quick);
+    // The machine is shared: how busy it was when the run began says how much to trust it.
+    let load_average = report::load_average();
+    let exe = std::env::current_exe().context("cannot find this binary")?;
+    let bin_dir = exe.parent().context("this binary has no directory")?;
+    println!(
+        "slotline-bench ({} run): {cpus} CPUs, load average {}, {}",
+        if cli.quick { "quick" } else { "full" },
+        load_average.as_deref().unwrap_or("unknown"),
+        if pinning.used() {
+            "taskset: gateway on CPU 0, load generator and simulator on CPU 1"
+        } else {
+            "taskset not used (not found or fewer than 2 CPUs): processes unpinned"
+        }
+    );
+    let stack = Stack::start(bin_dir, pinning).await?;
+    let sim = Simulator(stack.sim);
+    println!("gateway {} / simulator {}", stack.gateway, stack.sim);
+
+    let target = Target {
+        gateway: stack.gateway,
+        sim,
+    };
+    let mut rows = cached_phase(&stack, sim, cli, &plan).await?;
+    rows.extend(booking_phase(target, &plan).await?);
+    rows.push(Row::not_measured(
+        "wasm_vs_native_ratio",
+        "no native built-in in the gateway",
+        Goal::AtMost(1.5),
+    ));
+    rows.push(Row::not_measured(
+        "vs_wasmtime_serve_ratio",
+        "`wasmtime serve` not installed",
+        Goal::AtLeast(1.0),
+    ));
+    stack.stop()?;
+
+    println!();
+    print!("{}", report::table(&rows));
+    let mut extra = Map::new();
+    extra.insert("machine".into(), report::machine(cpus, pinning.used()));
+    extra.insert(
+        "load_generator".into(),
+        json!(format!(
+            "slotline-bench (hyper, {} connections)",
+            cli.connections
+        )),
+    );
+    extra.insert(
+        "mode".into(),
+        json!(if cli.quick { "quick" } else { "full" }),
+    );
+    extra.insert(
+        "upstream_latency_ms".into(),
+        json!({"slots": UPSTREAM_LATENCY_MS, "createBooking": UPSTREAM_LATENCY_MS}),
+    );
+    extra.insert("finished_at".into(), json!(chrono::Utc::now().to_rfc3339()));
+    report::write(&cli.out, &report::json(&rows, extra))?;
+    println!("\nwritten to {}", cli.out.display());
+    Ok(())
+}
+
+/// Phases 1 and 2: the cached call, alone and at saturation. The first call fills the cache;
+/// the simulator's request count proves that no measured call left the gateway.
+async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> Result<Vec<Row>> {
+    // Thursday 15:00 is taken: the reply also ranks alternatives, the common case on a call.
+    let args = json!({"date": "2026-11-26", "time": "15:00"});
+    let availability = Connection::open(stack.gateway)
+        .await?
+        .tool("check_availability", args.clone())
+        .await?;
+    ensure!(
+        availability["available"] == false,
+        "the demo calendar should have Thursday 15:00 taken: {availability}"
+    );
+    let before = sim.requests().await?;
+
+    println!(
+        "cached call, one client: {} calls after {} warm-up calls",
+        plan.sequential, plan.sequential_warmup
+    );
+    let call = SignedCall::new("check_availability", args.clone())?;
+    let latencies = load::sequential(
+        stack.gateway,
+        &call,
+        plan.sequential_warmup,
+        plan.sequential,
+    )
+    .await?;
+
+    println!(
+        "cached call, saturation: {} connections for {} s after {} s warm-up",
+        cli.connections,
+        plan.saturation.as_secs_f64(),
+        plan.saturation_warmup.as_secs_f64()
+    );
+    // Signed again: the previous signature may be minutes old by now on a slow machine.
+    let call = SignedCall::new("check_availability", args)?;
+    let cpu_before = (
+        stack.gateway_cpu_time(),
+        processes::cpu_time(std::process::id()),
+    );
+    let throughput = load::saturate(
+        stack.gateway,
+        &call,
+        cli.connections,
+        plan.saturation_warmup,
+        plan.saturation,
+    )
+    .await?;
+    let cpu_after = (
+        stack.gateway_cpu_time(),
+        processes::cpu_time(std::process::id()),
+    );
+    // Includes the warm-up's share of the window's CPU time; close enough to see which side
+    // ran out of CPU.
+    let share = |before: Option<Duration>, after: Option<Duration>| {
+        let used = after?.checked_sub(before?)?;
+        Some(100.0 * used.as_secs_f64() / (plan.saturation + plan.saturation_warmup).as_secs_f64())
+    };
+    let gateway_cpu = share(cpu_before.0, cpu_after.0);
+    let client_cpu = share(cpu_before.1, cpu_after.1);
+    if throughput.failed > 0 {
+        println!(
+            "  warning: {} of {} calls failed at saturation",
+            throughput.failed,
+            throughput.ok + throughput.failed
+        );
+    }
+
+    let after = sim.requests().await?;
+    ensure!(
+        after == before,
+        "the cached phase reached Cal.com {} times: the calls were not answered from the cache",
+        after - before
+    );
+    let micros = |duration: Duration| duration.as_secs_f64() * 1e6;
+    println!(
+        "  {} samples; p50 {:.0} µs, p99 {:.0} µs; {:.0} calls/s",
+        latencies.len(),
+        micros(latencies.quantile(0.5)),
+        micros(latencies.quantile(0.99)),
+        throughput.per_second()
+    );
+    let mut rows = vec![
+        Row::measured(
+            "cached_call_p50_us",
+            "µs",
+            micros(latencies.quantile(0.5)),
+            Some(Goal::AtMost(150.0)),
+        ),
+        Row::measured(
+            "cached_call_p99_us",
+            "µs",
+            micros(latencies.quantile(0.99)),
+            Some(Goal::AtMost(1_000.0)),
+        ),
+        Row::measured(
+            "cached_call_rps",
+            "calls/s",
+            throughput.per_second(),
+            Some(Goal::AtLeast(10_000.0)),
+        ),
+    ];
+    rows.push(Row::measured(
+        "saturation_failed_calls",
+        "",
+        throughput.failed as f64,
+        Some(Goal::AtMost(0.0)),
+    ));
+    // Which side ran out of CPU at saturation (100% is one whole CPU).
+    if let (Some(gateway), Some(client)) = (gateway_cpu, client_cpu) {
+        rows.push(Row::measured(
+            "saturation_gateway_cpu_percent",
+            "%",
+            gateway,
+            None,
+        ));
+        rows.push(Row::measured(
+            "saturation_load_generator_cpu_percent",
+            "%",
+            client,
+            None,
+        ));
+    }
+    Ok(rows)
+}
+
+/// Phase 3: booking attempts, first with no injected latency (what remains is Slotline's own
+/// share, plus the simulator's small work), then with Cal.com-like latency.
+async fn booking_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
+    let millis = |duration: Duration| duration.as_secs_f64() * 1e3;
+    let mut days = Days::new()?;
+
+    println!("booking attempts, no upstream latency: {}", plan.attempts);
+    let mut own = Vec::new();
+    let mut own_alternatives = Vec::new();
+    for _ in 0..plan.attempts {
+        own.push(attempt::attempt(target, &mut days).await?);
+        own_alternatives.push(attempt::cold_alternatives(target, &mut days).await?);
+    }
+
+    let (min, max) = UPSTREAM_LATENCY_MS;
+    println!(
+        "booking attempts, Cal.com latency {min}-{max} ms on slots and bookings: {}",
+        plan.attempts
+    );
+    for endpoint in ["slots", "createBooking"] {
+        target.sim.set_latency(endpoint, Some((min, max))).await?;
+    }
+    let mut real = Vec::new();
+    let mut cold_alternatives = Vec::new();
+    for _ in 0..plan.attempts {
+        let attempt = attempt::attempt(target, &mut days).await?;
+        println!(
+            "  attempt: {:.0} ms (parse {:.1}, check {:.0}, alternatives {:.1}, booking {:.0}; {} upstream requests)",
+            millis(attempt.total()),
+            millis(attempt.parse),
+            millis(attempt.check),
+            millis(attempt.alternatives),
+            millis(attempt.booking),
+            attempt.upstream
+        );
+        real.push(attempt);
+        cold_alternatives.push(attempt::cold_alternatives(target, &mut days).await?);
+    }
+    for endpoint in ["slots", "createBooking"] {
+        target.sim.set_latency(endpoint, None).await?;
+    }
+
+    let step = |attempts: &[attempt::Attempt], pick: fn(&attempt::Attempt) -> Duration| {
+        millis(median(attempts.iter().map(pick).collect()))
+    };
+    let upstream = real.iter().map(|a| a.upstream).max().unwrap_or_default();
+    let upstream = upstream as f64;
+    Ok(vec![
+        Row::measured(
+            "booking_attempt_ms",
+            "ms",
+            step(&real, attempt::Attempt::total),
+            Some(Goal::Below(4_000.0)),
+        ),
+        Row::measured(
+            "find_alternatives_ms",
+            "ms",
+            millis(median(cold_alternatives)),
+            Some(Goal::Below(3_000.0)),
+        ),
+        Row::measured(
+            "gateway_overhead_ms",
+            "ms",
+            step(&own, attempt::Attempt::total),
+            Some(Goal::AtMost(20.0)),
+        ),
+        Row::measured(
+            "find_alternatives_overhead_ms",
+            "ms",
+            millis(median(own_alternatives)),
+            Some(Goal::AtMost(10.0)),
+        ),
+        Row::measured(
+            "parse_date_ms",
+            "ms",
+            step(&real, |a| a.parse),
+            Some(Goal::AtMost(1.0)),
+        ),
+        Row::measured("check_cold_ms", "ms", step(&real, |a| a.check), None),
+        Row::measured(
+            "alternatives_after_check_ms",
+            "ms",
+            step(&real, |a| a.alternatives),
+            Some(Goal::AtMost(5.0)),
+        ),
+        Row::measured("booking_ms", "ms", step(&real, |a| a.booking), None),
+        Row::measured("upstream_requests_per_attempt", "", upstream, None),
+    ])
+}

@@ -1,0 +1,304 @@
+//! The system under test as child processes: the Cal.com simulator and the gateway, the release
+//! binaries next to this one, on free loopback ports, with a temporary seed and configuration.
+//!
+//! They run as separate processes (not in-process, as the end-to-end tests do) so the gateway
+//! can have a CPU of its own and the load generator's work never shows up in its numbers.
+
+use std::fs;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::control;
+
+/// The frozen "now" on both sides (a Wednesday, 10:00 in Berlin), as in the end-to-end tests:
+/// the demo calendar is then the same in every run.
+pub const NOW: &str = "2026-11-25T10:00:00+01:00";
+
+/// How long a child may take to answer its first request. The gateway compiles its plugin at
+/// start, which takes a few seconds on a busy machine.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// CPU placement: the gateway on CPU 0, the load generator (and the idle-during-load simulator)
+/// on CPU 1, so the client's work does not steal the gateway's CPU.
+#[derive(Debug, Clone)]
+pub struct Pinning {
+    taskset: Option<PathBuf>,
+}
+
+impl Pinning {
+    /// Pins when `taskset` (util-linux) is installed and there are at least two CPUs; otherwise
+    /// everything shares the CPUs as the scheduler likes.
+    pub fn detect(cpus: usize) -> Pinning {
+        let taskset = (cpus >= 2).then(|| find_in_path("taskset")).flatten();
+        Pinning { taskset }
+    }
+
+    pub fn used(&self) -> bool {
+        self.taskset.is_some()
+    }
+
+    /// Moves this process onto CPU 1. Called before any thread is started, so every thread of
+    /// the load generator inherits the placement.
+    pub fn pin_self(&self) -> Result<()> {
+        let Some(taskset) = &self.taskset else {
+            return Ok(());
+        };
+        let status = Command::new(taskset)
+            .args(["-a", "-p", "-c", "1", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .context("cannot run taskset")?;
+        ensure!(
+            status.success(),
+            "taskset could not pin the load generator: {status}"
+        );
+        Ok(())
+    }
+
+    /// A command for `program` running on `cpu` (or unpinned without taskset).
+    fn command(&self, program: &Path, cpu: u32) -> Command {
+        match &self.taskset {
+            Some(taskset) => {
+                let mut command = Command::new(taskset);
+                command.arg("-c").arg(cpu.to_string()).arg(program);
+                command
+            }
+            None => Command::new(program),
+        }
+    }
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// A child process that is killed when dropped, so a failed run leaves nothing behind.
+struct Child {
+    name: &'static str,
+    process: std::process::Child,
+    log: PathBuf,
+}
+
+impl Child {
+    /// The end of the child's log, for error messages.
+    fn log_tail(&self) -> String {
+        let text = fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    fn exited(&mut self) -> Result<()> {
+        if let Some(status) = self.process.try_wait()? {
+            bail!(
+                "{} exited during start-up ({status}); its log ({}):\n{}",
+                self.name,
+                self.log.display(),
+                self.log_tail()
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        // Already gone is fine: there is nothing else to do about a failed kill.
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// The simulator and the gateway, running.
+pub struct Stack {
+    pub sim: SocketAddr,
+    pub gateway: SocketAddr,
+    // Field order is drop order: the gateway goes first, then its upstream, then the files.
+    gateway_process: Child,
+    sim_process: Child,
+    /// Held for its `Drop`: the seed, the configuration and the logs go with the stack.
+    _files: TempDir,
+}
+
+impl Stack {
+    /// Starts the simulator on the demo calendar as of [`NOW`], then a gateway with the demo
+    /// tenant pointed at it, and waits until both answer HTTP.
+    pub async fn start(bin_dir: &Path, pinning: &Pinning) -> Result<Stack> {
+        let slotline = bin_dir.join("slotline");
+        let calsim = bin_dir.join("calsim");
+        for binary in [&slotline, &calsim] {
+            ensure!(
+                binary.is_file(),
+                "{} is missing: run `make build` first",
+                binary.display()
+            );
+        }
+        let dir = TempDir::create()?;
+        let sim = free_port()?;
+        let gateway = free_port()?;
+
+        let seed = dir.path.join("seed.json");
+        fs::write(&seed, seed_json()?).context("cannot write the simulator's seed")?;
+        let config = dir.path.join("slotline.toml");
+        fs::write(&config, config_toml(gateway, sim)?)
+            .context("cannot write the gateway's configuration")?;
+
+        // The simulator only works during the booking phases, when the load generator is idle.
+        let mut command = pinning.command(&calsim, 1);
+        command
+            .arg("--listen")
+            .arg(sim.to_string())
+            .arg("--seed")
+            .arg(&seed);
+        let mut sim_process = spawn("calsim", command, &dir.path.join("calsim.log"))?;
+        wait_ready(&mut sim_process, sim, "/_sim/requests").await?;
+
+        let mut command = pinning.command(&slotline, 0);
+        command.arg("--config").arg(&config).arg("serve");
+        let mut gateway_process = spawn("slotline", command, &dir.path.join("slotline.log"))?;
+        wait_ready(&mut gateway_process, gateway, "/readyz").await?;
+
+        Ok(Stack {
+            sim,
+            gateway,
+            gateway_process,
+            sim_process,
+            _files: dir,
+        })
+    }
+
+    /// CPU time the gateway has used so far, to tell at saturation whether it or the load
+    /// generator was the limit.
+    pub fn gateway_cpu_time(&self) -> Option<Duration> {
+        cpu_time(self.gateway_process.process.id())
+    }
+
+    /// Stops both children now (dropping does the same), and says whether either died early.
+    pub fn stop(mut self) -> Result<()> {
+        for child in [&mut self.gateway_process, &mut self.sim_process] {
+            if let Some(status) = child.process.try_wait()? {
+                bail!(
+                    "{} died during the run ({status}); its log:\n{}",
+                    child.name,
+                    child.log_tail()
+                );
+            }
+        }
+        drop(self);
+        Ok(())
+    }
+}
+
+/// CPU time of every thread of process `pid`, from Linux's `/proc/<pid>/task/*/schedstat`
+/// (nanoseconds on the CPU; more precise than `stat`'s clock ticks). `None` off Linux.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let tasks = fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let nanos = tasks
+        .filter_map(|task| {
+            let text = fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            text.split_whitespace().next()?.parse::<u64>().ok()
+        })
+        .sum();
+    Some(Duration::from_nanos(nanos))
+}
+
+/// The demo calendar as of [`NOW`]: Thursday 2026-11-26 has 10:00 and 15:00 taken.
+fn seed_json() -> Result<String> {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).context("bad demo date")?;
+    let mut seed = calsim::Seed::demo(today);
+    seed.now = Some(DateTime::parse_from_rfc3339(NOW)?.with_timezone(&Utc));
+    Ok(serde_json::to_string_pretty(&seed)?)
+}
+
+/// The demo tenant of `slotline demo`, written out as a configuration file, so the benchmark
+/// measures exactly what the demo serves.
+fn config_toml(gateway: SocketAddr, sim: SocketAddr) -> Result<String> {
+    let mut config = slotline::demo::config(gateway, sim);
+    // Room for the saturation phase's concurrent calls, each holding an instance.
+    config.runtime.max_instances = 256;
+    for tenant in config.tenants.values_mut() {
+        tenant.fixed_now = Some(NOW.to_owned());
+        // The default 60 s would expire the cache during a full run's cached phases; the
+        // booking phases clear the cache explicitly where they want it cold.
+        tenant.cache_ttl_secs = 3600;
+    }
+    toml::to_string(&config).context("cannot write the configuration as TOML")
+}
+
+fn spawn(name: &'static str, mut command: Command, log: &Path) -> Result<Child> {
+    let out = fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    let err = out.try_clone()?;
+    // Settings from the caller's shell must not change what is measured.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("SLOTLINE_") || key.starts_with("CALSIM_") {
+            command.env_remove(&*key);
+        }
+    }
+    let process = command
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .with_context(|| format!("cannot start {name}"))?;
+    Ok(Child {
+        name,
+        process,
+        log: log.to_owned(),
+    })
+}
+
+/// A port nobody listens on right now. Another process could take it before the child binds
+/// it; on a loopback-only benchmark machine that is unlikely, and the start-up check catches it.
+fn free_port() -> Result<SocketAddr> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).context("no free loopback port")?;
+    Ok(listener.local_addr()?)
+}
+
+/// Polls `path` until it answers 200, the child exits, or [`READY_TIMEOUT`] passes.
+async fn wait_ready(child: &mut Child, addr: SocketAddr, path: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        child.exited()?;
+        if let Ok((status, _)) = control::get(addr, path).await
+            && status.is_success()
+        {
+            return Ok(());
+        }
+        if started.elapsed() > READY_TIMEOUT {
+            bail!(
+                "{} did not answer {path} within {} s; its log:\n{}",
+                child.name,
+                READY_TIMEOUT.as_secs(),
+                child.log_tail()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A directory removed when dropped (std has none, and one directory is not worth a crate).
+struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    fn create() -> Result<TempDir> {
+        let path = std::env::temp_dir().join(format!("slotline-bench-{}", std::process::id()));
+        fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(TempDir { path })
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
