@@ -277,6 +277,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's Jail dictates the closure's type"
+    )]
     fn environment_variables_override_the_file_and_others_are_ignored() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("slotline.toml", "[tenants.acme]\nlocale = \"de\"\n")?;

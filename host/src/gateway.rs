@@ -150,10 +150,13 @@ impl Gateway {
     /// Serves on `listener` until the process ends.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         // Notifications that were not confirmed before the last stop go out again.
-        if let Some(callbacks) = self.state.dispatcher.callbacks() {
-            if let Err(err) = callbacks.resume(&self.state.tenants) {
-                tracing::warn!(error = %err, "cannot resume notifications");
-            }
+        if let Some(Err(err)) = self
+            .state
+            .dispatcher
+            .callbacks()
+            .map(|callbacks| callbacks.resume(&self.state.tenants))
+        {
+            tracing::warn!(error = %err, "cannot resume notifications");
         }
         axum::serve(listener, self.router()).await
     }

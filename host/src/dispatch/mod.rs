@@ -175,14 +175,12 @@ impl Dispatcher {
         };
         let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
         if reply.success {
-            if let Some(phone) = phone {
-                if let Err(err) =
-                    callbacks
-                        .store()
-                        .remember_caller(tenant.id.as_str(), &phone, &booking.name)
-                {
-                    tracing::warn!(error = %err, "cannot remember the caller");
-                }
+            if let Some(Err(err)) = phone.map(|phone| {
+                callbacks
+                    .store()
+                    .remember_caller(tenant.id.as_str(), &phone, &booking.name)
+            }) {
+                tracing::warn!(error = %err, "cannot remember the caller");
             }
             return reply;
         }
