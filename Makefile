@@ -5,7 +5,7 @@
 CARGO      ?= cargo
 GUEST_WASM := target/wasm32-wasip2/guest/slotline_guest.wasm
 
-.PHONY: all build run test guest toolchain lint fmt clean
+.PHONY: all build run test guest toolchain lint fmt clean bench
 
 all: build
 
@@ -26,6 +26,12 @@ run: build
 test: guest
 	$(CARGO) test --locked --release
 	$(CARGO) test --locked --release -p slotline-guest --lib
+
+# Performance report (not part of `make test`): release builds, the simulator and the gateway
+# as separate processes, a table on stdout and bench/results.json.
+bench: build
+	$(CARGO) build --locked --release -p slotline-bench
+	./target/release/slotline-bench
 
 lint: guest
 	$(CARGO) fmt --all -- --check

@@ -101,6 +101,7 @@ pub struct TenantConfig {
     pub timeouts: TimeoutConfig,
     pub breaker: BreakerConfig,
     pub limits: OutboundLimits,
+    pub calls: CallLimits,
     /// How long the plugin's cache entries live.
     pub cache_ttl_secs: u64,
     /// Freezes the clock the plugin is told about (RFC 3339), for demos and tests.
@@ -125,6 +126,7 @@ impl Default for TenantConfig {
             timeouts: TimeoutConfig::default(),
             breaker: BreakerConfig::default(),
             limits: OutboundLimits::default(),
+            calls: CallLimits::default(),
             cache_ttl_secs: 60,
             fixed_now: None,
             settings: BTreeMap::new(),
@@ -192,6 +194,26 @@ impl Default for OutboundLimits {
             requests_per_call: 16,
             concurrent_requests: 32,
             max_response_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// How many tool calls one phone call may make: a runaway agent loop (or a replayed call id)
+/// stops here instead of hammering the calendar. Defaults from the system Slotline replaces.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallLimits {
+    /// Tool calls over the whole call.
+    pub max_tool_calls: u32,
+    /// Tool calls within any 60 seconds.
+    pub per_minute: u32,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        Self {
+            max_tool_calls: 50,
+            per_minute: 20,
         }
     }
 }

@@ -71,6 +71,7 @@ pub struct Tenant {
     /// Bearer token for this tenant's part of the admin API.
     pub admin_token: Option<Secret>,
     pub notify_url: Option<String>,
+    pub call_limits: crate::config::CallLimits,
     pub notify_secret: Option<Secret>,
     pub settings: Arc<Settings>,
     pub outbound: Arc<TenantOutbound>,
@@ -128,6 +129,7 @@ impl Tenant {
             calcom_webhook_secret: config.calcom_webhook_secret.clone(),
             admin_token: config.admin_token.clone(),
             notify_url: config.notify_url.clone(),
+            call_limits: config.calls,
             notify_secret: config.notify_secret.clone(),
             settings: Arc::new(settings),
             outbound: Arc::new(TenantOutbound::new(

@@ -52,8 +52,7 @@ pub async fn webhook(
     mac.verify_slice(&given)
         .map_err(|_| ApiError::unauthorized("X-Cal-Signature-256 does not match the body"))?;
 
-    let hook: Webhook = serde_json::from_slice(&body)
-        .map_err(|err| ApiError::bad_request(format!("not a Cal.com webhook: {err}")))?;
+    let hook: Webhook = super::json::parse(&body, "not a Cal.com webhook")?;
     let text = |key: &str| {
         hook.payload
             .get(key)

@@ -2,8 +2,10 @@
 
 mod admin;
 mod calcom;
+mod call_limits;
 mod error;
 mod health;
+mod json;
 mod retell;
 pub mod signature;
 mod vapi;
@@ -31,6 +33,8 @@ pub struct AppState {
     /// `runtime.outbound_cap_ms`, for tenants created at run time.
     pub outbound_cap: std::time::Duration,
     pub dispatcher: Dispatcher,
+    /// Tool calls per phone call.
+    pub call_limiter: call_limits::CallLimiter,
     /// Retell call events already seen, so a redelivered event is acknowledged only once.
     pub seen_events: moka::sync::Cache<String, ()>,
 }
@@ -51,6 +55,7 @@ impl AppState {
             default_plugin,
             outbound_cap,
             dispatcher,
+            call_limiter: call_limits::CallLimiter::default(),
             seen_events: moka::sync::Cache::builder()
                 .time_to_live(std::time::Duration::from_secs(3600))
                 .max_capacity(100_000)

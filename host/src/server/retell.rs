@@ -77,10 +77,10 @@ pub async fn tool_call(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let call: FunctionCall = serde_json::from_slice(&body)
-        .map_err(|err| ApiError::bad_request(format!("not a Retell function call: {err}")))?;
+    let call: FunctionCall = super::json::parse(&body, "not a Retell function call")?;
     let tool = Tool::from_name(&call.name)
         .ok_or_else(|| ApiError::bad_request(format!("unknown tool {:?}", call.name)))?;
+    state.call_limiter.admit(&tenant, &call.call.call_id, 1)?;
     let info = CallInfo {
         call_id: call.call.call_id,
         caller_number: call.call.from_number,
@@ -139,8 +139,7 @@ pub async fn call_event(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
     let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let event: CallEvent = serde_json::from_slice(&body)
-        .map_err(|err| ApiError::bad_request(format!("not a Retell call event: {err}")))?;
+    let event: CallEvent = super::json::parse(&body, "not a Retell call event")?;
     if !matches!(
         event.event.as_str(),
         "call_started" | "call_ended" | "call_analyzed"
@@ -183,8 +182,7 @@ pub async fn inbound(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let inbound: Inbound = serde_json::from_slice(&body)
-        .map_err(|err| ApiError::bad_request(format!("not a Retell inbound webhook: {err}")))?;
+    let inbound: Inbound = super::json::parse(&body, "not a Retell inbound webhook")?;
     if inbound.event != "call_inbound" {
         return Err(ApiError::bad_request(format!(
             "unknown event {:?}",

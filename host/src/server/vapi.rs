@@ -91,8 +91,7 @@ pub async fn tool_calls(
         return Err(ApiError::unauthorized("x-vapi-secret does not match"));
     }
 
-    let envelope: Envelope = serde_json::from_slice(&body)
-        .map_err(|err| ApiError::bad_request(format!("not a Vapi server message: {err}")))?;
+    let envelope: Envelope = super::json::parse(&body, "not a Vapi server message")?;
     let message = envelope.message;
     if message.kind != "tool-calls" {
         // Status updates and reports reach the same URL; they need no answer.
@@ -101,6 +100,9 @@ pub async fn tool_calls(
     let call = message
         .call
         .ok_or_else(|| ApiError::bad_request("tool-calls message without `call`"))?;
+    state
+        .call_limiter
+        .admit(&tenant, &call.id, message.tool_call_list.len())?;
     let info = CallInfo {
         call_id: call.id,
         caller_number: call.customer.and_then(|c| c.number),

@@ -1,118 +1,172 @@
-//! The embedded store: tenants, plugin versions, the active version per tenant, and an audit
-//! log of admin actions, in SQLite (`<data_dir>/slotline.db`).
+//! The embedded store: tenants, plugin versions, the active version per tenant, an audit log
+//! of admin actions, and callers' requests, in SQLite (`<data_dir>/slotline.db`).
 //!
-//! WAL mode with `synchronous = FULL`: a write that returned survives a crash, and every write
-//! is one transaction, so a process killed at any point leaves the previous state or the new
-//! one, never a mix. Admin operations are rare; one connection behind a mutex is enough.
+//! Crash safety: WAL mode with `synchronous = FULL`, so a write that returned survives a power
+//! cut; and every write is one transaction, so a process killed at any point leaves the
+//! previous state or the new one, never a mix. Activating a plugin version is one `UPDATE`
+//! plus its audit entry, in one transaction. Transactions that read before they write take the
+//! write lock up front (`BEGIN IMMEDIATE`), so another process on the same file makes them
+//! wait (up to [`BUSY_TIMEOUT`]) instead of failing half-way.
+//!
+//! Admin operations are rare: one connection behind a mutex is enough, and the calls block,
+//! so async code runs them with `spawn_blocking`.
+//!
+//! ```
+//! use slotline::store::{Store, StoreError};
+//!
+//! # fn main() -> Result<(), StoreError> {
+//! let store = Store::open_in_memory()?;
+//! store.put_tenant("acme", &serde_json::json!({ "locale": "en" }))?;
+//! let first = store.add_plugin_version("acme", &"a".repeat(64), 81_920, "0.1.0")?;
+//! let second = store.add_plugin_version("acme", &"b".repeat(64), 82_000, "0.1.0")?;
+//! store.activate("acme", second.version, "operator")?;
+//! store.activate("acme", first.version, "operator")?; // rollback
+//! assert_eq!(store.active_version("acme")?, Some(first));
+//! assert_eq!(store.audit_log(Some("acme"), 10)?.len(), 2);
+//! # Ok(())
+//! # }
+//! ```
 
+#![deny(missing_docs)]
+
+mod error;
 mod migrations;
 mod requests;
 
+pub use error::StoreError;
 pub use requests::{CallerRequest, NewRequest, RequestKind};
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
-use migrations::MIGRATIONS;
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "slotline.db";
 
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    #[error("store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("store: cannot create the data directory: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("no tenant {0:?} in the store")]
-    UnknownTenant(String),
-    #[error("tenant {tenant} has no plugin version {version}")]
-    UnknownVersion { tenant: String, version: u32 },
-    #[error(
-        "the database has schema version {found}, newer than this binary knows ({known}); upgrade Slotline"
-    )]
-    TooNew { found: i64, known: i64 },
-}
+/// How long a write waits for another connection's write lock before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// One uploaded plugin version of a tenant. The component's bytes live elsewhere, by digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PluginVersion {
+    /// The tenant that uploaded it.
     pub tenant: String,
+    /// 1, 2, ... per tenant, in upload order.
     pub version: u32,
-    /// SHA-256 of the component, hex.
+    /// SHA-256 of the component, lowercase hex.
     pub digest: String,
+    /// The component's size in bytes.
     pub size: u64,
+    /// The `slotline:plugin` WIT version the component was validated against.
     pub wit_version: String,
-    /// RFC 3339, UTC.
+    /// When it was first uploaded: RFC 3339, UTC.
     pub uploaded_at: String,
+    /// [`PluginVersion::READY`] for every version recorded today (validation and
+    /// precompilation happen before the row is written); later states may be added.
     pub status: String,
 }
 
+impl PluginVersion {
+    /// The status of a version that was validated and precompiled and can be activated.
+    pub const READY: &str = "ready";
+}
+
+/// A tenant as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TenantRecord {
+    /// The tenant's id (as in URLs and `slotline.toml`).
     pub id: String,
-    /// The tenant's configuration, as in `slotline.toml`.
+    /// The tenant's configuration as JSON, as in `slotline.toml`.
     pub settings: serde_json::Value,
+    /// The active plugin version, if one was ever activated.
     pub active_version: Option<u32>,
+    /// When the settings or the active version last changed: RFC 3339, UTC.
     pub updated_at: String,
 }
 
+/// One admin action, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
+    /// Increasing with time.
     pub id: i64,
+    /// When: RFC 3339, UTC.
     pub at: String,
+    /// Who (the admin token's name).
     pub actor: String,
+    /// The tenant acted on, if any.
     pub tenant: Option<String>,
+    /// What, e.g. `plugin.upload`, `plugin.activate`, `tenant.put`.
     pub action: String,
+    /// Details, e.g. `version 2 sha256:…`.
     pub detail: String,
 }
 
+/// The store. `Send + Sync`: share it as an `Arc<Store>`.
+#[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
 }
 
-pub(crate) fn now() -> String {
+/// Now, as the store writes times: RFC 3339, UTC, milliseconds.
+fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn version_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginVersion> {
-    Ok(PluginVersion {
-        tenant: row.get(0)?,
-        version: row.get(1)?,
-        digest: row.get(2)?,
-        size: row.get(3)?,
-        wit_version: row.get(4)?,
-        uploaded_at: row.get(5)?,
-        status: row.get(6)?,
-    })
-}
+/// The action recorded with every activation.
+const ACTIVATE: &str = "plugin.activate";
 
 const VERSION_COLUMNS: &str = "tenant, version, digest, size, wit_version, uploaded_at, status";
 
+const TENANT_COLUMNS: &str = "id, settings, active_version, updated_at";
+
 impl Store {
-    /// Opens (creating when needed) `<data_dir>/slotline.db` and brings its schema up to date.
+    /// Opens (creating when needed) the data directory and `<data_dir>/slotline.db`, and brings
+    /// its schema up to date. Refuses a database written by a newer Slotline
+    /// ([`StoreError::TooNew`]) without changing it.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir)?;
-        let conn = Connection::open(data_dir.join("slotline.db"))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        // The busy timeout first: the pragmas below may already wait on another process.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            // Some file systems (network mounts) cannot do WAL; SQLite keeps a rollback
+            // journal, which with synchronous = FULL is just as safe, only slower.
+            tracing::warn!(journal_mode = %mode, dir = %data_dir.display(), "store: WAL unavailable");
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         Self::prepare(conn)
     }
 
+    /// A store that lives in memory and is gone when dropped (tests, demos).
     pub fn open_in_memory() -> Result<Store, StoreError> {
         Self::prepare(Connection::open_in_memory()?)
     }
 
     fn prepare(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut conn)?;
+        migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
     }
 
-    pub(crate) fn with<T>(
+    /// The database's schema version (the number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.with(|conn| Ok(migrations::schema_version(conn)?))
+    }
+
+    /// Runs `work` on the connection. A panic while holding the lock leaves no half-done
+    /// transaction (it is rolled back when dropped), so a poisoned lock is still usable.
+    fn with<T>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -120,50 +174,59 @@ impl Store {
         work(&mut conn)
     }
 
-    /// Creates the tenant or replaces its settings.
+    /// Runs `work` in one write transaction, committed when `work` returns `Ok` and rolled
+    /// back otherwise.
+    fn write<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+    }
+
+    /// Creates the tenant, or replaces its settings (keeping its plugin versions and active
+    /// version). Returns the tenant as stored.
     pub fn put_tenant(
         &self,
         id: &str,
         settings: &serde_json::Value,
     ) -> Result<TenantRecord, StoreError> {
         let at = now();
-        self.with(|conn| {
-            conn.execute(
+        self.write(|tx| {
+            tx.execute(
                 "INSERT INTO tenants (id, settings, active_version, created_at, updated_at)
                  VALUES (?1, ?2, NULL, ?3, ?3)
                  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
                 params![id, settings.to_string(), at],
             )?;
-            Ok(())
-        })?;
-        self.tenant(id)?
-            .ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
-    }
-
-    pub fn tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
-        self.with(|conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, settings, active_version, updated_at FROM tenants WHERE id = ?1",
-                    params![id],
-                    tenant_row,
-                )
-                .optional()?)
+            find_tenant(tx, id)?.ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
         })
     }
 
+    /// The tenant, if stored.
+    pub fn tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
+        self.with(|conn| find_tenant(conn, id))
+    }
+
+    /// All tenants, by id.
     pub fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
         self.with(|conn| {
-            let mut statement = conn.prepare(
-                "SELECT id, settings, active_version, updated_at FROM tenants ORDER BY id",
-            )?;
-            let rows = statement.query_map([], tenant_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let mut statement =
+                conn.prepare(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"))?;
+            let rows = statement.query_map([], TenantRow::read)?;
+            rows.map(|row| row?.into_record()).collect()
         })
     }
 
     /// Records an uploaded version (the bytes are stored by digest, elsewhere) as the tenant's
-    /// next version number. The same digest uploaded again returns the existing version.
+    /// next version number (1, 2, ...), with status [`PluginVersion::READY`]. A digest the
+    /// tenant already has returns that existing version unchanged: uploads are idempotent.
+    ///
+    /// [`StoreError::UnknownTenant`], with nothing written, when the tenant does not exist.
     pub fn add_plugin_version(
         &self,
         tenant: &str,
@@ -172,15 +235,10 @@ impl Store {
         wit_version: &str,
     ) -> Result<PluginVersion, StoreError> {
         let at = now();
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            let known: bool = tx
-                .query_row("SELECT 1 FROM tenants WHERE id = ?1", params![tenant], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if !known {
-                return Err(StoreError::UnknownTenant(tenant.to_owned()));
-            }
+        let stored_size = i64::try_from(size)
+            .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+        self.write(|tx| {
+            require_tenant(tx, tenant)?;
             let existing = tx
                 .query_row(
                     &format!("SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 AND digest = ?2"),
@@ -197,11 +255,9 @@ impl Store {
                 |row| row.get(0),
             )?;
             tx.execute(
-                "INSERT INTO plugin_versions (tenant, version, digest, size, wit_version, uploaded_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready')",
-                params![tenant, next, digest, size, wit_version, at],
+                &format!("INSERT INTO plugin_versions ({VERSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![tenant, next, digest, stored_size, wit_version, at, PluginVersion::READY],
             )?;
-            tx.commit()?;
             Ok(PluginVersion {
                 tenant: tenant.to_owned(),
                 version: next,
@@ -209,11 +265,12 @@ impl Store {
                 size,
                 wit_version: wit_version.to_owned(),
                 uploaded_at: at,
-                status: "ready".to_owned(),
+                status: PluginVersion::READY.to_owned(),
             })
         })
     }
 
+    /// The tenant's versions, oldest first (empty for an unknown tenant).
     pub fn plugin_versions(&self, tenant: &str) -> Result<Vec<PluginVersion>, StoreError> {
         self.with(|conn| {
             let mut statement = conn.prepare(&format!(
@@ -224,23 +281,20 @@ impl Store {
         })
     }
 
+    /// One version of the tenant, if it exists.
     pub fn plugin_version(
         &self,
         tenant: &str,
         version: u32,
     ) -> Result<Option<PluginVersion>, StoreError> {
-        self.with(|conn| {
-            Ok(conn
-                .query_row(
-                    &format!("SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 AND version = ?2"),
-                    params![tenant, version],
-                    version_row,
-                )
-                .optional()?)
-        })
+        self.with(|conn| find_version(conn, tenant, version))
     }
 
-    /// Makes `version` the active one, together with its audit entry, in one transaction.
+    /// Makes `version` the tenant's active one, in one transaction together with its audit
+    /// entry (`plugin.activate`, by `actor`). Activating an earlier version is a rollback.
+    ///
+    /// [`StoreError::UnknownTenant`] or [`StoreError::UnknownVersion`], with nothing written
+    /// and the previous active version still active, when either does not exist.
     pub fn activate(
         &self,
         tenant: &str,
@@ -248,16 +302,10 @@ impl Store {
         actor: &str,
     ) -> Result<PluginVersion, StoreError> {
         let at = now();
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            let record = tx
-                .query_row(
-                    &format!("SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 AND version = ?2"),
-                    params![tenant, version],
-                    version_row,
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::UnknownVersion {
+        self.write(|tx| {
+            let previous = require_tenant(tx, tenant)?.active_version;
+            let record =
+                find_version(tx, tenant, version)?.ok_or_else(|| StoreError::UnknownVersion {
                     tenant: tenant.to_owned(),
                     version,
                 })?;
@@ -265,15 +313,23 @@ impl Store {
                 "UPDATE tenants SET active_version = ?2, updated_at = ?3 WHERE id = ?1",
                 params![tenant, version, at],
             )?;
-            tx.execute(
-                "INSERT INTO audit_log (at, actor, tenant, action, detail) VALUES (?1, ?2, ?3, 'plugin.activate', ?4)",
-                params![at, actor, tenant, format!("version {version} sha256:{}", record.digest)],
+            let was = match previous {
+                Some(previous) => format!("version {previous}"),
+                None => "none".to_owned(),
+            };
+            insert_audit(
+                tx,
+                &at,
+                actor,
+                Some(tenant),
+                ACTIVATE,
+                &format!("version {version} sha256:{} (was {was})", record.digest),
             )?;
-            tx.commit()?;
             Ok(record)
         })
     }
 
+    /// The tenant's active version, if one was activated (`None` for an unknown tenant too).
     pub fn active_version(&self, tenant: &str) -> Result<Option<PluginVersion>, StoreError> {
         self.with(|conn| {
             Ok(conn
@@ -288,6 +344,8 @@ impl Store {
         })
     }
 
+    /// Records an admin action. `tenant` need not exist (a failed attempt is worth recording
+    /// too).
     pub fn audit(
         &self,
         actor: &str,
@@ -296,16 +354,11 @@ impl Store {
         detail: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        self.with(|conn| {
-            conn.execute(
-                "INSERT INTO audit_log (at, actor, tenant, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![at, actor, tenant, action, detail],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| insert_audit(tx, &at, actor, tenant, action, detail))
     }
 
-    /// The newest `limit` entries, newest first, of one tenant or of all.
+    /// The newest `limit` entries, newest first: of one tenant, or of all when `tenant` is
+    /// `None`.
     pub fn audit_log(
         &self,
         tenant: Option<&str>,
@@ -332,107 +385,486 @@ impl Store {
     }
 }
 
-fn tenant_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TenantRecord> {
-    let settings: String = row.get(1)?;
-    Ok(TenantRecord {
-        id: row.get(0)?,
-        settings: serde_json::from_str(&settings).unwrap_or(serde_json::Value::Null),
-        active_version: row.get(2)?,
-        updated_at: row.get(3)?,
+fn insert_audit(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    tenant: Option<&str>,
+    action: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, tenant, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, actor, tenant, action, detail],
+    )?;
+    Ok(())
+}
+
+fn find_tenant(conn: &Connection, id: &str) -> Result<Option<TenantRecord>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"),
+        params![id],
+        TenantRow::read,
+    )
+    .optional()?
+    .map(TenantRow::into_record)
+    .transpose()
+}
+
+/// The tenant, or [`StoreError::UnknownTenant`].
+fn require_tenant(conn: &Connection, id: &str) -> Result<TenantRecord, StoreError> {
+    find_tenant(conn, id)?.ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
+}
+
+fn find_version(
+    conn: &Connection,
+    tenant: &str,
+    version: u32,
+) -> Result<Option<PluginVersion>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 AND version = ?2"
+            ),
+            params![tenant, version],
+            version_row,
+        )
+        .optional()?)
+}
+
+fn version_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginVersion> {
+    let size: i64 = row.get(3)?;
+    Ok(PluginVersion {
+        tenant: row.get(0)?,
+        version: row.get(1)?,
+        digest: row.get(2)?,
+        size: u64::try_from(size).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(3, size))?,
+        wit_version: row.get(4)?,
+        uploaded_at: row.get(5)?,
+        status: row.get(6)?,
     })
 }
 
-/// Applies the migrations the database has not seen, each in its own transaction, tracking
-/// the schema version in `PRAGMA user_version`.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if found > known {
-        return Err(StoreError::TooNew { found, known });
+/// A `tenants` row before its settings are parsed.
+struct TenantRow {
+    id: String,
+    settings: String,
+    active_version: Option<u32>,
+    updated_at: String,
+}
+
+impl TenantRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            settings: row.get(1)?,
+            active_version: row.get(2)?,
+            updated_at: row.get(3)?,
+        })
     }
-    for (index, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(found).unwrap_or(0))
-    {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index + 1)?;
-        tx.commit()?;
+
+    fn into_record(self) -> Result<TenantRecord, StoreError> {
+        Ok(TenantRecord {
+            settings: parse_json(&self.settings, || {
+                format!("settings of tenant {:?}", self.id)
+            })?,
+            id: self.id,
+            active_version: self.active_version,
+            updated_at: self.updated_at,
+        })
     }
-    Ok(())
+}
+
+/// A JSON text column. The store only ever writes valid JSON there, so anything else is
+/// corruption, reported as such rather than papered over.
+fn parse_json(text: &str, what: impl FnOnce() -> String) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|err| StoreError::Corrupt(format!("{} are not JSON ({err})", what())))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::json;
+
     use super::*;
 
-    fn temp_dir(name: &str) -> std::path::PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("slotline-store-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
+    /// A fresh directory under the system temp dir, removed when dropped (also when a test
+    /// fails).
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!(
+                "slotline-store-{name}-{}-{unique}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            Self(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn digest(n: u8) -> String {
+        format!("{n:02x}").repeat(32)
+    }
+
+    /// Uploads `digest(n)` for `tenant` and returns the version number it got.
+    fn upload(store: &Store, tenant: &str, n: u8) -> Result<u32, StoreError> {
+        Ok(store
+            .add_plugin_version(tenant, &digest(n), 1, "0.1.0")?
+            .version)
+    }
+
+    fn table_count(store: &Store) -> Result<i64, StoreError> {
+        store.with(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |row| row.get(0),
+            )?)
+        })
+    }
+
+    #[test]
+    fn the_store_is_send_and_sync() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Store>();
+    }
+
+    #[test]
+    fn migrations_run_once_and_reopening_changes_nothing() -> Result<(), StoreError> {
+        let dir = TempDir::new("migrations");
+        let tables = {
+            let store = Store::open(&dir.0)?;
+            assert_eq!(store.schema_version()?, migrations::latest());
+            store.put_tenant("a", &json!({}))?;
+            table_count(&store)?
+        };
+        assert!(tables >= 3);
+        for _ in 0..2 {
+            let store = Store::open(&dir.0)?;
+            assert_eq!(store.schema_version()?, migrations::latest());
+            assert_eq!(table_count(&store)?, tables);
+            assert_eq!(store.tenants()?.len(), 1);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_database_is_opened_for_crash_safety() -> Result<(), StoreError> {
+        let dir = TempDir::new("pragmas");
+        let store = Store::open(&dir.0)?;
+        let (mode, synchronous, foreign_keys) = store.with(|conn| {
+            Ok((
+                conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))?,
+                conn.pragma_query_value(None, "synchronous", |row| row.get::<_, i64>(0))?,
+                conn.pragma_query_value(None, "foreign_keys", |row| row.get::<_, i64>(0))?,
+            ))
+        })?;
+        assert_eq!(mode, "wal");
+        assert_eq!(synchronous, 2, "FULL");
+        assert_eq!(foreign_keys, 1);
+        assert!(dir.0.join(DB_FILE).is_file());
+        Ok(())
+    }
+
+    #[test]
+    fn a_failed_migration_is_rolled_back_whole() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        let broken = [
+            migrations::MIGRATIONS[0],
+            "CREATE TABLE extra (a INTEGER); THIS IS NOT SQL;",
+        ];
+        let err = migrations::migrate(&mut conn, &broken);
+        assert!(
+            matches!(err, Err(StoreError::Migration { version: 2, .. })),
+            "{err:?}"
+        );
+        assert_eq!(migrations::schema_version(&conn)?, 1);
+        let extra: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'",
+            [],
+            |row| row.get(0),
+        )?;
+        assert_eq!(extra, 0);
+        // Fixed, the migration goes through from where it stopped.
+        let fixed = [migrations::MIGRATIONS[0], "CREATE TABLE extra (a INTEGER);"];
+        migrations::migrate(&mut conn, &fixed)?;
+        assert_eq!(migrations::schema_version(&conn)?, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn a_database_from_a_newer_binary_is_refused_untouched() -> Result<(), StoreError> {
+        let dir = TempDir::new("too-new");
+        drop(Store::open(&dir.0)?);
+        let conn = Connection::open(dir.0.join(DB_FILE))?;
+        let too_new = migrations::latest() + 1;
+        conn.pragma_update(None, "user_version", too_new)?;
+        drop(conn);
+        match Store::open(&dir.0) {
+            Err(err @ StoreError::TooNew { found, known }) => {
+                assert_eq!((found, known), (too_new, migrations::latest()));
+                assert!(err.to_string().contains("newer Slotline"), "{err}");
+            }
+            other => panic!("expected TooNew, got {other:?}"),
+        }
+        let conn = Connection::open(dir.0.join(DB_FILE))?;
+        assert_eq!(migrations::schema_version(&conn)?, too_new);
+        Ok(())
+    }
+
+    #[test]
+    fn tenants_are_created_and_updated() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        assert_eq!(store.tenant("b")?, None);
+        let created = store.put_tenant("b", &json!({"locale": "en"}))?;
+        assert_eq!(created.settings, json!({"locale": "en"}));
+        assert_eq!(created.active_version, None);
+        store.put_tenant("a", &json!({}))?;
+        store.add_plugin_version("b", &digest(1), 10, "0.1.0")?;
+        store.activate("b", 1, "op")?;
+        let updated = store.put_tenant("b", &json!({"locale": "de"}))?;
+        assert_eq!(updated.settings["locale"], "de");
+        assert_eq!(
+            updated.active_version,
+            Some(1),
+            "settings keep the active version"
+        );
+        let ids: Vec<_> = store.tenants()?.into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+        Ok(())
     }
 
     #[test]
     fn versions_are_numbered_per_tenant_and_reuploads_are_idempotent() -> Result<(), StoreError> {
         let store = Store::open_in_memory()?;
-        store.put_tenant("a", &serde_json::json!({}))?;
-        store.put_tenant("b", &serde_json::json!({}))?;
-        assert_eq!(store.add_plugin_version("a", "d1", 10, "0.1.0")?.version, 1);
-        assert_eq!(store.add_plugin_version("a", "d2", 10, "0.1.0")?.version, 2);
-        assert_eq!(store.add_plugin_version("a", "d1", 10, "0.1.0")?.version, 1);
-        assert_eq!(store.add_plugin_version("b", "d2", 10, "0.1.0")?.version, 1);
-        assert!(matches!(
-            store.add_plugin_version("nobody", "d1", 1, "0.1.0"),
-            Err(StoreError::UnknownTenant(_))
-        ));
+        store.put_tenant("a", &json!({}))?;
+        store.put_tenant("b", &json!({}))?;
+        let first = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
+        assert_eq!(first.version, 1);
+        assert_eq!(first.size, 1000);
+        assert_eq!(first.status, PluginVersion::READY);
+        assert!(chrono::DateTime::parse_from_rfc3339(&first.uploaded_at).is_ok());
+        assert_eq!(upload(&store, "a", 2)?, 2);
+        let again = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
+        assert_eq!(again, first);
+        assert_eq!(upload(&store, "a", 3)?, 3);
+        assert_eq!(upload(&store, "b", 2)?, 1, "numbers are per tenant");
+        let versions: Vec<_> = store
+            .plugin_versions("a")?
+            .into_iter()
+            .map(|v| v.version)
+            .collect();
+        assert_eq!(versions, [1, 2, 3]);
+        assert_eq!(store.plugin_version("a", 1)?, Some(first));
+        assert_eq!(store.plugin_version("a", 4)?, None);
         Ok(())
     }
 
     #[test]
-    fn activation_and_rollback_survive_a_reopen() -> Result<(), StoreError> {
-        let dir = temp_dir("reopen");
-        {
-            let store = Store::open(&dir)?;
-            store.put_tenant("a", &serde_json::json!({"locale": "de"}))?;
-            store.add_plugin_version("a", "d1", 1, "0.1.0")?;
-            store.add_plugin_version("a", "d2", 1, "0.1.0")?;
-            store.activate("a", 2, "operator")?;
-            store.activate("a", 1, "operator")?;
-            assert!(matches!(
-                store.activate("a", 9, "operator"),
-                Err(StoreError::UnknownVersion { .. })
-            ));
-        }
-        let store = Store::open(&dir)?;
-        assert_eq!(
-            store.active_version("a")?.map(|v| v.digest),
-            Some("d1".into())
-        );
-        assert_eq!(
-            store.tenant("a")?.map(|t| t.settings["locale"].clone()),
-            Some("de".into())
-        );
+    fn an_upload_for_an_unknown_tenant_creates_nothing() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        let err = store.add_plugin_version("nobody", &digest(1), 1, "0.1.0");
+        assert!(matches!(err, Err(StoreError::UnknownTenant(ref t)) if t == "nobody"));
+        assert_eq!(store.tenant("nobody")?, None);
+        assert!(store.plugin_versions("nobody")?.is_empty());
+        assert!(store.tenants()?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn activation_and_rollback_are_audited() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        store.put_tenant("a", &json!({}))?;
+        assert_eq!(store.active_version("a")?, None);
+        let v1 = store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
+        let v2 = store.add_plugin_version("a", &digest(2), 1, "0.1.0")?;
+        assert_eq!(store.activate("a", 2, "alice")?, v2);
+        assert_eq!(store.active_version("a")?, Some(v2.clone()));
+        assert_eq!(store.activate("a", 1, "bob")?, v1);
+        assert_eq!(store.active_version("a")?, Some(v1));
+        assert_eq!(store.tenant("a")?.and_then(|t| t.active_version), Some(1));
+
         let log = store.audit_log(Some("a"), 10)?;
         assert_eq!(log.len(), 2);
-        assert!(log[0].detail.contains("version 1"));
-        let _ = std::fs::remove_dir_all(&dir);
+        assert!(log[0].id > log[1].id, "newest first");
+        assert_eq!(log[0].action, ACTIVATE);
+        assert_eq!(log[0].actor, "bob");
+        assert_eq!(log[0].tenant.as_deref(), Some("a"));
+        assert_eq!(
+            log[0].detail,
+            format!("version 1 sha256:{} (was version 2)", digest(1))
+        );
+        assert_eq!(log[1].actor, "alice");
+        assert!(log[1].detail.ends_with("(was none)"), "{}", log[1].detail);
         Ok(())
     }
 
     #[test]
-    fn a_database_from_a_newer_binary_is_refused() -> Result<(), StoreError> {
-        let dir = temp_dir("too-new");
-        drop(Store::open(&dir)?);
-        let conn = Connection::open(dir.join("slotline.db"))?;
-        conn.pragma_update(None, "user_version", 99)?;
-        drop(conn);
+    fn unknown_versions_and_tenants_change_nothing() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        store.put_tenant("a", &json!({}))?;
+        store.put_tenant("b", &json!({}))?;
+        store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
+        store.add_plugin_version("b", &digest(2), 1, "0.1.0")?;
+        store.activate("a", 1, "op")?;
+        let before = store.tenant("a")?;
+
+        let err = store.activate("a", 9, "op");
         assert!(matches!(
-            Store::open(&dir),
-            Err(StoreError::TooNew { found: 99, .. })
+            err,
+            Err(StoreError::UnknownVersion { ref tenant, version: 9 }) if tenant == "a"
         ));
-        let _ = std::fs::remove_dir_all(&dir);
+        // Version 2 exists, but it belongs to tenant b.
+        assert!(matches!(
+            store.activate("a", 2, "op"),
+            Err(StoreError::UnknownVersion { .. })
+        ));
+        assert!(matches!(
+            store.activate("nobody", 1, "op"),
+            Err(StoreError::UnknownTenant(_))
+        ));
+
+        assert_eq!(store.tenant("a")?, before);
+        assert_eq!(store.active_version("a")?.map(|v| v.version), Some(1));
+        assert_eq!(store.active_version("b")?, None);
+        assert_eq!(store.audit_log(None, 10)?.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn everything_survives_a_reopen() -> Result<(), StoreError> {
+        let dir = TempDir::new("reopen");
+        let (tenant, versions, log) = {
+            let store = Store::open(&dir.0)?;
+            store.put_tenant("a", &json!({"locale": "de", "calcom": {"event": 7}}))?;
+            store.add_plugin_version("a", &digest(1), 100, "0.1.0")?;
+            store.add_plugin_version("a", &digest(2), 200, "0.1.0")?;
+            store.activate("a", 2, "op")?;
+            store.activate("a", 1, "op")?;
+            store.audit("op", None, "tenant.list", "")?;
+            (
+                store.tenant("a")?,
+                store.plugin_versions("a")?,
+                store.audit_log(None, 10)?,
+            )
+        };
+        let store = Store::open(&dir.0)?;
+        assert!(tenant.is_some());
+        assert_eq!(store.tenant("a")?, tenant);
+        assert_eq!(store.plugin_versions("a")?, versions);
+        assert_eq!(
+            store.active_version("a")?.map(|v| v.digest),
+            Some(digest(1))
+        );
+        assert_eq!(store.audit_log(None, 10)?, log);
+        assert_eq!(log.len(), 3);
+        // Numbering continues where it stopped.
+        assert_eq!(upload(&store, "a", 3)?, 3);
+        Ok(())
+    }
+
+    #[test]
+    fn the_audit_log_filters_by_tenant_and_limits() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        store.audit("op", Some("a"), "tenant.put", "1")?;
+        store.audit("op", Some("b"), "tenant.put", "2")?;
+        store.audit("op", None, "token.rotate", "3")?;
+        store.audit("op", Some("a"), "tenant.put", "4")?;
+        let details = |entries: Vec<AuditEntry>| -> Vec<String> {
+            entries.into_iter().map(|e| e.detail).collect()
+        };
+        assert_eq!(details(store.audit_log(Some("a"), 10)?), ["4", "1"]);
+        assert_eq!(details(store.audit_log(None, 2)?), ["4", "3"]);
+        assert!(store.audit_log(None, 0)?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn concurrent_uploads_get_distinct_versions() -> Result<(), StoreError> {
+        let store = Arc::new(Store::open_in_memory()?);
+        store.put_tenant("a", &json!({}))?;
+        let threads: Vec<_> = (0..8u8)
+            .map(|n| {
+                let store = Arc::clone(&store);
+                std::thread::spawn(move || store.add_plugin_version("a", &digest(n), 1, "0.1.0"))
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        for thread in threads {
+            let result = thread
+                .join()
+                .map_err(|_| StoreError::UnknownTenant("thread panicked".into()))?;
+            numbers.push(result?.version);
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=8).collect::<Vec<u32>>());
+        Ok(())
+    }
+
+    #[test]
+    fn requests_are_recorded_finished_and_delivered_once() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        store.put_tenant("a", &json!({}))?;
+        let new = |tenant: &str| NewRequest {
+            id: format!("req-{tenant}"),
+            tenant: tenant.to_owned(),
+            kind: RequestKind::Callback,
+            call_id: "call-1".into(),
+            phone: Some("+4930123".into()),
+            name: None,
+            details: json!({"reason": "reschedule"}),
+        };
+        assert!(matches!(
+            store.add_request(&new("nobody")),
+            Err(StoreError::UnknownTenant(_))
+        ));
+        let recorded = store.add_request(&new("a"))?;
+        assert_eq!(recorded.status, "open");
+        assert_eq!(recorded.details["reason"], "reschedule");
+        assert_eq!(
+            store.undelivered_requests()?,
+            std::slice::from_ref(&recorded)
+        );
+        store.mark_notified(&recorded.id)?;
+        assert!(store.undelivered_requests()?.is_empty());
+        let done = store.finish_request("a", &recorded.id)?;
+        assert_eq!(done.map(|r| r.status), Some("done".to_owned()));
+        assert_eq!(store.finish_request("a", "missing")?, None);
+        assert_eq!(store.requests("a", Some("done"))?.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_settings_are_reported_not_hidden() -> Result<(), StoreError> {
+        let store = Store::open_in_memory()?;
+        store.put_tenant("a", &json!({}))?;
+        store.with(|conn| {
+            conn.execute("UPDATE tenants SET settings = '{oops' WHERE id = 'a'", [])?;
+            Ok(())
+        })?;
+        match store.tenant("a") {
+            Err(err @ StoreError::Corrupt(_)) => {
+                assert!(
+                    err.to_string().contains("settings of tenant \"a\""),
+                    "{err}"
+                );
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        assert!(matches!(store.tenants(), Err(StoreError::Corrupt(_))));
         Ok(())
     }
 }

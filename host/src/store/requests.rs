@@ -1,11 +1,12 @@
 //! What callers asked for that the calendar could not take at that moment: callback requests
 //! and booking intents. Durable, because the caller was promised that someone gets back.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, StoreError, now};
+use super::{Store, StoreError, now, parse_json, require_tenant};
 
+/// What a caller asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
@@ -27,11 +28,17 @@ impl RequestKind {
 /// A request to record.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
+    /// Unique across tenants.
     pub id: String,
+    /// The tenant whose caller asked.
     pub tenant: String,
+    /// What they asked for.
     pub kind: RequestKind,
+    /// The voice platform's call id.
     pub call_id: String,
+    /// The caller's number, if known.
     pub phone: Option<String>,
+    /// The caller's name, if given.
     pub name: Option<String>,
     /// Everything else the caller said (preferred time, reason, service, the slot), as JSON.
     pub details: serde_json::Value,
@@ -40,26 +47,37 @@ pub struct NewRequest {
 /// A recorded request as operators see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CallerRequest {
+    /// Unique across tenants.
     pub id: String,
+    /// The tenant whose caller asked.
     pub tenant: String,
+    /// `callback` or `booking_intent`.
     pub kind: String,
     /// `open` (callbacks), `pending` (booking intents), `done`.
     pub status: String,
+    /// The voice platform's call id.
     pub call_id: String,
+    /// The caller's number, if known.
     pub phone: Option<String>,
+    /// The caller's name, if given.
     pub name: Option<String>,
+    /// Everything else the caller said, as JSON.
     pub details: serde_json::Value,
+    /// When it was recorded: RFC 3339, UTC.
     pub created_at: String,
+    /// When its status last changed.
     pub updated_at: String,
+    /// When the tenant's notification URL accepted it; `None` while undelivered.
     pub notified_at: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, tenant, kind, status, call_id, phone, name, details, created_at, updated_at, notified_at";
 
-fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CallerRequest> {
+/// A `requests` row, with its `details` still text.
+fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(CallerRequest, String)> {
     let details: String = row.get(7)?;
-    Ok(CallerRequest {
+    let request = CallerRequest {
         id: row.get(0)?,
         tenant: row.get(1)?,
         kind: row.get(2)?,
@@ -67,22 +85,42 @@ fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CallerRequest> {
         call_id: row.get(4)?,
         phone: row.get(5)?,
         name: row.get(6)?,
-        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+        details: serde_json::Value::Null,
         created_at: row.get(8)?,
         updated_at: row.get(9)?,
         notified_at: row.get(10)?,
-    })
+    };
+    Ok((request, details))
+}
+
+fn parsed((mut request, details): (CallerRequest, String)) -> Result<CallerRequest, StoreError> {
+    request.details = parse_json(&details, || format!("details of request {:?}", request.id))?;
+    Ok(request)
+}
+
+fn find(conn: &Connection, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM requests WHERE tenant = ?1 AND id = ?2"),
+        params![tenant, id],
+        row,
+    )
+    .optional()?
+    .map(parsed)
+    .transpose()
 }
 
 impl Store {
+    /// Records a request (status `open` for callbacks, `pending` for booking intents), not yet
+    /// notified. [`StoreError::UnknownTenant`], with nothing written, for an unknown tenant.
     pub fn add_request(&self, request: &NewRequest) -> Result<CallerRequest, StoreError> {
         let at = now();
         let status = match request.kind {
             RequestKind::Callback => "open",
             RequestKind::BookingIntent => "pending",
         };
-        self.with(|conn| {
-            conn.execute(
+        self.write(|tx| {
+            require_tenant(tx, &request.tenant)?;
+            tx.execute(
                 &format!("INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL)"),
                 params![
                     request.id,
@@ -96,22 +134,14 @@ impl Store {
                     at
                 ],
             )?;
-            Ok(())
-        })?;
-        self.request(&request.tenant, &request.id)?
-            .ok_or_else(|| StoreError::UnknownTenant(request.tenant.clone()))
+            find(tx, &request.tenant, &request.id)?
+                .ok_or_else(|| StoreError::UnknownTenant(request.tenant.clone()))
+        })
     }
 
+    /// One request of the tenant, if it exists.
     pub fn request(&self, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
-        self.with(|conn| {
-            Ok(conn
-                .query_row(
-                    &format!("SELECT {COLUMNS} FROM requests WHERE tenant = ?1 AND id = ?2"),
-                    params![tenant, id],
-                    row,
-                )
-                .optional()?)
-        })
+        self.with(|conn| find(conn, tenant, id))
     }
 
     /// A tenant's requests, newest first, optionally only those with `status`.
@@ -126,7 +156,7 @@ impl Store {
                  ORDER BY created_at DESC, id"
             ))?;
             let rows = statement.query_map(params![tenant, status], row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            rows.map(|r| parsed(r?)).collect()
         })
     }
 
@@ -137,16 +167,13 @@ impl Store {
         id: &str,
     ) -> Result<Option<CallerRequest>, StoreError> {
         let at = now();
-        let changed = self.with(|conn| {
-            Ok(conn.execute(
+        self.write(|tx| {
+            tx.execute(
                 "UPDATE requests SET status = 'done', updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
                 params![tenant, id, at],
-            )?)
-        })?;
-        if changed == 0 {
-            return Ok(None);
-        }
-        self.request(tenant, id)
+            )?;
+            find(tx, tenant, id)
+        })
     }
 
     /// Requests whose notification has not been delivered yet (all tenants).
@@ -156,14 +183,15 @@ impl Store {
                 "SELECT {COLUMNS} FROM requests WHERE notified_at IS NULL ORDER BY created_at"
             ))?;
             let rows = statement.query_map([], row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            rows.map(|r| parsed(r?)).collect()
         })
     }
 
+    /// Records that the request's notification was delivered.
     pub fn mark_notified(&self, id: &str) -> Result<(), StoreError> {
         let at = now();
-        self.with(|conn| {
-            conn.execute(
+        self.write(|tx| {
+            tx.execute(
                 "UPDATE requests SET notified_at = ?2 WHERE id = ?1",
                 params![id, at],
             )?;
@@ -174,8 +202,9 @@ impl Store {
     /// Remembers the name a caller gave, for greeting them next time.
     pub fn remember_caller(&self, tenant: &str, phone: &str, name: &str) -> Result<(), StoreError> {
         let at = now();
-        self.with(|conn| {
-            conn.execute(
+        self.write(|tx| {
+            require_tenant(tx, tenant)?;
+            tx.execute(
                 "INSERT INTO callers (tenant, phone, name, seen_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (tenant, phone) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at",
                 params![tenant, phone, name, at],
@@ -184,6 +213,7 @@ impl Store {
         })
     }
 
+    /// The name the caller gave last time, if any.
     pub fn caller_name(&self, tenant: &str, phone: &str) -> Result<Option<String>, StoreError> {
         self.with(|conn| {
             Ok(conn

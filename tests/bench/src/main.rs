@@ -84,9 +84,8 @@ impl Plan {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let pinning = Pinning::detect(cpus);
     // Before the runtime exists, so its threads inherit CPU 1.
-    pinning.pin_self()?;
+    let pinning = Pinning::detect_and_pin_self(cpus);
     // One thread: the load generator stays on its one CPU, and it is enough to saturate a
     // gateway that has one CPU of its own.
     let runtime = tokio::runtime::Builder::new_current_thread()

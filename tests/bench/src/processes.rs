@@ -31,33 +31,27 @@ pub struct Pinning {
 }
 
 impl Pinning {
-    /// Pins when `taskset` (util-linux) is installed and there are at least two CPUs; otherwise
-    /// everything shares the CPUs as the scheduler likes.
-    pub fn detect(cpus: usize) -> Pinning {
-        let taskset = (cpus >= 2).then(|| find_in_path("taskset")).flatten();
+    /// Pins this process (the load generator) to CPU 1 when `taskset` (util-linux) is installed,
+    /// there are at least two CPUs and the pinning works; otherwise nothing is pinned and the
+    /// scheduler places everything. Call it before any thread is started, so every thread of
+    /// the load generator inherits the placement.
+    pub fn detect_and_pin_self(cpus: usize) -> Pinning {
+        let taskset = (cpus >= 2)
+            .then(|| find_in_path("taskset"))
+            .flatten()
+            .filter(|taskset| {
+                Command::new(taskset)
+                    .args(["-a", "-p", "-c", "1", &std::process::id().to_string()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|status| status.success())
+            });
         Pinning { taskset }
     }
 
     pub fn used(&self) -> bool {
         self.taskset.is_some()
-    }
-
-    /// Moves this process onto CPU 1. Called before any thread is started, so every thread of
-    /// the load generator inherits the placement.
-    pub fn pin_self(&self) -> Result<()> {
-        let Some(taskset) = &self.taskset else {
-            return Ok(());
-        };
-        let status = Command::new(taskset)
-            .args(["-a", "-p", "-c", "1", &std::process::id().to_string()])
-            .stdout(Stdio::null())
-            .status()
-            .context("cannot run taskset")?;
-        ensure!(
-            status.success(),
-            "taskset could not pin the load generator: {status}"
-        );
-        Ok(())
     }
 
     /// A command for `program` running on `cpu` (or unpinned without taskset).

@@ -147,10 +147,9 @@ pub fn json(rows: &[Row], extra: Map<String, Value>) -> Value {
     let mut out = Map::new();
     let mut targets = Map::new();
     for row in rows {
-        out.insert(
-            row.key.to_owned(),
-            row.value.as_ref().ok().map_or(Value::Null, |v| json!(v)),
-        );
+        // Two decimals: more would be noise, not precision.
+        let value = row.value.as_ref().ok().map(|v| (v * 100.0).round() / 100.0);
+        out.insert(row.key.to_owned(), json!(value));
         let mut judgement = Map::new();
         if let Some(goal) = row.goal {
             judgement.insert("target".into(), json!(goal.text(row.unit)));

@@ -62,6 +62,8 @@ impl Harness {
         config.runtime.max_instances = 64;
         for tenant in config.tenants.values_mut() {
             tenant.fixed_now = Some(NOW.to_owned());
+            // Tests reuse call ids freely; the limits get their own test.
+            tenant.calls = plugins::UNLIMITED_CALLS;
         }
         tweak(&mut config);
         let gateway = Gateway::from_config(&config)

@@ -2,7 +2,13 @@
 
 use std::path::PathBuf;
 
-use slotline::config::{Secret, TenantConfig};
+use slotline::config::{CallLimits, Secret, TenantConfig};
+
+/// Call limits no test reaches by accident.
+pub const UNLIMITED_CALLS: CallLimits = CallLimits {
+    max_tool_calls: u32::MAX,
+    per_minute: u32::MAX,
+};
 
 /// Where `make guest` leaves the test plugin.
 pub fn test_plugin_path() -> PathBuf {
@@ -21,6 +27,7 @@ pub fn test_tenant(mode: &str, settings: &[(&str, &str)], allowed: &[String]) ->
         plugin: Some(test_plugin_path()),
         retell_api_key: Some(Secret::new(slotline::demo::RETELL_API_KEY)),
         allowed_outbound: allowed.to_vec(),
+        calls: UNLIMITED_CALLS,
         ..TenantConfig::default()
     };
     tenant

@@ -205,3 +205,48 @@ fn the_default_plugin_is_a_component_of_the_scheduler_world() -> TestResult {
     assert!(runtime.compile(core).is_err());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_call_over_its_tool_call_limits_is_refused_and_others_are_not() -> TestResult {
+    let harness = Harness::with(|config| {
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.calls = slotline::config::CallLimits {
+                max_tool_calls: 6,
+                per_minute: 4,
+            };
+        }
+    })
+    .await;
+    let ask =
+        |call_id: &str| json!({"name": "list_services", "args": {}, "call": {"call_id": call_id}});
+    for _ in 0..4 {
+        assert_eq!(harness.retell(&ask("busy")).await.0, 200);
+    }
+    let (status, reply) = harness.retell(&ask("busy")).await;
+    assert_eq!(
+        (status, reply["error"]["code"].as_str()),
+        (429, Some("rate_limited")),
+        "{reply}"
+    );
+    // Another call of the same tenant is not affected.
+    assert_eq!(harness.retell(&ask("calm")).await.0, 200);
+    // A body nested deeper than the limit is refused before parsing.
+    let deep = format!(
+        "{{\"name\": \"list_services\", \"args\": {}{}}}",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let key = slotline::demo::RETELL_API_KEY;
+    let (status, reply) = harness
+        .retell_raw("demo", deep.clone().into_bytes(), Some(sign(&deep, key)))
+        .await;
+    assert_eq!(status, 400, "{reply}");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nested"),
+        "{reply}"
+    );
+    Ok(())
+}
