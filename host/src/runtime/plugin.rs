@@ -124,14 +124,21 @@ impl Runtime {
         self.link(digest(bytes), &component)
     }
 
-    /// Compiles `bytes` into an artifact [`Runtime::load_precompiled`] can load in
-    /// milliseconds, after checking that it is a plugin.
+    /// Compiles `bytes` once into an artifact [`Runtime::load_precompiled`] can load in
+    /// milliseconds, and the plugin from that same artifact, after checking it is a plugin.
     pub fn precompile(&self, bytes: &[u8]) -> Result<(Plugin, Vec<u8>), CompileError> {
-        let plugin = self.compile(bytes)?;
+        Self::preflight(bytes)?;
         let artifact = self
             .engine
             .precompile_component(bytes)
             .map_err(CompileError::Compile)?;
+        self.compilations.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("slotline_plugin_compilations_total").increment(1);
+        // SAFETY: the artifact was produced just above by this engine from `bytes`.
+        #[expect(unsafe_code, reason = "loading the artifact we just compiled")]
+        let component = unsafe { Component::deserialize(&self.engine, &artifact) }
+            .map_err(CompileError::Compile)?;
+        let plugin = self.link(digest(bytes), &component)?;
         Ok((plugin, artifact))
     }
 

@@ -73,6 +73,8 @@ impl Attempt {
 /// slot (cold cache), `find_alternatives` right after, `create_booking` of the first one.
 pub async fn attempt(target: Target, days: &mut Days) -> Result<Attempt> {
     let (day, hour) = days.next()?;
+    // Each attempt is a phone call of its own.
+    let call_id = format!("attempt-{day}");
     let date = day.format("%Y-%m-%d").to_string();
     let time = format!("{hour:02}:00");
     // Someone else has the wished slot, so the caller hears alternatives.
@@ -90,27 +92,40 @@ pub async fn attempt(target: Target, days: &mut Days) -> Result<Attempt> {
         day.month(),
         day.year()
     );
-    let (parse, parsed) = timed(&mut connection, "parse_date", json!({ "text": text })).await?;
+    let (parse, parsed) = timed(
+        &mut connection,
+        &call_id,
+        "parse_date",
+        json!({ "text": text }),
+    )
+    .await?;
     ensure!(
         parsed["date"] == date.as_str(),
         "parse_date({text}) read {parsed}"
     );
 
     let wish = json!({"datum": date, "uhrzeit": time});
-    let (check, availability) = timed(&mut connection, "check_availability", wish.clone()).await?;
+    let (check, availability) = timed(
+        &mut connection,
+        &call_id,
+        "check_availability",
+        wish.clone(),
+    )
+    .await?;
     ensure!(
         availability["available"] == false,
         "{date} {time} should be taken: {availability}"
     );
 
-    let (alternatives, found) = timed(&mut connection, "find_alternatives", wish).await?;
+    let (alternatives, found) = timed(&mut connection, &call_id, "find_alternatives", wish).await?;
     let first = found["alternatives"][0]["start"]
         .as_str()
         .with_context(|| format!("no alternative offered: {found}"))?
         .to_owned();
 
     let booking_args = json!({"start": first, "name": "Bench Caller", "phone": "+4915112345678"});
-    let (booking, booked) = timed(&mut connection, "create_booking", booking_args).await?;
+    let (booking, booked) =
+        timed(&mut connection, &call_id, "create_booking", booking_args).await?;
     ensure!(booked["status"] == "accepted", "not booked: {booked}");
 
     let upstream = target.sim.requests().await? - before;
@@ -126,11 +141,12 @@ pub async fn attempt(target: Target, days: &mut Days) -> Result<Attempt> {
 /// `find_alternatives` with an empty cache, on a day of its own: one upstream request.
 pub async fn cold_alternatives(target: Target, days: &mut Days) -> Result<Duration> {
     let (day, hour) = days.next()?;
+    let call_id = format!("alternatives-{day}");
     control::clear_cache(target.gateway).await?;
     let mut connection = Connection::open(target.gateway).await?;
     let wish =
         json!({"datum": day.format("%Y-%m-%d").to_string(), "uhrzeit": format!("{hour:02}:00")});
-    let (elapsed, found) = timed(&mut connection, "find_alternatives", wish).await?;
+    let (elapsed, found) = timed(&mut connection, &call_id, "find_alternatives", wish).await?;
     ensure!(
         found["alternatives"]
             .as_array()
@@ -140,9 +156,14 @@ pub async fn cold_alternatives(target: Target, days: &mut Days) -> Result<Durati
     Ok(elapsed)
 }
 
-async fn timed(connection: &mut Connection, tool: &str, args: Value) -> Result<(Duration, Value)> {
+async fn timed(
+    connection: &mut Connection,
+    call_id: &str,
+    tool: &str,
+    args: Value,
+) -> Result<(Duration, Value)> {
     let started = Instant::now();
-    let data = connection.tool(tool, args).await?;
+    let data = connection.tool(call_id, tool, args).await?;
     Ok((started.elapsed(), data))
 }
 

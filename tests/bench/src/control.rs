@@ -60,10 +60,10 @@ impl Connection {
         self.send(call.request()?).await
     }
 
-    /// Posts a Retell tool call, signed now, and returns the reply's `data`; fails unless the
-    /// plugin answered successfully.
-    pub async fn tool(&mut self, name: &str, args: Value) -> Result<Value> {
-        let call = SignedCall::new(name, args.clone())?;
+    /// Posts a Retell tool call of phone call `call_id`, signed now, and returns the reply's
+    /// `data`; fails unless the plugin answered successfully.
+    pub async fn tool(&mut self, call_id: &str, name: &str, args: Value) -> Result<Value> {
+        let call = SignedCall::new(name, &args, call_id)?;
         let (status, body) = self.retell(&call).await?;
         let reply: Value = serde_json::from_slice(&body)
             .with_context(|| format!("{name}: the gateway answered {status} with no JSON"))?;
@@ -75,8 +75,8 @@ impl Connection {
     }
 }
 
-/// A Retell `POST /v1/retell/{tenant}` call with its `X-Retell-Signature`. The signature holds
-/// for five minutes (the gateway's replay window), longer than any phase that reuses it.
+/// A Retell `POST /v1/retell/{tenant}` call with its `X-Retell-Signature`, valid for five
+/// minutes (the gateway's replay window).
 #[derive(Debug, Clone)]
 pub struct SignedCall {
     body: Bytes,
@@ -85,8 +85,9 @@ pub struct SignedCall {
 }
 
 impl SignedCall {
-    pub fn new(name: &str, args: Value) -> Result<SignedCall> {
-        let body = json!({"name": name, "args": args, "call": {"call_id": "bench-1"}}).to_string();
+    /// Tool call `name` with `args`, made during phone call `call_id`.
+    pub fn new(name: &str, args: &Value, call_id: &str) -> Result<SignedCall> {
+        let body = json!({"name": name, "args": args, "call": {"call_id": call_id}}).to_string();
         let now = chrono::Utc::now().timestamp_millis();
         let signature = slotline::server::signature::sign(
             body.as_bytes(),
@@ -106,6 +107,34 @@ impl SignedCall {
             .header(CONTENT_TYPE, "application/json")
             .header("x-retell-signature", self.signature.clone())
             .body(Full::new(self.body.clone()))?)
+    }
+}
+
+/// The same tool call, sent over and over as part of ever new phone calls: the gateway limits
+/// the tool calls of one phone call (20 a minute, 50 in all by default), so a load test that
+/// reused one call id would measure refusals. Each phone call makes
+/// [`TOOL_CALLS_PER_PHONE_CALL`] tool calls, about what one conversation makes.
+#[derive(Debug, Clone)]
+pub struct RepeatedCall {
+    name: &'static str,
+    args: Value,
+    /// Distinguishes the phone calls of different phases.
+    prefix: &'static str,
+}
+
+/// Tool calls per phone call in the load phases: within the gateway's default limits.
+pub const TOOL_CALLS_PER_PHONE_CALL: u64 = 10;
+
+impl RepeatedCall {
+    pub fn new(name: &'static str, args: Value, prefix: &'static str) -> RepeatedCall {
+        RepeatedCall { name, args, prefix }
+    }
+
+    /// The `n`-th sending, signed now. Signing happens on the client before the clock starts;
+    /// signing per request also keeps every signature fresh however long a phase runs.
+    pub fn nth(&self, n: u64) -> Result<SignedCall> {
+        let call_id = format!("{}-{}", self.prefix, n / TOOL_CALLS_PER_PHONE_CALL);
+        SignedCall::new(self.name, &self.args, &call_id)
     }
 }
 

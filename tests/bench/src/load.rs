@@ -6,29 +6,32 @@
 //! exists), so its cost is bounded by one core.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail, ensure};
 use hyper::StatusCode;
 
-use crate::control::{Connection, SignedCall};
+use crate::control::{Connection, RepeatedCall};
 
 /// Latencies of `count` sequential calls on one keep-alive connection, after `warmup` calls
 /// whose times are thrown away (first-use costs: page faults, pool slots, branch predictors).
 pub async fn sequential(
     addr: SocketAddr,
-    call: &SignedCall,
-    warmup: usize,
-    count: usize,
+    call: &RepeatedCall,
+    warmup: u64,
+    count: u64,
 ) -> Result<Latencies> {
     let mut connection = Connection::open(addr).await?;
-    for _ in 0..warmup {
-        expect_ok(connection.retell(call).await?.0)?;
+    for n in 0..warmup {
+        expect_ok(connection.retell(&call.nth(n)?).await?.0)?;
     }
-    let mut samples = Vec::with_capacity(count);
-    for _ in 0..count {
+    let mut samples = Vec::with_capacity(usize::try_from(count)?);
+    for n in warmup..warmup + count {
+        let signed = call.nth(n)?;
         let started = Instant::now();
-        let (status, _) = connection.retell(call).await?;
+        let (status, _) = connection.retell(&signed).await?;
         samples.push(started.elapsed());
         expect_ok(status)?;
     }
@@ -81,7 +84,7 @@ impl Throughput {
 /// previous one is answered: first for `warmup` (not counted), then for `duration`.
 pub async fn saturate(
     addr: SocketAddr,
-    call: &SignedCall,
+    call: &RepeatedCall,
     connections: usize,
     warmup: Duration,
     duration: Duration,
@@ -90,9 +93,10 @@ pub async fn saturate(
     for _ in 0..connections {
         open.push(Connection::open(addr).await?);
     }
-    let open = run_all(open, call, warmup).await?.0;
+    let sent = Arc::new(AtomicU64::new(0));
+    let open = run_all(open, call, &sent, warmup).await?.0;
     let started = Instant::now();
-    let (_, ok, failed) = run_all(open, call, duration).await?;
+    let (_, ok, failed) = run_all(open, call, &sent, duration).await?;
     Ok(Throughput {
         ok,
         failed,
@@ -104,13 +108,17 @@ pub async fn saturate(
 /// usable and the answered and failed calls.
 async fn run_all(
     connections: Vec<Connection>,
-    call: &SignedCall,
+    call: &RepeatedCall,
+    sent: &Arc<AtomicU64>,
     duration: Duration,
 ) -> Result<(Vec<Connection>, u64, u64)> {
     let deadline = Instant::now() + duration;
     let tasks: Vec<_> = connections
         .into_iter()
-        .map(|connection| tokio::spawn(run_one(connection, call.clone(), deadline)))
+        .map(|connection| {
+            let task = run_one(connection, call.clone(), Arc::clone(sent), deadline);
+            tokio::spawn(task)
+        })
         .collect();
     let (mut alive, mut ok, mut failed) = (Vec::new(), 0, 0);
     for task in tasks {
@@ -126,15 +134,20 @@ async fn run_all(
 }
 
 /// One connection's loop. A transport error ends it (counted as one failure); a non-200 answer
-/// is counted and the loop goes on.
+/// is counted and the loop goes on. `sent` numbers the calls across all connections, so every
+/// phone call id is used [`crate::control::TOOL_CALLS_PER_PHONE_CALL`] times in all.
 async fn run_one(
     mut connection: Connection,
-    call: SignedCall,
+    call: RepeatedCall,
+    sent: Arc<AtomicU64>,
     deadline: Instant,
 ) -> (Option<Connection>, u64, u64) {
     let (mut ok, mut failed) = (0, 0);
     while Instant::now() < deadline {
-        match connection.retell(&call).await {
+        let Ok(signed) = call.nth(sent.fetch_add(1, Ordering::Relaxed)) else {
+            return (Some(connection), ok, failed + 1);
+        };
+        match connection.retell(&signed).await {
             Ok((StatusCode::OK, _)) => ok += 1,
             Ok(_) => failed += 1,
             Err(_) => return (None, ok, failed + 1),

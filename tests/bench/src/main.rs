@@ -26,7 +26,7 @@ use clap::Parser;
 use serde_json::{Map, json};
 
 use crate::attempt::{Days, Target, median};
-use crate::control::{Connection, SignedCall, Simulator};
+use crate::control::{Connection, RepeatedCall, Simulator};
 use crate::processes::{Pinning, Stack};
 use crate::report::{Goal, Row};
 
@@ -52,8 +52,8 @@ struct Cli {
 
 /// How long each phase runs.
 struct Plan {
-    sequential_warmup: usize,
-    sequential: usize,
+    sequential_warmup: u64,
+    sequential: u64,
     saturation_warmup: Duration,
     saturation: Duration,
     attempts: usize,
@@ -164,7 +164,7 @@ async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> 
     let args = json!({"date": "2026-11-26", "time": "15:00"});
     let availability = Connection::open(stack.gateway)
         .await?
-        .tool("check_availability", args.clone())
+        .tool("bench-warm-up", "check_availability", args.clone())
         .await?;
     ensure!(
         availability["available"] == false,
@@ -176,7 +176,7 @@ async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> 
         "cached call, one client: {} calls after {} warm-up calls",
         plan.sequential, plan.sequential_warmup
     );
-    let call = SignedCall::new("check_availability", args.clone())?;
+    let call = RepeatedCall::new("check_availability", args.clone(), "sequential");
     let latencies = load::sequential(
         stack.gateway,
         &call,
@@ -191,8 +191,7 @@ async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> 
         plan.saturation.as_secs_f64(),
         plan.saturation_warmup.as_secs_f64()
     );
-    // Signed again: the previous signature may be minutes old by now on a slow machine.
-    let call = SignedCall::new("check_availability", args)?;
+    let call = RepeatedCall::new("check_availability", args, "saturation");
     let cpu_before = (
         stack.gateway_cpu_time(),
         processes::cpu_time(std::process::id()),
