@@ -318,6 +318,23 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_is_a_valid_configuration() -> Result<(), ConfigError> {
+        let readme = include_str!("../../README.md");
+        let example = readme
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap_or_default();
+        let config = Config::from_toml(example)?;
+        let acme = &config.tenants["acme"];
+        assert_eq!(acme.calls.max_tool_calls, 50);
+        assert_eq!(acme.breaker.failure_threshold, 5);
+        assert!(acme.notify_url.is_some());
+        assert_eq!(config.runtime.outbound_cap_ms, 10_000);
+        Ok(())
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         let err = Config::from_toml("[server]\nlisten = \"127.0.0.1:1\"\nlisen = 2\n");
         assert!(err.is_err());
