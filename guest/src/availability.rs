@@ -79,28 +79,45 @@ impl Call {
         })
     }
 
-    /// Free slots from `first` through `search_days` after it, local time, from the cache
-    /// when every day is there, else from one Cal.com request that refills the cache.
+    /// The search window that starts on `first`: `first` and `search_days` days after it.
+    fn window(&self, first: NaiveDate) -> Vec<NaiveDate> {
+        first
+            .iter_days()
+            .take(usize::try_from(self.settings.search_days).unwrap_or(14) + 1)
+            .collect()
+    }
+
+    /// Free slots from `first` through `search_days` after it, local time.
     pub fn free_slots(
         &self,
         service: &Service,
         duration: Option<u32>,
         first: NaiveDate,
     ) -> Result<Vec<FreeSlot>, PluginError> {
-        let days: Vec<NaiveDate> = first
-            .iter_days()
-            .take(usize::try_from(self.settings.search_days).unwrap_or(14) + 1)
-            .collect();
-        let last = days.last().copied().unwrap_or(first);
+        self.slots_of(service, duration, first, &self.window(first))
+    }
+
+    /// Free slots of `days` (inside the window starting on `first`), local time: from the
+    /// cache when every one of them is there, else from one Cal.com request for the whole
+    /// window, which refills the cache for all its days.
+    fn slots_of(
+        &self,
+        service: &Service,
+        duration: Option<u32>,
+        first: NaiveDate,
+        days: &[NaiveDate],
+    ) -> Result<Vec<FreeSlot>, PluginError> {
         let cacheable = duration.is_none_or(|minutes| minutes == service.duration);
         let cache = SlotCache::open();
         if let Some(cached) = cacheable
-            .then(|| cache.days(service.event_type_id, &days))
+            .then(|| cache.days(service.event_type_id, days))
             .flatten()
         {
             return Ok(self.local_slots(cached.into_iter().flat_map(|(_, slots)| slots)));
         }
 
+        let window = self.window(first);
+        let last = window.last().copied().unwrap_or(first);
         let (start, end) = self.clock.utc_range(first, last);
         let calcom =
             CalCom::new(&self.settings).map_err(|err| errors::calendar(err, self.locale))?;
@@ -114,11 +131,11 @@ impl Call {
             )
             .map_err(|err| errors::calendar(err, self.locale))?;
         let mut by_day: Vec<(NaiveDate, Vec<CachedSlot>)> =
-            days.iter().map(|day| (*day, Vec::new())).collect();
+            window.iter().map(|day| (*day, Vec::new())).collect();
         for slot in &slots {
             let local = slot.start.with_timezone(&self.clock.tz).naive_local();
             if let Some((_, list)) = by_day.iter_mut().find(|(day, _)| *day == local.date()) {
-                list.push((slot.start.to_rfc3339(), slot.end.to_rfc3339()));
+                list.push((slot.start.timestamp(), slot.end.timestamp()));
             }
         }
         if cacheable {
@@ -126,25 +143,50 @@ impl Call {
                 cache.store_day(service.event_type_id, *day, list);
             }
         }
-        Ok(self.local_slots(by_day.into_iter().flat_map(|(_, slots)| slots)))
+        Ok(self.local_slots(
+            by_day
+                .into_iter()
+                .filter(|(day, _)| days.contains(day))
+                .flat_map(|(_, slots)| slots),
+        ))
     }
 
     fn local_slots(&self, cached: impl Iterator<Item = CachedSlot>) -> Vec<FreeSlot> {
-        let local = |text: &str| {
-            chrono::DateTime::parse_from_rfc3339(text)
-                .ok()
+        let local = |seconds: i64| {
+            chrono::DateTime::from_timestamp(seconds, 0)
                 .map(|instant| instant.with_timezone(&self.clock.tz).naive_local())
         };
         let mut slots: Vec<FreeSlot> = cached
             .filter_map(|(start, end)| {
                 Some(FreeSlot {
-                    start: local(&start)?,
-                    end: local(&end)?,
+                    start: local(start)?,
+                    end: local(end)?,
                 })
             })
             .collect();
         slots.sort_by_key(|slot| slot.start);
         slots
+    }
+
+    /// The alternatives to `wish` on its own day when they are enough, so that the other days
+    /// of the window are read (and decoded) only when the caller needs them.
+    fn ranked_from_day_first(
+        &self,
+        service: &Service,
+        duration: Option<u32>,
+        same_day: &[FreeSlot],
+        wish: NaiveDateTime,
+        max: usize,
+    ) -> Result<Vec<Ranked>, PluginError> {
+        let ranked = self.ranked(same_day, wish, max);
+        let spread = ranked
+            .windows(2)
+            .all(|pair| (pair[1].slot.start - pair[0].slot.start).abs() >= ranking::MIN_SPACING);
+        if ranked.len() >= max && spread {
+            return Ok(ranked);
+        }
+        let free = self.free_slots(service, duration, wish.date())?;
+        Ok(self.ranked(&free, wish, max))
     }
 
     fn alternative(&self, ranked: &Ranked) -> Alternative {
@@ -181,13 +223,14 @@ pub fn check(ctx: &CallContext, req: &AvailabilityRequest) -> Result<Availabilit
         .map(|text| call.read_time(text))
         .transpose()?;
     let service = call.service(req.service.as_deref())?;
-    let free = call.free_slots(service, req.duration, date)?;
     let today = call.clock.today();
     let l = call.locale;
     let max = call.settings.max_alternatives;
 
-    let day: Vec<&FreeSlot> = free
-        .iter()
+    // The asked-for day alone answers most checks; other days are read only for alternatives.
+    let day: Vec<FreeSlot> = call
+        .slots_of(service, req.duration, date, &[date])?
+        .into_iter()
         .filter(|slot| slot.start.date() == date && slot.start >= call.clock.now)
         .collect();
     let slots = day
@@ -201,6 +244,7 @@ pub fn check(ctx: &CallContext, req: &AvailabilityRequest) -> Result<Availabilit
             let times: Vec<NaiveTime> = day.iter().map(|slot| slot.start.time()).collect();
             (Vec::new(), speech::day_slots(date, &times, today, l))
         } else {
+            let free = call.free_slots(service, req.duration, date)?;
             let ranked = call.ranked(&free, date.and_time(call.settings.hours.open), max);
             let starts: Vec<NaiveDateTime> = ranked.iter().map(|r| r.slot.start).collect();
             let alternatives = ranked.iter().map(|r| call.alternative(r)).collect();
@@ -220,7 +264,7 @@ pub fn check(ctx: &CallContext, req: &AvailabilityRequest) -> Result<Availabilit
     let (alternatives, speech) = if available {
         (Vec::new(), speech::available(date, time, today, l))
     } else {
-        let ranked = call.ranked(&free, wish, max);
+        let ranked = call.ranked_from_day_first(service, req.duration, &day, wish, max)?;
         let starts: Vec<NaiveDateTime> = ranked.iter().map(|r| r.slot.start).collect();
         let speech = if starts.is_empty() {
             speech::no_alternatives(date, time, today, l)

@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 
 use crate::wasi::keyvalue::store::{self, Bucket};
 
-/// A cached free slot: start and end as RFC 3339 text, exactly as they will be spoken about.
-pub type CachedSlot = (String, String);
+/// A cached free slot: start and end as Unix seconds. Numbers, not RFC 3339 text: a cached
+/// check decodes every slot of the days it reads, and that parsing was most of its cost.
+pub type CachedSlot = (i64, i64);
 
 pub struct SlotCache {
     bucket: Option<Bucket>,
@@ -17,7 +18,7 @@ pub struct SlotCache {
 
 /// Only the service's own length is cached; a call asking for another length goes upstream.
 fn key(event_type_id: u64, day: NaiveDate) -> String {
-    format!("slots:{event_type_id}:{day}")
+    format!("slots:v2:{event_type_id}:{day}")
 }
 
 impl SlotCache {

@@ -277,7 +277,7 @@ async fn a_probing_plugin_cannot_read_another_tenants_cache() -> TestResult {
             &[
                 (
                     "probe_keys",
-                    "slots:1001:2026-11-26,slots:1001:2026-11-27,demo:slots:1001:2026-11-26",
+                    "slots:v2:1001:2026-11-26,slots:v2:1001:2026-11-27,demo:slots:v2:1001:2026-11-26",
                 ),
                 ("probe_buckets", "demo,tenant:demo,../demo,*"),
             ],
@@ -300,7 +300,7 @@ async fn a_probing_plugin_cannot_read_another_tenants_cache() -> TestResult {
         demo.cache
             .keys()
             .iter()
-            .any(|key| key == "slots:1001:2026-11-26"),
+            .any(|key| key == "slots:v2:1001:2026-11-26"),
         "there is something to find: {:?}",
         demo.cache.keys()
     );
