@@ -25,6 +25,31 @@ struct Webhook {
     payload: Value,
 }
 
+/// Reads the body of a webhook (after its signature was checked) into the event the plugin
+/// gets, and the call it is invoked under (`calcom:<trigger>`).
+pub fn parse_webhook(body: &[u8]) -> Result<(api::CalendarEvent, CallInfo), ApiError> {
+    let hook: Webhook = super::json::parse(body, "not a Cal.com webhook")?;
+    let text = |key: &str| {
+        hook.payload
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let event = api::CalendarEvent {
+        trigger: hook.trigger_event.clone(),
+        booking_id: text("uid"),
+        event_type_id: hook.payload.get("eventTypeId").and_then(Value::as_u64),
+        start: text("startTime"),
+        end: text("endTime"),
+        payload: hook.payload.to_string(),
+    };
+    let info = CallInfo {
+        call_id: format!("calcom:{}", hook.trigger_event),
+        ..CallInfo::default()
+    };
+    Ok((event, info))
+}
+
 pub async fn webhook(
     State(state): State<Arc<AppState>>,
     Path(tenant_id): Path<String>,
@@ -52,32 +77,15 @@ pub async fn webhook(
     mac.verify_slice(&given)
         .map_err(|_| ApiError::unauthorized("X-Cal-Signature-256 does not match the body"))?;
 
-    let hook: Webhook = super::json::parse(&body, "not a Cal.com webhook")?;
-    let text = |key: &str| {
-        hook.payload
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let event = api::CalendarEvent {
-        trigger: hook.trigger_event.clone(),
-        booking_id: text("uid"),
-        event_type_id: hook.payload.get("eventTypeId").and_then(Value::as_u64),
-        start: text("startTime"),
-        end: text("endTime"),
-        payload: hook.payload.to_string(),
-    };
-    let info = CallInfo {
-        call_id: format!("calcom:{}", hook.trigger_event),
-        ..CallInfo::default()
-    };
+    let (event, info) = parse_webhook(&body)?;
+    let trigger = event.trigger.clone();
     let outcome = state
         .dispatcher
         .runtime()
         .invoke(&tenant, &info, ToolRequest::CalendarEvent(event))
         .await;
     if let Err(err) = &outcome {
-        tracing::warn!(tenant = %tenant.id, trigger = %hook.trigger_event, error = %err, "plugin did not take the calendar event");
+        tracing::warn!(tenant = %tenant.id, trigger = %trigger, error = %err, "plugin did not take the calendar event");
     }
     Ok(Json(
         json!({ "received": true, "delivered": outcome.is_ok() }),

@@ -1,14 +1,14 @@
 //! The HTTP face of the gateway: webhook endpoints for voice platforms, and ops endpoints.
 
 mod admin;
-mod calcom;
+pub mod calcom;
 mod call_limits;
 mod error;
 mod health;
-mod json;
-mod retell;
+pub mod json;
+pub mod retell;
 pub mod signature;
-mod vapi;
+pub mod vapi;
 
 use std::sync::Arc;
 

@@ -70,6 +70,33 @@ fn authenticate(
     Ok((tenant, body))
 }
 
+/// A Retell function call, read but not yet run.
+#[derive(Debug)]
+pub struct RetellToolCall {
+    pub tool: Tool,
+    /// The arguments as this tool's request, or why they are not.
+    pub request: Result<ToolRequest, ArgsError>,
+    pub info: CallInfo,
+}
+
+/// Reads the body of a function call (after its signature was checked). Refuses JSON that is
+/// not a function call and tools nobody implements; arguments that do not fit the tool are
+/// left in `request` for the handler to answer.
+pub fn parse_function_call(body: &[u8]) -> Result<RetellToolCall, ApiError> {
+    let call: FunctionCall = super::json::parse(body, "not a Retell function call")?;
+    let tool = Tool::from_name(&call.name)
+        .ok_or_else(|| ApiError::bad_request(format!("unknown tool {:?}", call.name)))?;
+    Ok(RetellToolCall {
+        tool,
+        request: ToolRequest::from_args(tool, &call.args),
+        info: CallInfo {
+            call_id: call.call.call_id,
+            caller_number: call.call.from_number,
+            dialled_number: call.call.to_number,
+        },
+    })
+}
+
 pub async fn tool_call(
     State(state): State<Arc<AppState>>,
     Path(tenant_id): Path<String>,
@@ -77,16 +104,13 @@ pub async fn tool_call(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let call: FunctionCall = super::json::parse(&body, "not a Retell function call")?;
-    let tool = Tool::from_name(&call.name)
-        .ok_or_else(|| ApiError::bad_request(format!("unknown tool {:?}", call.name)))?;
-    state.call_limiter.admit(&tenant, &call.call.call_id, 1)?;
-    let info = CallInfo {
-        call_id: call.call.call_id,
-        caller_number: call.call.from_number,
-        dialled_number: call.call.to_number,
-    };
-    let reply = match ToolRequest::from_args(tool, &call.args) {
+    let RetellToolCall {
+        tool,
+        request,
+        info,
+    } = parse_function_call(&body)?;
+    state.call_limiter.admit(&tenant, &info.call_id, 1)?;
+    let reply = match request {
         Ok(request) => {
             state
                 .dispatcher
@@ -129,6 +153,31 @@ struct EventCall {
     call_id: String,
 }
 
+/// A Retell call event, read: which event, of which call.
+#[derive(Debug)]
+pub struct RetellCallEvent {
+    pub event: String,
+    pub call_id: String,
+}
+
+/// Reads the body of a call event (after its signature was checked); refuses unknown events.
+pub fn parse_call_event(body: &[u8]) -> Result<RetellCallEvent, ApiError> {
+    let event: CallEvent = super::json::parse(body, "not a Retell call event")?;
+    if !matches!(
+        event.event.as_str(),
+        "call_started" | "call_ended" | "call_analyzed"
+    ) {
+        return Err(ApiError::bad_request(format!(
+            "unknown event {:?}",
+            event.event
+        )));
+    }
+    Ok(RetellCallEvent {
+        event: event.event,
+        call_id: event.call.call_id,
+    })
+}
+
 /// `POST /v1/retell/{tenant}/events`: `call_started`, `call_ended`, `call_analyzed`.
 ///
 /// Retell redelivers events it considers unacknowledged; each (call, event) is handled once.
@@ -139,23 +188,11 @@ pub async fn call_event(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
     let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let event: CallEvent = super::json::parse(&body, "not a Retell call event")?;
-    if !matches!(
-        event.event.as_str(),
-        "call_started" | "call_ended" | "call_analyzed"
-    ) {
-        return Err(ApiError::bad_request(format!(
-            "unknown event {:?}",
-            event.event
-        )));
-    }
-    let key = format!(
-        "{}\u{0}{}\u{0}{}",
-        tenant.id, event.call.call_id, event.event
-    );
+    let event = parse_call_event(&body)?;
+    let key = format!("{}\u{0}{}\u{0}{}", tenant.id, event.call_id, event.event);
     let first = state.seen_events.entry(key).or_insert(()).is_fresh();
     if first {
-        tracing::info!(tenant = %tenant.id, call_id = %event.call.call_id, event = %event.event, "call event");
+        tracing::info!(tenant = %tenant.id, call_id = %event.call_id, event = %event.event, "call event");
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -182,17 +219,22 @@ pub async fn inbound(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let inbound: Inbound = super::json::parse(&body, "not a Retell inbound webhook")?;
+    let caller = parse_inbound(&body)?;
+    let variables = state.dispatcher.context(&tenant, caller.as_deref());
+    Ok(Json(serde_json::json!({
+        "call_inbound": { "dynamic_variables": variables }
+    })))
+}
+
+/// Reads the body of an inbound-call webhook (after its signature was checked): the caller's
+/// number, if Retell knows it.
+pub fn parse_inbound(body: &[u8]) -> Result<Option<String>, ApiError> {
+    let inbound: Inbound = super::json::parse(body, "not a Retell inbound webhook")?;
     if inbound.event != "call_inbound" {
         return Err(ApiError::bad_request(format!(
             "unknown event {:?}",
             inbound.event
         )));
     }
-    let variables = state
-        .dispatcher
-        .context(&tenant, inbound.call_inbound.from_number.as_deref());
-    Ok(Json(serde_json::json!({
-        "call_inbound": { "dynamic_variables": variables }
-    })))
+    Ok(inbound.call_inbound.from_number)
 }

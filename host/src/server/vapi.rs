@@ -68,6 +68,81 @@ struct Number {
     number: Option<String>,
 }
 
+/// A Vapi server message, read but not yet answered.
+#[derive(Debug)]
+pub enum VapiMessage {
+    /// A status update or report: it needs no answer.
+    Other,
+    /// A `tool-calls` message.
+    ToolCalls {
+        info: CallInfo,
+        /// Each item's `id` with its request, or why it cannot run.
+        items: Vec<(String, Result<(Tool, ToolRequest), Refusal>)>,
+    },
+}
+
+/// Why one item of a `tool-calls` message cannot run; it is answered with a failure of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl Refusal {
+    fn new(code: &'static str, detail: String) -> Self {
+        Self { code, detail }
+    }
+}
+
+/// Reads the body of a server message (after its secret was checked). Refuses JSON that is not
+/// a server message and `tool-calls` without a `call`; one bad item does not refuse the others.
+pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
+    let envelope: Envelope = super::json::parse(body, "not a Vapi server message")?;
+    let message = envelope.message;
+    if message.kind != "tool-calls" {
+        return Ok(VapiMessage::Other);
+    }
+    let call = message
+        .call
+        .ok_or_else(|| ApiError::bad_request("tool-calls message without `call`"))?;
+    let info = CallInfo {
+        call_id: call.id,
+        caller_number: call.customer.and_then(|c| c.number),
+        dialled_number: call.phone_number.and_then(|p| p.number),
+    };
+    let items = message
+        .tool_call_list
+        .into_iter()
+        .map(|mut item| (std::mem::take(&mut item.id), read_item(item)))
+        .collect();
+    Ok(VapiMessage::ToolCalls { info, items })
+}
+
+fn read_item(item: ToolCallItem) -> Result<(Tool, ToolRequest), Refusal> {
+    let (name, arguments) = match item.function {
+        Some(function) => (function.name, function.arguments),
+        None => (item.name.unwrap_or_default(), item.arguments),
+    };
+    let tool = Tool::from_name(&name)
+        .ok_or_else(|| Refusal::new("unknown_tool", format!("unknown tool {name:?}")))?;
+    let arguments = match arguments {
+        // Arguments may arrive as a JSON object or as a string holding one.
+        Some(Value::String(text)) => serde_json::from_str(&text).map_err(|err| {
+            Refusal::new(
+                "invalid_arguments",
+                format!("arguments are not JSON: {err}"),
+            )
+        })?,
+        Some(value) => value,
+        None => Value::Null,
+    };
+    let request = ToolRequest::from_args(tool, &arguments).map_err(|err| match err {
+        ArgsError::Missing(_) => Refusal::new("missing_argument", err.to_string()),
+        ArgsError::Invalid(_) => Refusal::new("invalid_arguments", err.to_string()),
+    })?;
+    Ok((tool, request))
+}
+
 pub async fn tool_calls(
     State(state): State<Arc<AppState>>,
     Path(tenant_id): Path<String>,
@@ -91,62 +166,30 @@ pub async fn tool_calls(
         return Err(ApiError::unauthorized("x-vapi-secret does not match"));
     }
 
-    let envelope: Envelope = super::json::parse(&body, "not a Vapi server message")?;
-    let message = envelope.message;
-    if message.kind != "tool-calls" {
+    let VapiMessage::ToolCalls { info, items } = parse_tool_calls(&body)? else {
         // Status updates and reports reach the same URL; they need no answer.
         return Ok(Json(json!({})));
-    }
-    let call = message
-        .call
-        .ok_or_else(|| ApiError::bad_request("tool-calls message without `call`"))?;
+    };
     state
         .call_limiter
-        .admit(&tenant, &call.id, message.tool_call_list.len())?;
-    let info = CallInfo {
-        call_id: call.id,
-        caller_number: call.customer.and_then(|c| c.number),
-        dialled_number: call.phone_number.and_then(|p| p.number),
-    };
+        .admit(&tenant, &info.call_id, items.len())?;
 
     // One bad item must not cost the others their answers: it gets a failure of its own.
     let locale = tenant.locale.clone();
-    let refuse = |code: &'static str, detail: String| {
-        ToolReply::failure(Fallback::NotUnderstood, &locale, code, detail)
-    };
-    let mut requests = Vec::with_capacity(message.tool_call_list.len());
-    for item in message.tool_call_list {
-        let (name, arguments) = match item.function {
-            Some(function) => (function.name, function.arguments),
-            None => (item.name.unwrap_or_default(), item.arguments),
-        };
-        let Some(tool) = Tool::from_name(&name) else {
-            let reply = refuse("unknown_tool", format!("unknown tool {name:?}"));
-            requests.push((item.id, Err(reply)));
-            continue;
-        };
-        let arguments = match arguments {
-            // Arguments may arrive as a JSON object or as a string holding one.
-            Some(Value::String(text)) => match serde_json::from_str(&text) {
-                Ok(value) => value,
-                Err(err) => {
-                    let reply = refuse(
-                        "invalid_arguments",
-                        format!("arguments are not JSON: {err}"),
-                    );
-                    requests.push((item.id, Err(reply)));
-                    continue;
-                }
-            },
-            Some(value) => value,
-            None => Value::Null,
-        };
-        let request = ToolRequest::from_args(tool, &arguments).map_err(|err| match err {
-            ArgsError::Missing(_) => refuse("missing_argument", err.to_string()),
-            ArgsError::Invalid(_) => refuse("invalid_arguments", err.to_string()),
-        });
-        requests.push((item.id, request.map(|request| (tool, request))));
-    }
+    let requests: Vec<(String, Result<(Tool, ToolRequest), ToolReply>)> = items
+        .into_iter()
+        .map(|(id, item)| {
+            let item = item.map_err(|refusal| {
+                ToolReply::failure(
+                    Fallback::NotUnderstood,
+                    &locale,
+                    refusal.code,
+                    refusal.detail,
+                )
+            });
+            (id, item)
+        })
+        .collect();
 
     // Calls that change nothing run at once; as soon as one books, moves or cancels, they run
     // in order, since later calls may depend on it.
