@@ -68,6 +68,9 @@ struct Number {
     number: Option<String>,
 }
 
+/// One item of a `tool-calls` message: its `id` and its request, or why it cannot run (`E`).
+pub type Item<E> = (String, Result<(Tool, ToolRequest), E>);
+
 /// A Vapi server message, read but not yet answered.
 #[derive(Debug)]
 pub enum VapiMessage {
@@ -77,7 +80,7 @@ pub enum VapiMessage {
     ToolCalls {
         info: CallInfo,
         /// Each item's `id` with its request, or why it cannot run.
-        items: Vec<(String, Result<(Tool, ToolRequest), Refusal>)>,
+        items: Vec<Item<Refusal>>,
     },
 }
 
@@ -176,7 +179,7 @@ pub async fn tool_calls(
 
     // One bad item must not cost the others their answers: it gets a failure of its own.
     let locale = tenant.locale.clone();
-    let requests: Vec<(String, Result<(Tool, ToolRequest), ToolReply>)> = items
+    let requests: Vec<Item<ToolReply>> = items
         .into_iter()
         .map(|(id, item)| {
             let item = item.map_err(|refusal| {
