@@ -5,7 +5,7 @@
 CARGO      ?= cargo
 GUEST_WASM := target/wasm32-wasip2/guest/slotline_guest.wasm
 
-.PHONY: all build run test guest toolchain lint fmt clean bench
+.PHONY: all build run test guest toolchain lint fmt clean bench fuzz
 
 all: build
 
@@ -32,6 +32,10 @@ test: guest
 bench: build
 	$(CARGO) build --locked --release -p slotline-bench
 	./target/release/slotline-bench
+
+# Fuzz the webhook parsers and parse-date for FUZZ_SECONDS each (nightly; not part of `make test`).
+fuzz:
+	./fuzz/run.sh
 
 lint: guest
 	$(CARGO) fmt --all -- --check
