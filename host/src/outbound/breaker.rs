@@ -71,58 +71,60 @@ impl Breakers {
     /// becomes half-open and lets requests through as trials.
     pub fn admit(&self, upstream: &str) -> bool {
         let now = Instant::now();
-        let mut states = self
-            .states
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let state = states
-            .entry(upstream.to_owned())
-            .or_insert(State::Closed { failures: 0 });
-        match *state {
+        self.with_state(upstream, |state| match *state {
             State::Open { until } if now < until => false,
             State::Open { .. } => {
                 self.change(upstream, state, State::HalfOpen { successes: 0 });
                 true
             }
             State::Closed { .. } | State::HalfOpen { .. } => true,
-        }
+        })
     }
 
-    /// Records how a request to `upstream` ended.
-    pub fn record(&self, upstream: &str, success: bool) {
+    /// Runs `f` on the breaker of `upstream` (a closed one when it has none yet). Allocates the
+    /// key only for an upstream seen for the first time: this runs on every request.
+    fn with_state<R>(&self, upstream: &str, f: impl FnOnce(&mut State) -> R) -> R {
         let mut states = self
             .states
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let state = states
-            .entry(upstream.to_owned())
-            .or_insert(State::Closed { failures: 0 });
-        let open = State::Open {
-            until: Instant::now() + Duration::from_millis(self.config.open_ms),
-        };
-        let next = match (*state, success) {
-            (State::Closed { .. }, true) => State::Closed { failures: 0 },
-            (State::Closed { failures }, false)
-                if failures + 1 >= self.config.failure_threshold =>
-            {
-                open
-            }
-            (State::Closed { failures }, false) => State::Closed {
-                failures: failures + 1,
-            },
-            (State::HalfOpen { successes }, true)
-                if successes + 1 >= self.config.success_threshold =>
-            {
-                State::Closed { failures: 0 }
-            }
-            (State::HalfOpen { successes }, true) => State::HalfOpen {
-                successes: successes + 1,
-            },
-            (State::HalfOpen { .. }, false) => open,
-            // Requests admitted before the circuit opened may still finish; they change nothing.
-            (State::Open { .. }, _) => *state,
-        };
-        self.change(upstream, state, next);
+        if !states.contains_key(upstream) {
+            states.insert(upstream.to_owned(), State::Closed { failures: 0 });
+        }
+        let mut fallback = State::Closed { failures: 0 };
+        f(states.get_mut(upstream).unwrap_or(&mut fallback))
+    }
+
+    /// Records how a request to `upstream` ended.
+    pub fn record(&self, upstream: &str, success: bool) {
+        self.with_state(upstream, |state| {
+            let open = State::Open {
+                until: Instant::now() + Duration::from_millis(self.config.open_ms),
+            };
+            let next = match (*state, success) {
+                (State::Closed { .. }, true) => State::Closed { failures: 0 },
+                (State::Closed { failures }, false)
+                    if failures + 1 >= self.config.failure_threshold =>
+                {
+                    open
+                }
+                (State::Closed { failures }, false) => State::Closed {
+                    failures: failures + 1,
+                },
+                (State::HalfOpen { successes }, true)
+                    if successes + 1 >= self.config.success_threshold =>
+                {
+                    State::Closed { failures: 0 }
+                }
+                (State::HalfOpen { successes }, true) => State::HalfOpen {
+                    successes: successes + 1,
+                },
+                (State::HalfOpen { .. }, false) => open,
+                // Requests admitted before the circuit opened may still finish; they change nothing.
+                (State::Open { .. }, _) => *state,
+            };
+            self.change(upstream, state, next);
+        });
     }
 
     fn change(&self, upstream: &str, state: &mut State, next: State) {
