@@ -147,6 +147,12 @@ impl Gateway {
         self.state.dispatcher.runtime()
     }
 
+    /// The dispatcher the webhooks use, so a tool call can be answered without a server
+    /// (`slotline plugin invoke`) exactly as a platform's call would be.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.state.dispatcher
+    }
+
     /// Serves on `listener` until the process ends.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         // Notifications that were not confirmed before the last stop go out again.

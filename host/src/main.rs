@@ -1,5 +1,7 @@
 //! The `slotline` command line.
 
+mod cli;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -53,6 +55,9 @@ enum Command {
 enum PluginCommand {
     /// Validate a plugin offline: compile it and check it against the plugin world.
     Check { file: PathBuf },
+    /// Answer one tool call with a tenant's plugin, without a server; prints the reply the
+    /// Retell webhook would return, and the time taken on standard error.
+    Invoke(cli::invoke::InvokeArgs),
     /// Upload a plugin version to a running gateway.
     Push {
         #[command(flatten)]
@@ -118,12 +123,20 @@ impl Admin {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("SLOTLINE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let cli = Cli::parse();
+    // `plugin invoke` prints its reply on stdout for scripts: logs go to stderr, and only
+    // warnings unless SLOTLINE_LOG asks for more.
+    let invoking = matches!(cli.command, Command::Plugin(PluginCommand::Invoke(_)));
+    let filter = EnvFilter::try_from_env("SLOTLINE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(if invoking { "warn" } else { "info" }));
+    if invoking {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     match cli.command {
         Command::Serve => serve(cli.config).await,
         Command::Demo { listen } => demo(listen).await,
@@ -133,6 +146,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Plugin(PluginCommand::Check { file }) => check(cli.config, &file),
+        Command::Plugin(PluginCommand::Invoke(args)) => invoke(cli.config, &args).await,
         Command::Plugin(command) => admin(command).await,
     }
 }
@@ -216,6 +230,18 @@ fn check(path: Option<PathBuf>, file: &PathBuf) -> Result<()> {
     Ok(())
 }
 
+async fn invoke(path: Option<PathBuf>, args: &cli::invoke::InvokeArgs) -> Result<()> {
+    let invocation = cli::invoke::invoke(path.as_deref(), args).await?;
+    println!("{}", invocation.reply);
+    eprintln!(
+        "{} answered in {:.1} ms (gateway built in {:.0} ms)",
+        invocation.tool.name(),
+        invocation.call.as_secs_f64() * 1000.0,
+        invocation.setup.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
 async fn admin(command: PluginCommand) -> Result<()> {
     let http = reqwest::Client::new();
     match command {
@@ -268,7 +294,7 @@ async fn admin(command: PluginCommand) -> Result<()> {
                 reply["digest"].as_str().unwrap_or_default()
             );
         }
-        PluginCommand::Check { .. } => {}
+        PluginCommand::Check { .. } | PluginCommand::Invoke(_) => {}
     }
     Ok(())
 }
