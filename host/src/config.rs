@@ -61,6 +61,14 @@ pub struct RuntimeConfig {
     pub default_plugin: Option<PathBuf>,
     /// No tenant setting and no plugin wish makes an upstream exchange last longer.
     pub outbound_cap_ms: u64,
+    /// Data a plugin may hand the host in one call: its reply, a cache value, a chunk of a
+    /// request body. Replies are spoken sentences, so legitimate plugins stay far below it.
+    pub max_hostcall_bytes: u64,
+    /// A plugin's reply as sent to the voice platform: speech is read aloud, so anything near
+    /// this is a runaway plugin, not an answer.
+    pub max_reply_bytes: u64,
+    /// Host resources (HTTP requests, streams, cache buckets) a plugin may hold at once.
+    pub max_resources: u32,
 }
 
 impl Default for RuntimeConfig {
@@ -70,6 +78,9 @@ impl Default for RuntimeConfig {
             max_instances: 1000,
             default_plugin: None,
             outbound_cap_ms: 10_000,
+            max_hostcall_bytes: 1024 * 1024,
+            max_reply_bytes: 64 * 1024,
+            max_resources: 1024,
         }
     }
 }

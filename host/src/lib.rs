@@ -14,6 +14,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod fallback;
 pub mod gateway;
+pub mod limits;
 pub mod metrics;
 pub mod outbound;
 pub mod registry;

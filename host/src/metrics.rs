@@ -7,7 +7,8 @@
 //! | `slotline_cache_requests_total` | tenant, result | plugin cache reads: hit or miss |
 //! | `slotline_upstream_requests_total` | tenant, upstream, outcome | plugin HTTP requests |
 //! | `slotline_breaker_state` | tenant, upstream | 0 closed, 1 half-open, 2 open |
-//! | `slotline_limit_hits_total` | tenant, limit | sandbox limits that stopped a plugin |
+//! | `slotline_limit_hits_total` | tenant, limit | limits that fired, by [`Limit`](crate::limits::Limit) label |
+//! | `slotline_plugin_instances_busy` | | plugin instances running, out of `runtime.max_instances` |
 
 use std::sync::OnceLock;
 

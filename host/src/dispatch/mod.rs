@@ -9,10 +9,11 @@ use serde_json::Value;
 
 use crate::callbacks::Callbacks;
 use crate::fallback::Fallback;
+use crate::limits::Limit;
 use crate::runtime::api::ErrorCode;
 use crate::runtime::{CallInfo, InvokeError, Runtime};
 use crate::tenant::Tenant;
-use crate::tool::{Tool, ToolRequest};
+use crate::tool::{Tool, ToolRequest, ToolResponse};
 
 /// The error code of a call refused because every plugin instance slot was busy; platform
 /// adapters answer it with 503 and `Retry-After` so the platform retries.
@@ -208,7 +209,10 @@ async fn run(
     request: ToolRequest,
 ) -> ToolReply {
     let started = std::time::Instant::now();
-    let outcome = runtime.invoke(tenant, call, request).await;
+    let outcome = runtime
+        .invoke(tenant, call, request)
+        .await
+        .and_then(|response| within_reply_limit(runtime, tenant, response));
     let elapsed = started.elapsed();
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     let label = match &outcome {
@@ -216,18 +220,19 @@ async fn run(
         Err(InvokeError::Plugin(_)) => "plugin_error",
         Err(InvokeError::Deadline(_)) => "deadline",
         Err(InvokeError::Trap(_)) => "trap",
+        Err(InvokeError::LimitExceeded { .. }) => "limit",
         Err(InvokeError::Instantiate(_) | InvokeError::Overloaded) => "overloaded",
     };
     let tenant_label = tenant.id.to_string();
     metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label).increment(1);
     metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name()).record(elapsed.as_secs_f64());
     match outcome {
-        Ok(response) => {
+        Ok((response, data)) => {
             tracing::debug!(tenant = %tenant.id, tool = tool.name(), elapsed_us, "tool call answered");
             ToolReply {
                 success: true,
                 message: response.speech().to_owned(),
-                data: Some(response.data()),
+                data: Some(data),
                 error: None,
             }
         }
@@ -249,10 +254,52 @@ async fn run(
             let code = match err {
                 InvokeError::Deadline(_) => "deadline_exceeded",
                 InvokeError::Instantiate(_) | InvokeError::Overloaded => OVERLOADED,
-                InvokeError::Trap(_) | InvokeError::Plugin(_) => "plugin_failed",
+                InvokeError::Trap(_)
+                | InvokeError::LimitExceeded { .. }
+                | InvokeError::Plugin(_) => "plugin_failed",
             };
             ToolReply::failure(Fallback::Failure, &tenant.locale, code, err.to_string())
         }
+    }
+}
+
+/// Renders the reply's data once, and refuses a reply too large to be an answer for a caller.
+fn within_reply_limit(
+    runtime: &Runtime,
+    tenant: &Tenant,
+    response: ToolResponse,
+) -> Result<(ToolResponse, Value), InvokeError> {
+    let data = response.data();
+    let size = response.speech().len().saturating_add(encoded_len(&data));
+    if size <= runtime.max_reply_bytes() {
+        return Ok((response, data));
+    }
+    Limit::ReplySize.record(&tenant.id);
+    Err(InvokeError::LimitExceeded {
+        limit: Limit::ReplySize,
+        detail: format!(
+            "a reply of {size} bytes; the limit is {}",
+            runtime.max_reply_bytes()
+        ),
+    })
+}
+
+/// The length of `value` as compact JSON, without building the text.
+fn encoded_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
     }
 }
 

@@ -11,6 +11,7 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::coalesce::{SharedOutcome, copy_error};
 use super::{OutboundClient, TenantOutbound};
+use crate::limits::Limit;
 use crate::tenant::TenantId;
 
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
@@ -45,6 +46,7 @@ impl OutboundHooks {
                 "outbound request denied: add its origin to the tenant's allowed_outbound"
             );
             self.count(upstream, "denied");
+            Limit::OutboundAllowlist.record(&self.tenant);
             return Err(Error::HttpRequestDenied);
         }
         if self.requests_left == 0 {
@@ -54,6 +56,7 @@ impl OutboundHooks {
                 "outbound request denied: the call used up its request budget"
             );
             self.count(upstream, "budget_exceeded");
+            Limit::OutboundBudget.record(&self.tenant);
             return Err(Error::ConnectionLimitReached);
         }
         if !self.outbound.breakers.admit(upstream) {
@@ -152,6 +155,7 @@ impl Exchange {
         .await;
         let Ok(Ok(_permit)) = permit else {
             count(&self.tenant, &self.upstream, "tenant_busy");
+            Limit::OutboundConcurrency.record(&self.tenant);
             return Err(Arc::new(Error::ConnectionLimitReached));
         };
         let remaining = self.deadline.saturating_sub(started.elapsed());
@@ -169,6 +173,11 @@ impl Exchange {
         };
         if label != "denied" {
             self.outbound.breakers.record(&self.upstream, healthy);
+        }
+        match &outcome {
+            Err(Error::DestinationIpProhibited) => Limit::OutboundAddress.record(&self.tenant),
+            Err(Error::HttpResponseBodySize(_)) => Limit::ResponseSize.record(&self.tenant),
+            _ => {}
         }
         count(&self.tenant, &self.upstream, label);
         outcome.map_err(Arc::new)

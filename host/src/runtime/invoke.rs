@@ -3,14 +3,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::ResourceTable;
-use wasmtime::{Store, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime::component::{ResourceTable, ResourceTableError};
+use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::WasiHttpCtx;
 
 use super::Runtime;
 use super::api;
+use super::limiter::CallLimiter;
 use super::state::CallState;
+use crate::limits::Limit;
 use crate::outbound::OutboundHooks;
 use crate::tenant::Tenant;
 use crate::tool::{ToolRequest, ToolResponse};
@@ -35,9 +37,12 @@ pub enum InvokeError {
     /// The plugin ran past its deadline and was stopped.
     #[error("plugin exceeded its {0:?} deadline")]
     Deadline(Duration),
-    /// The plugin trapped (a bug, a limit such as memory, or a host refusal).
+    /// The plugin trapped: a bug, or a host refusal that is not one of the named limits.
     #[error("plugin trapped: {0:#}")]
     Trap(wasmtime::Error),
+    /// A sandbox limit stopped the plugin (memory, data handed to the host, resources).
+    #[error("plugin stopped by its {limit} limit: {detail}")]
+    LimitExceeded { limit: Limit, detail: String },
     /// No instance could be created (pool exhausted, out of memory).
     #[error("cannot instantiate the plugin: {0:#}")]
     Instantiate(wasmtime::Error),
@@ -67,6 +72,7 @@ impl Runtime {
         let Ok(Ok(_slot)) =
             tokio::time::timeout(deadline, Arc::clone(&self.instances).acquire_owned()).await
         else {
+            Limit::InstancePool.record(&tenant.id);
             return Err(InvokeError::Overloaded);
         };
         let deadline = deadline.saturating_sub(started.elapsed());
@@ -96,19 +102,24 @@ impl Runtime {
         };
         // The epoch deadline stops a plugin that computes; this one stops a plugin that waits
         // in a host call (a sleep, a stream) where epochs are not checked.
-        match tokio::time::timeout(deadline + super::EPOCH_TICK * 2, run).await {
-            Ok(Err(InvokeError::Trap(err)))
-                if err.downcast_ref::<Trap>() == Some(&Trap::Interrupt) =>
-            {
-                Err(InvokeError::Deadline(deadline))
-            }
-            Ok(result) => result,
+        let outcome = match tokio::time::timeout(deadline + super::EPOCH_TICK * 2, run).await {
+            Ok(outcome) => outcome,
             Err(_elapsed) => Err(InvokeError::Deadline(deadline)),
+        };
+        let outcome = match outcome {
+            Err(InvokeError::Trap(error)) => Err(classify(error, deadline, &store.data().limiter)),
+            other => other,
+        };
+        match &outcome {
+            Err(InvokeError::Deadline(_)) => Limit::Deadline.record(&tenant.id),
+            Err(InvokeError::LimitExceeded { limit, .. }) => limit.record(&tenant.id),
+            _ => {}
         }
+        outcome
     }
 
     fn store(&self, tenant: &Tenant, deadline: Duration) -> Store<CallState> {
-        let state = CallState {
+        let mut state = CallState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
@@ -119,12 +130,14 @@ impl Runtime {
             ),
             cache: Arc::clone(&tenant.cache),
             settings: Arc::clone(&tenant.settings),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(self.memory_limit)
-                .build(),
+            limiter: CallLimiter::new(self.memory_limit),
         };
+        state.table.set_max_capacity(self.max_resources);
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|state| &mut state.limits);
+        store.limiter(|state| &mut state.limiter);
+        store.set_hostcall_fuel(self.hostcall_bytes);
+        // Guest-created handles count against the same budget, with room for the host's own.
+        store.set_max_component_handles(self.max_resources.saturating_mul(2));
         let stop_at = Instant::now() + deadline;
         store.set_epoch_deadline(1);
         // Yield to the executor on every tick so a busy plugin cannot monopolise a worker
@@ -137,6 +150,48 @@ impl Runtime {
             }
         });
         store
+    }
+}
+
+/// Names the limit behind a trap, so it is counted and logged as that limit.
+fn classify(error: wasmtime::Error, deadline: Duration, limiter: &CallLimiter) -> InvokeError {
+    if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        return InvokeError::Deadline(deadline);
+    }
+    if error.downcast_ref::<Trap>() == Some(&Trap::StackOverflow) {
+        return limit_exceeded(Limit::Stack, &error);
+    }
+    let limit = if limiter.refused_memory() {
+        Some(Limit::Memory)
+    } else if error
+        .chain()
+        .any(|cause| cause.downcast_ref::<ResourceTableError>().is_some())
+    {
+        Some(Limit::ResourceTable)
+    } else {
+        // wasmtime keeps the error types of these two private; `tests/e2e` (sandbox) pins the
+        // messages, so an upgrade that changes them fails a test rather than miscounts.
+        let text = format!("{error:#}");
+        if text.contains("fuel allocated for hostcalls has been exhausted") {
+            Some(Limit::HostcallData)
+        } else if text.contains("store handle limit exceeded")
+            || text.contains("resource table has no free keys")
+        {
+            Some(Limit::ResourceTable)
+        } else {
+            None
+        }
+    };
+    match limit {
+        Some(limit) => limit_exceeded(limit, &error),
+        None => InvokeError::Trap(error),
+    }
+}
+
+fn limit_exceeded(limit: Limit, error: &wasmtime::Error) -> InvokeError {
+    InvokeError::LimitExceeded {
+        limit,
+        detail: format!("{error:#}"),
     }
 }
 

@@ -4,6 +4,7 @@ mod bindings;
 mod engine;
 mod invoke;
 mod keyvalue;
+mod limiter;
 mod plugin;
 mod state;
 mod wasi_config;
@@ -35,6 +36,10 @@ pub struct Runtime {
     linker: Linker<CallState>,
     client: OutboundClient,
     memory_limit: usize,
+    hostcall_bytes: usize,
+    max_reply_bytes: usize,
+    max_resources: usize,
+    max_instances: usize,
     compilations: std::sync::atomic::AtomicU64,
     /// One permit per pooled instance slot.
     instances: std::sync::Arc<tokio::sync::Semaphore>,
@@ -48,20 +53,34 @@ impl Runtime {
         let engine = engine::build(memory_limit, config.max_instances)?;
         let linker = engine::linker(&engine).map_err(RuntimeError::Link)?;
         let ticker = EpochTicker::start(engine.clone());
+        let max_instances = usize::try_from(config.max_instances).unwrap_or(usize::MAX);
         Ok(Self {
             engine,
             linker,
             client: OutboundClient::new(),
             memory_limit,
+            hostcall_bytes: usize::try_from(config.max_hostcall_bytes).unwrap_or(usize::MAX),
+            max_reply_bytes: usize::try_from(config.max_reply_bytes).unwrap_or(usize::MAX),
+            max_resources: usize::try_from(config.max_resources).unwrap_or(usize::MAX),
+            max_instances,
             compilations: std::sync::atomic::AtomicU64::new(0),
-            instances: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                usize::try_from(config.max_instances).unwrap_or(usize::MAX),
-            )),
+            instances: std::sync::Arc::new(tokio::sync::Semaphore::new(max_instances)),
             _ticker: ticker,
         })
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The largest reply, in bytes of JSON, a plugin may give (`runtime.max_reply_bytes`).
+    pub fn max_reply_bytes(&self) -> usize {
+        self.max_reply_bytes
+    }
+
+    /// Plugin instances running right now, out of `runtime.max_instances`.
+    pub fn busy_instances(&self) -> usize {
+        self.max_instances
+            .saturating_sub(self.instances.available_permits())
     }
 }

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::keyvalue::KeyValueView;
+use super::limiter::CallLimiter;
 use super::wasi_config::ConfigView;
 use crate::cache::TenantCache;
 use crate::outbound::OutboundHooks;
@@ -21,7 +21,7 @@ pub struct CallState {
     pub(super) hooks: OutboundHooks,
     pub(super) cache: Arc<TenantCache>,
     pub(super) settings: Arc<Settings>,
-    pub(super) limits: StoreLimits,
+    pub(super) limiter: CallLimiter,
 }
 
 impl CallState {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use moka::sync::Cache;
 
 use super::ApiError;
+use crate::limits::Limit;
 use crate::tenant::Tenant;
 
 const WINDOW: Duration = Duration::from_secs(60);
@@ -53,14 +54,14 @@ impl CallLimiter {
         let calls = u32::try_from(calls).unwrap_or(u32::MAX);
         let in_window = u32::try_from(usage.recent.len()).unwrap_or(u32::MAX);
         if usage.total.saturating_add(calls) > limits.max_tool_calls {
-            metrics::counter!("slotline_limit_hits_total", "tenant" => tenant.id.to_string(), "limit" => "tool_calls_per_call").increment(1);
+            Limit::ToolCallsPerCall.record(&tenant.id);
             return Err(ApiError::rate_limited(format!(
                 "call {call_id} made its {} tool calls",
                 limits.max_tool_calls
             )));
         }
         if in_window.saturating_add(calls) > limits.per_minute {
-            metrics::counter!("slotline_limit_hits_total", "tenant" => tenant.id.to_string(), "limit" => "tool_calls_per_minute").increment(1);
+            Limit::ToolCallsPerMinute.record(&tenant.id);
             return Err(ApiError::rate_limited(format!(
                 "call {call_id} made {} tool calls within a minute",
                 limits.per_minute

@@ -27,7 +27,10 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Val
 }
 
 /// Prometheus text format.
-pub async fn metrics() -> impl IntoResponse {
+pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    // Sampled here rather than on every call: the hot path stays free of gauge updates.
+    let busy = state.dispatcher.runtime().busy_instances();
+    metrics::gauge!("slotline_plugin_instances_busy").set(busy as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         crate::metrics::render(),

@@ -7,16 +7,42 @@ use serde_json::{Value, json};
 use slotline_e2e::plugins::test_tenant;
 use slotline_e2e::{Harness, THURSDAY, TestResult, call};
 
-const HOSTILE: [&str; 6] = ["loop", "alloc", "recurse", "trap", "big-reply", "sleep"];
+/// Each hostile mode of the test plugin, and the limit that must stop it (`None`: a plain
+/// trap, which is a bug rather than a limit).
+const HOSTILE: [(&str, Option<&str>); 10] = [
+    ("loop", Some("deadline")),
+    ("alloc", Some("memory")),
+    ("recurse", Some("stack")),
+    ("trap", None),
+    ("big-reply", Some("memory")),
+    ("long-reply", Some("reply_size")),
+    ("wide-reply", Some("hostcall_data")),
+    ("big-value", Some("hostcall_data")),
+    ("handles", Some("resource_table")),
+    ("sleep", Some("deadline")),
+];
+
+/// The value of `metric` for the label set containing every one of `labels`, if reported.
+fn metric_value(metrics: &str, metric: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    metrics
+        .lines()
+        .filter_map(|line| line.strip_prefix(metric)?.strip_prefix('{'))
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|(key, value)| line.contains(&format!("{key}=\"{value}\"")))
+        })
+        .find_map(|line| line.rsplit(' ').next()?.parse().ok())
+}
 
 #[tokio::test]
 async fn hostile_plugins_get_a_fallback_and_harm_no_one_else() -> TestResult {
     let harness = Harness::with(|config| {
-        for mode in HOSTILE {
+        for (mode, _) in HOSTILE {
             let mut tenant = test_tenant(mode, &[], &[]);
             // Short limits keep the test fast; the mechanism is the same at the defaults.
             tenant.timeouts.read_ms = 500;
-            config.tenants.insert(mode.to_owned(), tenant);
+            config.tenants.insert(format!("hostile-{mode}"), tenant);
         }
     })
     .await;
@@ -27,10 +53,11 @@ async fn hostile_plugins_get_a_fallback_and_harm_no_one_else() -> TestResult {
     let (_, expected) = harness.retell(&good).await;
     assert_eq!(expected["data"]["available"], true, "{expected}");
 
-    for mode in HOSTILE {
+    for (mode, _) in HOSTILE {
         let started = Instant::now();
         let ask = call("check_availability", json!({"date": THURSDAY}));
-        let hostile = harness.retell_to(mode, &ask);
+        let tenant = format!("hostile-{mode}");
+        let hostile = harness.retell_to(&tenant, &ask);
         let neighbour = async {
             let mut replies = Vec::new();
             for _ in 0..5 {
@@ -66,11 +93,35 @@ async fn hostile_plugins_get_a_fallback_and_harm_no_one_else() -> TestResult {
         .await?
         .text()
         .await?;
-    for mode in HOSTILE {
-        assert!(
-            metrics.contains(&format!("slotline_tool_calls_total{{tenant=\"{mode}\"")),
-            "{mode} counted: {metrics}"
-        );
+    for (mode, limit) in HOSTILE {
+        let tenant = format!("hostile-{mode}");
+        let hits = |limit| {
+            metric_value(
+                &metrics,
+                "slotline_limit_hits_total",
+                &[("tenant", &tenant), ("limit", limit)],
+            )
+        };
+        match limit {
+            Some(limit) => assert_eq!(hits(limit), Some(1.0), "{mode} hits {limit}: {metrics}"),
+            None => {
+                assert!(
+                    metric_value(
+                        &metrics,
+                        "slotline_limit_hits_total",
+                        &[("tenant", &tenant)]
+                    )
+                    .is_none(),
+                    "{mode} is a bug, not a limit: {metrics}"
+                );
+                let traps = metric_value(
+                    &metrics,
+                    "slotline_tool_calls_total",
+                    &[("tenant", &tenant), ("outcome", "trap")],
+                );
+                assert_eq!(traps, Some(1.0), "{mode} counted as a trap: {metrics}");
+            }
+        }
     }
     Ok(())
 }

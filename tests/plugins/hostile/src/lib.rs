@@ -13,6 +13,10 @@
 //! | `recurse` | recurses without bound |
 //! | `trap` | panics |
 //! | `big-reply` | answers with a 100 MB sentence |
+//! | `long-reply` | answers with a 100 KiB sentence: fine to copy, far too long to speak |
+//! | `wide-reply` | answers with a 2 MiB sentence: within memory, past the host-call data limit |
+//! | `big-value` | writes a 2 MiB value into its cache |
+//! | `handles` | creates host resources (HTTP header maps) without ever dropping one |
 //! | `sleep` | sleeps for an hour |
 
 wit_bindgen::generate!({
@@ -79,6 +83,22 @@ fn behave() -> Result<String, PluginError> {
         "recurse" => Ok(recurse(1).to_string()),
         "trap" => panic!("a deliberate trap"),
         "big-reply" => Ok("x".repeat(100 * 1024 * 1024)),
+        "long-reply" => Ok("x".repeat(100 * 1024)),
+        "wide-reply" => Ok("x".repeat(2 * 1024 * 1024)),
+        "big-value" => {
+            let bucket = wasi::keyvalue::store::open("").map_err(|e| fail(format!("{e:?}")))?;
+            bucket
+                .set("big", &vec![7u8; 2 * 1024 * 1024])
+                .map_err(|e| fail(format!("{e:?}")))?;
+            Ok("written".into())
+        }
+        "handles" => {
+            let mut held = Vec::new();
+            loop {
+                held.push(Fields::new());
+                std::hint::black_box(&held);
+            }
+        }
         "sleep" => {
             wasi::clocks::monotonic_clock::subscribe_duration(3_600_000_000_000).block();
             Ok("woke up".into())
@@ -87,13 +107,14 @@ fn behave() -> Result<String, PluginError> {
     }
 }
 
-/// Recurses until the stack runs out; the depth check only hides that from the compiler.
+/// Recurses until wasmtime's stack limit stops it. Nothing is kept in linear memory, so it is
+/// the engine's stack that runs out, not the guest's shadow stack; `black_box` only hides the
+/// endless recursion from the compiler.
 fn recurse(depth: u64) -> u64 {
-    let local = std::hint::black_box([depth; 64]);
     if std::hint::black_box(depth) == u64::MAX {
-        return local[0];
+        return depth;
     }
-    recurse(depth + 1) + local[0]
+    recurse(depth + 1).wrapping_add(std::hint::black_box(depth))
 }
 
 fn fetch(url: &str) -> Result<String, String> {
