@@ -1,4 +1,5 @@
-//! The test plugin (`tests/plugins/hostile`), configured per tenant by its `mode` setting.
+//! The test plugin (`tests/plugins/hostile`), configured per tenant by its `mode` setting, and
+//! the example plugins (`examples/plugins`).
 
 use std::path::PathBuf;
 
@@ -17,6 +18,26 @@ pub fn test_plugin_path() -> PathBuf {
     assert!(
         path.is_file(),
         "the test plugin is not built: run `make guest` (or `make test`)"
+    );
+    path
+}
+
+/// Where `make guest` leaves the example plugin `examples/plugins/salon`.
+pub fn salon_plugin_path() -> PathBuf {
+    example_plugin_path("slotline_example_salon")
+}
+
+/// Where `make guest` leaves the example plugin `examples/plugins/opening-hours`.
+pub fn opening_hours_plugin_path() -> PathBuf {
+    example_plugin_path("slotline_example_opening_hours")
+}
+
+fn example_plugin_path(file_stem: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../target/wasm32-wasip2/guest/{file_stem}.wasm"));
+    assert!(
+        path.is_file(),
+        "the example plugin {file_stem} is not built: run `make guest` (or `make test`)"
     );
     path
 }

@@ -107,6 +107,12 @@ impl Ledger {
         }
     }
 
+    /// Who made a booking, while the record is in the cache.
+    pub fn record(&self, booking_id: &str) -> Result<Option<Record>, Error> {
+        let bytes = self.bucket.get(&format!("booking:{booking_id}"))?;
+        Ok(bytes.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+    }
+
     /// The live bookings of `slot` whose record is still in the cache.
     pub fn bookings(&self, slot: NaiveDateTime) -> Result<Vec<(String, Record)>, Error> {
         let key = slot_key(slot);
@@ -116,8 +122,7 @@ impl Ledger {
             if self.bucket.exists(&format!("void:{id}"))? {
                 continue;
             }
-            let record = self.bucket.get(&format!("booking:{id}"))?;
-            if let Some(record) = record.and_then(|bytes| serde_json::from_slice(&bytes).ok()) {
+            if let Some(record) = self.record(&id)? {
                 found.push((id, record));
             }
         }

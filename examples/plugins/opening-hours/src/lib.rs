@@ -201,8 +201,21 @@ impl Guest for OpeningHours {
         let call = Call::new(&ctx)?;
         let caller = ctx.caller_number.as_deref().map(digits);
         let found = match (req.booking_id.as_deref(), req.date.as_deref()) {
-            // By id: the id names the slot, so no lookup is needed.
-            (Some(id), _) => ledger::parse_id(id).map(|(slot, _)| (id.trim().to_owned(), slot)),
+            // By id: the id names the slot. Ids are easy to guess, so one booked from another
+            // caller's number counts as not found.
+            (Some(id), _) => {
+                let id = id.trim();
+                let booked_from = call
+                    .ledger
+                    .record(id)
+                    .map_err(cache_error)?
+                    .and_then(|r| r.phone);
+                let theirs = booked_from
+                    .is_some_and(|phone| caller.is_some() && Some(digits(&phone)) != caller);
+                ledger::parse_id(id)
+                    .filter(|_| !theirs)
+                    .map(|(slot, _)| (id.to_owned(), slot))
+            }
             // By date: the caller's booking on that day, found by phone number.
             (None, Some(date)) => {
                 let date = call.date(date)?;

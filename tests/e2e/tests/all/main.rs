@@ -2,6 +2,7 @@
 
 mod callbacks;
 mod conversation;
+mod examples;
 mod foundation;
 mod lifecycle;
 mod resilience;
