@@ -94,13 +94,32 @@ async fn a_second_identical_check_is_served_from_the_cache() -> TestResult {
 
 #[tokio::test]
 async fn requests_that_are_not_authentic_or_well_formed_get_precise_4xx() -> TestResult {
-    let harness = Harness::start().await;
+    const NEIGHBOUR_KEY: &str = "the-neighbours-retell-key";
+    let harness = Harness::with(|config| {
+        let mut neighbour = config.tenants["demo"].clone();
+        neighbour.retell_api_key = Some(slotline::config::Secret::new(NEIGHBOUR_KEY));
+        config.tenants.insert("neighbour".into(), neighbour);
+    })
+    .await;
     let body = call("check_availability", json!({"date": THURSDAY})).to_string();
     let key = slotline::demo::RETELL_API_KEY;
 
     let wrong_key = sign(&body, "not-the-key");
     let (status, reply) = harness
         .retell_raw("demo", body.clone().into_bytes(), Some(wrong_key))
+        .await;
+    assert_eq!(
+        (status, reply["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+
+    // A valid signature, but by another tenant's key.
+    let (status, reply) = harness
+        .retell_raw(
+            "demo",
+            body.clone().into_bytes(),
+            Some(sign(&body, NEIGHBOUR_KEY)),
+        )
         .await;
     assert_eq!(
         (status, reply["error"]["code"].as_str()),
@@ -140,6 +159,23 @@ async fn requests_that_are_not_authentic_or_well_formed_get_precise_4xx() -> Tes
     assert_eq!(
         (status, reply["error"]["code"].as_str()),
         (400, Some("bad_request"))
+    );
+
+    let deep = format!(
+        "{{\"name\": \"check_availability\", \"args\": {}1{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let (status, reply) = harness
+        .retell_raw("demo", deep.clone().into_bytes(), Some(sign(&deep, key)))
+        .await;
+    assert_eq!(status, 400, "{reply}");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nested deeper"),
+        "{reply}"
     );
 
     let unknown_tool = call("order_pizza", json!({})).to_string();

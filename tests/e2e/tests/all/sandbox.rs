@@ -26,13 +26,14 @@ const HOSTILE: [(&str, Option<&str>); 10] = [
 fn metric_value(metrics: &str, metric: &str, labels: &[(&str, &str)]) -> Option<f64> {
     metrics
         .lines()
-        .filter_map(|line| line.strip_prefix(metric)?.strip_prefix('{'))
-        .filter(|line| {
+        .filter_map(|line| line.strip_prefix(metric))
+        .filter(|rest| rest.starts_with(['{', ' ']))
+        .filter(|rest| {
             labels
                 .iter()
-                .all(|(key, value)| line.contains(&format!("{key}=\"{value}\"")))
+                .all(|(key, value)| rest.contains(&format!("{key}=\"{value}\"")))
         })
-        .find_map(|line| line.rsplit(' ').next()?.parse().ok())
+        .find_map(|rest| rest.rsplit(' ').next()?.parse().ok())
 }
 
 #[tokio::test]
@@ -150,6 +151,104 @@ async fn a_plugin_stuck_in_a_loop_is_stopped_at_its_deadline() -> TestResult {
     assert!(
         elapsed < Duration::from_millis(3_000),
         "stopped late: {elapsed:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_full_instance_pool_answers_503_with_retry_after_and_recovers() -> TestResult {
+    let harness = Harness::with(|config| {
+        config.runtime.max_instances = 2;
+        let mut sleeper = test_tenant("sleep", &[], &[]);
+        sleeper.timeouts.read_ms = 2_000;
+        config.tenants.insert("sleeper".into(), sleeper);
+        // The caller's deadline ends well before the sleepers give their slots back.
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.timeouts.read_ms = 100;
+        }
+    })
+    .await;
+    let ask = call("check_availability", json!({"date": THURSDAY}));
+    let sleepers = futures::future::join(
+        harness.retell_to("sleeper", &ask),
+        harness.retell_to("sleeper", &ask),
+    );
+    let probe = async {
+        // Wait (bounded) until both sleepers hold a slot.
+        let started = Instant::now();
+        while harness.gateway.runtime().busy_instances() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the sleepers never held both slots"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let body = call(
+            "check_availability",
+            json!({"date": THURSDAY, "time": "14:00"}),
+        )
+        .to_string();
+        let response = harness
+            .http
+            .post(harness.url("/v1/retell/demo"))
+            .header("content-type", "application/json")
+            .header(
+                "x-retell-signature",
+                slotline_e2e::sign(&body, slotline::demo::RETELL_API_KEY),
+            )
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let reply: Value = response.json().await?;
+        Ok::<_, Box<dyn std::error::Error>>((status, retry_after, reply))
+    };
+    let (_, probed) = tokio::join!(sleepers, probe);
+    let (status, retry_after, reply) = probed?;
+    assert_eq!(status, 503, "{reply}");
+    assert!(
+        retry_after
+            .as_deref()
+            .is_some_and(|seconds| seconds.parse::<u64>().is_ok()),
+        "Retry-After in seconds: {retry_after:?}"
+    );
+    assert_eq!(reply["error"]["code"], "overloaded", "{reply}");
+
+    // Once the sleepers are gone, the same call is served.
+    let (status, reply) = harness
+        .retell(&call(
+            "check_availability",
+            json!({"date": THURSDAY, "time": "14:00"}),
+        ))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["data"]["available"], true, "{reply}");
+    let metrics = harness
+        .http
+        .get(harness.url("/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        metric_value(
+            &metrics,
+            "slotline_limit_hits_total",
+            &[("tenant", "demo"), ("limit", "instance_pool")]
+        )
+        .map(|hits| hits >= 1.0),
+        Some(true),
+        "{metrics}"
+    );
+    // Other gateways in this test process share the recorder, so only its presence is certain.
+    assert!(
+        metric_value(&metrics, "slotline_plugin_instances_busy", &[]).is_some(),
+        "{metrics}"
     );
     Ok(())
 }
