@@ -5,16 +5,17 @@
 //!
 //! | key | meaning | default |
 //! |---|---|---|
-//! | `workdays` | open days, e.g. `mon,tue,wed,thu,fri` | Monday to Friday |
+//! | `workdays` | open days, e.g. `mon,tue,wed,thu,fri` (or separated by `;`) | Monday to Friday |
 //! | `open`, `close` | opening hours, `HH:MM` | `09:00`, `18:00` |
 //! | `slot_minutes` | length of one appointment | 30 |
 //! | `capacity` | appointments that may share one slot (chairs, rooms, staff) | 1 |
-//! | `services` | JSON list of `{"name": ...}`; other fields are ignored | none |
+//! | `services` | JSON list of `{"name": ...}` (other fields are ignored), or names separated by `;` | none |
 //! | `max_alternatives` | alternatives offered for a full slot | 3 |
 //! | `search_days` | days searched for alternatives after the wished one | 14 |
 //!
 //! The names match the default plugin's, so a tenant can switch between the two plugins
-//! without touching its settings.
+//! without touching its settings. Every value has a form without commas, because the stock
+//! `wasmtime` CLI splits `-S config-var=K=V` at commas.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Weekday};
 use serde::Deserialize;
@@ -52,8 +53,9 @@ impl Settings {
         let settings = Settings {
             workdays: match get("workdays") {
                 Some(days) => days
-                    .split(',')
-                    .map(|day| day.trim().parse::<Weekday>())
+                    .split([',', ';', ' '])
+                    .filter(|day| !day.is_empty())
+                    .map(|day| day.parse::<Weekday>())
                     .collect::<Result<_, _>>()
                     .map_err(|_| format!("setting `workdays`: not a list of days: {days:?}"))?,
                 None => vec![
@@ -69,8 +71,14 @@ impl Settings {
             slot: TimeDelta::minutes(slot_minutes.max(5)),
             capacity: number(get("capacity"), "capacity", 1)?,
             services: match get("services") {
-                Some(json) => serde_json::from_str(json)
+                Some(json) if json.starts_with('[') => serde_json::from_str(json)
                     .map_err(|err| format!("setting `services`: {err}"))?,
+                Some(names) => names
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .map(|name| Service { name: name.into() })
+                    .collect(),
                 None => Vec::new(),
             },
             max_alternatives: number(get("max_alternatives"), "max_alternatives", 3)?,

@@ -15,7 +15,7 @@
 //! |---|---|---|
 //! | `calcom_base_url` | Cal.com API base, up to `/v2` | `https://api.cal.com/v2` |
 //! | `calcom_api_key` | bearer key (`cal_...`) | required |
-//! | `stylists` | JSON object, stylist name → event type id: `{"Anna": 2001, "Ben": 2002}` | required |
+//! | `stylists` | stylist name → event type id: `{"Anna": 2001, "Ben": 2002}` or `Anna:2001;Ben:2002` | required |
 //! | `duration` | minutes of one appointment (for the `end` of slots) | 30 |
 //! | `saturday_from` | first start on Saturdays, `HH:MM` | `13:00` |
 //! | `max_alternatives` | alternatives offered | 3 |
@@ -305,10 +305,7 @@ impl Settings {
                 .parse()
                 .map_err(|_| format!("setting `{key}` must be a number, not {text:?}")),
         };
-        let stylists: BTreeMap<String, u64> = serde_json::from_str(get("stylists").unwrap_or(""))
-            .map_err(|err| {
-            format!("setting `stylists` must map names to event type ids: {err}")
-        })?;
+        let stylists = parse_stylists(get("stylists").unwrap_or_default())?;
         let saturday_from = get("saturday_from").unwrap_or("13:00");
         Ok(Settings {
             calcom: CalCom {
@@ -335,6 +332,25 @@ impl Settings {
             search_days: number("search_days", 7)?,
         })
     }
+}
+
+/// `{"Anna": 2001, "Ben": 2002}`, or without commas (the stock `wasmtime` CLI splits
+/// `-S config-var=K=V` at commas): `Anna:2001;Ben:2002`.
+fn parse_stylists(text: &str) -> Result<BTreeMap<String, u64>, String> {
+    let bad = || format!("setting `stylists` must map names to event type ids, not {text:?}");
+    if text.starts_with('{') {
+        return serde_json::from_str(text).map_err(|_| bad());
+    }
+    text.split(';')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| {
+            let (name, id) = entry.split_once(':').ok_or_else(bad)?;
+            Ok((
+                name.trim().to_owned(),
+                id.trim().parse().map_err(|_| bad())?,
+            ))
+        })
+        .collect()
 }
 
 /// What every tool needs: the settings, the salon's clock, the language.

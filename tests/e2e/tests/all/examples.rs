@@ -248,7 +248,11 @@ fn booking_posts(harness: &Harness) -> usize {
 async fn salon_asks_for_a_stylist_and_leaves_what_it_lacks_to_the_host() -> TestResult {
     let data = DataDir::new("salon-ask");
     let harness = Harness::with(|config| {
-        let salon = salon(config, &data.0);
+        let mut salon = salon(config, &data.0);
+        // The form without commas, which the stock `wasmtime` CLI can pass too.
+        salon
+            .settings
+            .insert("stylists".into(), json!("Anna:2001;Ben:2002"));
         config.tenants.insert("salon".into(), salon);
     })
     .await;
