@@ -1,33 +1,17 @@
 //! Crash safety with a real process: a gateway killed between storing a new plugin version and
 //! activating it comes back serving the previous version, with the store consistent.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+mod common;
+
+use common::{Gateway, TestResult, free_port, start};
 
 const OPERATOR: &str = "operator-token";
 const RETELL_KEY: &str = "retell-key";
-
-struct Gateway {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
 
 fn write_config(dir: &Path, port: u16, calendar: SocketAddr) -> std::io::Result<PathBuf> {
     let path = dir.join("slotline.toml");
@@ -54,40 +38,6 @@ reply = "version two"
     );
     std::fs::write(&path, text)?;
     Ok(path)
-}
-
-/// Starts `slotline serve` and waits (bounded) until it answers `/healthz`.
-async fn start(
-    config: &Path,
-    port: u16,
-    failpoint: Option<&str>,
-) -> Result<Gateway, Box<dyn std::error::Error>> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_slotline"));
-    command
-        .arg("serve")
-        .arg("--config")
-        .arg(config)
-        .env("SLOTLINE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    if let Some(point) = failpoint {
-        command.env("SLOTLINE_FAILPOINT", point);
-    }
-    let gateway = Gateway {
-        child: command.spawn()?,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if reqwest::get(format!("{}/healthz", gateway.url))
-            .await
-            .is_ok()
-        {
-            return Ok(gateway);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err("the gateway did not come up".into())
 }
 
 async fn upload(gateway: &Gateway, bytes: Vec<u8>) -> reqwest::Result<reqwest::Response> {
@@ -146,7 +96,7 @@ async fn a_kill_between_upload_and_activation_leaves_the_previous_version_active
     let config = write_config(&dir, port, calendar.addr)?;
 
     // Version 1 goes live normally.
-    let first = start(&config, port, None).await?;
+    let first = start(&config, port, &[]).await?;
     assert_eq!(upload(&first, default_plugin).await?.status(), 201);
     assert!(
         check(&first).await?["data"]["slots"]
@@ -156,7 +106,12 @@ async fn a_kill_between_upload_and_activation_leaves_the_previous_version_active
     drop(first);
 
     // Version 2 is stored, then the process dies before activating it.
-    let mut dying = start(&config, port, Some("upload-before-activate")).await?;
+    let mut dying = start(
+        &config,
+        port,
+        &[("SLOTLINE_FAILPOINT", "upload-before-activate")],
+    )
+    .await?;
     assert!(
         upload(&dying, test_plugin).await.is_err(),
         "the process died mid-request"
@@ -165,7 +120,7 @@ async fn a_kill_between_upload_and_activation_leaves_the_previous_version_active
     assert!(!status.success(), "{status:?}");
 
     // After a restart: version 1 still serves, version 2 is known but not active.
-    let restarted = start(&config, port, None).await?;
+    let restarted = start(&config, port, &[]).await?;
     let reply = check(&restarted).await?;
     assert!(
         reply["data"]["slots"]
