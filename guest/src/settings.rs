@@ -4,11 +4,15 @@
 //! |---|---|---|
 //! | `calcom_base_url` | Cal.com API base, up to `/v2` | `https://api.cal.com/v2` |
 //! | `calcom_api_key` | bearer key (`cal_...`) | required for calendar tools |
-//! | `services` | JSON list of `{name, event_type_id, duration, synonyms}`; the first is the default | required |
-//! | `workdays` | e.g. `mon,tue,wed,thu,fri` | Monday to Friday |
+//! | `services` | JSON list of `{name, event_type_id, duration, synonyms}`, or `name:event_type_id[:duration];...`; the first is the default | required |
+//! | `workdays` | e.g. `mon,tue,wed,thu,fri` (or separated by `;` or spaces) | Monday to Friday |
 //! | `open`, `close` | business hours, `HH:MM` | `09:00`, `18:00` |
 //! | `max_alternatives` | alternatives offered | 3 |
 //! | `search_days` | days searched after the wished one | 14 |
+//!
+//! Every value can be written without commas because the stock `wasmtime` CLI splits its
+//! `-S config-var=K=V` options at commas, with no escape: `services=Beratung:1001:30;Behandlung:1002:60`
+//! and `workdays=mon;tue;wed` reach the plugin intact where JSON and `mon,tue` cannot.
 
 use chrono::NaiveTime;
 use serde::Deserialize;
@@ -51,8 +55,7 @@ impl Settings {
                 .map(|(_, v)| v.trim().to_owned())
         };
         let services = match get("services") {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|err| format!("setting `services` is not a list of services: {err}"))?,
+            Some(text) => parse_services(&text)?,
             None => Vec::new(),
         };
         let mut hours = BusinessHours::default();
@@ -99,6 +102,44 @@ impl Settings {
     }
 }
 
+/// A JSON list, or the comma-free form `name:event_type_id[:duration]` separated by `;`.
+fn parse_services(text: &str) -> Result<Vec<Service>, String> {
+    if text.starts_with('[') {
+        return serde_json::from_str(text)
+            .map_err(|err| format!("setting `services` is not a list of services: {err}"));
+    }
+    text.split(';')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let bad =
+                || format!("setting `services`: {entry:?} is not name:event_type_id[:duration]");
+            let mut parts = entry.split(':').map(str::trim);
+            let name = parts
+                .next()
+                .filter(|name| !name.is_empty())
+                .ok_or_else(bad)?;
+            let event_type_id = parts
+                .next()
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(bad)?;
+            let duration = match parts.next() {
+                Some(minutes) => minutes.parse().map_err(|_| bad())?,
+                None => default_duration(),
+            };
+            if parts.next().is_some() {
+                return Err(bad());
+            }
+            Ok(Service {
+                name: name.to_owned(),
+                event_type_id,
+                duration,
+                synonyms: Vec::new(),
+            })
+        })
+        .collect()
+}
+
 fn parse_time(key: &str, text: &str) -> Result<NaiveTime, String> {
     NaiveTime::parse_from_str(text, "%H:%M")
         .map_err(|_| format!("setting `{key}` must be HH:MM, not {text:?}"))
@@ -121,7 +162,7 @@ fn parse_workdays(text: &str) -> Result<[bool; 7], String> {
     const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let mut days = [false; 7];
     for part in text
-        .split(',')
+        .split([',', ';', ' '])
         .map(|p| p.trim().to_lowercase())
         .filter(|p| !p.is_empty())
     {
@@ -134,4 +175,35 @@ fn parse_workdays(text: &str) -> Result<[bool; 7], String> {
         }
     }
     Ok(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_without_commas_survive_the_wasmtime_cli() -> Result<(), String> {
+        let services = parse_services("Beratung:1001:30; Behandlung:1002")?;
+        let read: Vec<(&str, u64, u32)> = services
+            .iter()
+            .map(|s| (s.name.as_str(), s.event_type_id, s.duration))
+            .collect();
+        assert_eq!(read, [("Beratung", 1001, 30), ("Behandlung", 1002, 30)]);
+        let json = parse_services(
+            r#"[{"name": "Beratung", "event_type_id": 1001, "synonyms": ["termin"]}]"#,
+        )?;
+        assert_eq!(json.first().map(|s| s.synonyms.len()), Some(1));
+        assert!(parse_services("Beratung").is_err());
+        assert!(parse_services("Beratung:x").is_err());
+        assert!(parse_services("Beratung:1001:30:extra").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn workdays_may_be_separated_by_semicolons_or_spaces() -> Result<(), String> {
+        let expected = [true, true, false, false, true, false, false];
+        assert_eq!(parse_workdays("mon;tue;fri")?, expected);
+        assert_eq!(parse_workdays("mon tue, fri")?, expected);
+        Ok(())
+    }
 }
