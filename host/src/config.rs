@@ -218,6 +218,9 @@ pub struct CallLimits {
     pub max_tool_calls: u32,
     /// Tool calls within any 60 seconds.
     pub per_minute: u32,
+    /// Tool calls per second across all of the tenant's phone calls, so one tenant's flood
+    /// cannot take the instance slots everyone shares; `0` turns it off.
+    pub tenant_per_second: u32,
 }
 
 impl Default for CallLimits {
@@ -225,6 +228,7 @@ impl Default for CallLimits {
         Self {
             max_tool_calls: 50,
             per_minute: 20,
+            tenant_per_second: 1000,
         }
     }
 }

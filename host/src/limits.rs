@@ -38,11 +38,13 @@ pub enum Limit {
     ToolCallsPerCall,
     /// A phone call made more tool calls within a minute than `calls.per_minute`.
     ToolCallsPerMinute,
+    /// The tenant's phone calls together made more than `calls.tenant_per_second`.
+    ToolCallsPerTenant,
 }
 
 impl Limit {
     /// Every limit, for documentation and tests.
-    pub const ALL: [Limit; 14] = [
+    pub const ALL: [Limit; 15] = [
         Limit::Memory,
         Limit::Deadline,
         Limit::ReplySize,
@@ -57,6 +59,7 @@ impl Limit {
         Limit::ResponseSize,
         Limit::ToolCallsPerCall,
         Limit::ToolCallsPerMinute,
+        Limit::ToolCallsPerTenant,
     ];
 
     pub const fn label(self) -> &'static str {
@@ -75,6 +78,7 @@ impl Limit {
             Limit::ResponseSize => "response_size",
             Limit::ToolCallsPerCall => "tool_calls_per_call",
             Limit::ToolCallsPerMinute => "tool_calls_per_minute",
+            Limit::ToolCallsPerTenant => "tool_calls_per_tenant",
         }
     }
 

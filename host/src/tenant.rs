@@ -72,6 +72,8 @@ pub struct Tenant {
     pub admin_token: Option<Secret>,
     pub notify_url: Option<String>,
     pub call_limits: crate::config::CallLimits,
+    /// `calls.tenant_per_second`, across all of the tenant's phone calls.
+    pub call_rate: Option<governor::DefaultDirectRateLimiter>,
     pub notify_secret: Option<Secret>,
     pub settings: Arc<Settings>,
     pub outbound: Arc<TenantOutbound>,
@@ -130,6 +132,8 @@ impl Tenant {
             admin_token: config.admin_token.clone(),
             notify_url: config.notify_url.clone(),
             call_limits: config.calls,
+            call_rate: std::num::NonZeroU32::new(config.calls.tenant_per_second)
+                .map(|rate| governor::RateLimiter::direct(governor::Quota::per_second(rate))),
             notify_secret: config.notify_secret.clone(),
             settings: Arc::new(settings),
             outbound: Arc::new(TenantOutbound::new(

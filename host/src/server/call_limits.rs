@@ -40,6 +40,17 @@ impl CallLimiter {
     /// `per_minute` instants, exact and tiny.
     pub fn admit(&self, tenant: &Tenant, call_id: &str, calls: usize) -> Result<(), ApiError> {
         let limits = tenant.call_limits;
+        if let Some(rate) = &tenant.call_rate {
+            let admitted = std::num::NonZeroU32::new(u32::try_from(calls).unwrap_or(u32::MAX))
+                .is_none_or(|calls| matches!(rate.check_n(calls), Ok(Ok(()))));
+            if !admitted {
+                Limit::ToolCallsPerTenant.record(&tenant.id);
+                return Err(ApiError::rate_limited(format!(
+                    "tenant {} is over its {} tool calls per second",
+                    tenant.id, limits.tenant_per_second
+                )));
+            }
+        }
         let key = format!("{}\u{0}{call_id}", tenant.id);
         let usage = self.usage.get_with(key, Default::default);
         let mut usage = usage.lock().unwrap_or_else(|p| p.into_inner());

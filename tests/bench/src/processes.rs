@@ -222,6 +222,8 @@ fn config_toml(gateway: SocketAddr, sim: SocketAddr) -> Result<String> {
         // The default 60 s would expire the cache during a full run's cached phases; the
         // booking phases clear the cache explicitly where they want it cold.
         tenant.cache_ttl_secs = 3600;
+        // Saturation is the point here, not a tenant-wide rate limit.
+        tenant.calls.tenant_per_second = 0;
     }
     toml::to_string(&config).context("cannot write the configuration as TOML")
 }

@@ -9,6 +9,7 @@ use slotline::config::{CallLimits, Secret, TenantConfig};
 pub const UNLIMITED_CALLS: CallLimits = CallLimits {
     max_tool_calls: u32::MAX,
     per_minute: u32::MAX,
+    tenant_per_second: 0,
 };
 
 /// Where `make guest` leaves the test plugin.

@@ -249,6 +249,7 @@ async fn a_call_over_its_tool_call_limits_is_refused_and_others_are_not() -> Tes
             demo.calls = slotline::config::CallLimits {
                 max_tool_calls: 6,
                 per_minute: 4,
+                tenant_per_second: 0,
             };
         }
     })
@@ -266,23 +267,42 @@ async fn a_call_over_its_tool_call_limits_is_refused_and_others_are_not() -> Tes
     );
     // Another call of the same tenant is not affected.
     assert_eq!(harness.retell(&ask("calm")).await.0, 200);
-    // A body nested deeper than the limit is refused before parsing.
-    let deep = format!(
-        "{{\"name\": \"list_services\", \"args\": {}{}}}",
-        "[".repeat(40),
-        "]".repeat(40)
-    );
-    let key = slotline::demo::RETELL_API_KEY;
-    let (status, reply) = harness
-        .retell_raw("demo", deep.clone().into_bytes(), Some(sign(&deep, key)))
-        .await;
-    assert_eq!(status, 400, "{reply}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tenant_over_its_rate_is_refused_and_other_tenants_are_not() -> TestResult {
+    let harness = Harness::with(|config| {
+        let neighbour = config.tenants["demo"].clone();
+        config.tenants.insert("neighbour".into(), neighbour);
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.calls.tenant_per_second = 1;
+        }
+    })
+    .await;
+    // Every tool call in its own phone call: only the tenant-wide rate applies.
+    let ask = |i: usize| json!({"name": "list_services", "args": {}, "call": {"call_id": format!("flood-{i}")}});
+    let started = std::time::Instant::now();
+    let bodies: Vec<_> = (0..4).map(ask).collect();
+    let replies = futures::future::join_all(bodies.iter().map(|body| harness.retell(body))).await;
+    let elapsed = started.elapsed();
+    let refused = replies
+        .iter()
+        .filter(|(status, reply)| *status == 429 && reply["error"]["code"] == "rate_limited")
+        .count();
+    let served = replies.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(refused + served, 4, "{replies:?}");
+    // One call a second, with a burst of one: of four at once, at most one more than the
+    // seconds that passed gets through.
+    let allowed = 1 + usize::try_from(elapsed.as_secs()).unwrap_or(usize::MAX);
     assert!(
-        reply["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("nested"),
-        "{reply}"
+        served >= 1 && served <= allowed,
+        "{served} served in {elapsed:?}: {replies:?}"
     );
+    // The neighbour's calls are not counted against the flooding tenant.
+    for i in 0..4 {
+        let (status, reply) = harness.retell_to("neighbour", &ask(i)).await;
+        assert_eq!(status, 200, "{reply}");
+    }
     Ok(())
 }
