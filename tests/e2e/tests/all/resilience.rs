@@ -162,6 +162,13 @@ async fn requests_off_the_allowlist_or_to_internal_addresses_are_denied() -> Tes
                 "http://169.254.169.254/latest/meta-data/".to_owned(),
                 vec![],
             ),
+            // Private ranges: refused before any connection is attempted.
+            ("private-10", "http://10.0.0.1/v2/slots".to_owned(), vec![]),
+            (
+                "private-192",
+                "http://192.168.1.1/v2/slots".to_owned(),
+                vec![],
+            ),
             // Allowed by name, but the name resolves to loopback.
             (
                 "by-name",
@@ -181,6 +188,8 @@ async fn requests_off_the_allowlist_or_to_internal_addresses_are_denied() -> Tes
         ("off-list", "HttpRequestDenied"),
         ("loopback", "HttpRequestDenied"),
         ("metadata", "HttpRequestDenied"),
+        ("private-10", "HttpRequestDenied"),
+        ("private-192", "HttpRequestDenied"),
         ("by-name", "DestinationIpProhibited"),
     ] {
         let (status, reply) = harness
