@@ -131,6 +131,23 @@ impl Gateway {
         })
     }
 
+    /// Answers `tenant`'s tool calls with native code instead of its plugin (see
+    /// [`Builtin`](crate::dispatch::Builtin)). Only before the gateway serves: afterwards the
+    /// state is shared and this returns `false`.
+    pub fn set_builtin(
+        &mut self,
+        tenant: &str,
+        builtin: Arc<dyn crate::dispatch::Builtin>,
+    ) -> bool {
+        match Arc::get_mut(&mut self.state) {
+            Some(state) => {
+                state.dispatcher.set_builtin(tenant, builtin);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn router(&self) -> Router {
         server::router(
             Arc::clone(&self.state),

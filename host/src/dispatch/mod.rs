@@ -1,7 +1,9 @@
 //! From a tool request to a reply the agent can speak, whatever happened in between.
 
+mod builtin;
 mod ledger;
 
+pub use builtin::Builtin;
 pub use ledger::Ledger;
 
 use serde::Serialize;
@@ -66,6 +68,7 @@ pub struct Dispatcher {
     runtime: std::sync::Arc<Runtime>,
     ledger: Ledger,
     callbacks: Option<std::sync::Arc<Callbacks>>,
+    builtins: std::collections::HashMap<String, std::sync::Arc<dyn Builtin>>,
 }
 
 impl Dispatcher {
@@ -77,7 +80,13 @@ impl Dispatcher {
             runtime,
             ledger: Ledger::default(),
             callbacks,
+            builtins: std::collections::HashMap::new(),
         }
+    }
+
+    /// Answers `tenant`'s tool calls with `builtin` instead of its plugin.
+    pub fn set_builtin(&mut self, tenant: &str, builtin: std::sync::Arc<dyn Builtin>) {
+        self.builtins.insert(tenant.to_owned(), builtin);
     }
 
     pub fn callbacks(&self) -> Option<&std::sync::Arc<Callbacks>> {
@@ -149,7 +158,7 @@ impl Dispatcher {
             _ => {}
         }
         if !request.is_mutating() {
-            return run(&self.runtime, tenant, call, tool, request).await;
+            return run(self, tenant, call, tool, request).await;
         }
         let key = format!("{}\u{0}{}\u{0}{request:?}", tenant.id, call.call_id);
         self.ledger
@@ -170,7 +179,7 @@ impl Dispatcher {
             ToolRequest::CreateBooking(booking) => Some(booking.clone()),
             _ => None,
         };
-        let reply = run(&self.runtime, tenant, call, tool, request).await;
+        let reply = run(self, tenant, call, tool, request).await;
         let (Some(callbacks), Some(booking)) = (&self.callbacks, booking) else {
             return reply;
         };
@@ -202,17 +211,21 @@ impl Dispatcher {
 }
 
 async fn run(
-    runtime: &Runtime,
+    dispatcher: &Dispatcher,
     tenant: &Tenant,
     call: &CallInfo,
     tool: Tool,
     request: ToolRequest,
 ) -> ToolReply {
     let started = std::time::Instant::now();
-    let outcome = runtime
-        .invoke(tenant, call, request)
-        .await
-        .and_then(|response| within_reply_limit(runtime, tenant, response));
+    let runtime = &*dispatcher.runtime;
+    let outcome = match dispatcher.builtins.get(tenant.id.as_str()) {
+        Some(builtin) => builtin
+            .call(tenant, &crate::runtime::call_context(tenant, call), request)
+            .map_err(InvokeError::Plugin),
+        None => runtime.invoke(tenant, call, request).await,
+    };
+    let outcome = outcome.and_then(|response| within_reply_limit(runtime, tenant, response));
     let elapsed = started.elapsed();
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     let label = match &outcome {

@@ -77,15 +77,7 @@ impl Runtime {
         };
         let deadline = deadline.saturating_sub(started.elapsed());
         let mut store = self.store(tenant, deadline);
-        let context = api::CallContext {
-            tenant: tenant.id.to_string(),
-            call_id: call.call_id.clone(),
-            caller_number: call.caller_number.clone(),
-            dialled_number: call.dialled_number.clone(),
-            now: tenant.now().to_rfc3339(),
-            timezone: tenant.timezone.name().to_owned(),
-            locale: tenant.locale.clone(),
-        };
+        let context = call_context(tenant, call);
         let run = async {
             let instance = plugin
                 .pre()
@@ -156,6 +148,19 @@ impl Runtime {
             }
         });
         store
+    }
+}
+
+/// What a plugin is told about the call it answers.
+pub fn call_context(tenant: &Tenant, call: &CallInfo) -> api::CallContext {
+    api::CallContext {
+        tenant: tenant.id.to_string(),
+        call_id: call.call_id.clone(),
+        caller_number: call.caller_number.clone(),
+        dialled_number: call.dialled_number.clone(),
+        now: tenant.now().to_rfc3339(),
+        timezone: tenant.timezone.name().to_owned(),
+        locale: tenant.locale.clone(),
     }
 }
 

@@ -14,7 +14,7 @@ use wasmtime::component::Linker;
 
 pub use bindings::api;
 pub use engine::EPOCH_TICK;
-pub use invoke::{CallInfo, InvokeError};
+pub use invoke::{CallInfo, InvokeError, call_context};
 pub use plugin::{CompileError, Plugin, WIT_VERSION, digest};
 pub use state::CallState;
 

@@ -49,6 +49,15 @@ impl Harness {
 
     /// Like [`Harness::start`], with the configuration adjusted by `tweak` first.
     pub async fn with(tweak: impl FnOnce(&mut Config)) -> Harness {
+        Self::with_gateway(tweak, |_| {}).await
+    }
+
+    /// Like [`Harness::with`], with the configured gateway adjusted by `prepare` before it
+    /// serves (built-in tenants, for example).
+    pub async fn with_gateway(
+        tweak: impl FnOnce(&mut Config),
+        prepare: impl FnOnce(&mut Gateway),
+    ) -> Harness {
         assert!(
             slotline::DEFAULT_PLUGIN.is_some(),
             "the default plugin is not built: run `make guest` (or `make test`)"
@@ -66,8 +75,10 @@ impl Harness {
             tenant.calls = plugins::UNLIMITED_CALLS;
         }
         tweak(&mut config);
-        let gateway = Gateway::from_config(&config)
-            .unwrap_or_else(|err| panic!("cannot configure the gateway: {err}"))
+        let mut gateway = Gateway::from_config(&config)
+            .unwrap_or_else(|err| panic!("cannot configure the gateway: {err}"));
+        prepare(&mut gateway);
+        let gateway = gateway
             .spawn(loopback())
             .await
             .unwrap_or_else(|err| panic!("cannot start the gateway: {err}"));

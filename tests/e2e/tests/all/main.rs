@@ -5,5 +5,6 @@ mod conversation;
 mod examples;
 mod foundation;
 mod lifecycle;
+mod native;
 mod resilience;
 mod sandbox;
