@@ -12,7 +12,6 @@ use serde_json::{Map, Value, json};
 #[derive(Debug, Clone, Copy)]
 pub enum Goal {
     AtMost(f64),
-    Below(f64),
     AtLeast(f64),
 }
 
@@ -20,7 +19,6 @@ impl Goal {
     fn met(self, value: f64) -> bool {
         match self {
             Goal::AtMost(limit) => value <= limit,
-            Goal::Below(limit) => value < limit,
             Goal::AtLeast(limit) => value >= limit,
         }
     }
@@ -28,7 +26,6 @@ impl Goal {
     fn text(self, unit: &str) -> String {
         let text = match self {
             Goal::AtMost(limit) => format!("≤ {} {unit}", number(limit)),
-            Goal::Below(limit) => format!("< {} {unit}", number(limit)),
             Goal::AtLeast(limit) => format!("≥ {} {unit}", number(limit)),
         };
         text.trim_end().to_owned()
