@@ -60,6 +60,15 @@ impl Connection {
         self.send(call.request()?).await
     }
 
+    /// Posts a signed Retell call and returns the reply's status and JSON body, whatever the
+    /// plugin answered.
+    pub async fn reply(&mut self, call: &SignedCall) -> Result<(StatusCode, Value)> {
+        let (status, body) = self.retell(call).await?;
+        let reply = serde_json::from_slice(&body)
+            .with_context(|| format!("the gateway answered {status} with no JSON"))?;
+        Ok((status, reply))
+    }
+
     /// Posts a Retell tool call of phone call `call_id`, signed now, and returns the reply's
     /// `data`; fails unless the plugin answered successfully.
     pub async fn tool(&mut self, call_id: &str, name: &str, args: Value) -> Result<Value> {
@@ -193,6 +202,14 @@ impl Simulator {
         Ok(())
     }
 
+    /// Makes `endpoint` answer every request with HTTP `code`, or removes the fault.
+    pub async fn fail_with(self, endpoint: &str, code: Option<u16>) -> Result<()> {
+        let fault = code.map(|code| json!({"kind": "status", "code": code, "rate": 1.0}));
+        let body = json!({"endpoint": endpoint, "fault": fault});
+        send_json(self.0, Method::PUT, "/_sim/fault", &body, None).await?;
+        Ok(())
+    }
+
     /// Books `start` (RFC 3339) straight into the calendar, behind the gateway's back, so a
     /// caller's wish is taken. Not an API request: the request count does not move.
     pub async fn book_directly(self, start: &str) -> Result<()> {
@@ -200,6 +217,21 @@ impl Simulator {
         send_json(self.0, Method::POST, "/_sim/bookings", &body, None).await?;
         Ok(())
     }
+}
+
+/// The state (`closed`, `open`, `half-open`) of the demo tenant's first upstream breaker, if
+/// it has one yet.
+pub async fn breaker_state(gateway: SocketAddr) -> Result<Option<String>> {
+    let request = Request::get(format!("/v1/admin/tenants/{TENANT}/breakers"))
+        .header(
+            AUTHORIZATION,
+            format!("Bearer {}", slotline::demo::ADMIN_TOKEN),
+        )
+        .body(Full::new(Bytes::new()))?;
+    let (status, body) = Connection::open(gateway).await?.send(request).await?;
+    ensure!(status.is_success(), "GET breakers answered {status}");
+    let reply: Value = serde_json::from_slice(&body)?;
+    Ok(reply["breakers"][0]["state"].as_str().map(str::to_owned))
 }
 
 /// Empties the demo tenant's slot cache (admin API), so the next call must ask the calendar.

@@ -49,7 +49,7 @@ pub struct Latencies {
 }
 
 impl Latencies {
-    fn new(mut samples: Vec<Duration>) -> Latencies {
+    pub fn new(mut samples: Vec<Duration>) -> Latencies {
         samples.sort_unstable();
         Latencies { sorted: samples }
     }

@@ -13,6 +13,7 @@
 //! targets do not fail the run; only a run that could not measure exits non-zero.
 
 mod attempt;
+mod breaker;
 mod control;
 mod load;
 mod processes;
@@ -59,6 +60,8 @@ struct Plan {
     saturation_warmup: Duration,
     saturation: Duration,
     attempts: usize,
+    /// Calls timed while the breaker is open.
+    breaker_calls: u64,
 }
 
 impl Plan {
@@ -70,6 +73,7 @@ impl Plan {
                 saturation_warmup: Duration::from_millis(500),
                 saturation: Duration::from_secs(2),
                 attempts: 3,
+                breaker_calls: 50,
             }
         } else {
             Plan {
@@ -78,6 +82,7 @@ impl Plan {
                 saturation_warmup: Duration::from_secs(2),
                 saturation: Duration::from_secs(10),
                 attempts: 5,
+                breaker_calls: 200,
             }
         }
     }
@@ -122,6 +127,18 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     };
     let mut rows = cached_phase(&stack, sim, cli, &plan).await?;
     rows.extend(booking_phase(target, &plan).await?);
+    // Last of the phases that need the calendar: the breaker stays open afterwards.
+    println!(
+        "breaker open: {} calls after the calendar failed",
+        plan.breaker_calls
+    );
+    let open = breaker::open_breaker_calls(target, plan.breaker_calls).await?;
+    rows.push(Row::measured(
+        "breaker_open_fail_us",
+        "µs",
+        open.quantile(0.5).as_secs_f64() * 1e6,
+        Some(Goal::AtMost(500.0)),
+    ));
     rows.push(Row::not_measured(
         "wasm_vs_native_ratio",
         "no native built-in in the gateway",
