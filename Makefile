@@ -5,7 +5,7 @@
 CARGO      ?= cargo
 GUEST_WASM := target/wasm32-wasip2/guest/slotline_guest.wasm
 
-.PHONY: all build run test guest toolchain lint fmt clean bench fuzz
+.PHONY: all build run test guest toolchain lint fmt clean bench fuzz plugin-test
 
 all: build
 
@@ -32,6 +32,12 @@ test: guest
 bench: build
 	$(CARGO) build --locked --release -p slotline-bench
 	./target/release/slotline-bench
+
+# The default plugin run by the stock `wasmtime` CLI (the version the host embeds, installed into
+# target/tools on first use: 10-20 minutes once) against the Cal.com simulator; not part of
+# `make test`. See tests/plugin-test/run.sh.
+plugin-test: guest
+	CARGO="$(CARGO)" ./tests/plugin-test/run.sh
 
 # Fuzz the webhook parsers and parse-date for FUZZ_SECONDS each (nightly; not part of `make test`).
 fuzz:
