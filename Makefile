@@ -13,7 +13,7 @@ all: build
 toolchain:
 	@rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 
-# The default plugin, and the test plugin the end-to-end tests use.
+# The default plugin, the test plugin the end-to-end tests use, and the example plugins.
 guest: toolchain
 	$(CARGO) build --locked -p slotline-guest -p slotline-test-plugin -p slotline-example-salon -p slotline-example-opening-hours --target wasm32-wasip2 --profile guest
 
