@@ -94,8 +94,13 @@ pub struct SignedCall {
 }
 
 impl SignedCall {
-    /// Tool call `name` with `args`, made during phone call `call_id`.
+    /// Tool call `name` with `args` to the demo tenant, made during phone call `call_id`.
     pub fn new(name: &str, args: &Value, call_id: &str) -> Result<SignedCall> {
+        SignedCall::to(TENANT, name, args, call_id)
+    }
+
+    /// Tool call `name` with `args` to `tenant` (which has the demo tenant's Retell key).
+    pub fn to(tenant: &str, name: &str, args: &Value, call_id: &str) -> Result<SignedCall> {
         let body = json!({"name": name, "args": args, "call": {"call_id": call_id}}).to_string();
         let now = chrono::Utc::now().timestamp_millis();
         let signature = slotline::server::signature::sign(
@@ -106,7 +111,7 @@ impl SignedCall {
         Ok(SignedCall {
             body: Bytes::from(body),
             signature: HeaderValue::from_str(&signature)?,
-            uri: format!("/v1/retell/{TENANT}"),
+            uri: format!("/v1/retell/{tenant}"),
         })
     }
 
@@ -219,14 +224,59 @@ impl Simulator {
     }
 }
 
+/// Uploads `component` as a new plugin version of `tenant` (admin API, operator's token) and
+/// activates it; returns the gateway's answer (`version`, `digest`, `upload_ms`, ...).
+pub async fn upload_and_activate(
+    gateway: SocketAddr,
+    tenant: &str,
+    component: Bytes,
+) -> Result<Value> {
+    let request = Request::post(format!("/v1/admin/tenants/{tenant}/plugins?activate=true"))
+        .header(CONTENT_TYPE, "application/wasm")
+        .header(AUTHORIZATION, operator())
+        .body(Full::new(component))?;
+    let (status, body) = Connection::open(gateway).await?.send(request).await?;
+    ensure!(
+        status.is_success(),
+        "uploading to {tenant} answered {status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let reply: Value = serde_json::from_slice(&body)?;
+    ensure!(reply["active"] == true, "not activated: {reply}");
+    Ok(reply)
+}
+
+/// Creates (or replaces) `tenant` with `config` (a `TenantConfig` as JSON).
+pub async fn put_tenant(gateway: SocketAddr, tenant: &str, config: &Value) -> Result<()> {
+    let path = format!("/v1/admin/tenants/{tenant}");
+    let token = Some(slotline::demo::ADMIN_TOKEN);
+    send_json(gateway, Method::PUT, &path, config, token).await?;
+    Ok(())
+}
+
+/// The digest of the plugin version `tenant` runs.
+pub async fn plugin_digest(gateway: SocketAddr, tenant: &str) -> Result<String> {
+    let request = Request::get(format!("/v1/admin/tenants/{tenant}"))
+        .header(AUTHORIZATION, operator())
+        .body(Full::new(Bytes::new()))?;
+    let (status, body) = Connection::open(gateway).await?.send(request).await?;
+    ensure!(status.is_success(), "GET tenant {tenant} answered {status}");
+    let reply: Value = serde_json::from_slice(&body)?;
+    reply["plugin_digest"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("tenant {tenant} has no plugin digest: {reply}"))
+}
+
+fn operator() -> String {
+    format!("Bearer {}", slotline::demo::ADMIN_TOKEN)
+}
+
 /// The state (`closed`, `open`, `half-open`) of the demo tenant's first upstream breaker, if
 /// it has one yet.
 pub async fn breaker_state(gateway: SocketAddr) -> Result<Option<String>> {
     let request = Request::get(format!("/v1/admin/tenants/{TENANT}/breakers"))
-        .header(
-            AUTHORIZATION,
-            format!("Bearer {}", slotline::demo::ADMIN_TOKEN),
-        )
+        .header(AUTHORIZATION, operator())
         .body(Full::new(Bytes::new()))?;
     let (status, body) = Connection::open(gateway).await?.send(request).await?;
     ensure!(status.is_success(), "GET breakers answered {status}");

@@ -16,10 +16,11 @@ mod attempt;
 mod breaker;
 mod control;
 mod load;
+mod plugins;
 mod processes;
 mod report;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -60,6 +61,8 @@ struct Plan {
     saturation_warmup: Duration,
     saturation: Duration,
     attempts: usize,
+    /// `slotline plugin check` runs, for the median compile time.
+    compiles: usize,
     /// Calls timed while the breaker is open.
     breaker_calls: u64,
 }
@@ -73,6 +76,7 @@ impl Plan {
                 saturation_warmup: Duration::from_millis(500),
                 saturation: Duration::from_secs(2),
                 attempts: 3,
+                compiles: 1,
                 breaker_calls: 50,
             }
         } else {
@@ -82,6 +86,7 @@ impl Plan {
                 saturation_warmup: Duration::from_secs(2),
                 saturation: Duration::from_secs(10),
                 attempts: 5,
+                compiles: 3,
                 breaker_calls: 200,
             }
         }
@@ -117,7 +122,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
             "taskset not used (not found or fewer than 2 CPUs): processes unpinned"
         }
     );
-    let stack = Stack::start(bin_dir, pinning).await?;
+    let mut stack = Stack::start(bin_dir, pinning).await?;
     let sim = Simulator(stack.sim);
     println!("gateway {} / simulator {}", stack.gateway, stack.sim);
 
@@ -139,6 +144,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         open.quantile(0.5).as_secs_f64() * 1e6,
         Some(Goal::AtMost(500.0)),
     ));
+    rows.extend(plugin_phase(&mut stack, bin_dir, pinning, &plan).await?);
     rows.push(Row::not_measured(
         "wasm_vs_native_ratio",
         "no native built-in in the gateway",
@@ -299,6 +305,46 @@ async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> 
         ));
     }
     Ok(rows)
+}
+
+/// Plugin versions: compiling the default plugin, swapping the demo tenant onto a new version
+/// of it, and the first call after a restart.
+async fn plugin_phase(
+    stack: &mut Stack,
+    bin_dir: &Path,
+    pinning: &Pinning,
+    plan: &Plan,
+) -> Result<Vec<Row>> {
+    let millis = |duration: Duration| duration.as_secs_f64() * 1e3;
+    let path = plugins::guest_dir(bin_dir)?.join("slotline_guest.wasm");
+    println!("plugin versions: compile, swap, restart");
+    let compile = plugins::compile_ms(stack.slotline(), pinning, &path, plan.compiles)?;
+    // The same plugin as a new version: the embedded default has these very bytes.
+    let component =
+        plugins::with_custom_section(&plugins::read_plugin(&path)?, "slotline-bench", b"swap");
+    let swap = plugins::swap_and_restart(stack, &component).await?;
+    println!(
+        "  compile {compile:.0} ms, swap {:.0} ms, restart until ready {:.0} ms, first call {:.1} ms",
+        millis(swap.swap),
+        millis(swap.restart_ready),
+        millis(swap.first_call)
+    );
+    Ok(vec![
+        Row::measured("plugin_compile_ms", "ms", compile, None),
+        Row::measured(
+            "swap_ms",
+            "ms",
+            millis(swap.swap),
+            Some(Goal::AtMost(1_000.0)),
+        ),
+        Row::measured("restart_ready_ms", "ms", millis(swap.restart_ready), None),
+        Row::measured(
+            "first_call_after_restart_ms",
+            "ms",
+            millis(swap.first_call),
+            Some(Goal::AtMost(20.0)),
+        ),
+    ])
 }
 
 /// Phase 3: booking attempts, first with no injected latency (what remains is Slotline's own

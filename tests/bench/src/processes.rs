@@ -55,7 +55,7 @@ impl Pinning {
     }
 
     /// A command for `program` running on `cpu` (or unpinned without taskset).
-    fn command(&self, program: &Path, cpu: u32) -> Command {
+    pub fn command(&self, program: &Path, cpu: u32) -> Command {
         match &self.taskset {
             Some(taskset) => {
                 let mut command = Command::new(taskset);
@@ -89,6 +89,15 @@ impl Child {
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
+    /// Kills the process and waits for it.
+    fn stop(&mut self) -> Result<()> {
+        self.process
+            .kill()
+            .with_context(|| format!("cannot stop {}", self.name))?;
+        self.process.wait()?;
+        Ok(())
+    }
+
     fn exited(&mut self) -> Result<()> {
         if let Some(status) = self.process.try_wait()? {
             bail!(
@@ -117,8 +126,30 @@ pub struct Stack {
     // Field order is drop order: the gateway goes first, then its upstream, then the files.
     gateway_process: Child,
     sim_process: Child,
-    /// Held for its `Drop`: the seed, the configuration and the logs go with the stack.
-    _files: TempDir,
+    /// How the gateway was started, to start it again.
+    gateway_command: GatewayCommand,
+    /// Held for its `Drop`: the seed, the configuration, the data directory and the logs go
+    /// with the stack.
+    files: TempDir,
+}
+
+/// The gateway's command line, kept for restarts.
+struct GatewayCommand {
+    slotline: PathBuf,
+    config: PathBuf,
+    pinning: Pinning,
+    /// Starts so far, to name each one's log.
+    starts: u32,
+}
+
+impl GatewayCommand {
+    fn spawn(&mut self, dir: &Path) -> Result<Child> {
+        self.starts += 1;
+        let mut command = self.pinning.command(&self.slotline, 0);
+        command.arg("--config").arg(&self.config).arg("serve");
+        let log = dir.join(format!("slotline-{}.log", self.starts));
+        spawn("slotline", command, &log)
+    }
 }
 
 impl Stack {
@@ -141,7 +172,7 @@ impl Stack {
         let seed = dir.path.join("seed.json");
         fs::write(&seed, seed_json()?).context("cannot write the simulator's seed")?;
         let config = dir.path.join("slotline.toml");
-        fs::write(&config, config_toml(gateway, sim)?)
+        fs::write(&config, config_toml(gateway, sim, &dir.path.join("data"))?)
             .context("cannot write the gateway's configuration")?;
 
         // The simulator only works during the booking phases, when the load generator is idle.
@@ -154,9 +185,13 @@ impl Stack {
         let mut sim_process = spawn("calsim", command, &dir.path.join("calsim.log"))?;
         wait_ready(&mut sim_process, sim, "/_sim/requests").await?;
 
-        let mut command = pinning.command(&slotline, 0);
-        command.arg("--config").arg(&config).arg("serve");
-        let mut gateway_process = spawn("slotline", command, &dir.path.join("slotline.log"))?;
+        let mut gateway_command = GatewayCommand {
+            slotline,
+            config,
+            pinning: pinning.clone(),
+            starts: 0,
+        };
+        let mut gateway_process = gateway_command.spawn(&dir.path)?;
         wait_ready(&mut gateway_process, gateway, "/readyz").await?;
 
         Ok(Stack {
@@ -164,8 +199,29 @@ impl Stack {
             gateway,
             gateway_process,
             sim_process,
-            _files: dir,
+            gateway_command,
+            files: dir,
         })
+    }
+
+    /// Stops the gateway and starts it again on the same configuration and data directory;
+    /// returns how long the new process took to answer `/readyz`.
+    pub async fn restart_gateway(&mut self) -> Result<Duration> {
+        self.gateway_process.stop()?;
+        let started = Instant::now();
+        self.gateway_process = self.gateway_command.spawn(&self.files.path)?;
+        wait_ready(&mut self.gateway_process, self.gateway, "/readyz").await?;
+        Ok(started.elapsed())
+    }
+
+    /// The gateway's process id, for `/proc` and profilers.
+    pub fn gateway_pid(&self) -> u32 {
+        self.gateway_process.process.id()
+    }
+
+    /// The `slotline` binary the gateway runs.
+    pub fn slotline(&self) -> &Path {
+        &self.gateway_command.slotline
     }
 
     /// CPU time the gateway has used so far, to tell at saturation whether it or the load
@@ -213,8 +269,11 @@ fn seed_json() -> Result<String> {
 
 /// The demo tenant of `slotline demo`, written out as a configuration file, so the benchmark
 /// measures exactly what the demo serves.
-fn config_toml(gateway: SocketAddr, sim: SocketAddr) -> Result<String> {
+/// Uploads, the store and precompiled plugins go to `data_dir`, so a restarted gateway finds
+/// them.
+fn config_toml(gateway: SocketAddr, sim: SocketAddr, data_dir: &Path) -> Result<String> {
     let mut config = slotline::demo::config(gateway, sim);
+    config.server.data_dir = Some(data_dir.to_owned());
     // Room for the saturation phase's concurrent calls, each holding an instance.
     config.runtime.max_instances = 256;
     for tenant in config.tenants.values_mut() {
