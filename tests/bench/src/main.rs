@@ -65,6 +65,9 @@ struct Plan {
     compiles: usize,
     /// Calls timed while the breaker is open.
     breaker_calls: u64,
+    /// Tenants created for the memory measure, at most, and the time they may take.
+    tenants: usize,
+    tenants_budget: Duration,
 }
 
 impl Plan {
@@ -78,6 +81,8 @@ impl Plan {
                 attempts: 3,
                 compiles: 1,
                 breaker_calls: 50,
+                tenants: 1_000,
+                tenants_budget: Duration::from_secs(10),
             }
         } else {
             Plan {
@@ -88,6 +93,8 @@ impl Plan {
                 attempts: 5,
                 compiles: 3,
                 breaker_calls: 200,
+                tenants: 1_000,
+                tenants_budget: Duration::from_secs(360),
             }
         }
     }
@@ -145,6 +152,8 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         Some(Goal::AtMost(500.0)),
     ));
     rows.extend(plugin_phase(&mut stack, bin_dir, pinning, &plan).await?);
+    // Last on this gateway: it leaves hundreds of tenants behind.
+    rows.push(tenants_phase(&stack, bin_dir, &plan).await?);
     rows.push(Row::not_measured(
         "wasm_vs_native_ratio",
         "no native built-in in the gateway",
@@ -345,6 +354,45 @@ async fn plugin_phase(
             Some(Goal::AtMost(20.0)),
         ),
     ])
+}
+
+/// Memory per tenant, each on a plugin version of its own.
+async fn tenants_phase(stack: &Stack, bin_dir: &Path, plan: &Plan) -> Result<Row> {
+    let path = plugins::guest_dir(bin_dir)?.join("slotline_test_plugin.wasm");
+    let component = plugins::read_plugin(&path)?;
+    println!(
+        "tenants: up to {} on plugin versions of their own, for at most {} s",
+        plan.tenants,
+        plan.tenants_budget.as_secs()
+    );
+    let memory =
+        plugins::tenants_memory(stack, &component, plan.tenants, plan.tenants_budget).await?;
+    let each = memory.elapsed.as_secs_f64() / memory.tenants.max(1) as f64;
+    println!(
+        "  {} tenants in {:.0} s ({:.0} ms each): resident {} KiB -> {} KiB",
+        memory.tenants,
+        memory.elapsed.as_secs_f64(),
+        each * 1e3,
+        memory.baseline_kib,
+        memory.after_kib
+    );
+    let mut row = Row::measured(
+        "rss_per_tenant_kib",
+        "KiB",
+        memory.per_tenant_kib(),
+        Some(Goal::AtMost(2_048.0)),
+    );
+    if memory.tenants < plan.tenants {
+        row = row.with_note(format!(
+            "{} tenants, not {}: each took {:.0} ms to upload (compiled on one CPU), {} would take {:.0} s",
+            memory.tenants,
+            plan.tenants,
+            each * 1e3,
+            plan.tenants,
+            each * plan.tenants as f64
+        ));
+    }
+    Ok(row)
 }
 
 /// Phase 3: booking attempts, first with no injected latency (what remains is Slotline's own

@@ -144,3 +144,79 @@ async fn parse_date(stack: &Stack, call_id: &str) -> Result<Duration> {
     );
     Ok(elapsed)
 }
+
+/// What one more tenant, on a plugin version of its own, costs in memory.
+pub struct TenantsMemory {
+    /// Tenants created (fewer than asked for when the time budget ran out).
+    pub tenants: usize,
+    /// The gateway's resident memory before, with the demo tenant only.
+    pub baseline_kib: u64,
+    /// The gateway's resident memory after every tenant answered one call.
+    pub after_kib: u64,
+    /// How long creating, uploading and calling took.
+    pub elapsed: Duration,
+}
+
+impl TenantsMemory {
+    pub fn per_tenant_kib(&self) -> f64 {
+        let added = self.after_kib.saturating_sub(self.baseline_kib) as f64;
+        added / self.tenants.max(1) as f64
+    }
+}
+
+/// Creates up to `count` tenants through the admin API, each on its own version of the test
+/// plugin (`component` with a distinct custom section, so a distinct digest, compiled and kept
+/// apart), makes one call to each, and reads the gateway's resident memory before and after.
+/// Stops adding tenants once `budget` has passed.
+pub async fn tenants_memory(
+    stack: &Stack,
+    component: &[u8],
+    count: usize,
+    budget: Duration,
+) -> Result<TenantsMemory> {
+    // The demo tenant has answered calls before: its instance and cache are warm.
+    parse_date(stack, "baseline").await?;
+    let baseline_kib = resident_kib(stack.gateway_pid())?;
+    let started = Instant::now();
+    let mut tenants = 0;
+    while tenants < count && started.elapsed() < budget {
+        let tenant = format!("bench-{tenants:04}");
+        let config = json!({
+            "timezone": "Europe/Berlin",
+            "locale": "de",
+            "retell_api_key": slotline::demo::RETELL_API_KEY,
+            "settings": {"mode": "echo", "reply": "ok"},
+        });
+        control::put_tenant(stack.gateway, &tenant, &config).await?;
+        let version = with_custom_section(component, "slotline-bench", tenant.as_bytes());
+        control::upload_and_activate(stack.gateway, &tenant, Bytes::from(version)).await?;
+        let args = json!({"date": "2026-11-26", "time": "15:00"});
+        let call = SignedCall::to(&tenant, "check_availability", &args, &tenant)?;
+        let (status, reply) = Connection::open(stack.gateway).await?.reply(&call).await?;
+        ensure!(
+            status.is_success() && reply["success"] == true,
+            "tenant {tenant}'s call failed: {status} {reply}"
+        );
+        tenants += 1;
+    }
+    let elapsed = started.elapsed();
+    let after_kib = resident_kib(stack.gateway_pid())?;
+    Ok(TenantsMemory {
+        tenants,
+        baseline_kib,
+        after_kib,
+        elapsed,
+    })
+}
+
+/// `VmRSS` of process `pid`, from Linux's `/proc/<pid>/status`.
+fn resident_kib(pid: u32) -> Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().strip_suffix("kB"))
+        .and_then(|number| number.trim().parse().ok())
+        .with_context(|| format!("no VmRSS in {path}"))
+}

@@ -41,6 +41,8 @@ pub struct Row {
     /// `Err(reason)` when the metric is not measured in this run.
     pub value: Result<f64, String>,
     pub goal: Option<Goal>,
+    /// How the measure departs from what was asked, printed under the table.
+    pub note: Option<String>,
 }
 
 impl Row {
@@ -50,6 +52,7 @@ impl Row {
             unit,
             value: Ok(value),
             goal,
+            note: None,
         }
     }
 
@@ -59,6 +62,14 @@ impl Row {
             unit: "",
             value: Err(reason.to_owned()),
             goal: Some(goal),
+            note: None,
+        }
+    }
+
+    pub fn with_note(self, note: String) -> Row {
+        Row {
+            note: Some(note),
+            ..self
         }
     }
 
@@ -135,6 +146,11 @@ pub fn table(rows: &[Row]) -> String {
     for cells in &cells {
         line(cells);
     }
+    for row in rows {
+        if let Some(note) = &row.note {
+            let _ = writeln!(out, "\n{}: {note}", row.key);
+        }
+    }
     out
 }
 
@@ -154,6 +170,9 @@ pub fn json(rows: &[Row], extra: Map<String, Value>) -> Value {
         judgement.insert("ok".into(), json!(row.ok()));
         if let Err(reason) = &row.value {
             judgement.insert("not_measured".into(), json!(reason));
+        }
+        if let Some(note) = &row.note {
+            judgement.insert("note".into(), json!(note));
         }
         targets.insert(row.key.to_owned(), Value::Object(judgement));
     }
