@@ -28,8 +28,10 @@ test: guest
 	$(CARGO) test --locked --release -p slotline-guest --lib
 
 # Performance report (not part of `make test`): release builds, the simulator and the gateway
-# as separate processes, a table on stdout and bench/results.json.
+# as separate processes, a table on stdout and bench/results.json. The hello component is the
+# reference served by stock `wasmtime serve` (installed by `make plugin-test`) when present.
 bench: build
+	$(CARGO) build --locked -p slotline-bench-hello --target wasm32-wasip2 --profile guest
 	$(CARGO) build --locked --release -p slotline-bench
 	./target/release/slotline-bench
 

@@ -137,7 +137,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         gateway: stack.gateway,
         sim,
     };
-    let mut rows = cached_phase(&stack, sim, cli, &plan).await?;
+    let (mut rows, cached_rps) = cached_phase(&stack, sim, cli, &plan).await?;
     rows.extend(booking_phase(target, &plan).await?);
     // Last of the phases that need the calendar: the breaker stays open afterwards.
     println!(
@@ -159,12 +159,8 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         "no native built-in in the gateway",
         Goal::AtMost(1.5),
     ));
-    rows.push(Row::not_measured(
-        "vs_wasmtime_serve_ratio",
-        "`wasmtime serve` not installed",
-        Goal::AtLeast(1.0),
-    ));
     stack.stop()?;
+    rows.extend(wasmtime_serve_phase(bin_dir, pinning, cli, &plan, cached_rps).await?);
 
     println!();
     print!("{}", report::table(&rows));
@@ -193,7 +189,12 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
 
 /// Phases 1 and 2: the cached call, alone and at saturation. The first call fills the cache;
 /// the simulator's request count proves that no measured call left the gateway.
-async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> Result<Vec<Row>> {
+async fn cached_phase(
+    stack: &Stack,
+    sim: Simulator,
+    cli: &Cli,
+    plan: &Plan,
+) -> Result<(Vec<Row>, f64)> {
     // Thursday 15:00 is taken: the reply also ranks alternatives, the common case on a call.
     let args = json!({"date": "2026-11-26", "time": "15:00"});
     let availability = Connection::open(stack.gateway)
@@ -310,6 +311,104 @@ async fn cached_phase(stack: &Stack, sim: Simulator, cli: &Cli, plan: &Plan) -> 
             "saturation_load_generator_cpu_percent",
             "%",
             client,
+            None,
+        ));
+    }
+    Ok((rows, throughput.per_second()))
+}
+
+/// The version of stock wasmtime the gateway embeds, which `make plugin-test` installs.
+const WASMTIME_VERSION: &str = "48.0.8";
+
+/// Stock `wasmtime serve` on the gateway's CPU, running a component that answers a fixed JSON
+/// (`tests/bench/hello`), driven exactly like the cached call at saturation: Slotline's
+/// throughput over the bare runtime's.
+async fn wasmtime_serve_phase(
+    bin_dir: &Path,
+    pinning: &Pinning,
+    cli: &Cli,
+    plan: &Plan,
+    cached_rps: f64,
+) -> Result<Vec<Row>> {
+    let goal = Goal::AtLeast(1.0);
+    let target = bin_dir.parent().context("target/release has no parent")?;
+    let wasmtime = std::env::var_os("WASMTIME").map_or_else(
+        || target.join(format!("tools/wasmtime-{WASMTIME_VERSION}/bin/wasmtime")),
+        PathBuf::from,
+    );
+    let version = std::process::Command::new(&wasmtime)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    let wanted = format!("wasmtime {WASMTIME_VERSION}");
+    if !version.as_deref().is_some_and(|v| v.starts_with(&wanted)) {
+        let reason = format!(
+            "{wanted} not found at {} (found: {}); `make plugin-test` installs it, or \
+             `cargo install wasmtime-cli --version {WASMTIME_VERSION} --locked --root \
+             target/tools/wasmtime-{WASMTIME_VERSION}`",
+            wasmtime.display(),
+            version.as_deref().unwrap_or("none")
+        );
+        return Ok(vec![Row::not_measured(
+            "vs_wasmtime_serve_ratio",
+            &reason,
+            goal,
+        )]);
+    }
+    let hello = plugins::guest_dir(bin_dir)?.join("slotline_bench_hello.wasm");
+    ensure!(
+        hello.is_file(),
+        "{} is missing: `make bench` builds it",
+        hello.display()
+    );
+    let hello = hello.to_string_lossy();
+    // `-S cli`: Rust's standard library on wasip2 imports wasi:cli.
+    let args = ["serve", "-S", "cli", "--addr", "{addr}", &hello];
+    let server = processes::Server::start("wasmtime", &wasmtime, &args, pinning, "/").await?;
+    println!(
+        "wasmtime serve, a fixed JSON: {} connections for {} s after {} s warm-up",
+        cli.connections,
+        plan.saturation.as_secs_f64(),
+        plan.saturation_warmup.as_secs_f64()
+    );
+    // The very request of the cached phase; the component answers it without reading it.
+    let args = json!({"date": "2026-11-26", "time": "15:00"});
+    let call = RepeatedCall::new("check_availability", args, "wasmtime-serve");
+    let cpu_before = server.cpu_time();
+    let throughput = load::saturate(
+        server.addr,
+        &call,
+        cli.connections,
+        plan.saturation_warmup,
+        plan.saturation,
+    )
+    .await?;
+    let cpu = server
+        .cpu_time()
+        .zip(cpu_before)
+        .and_then(|(after, before)| after.checked_sub(before));
+    server.stop()?;
+    ensure!(
+        throughput.ok > 0,
+        "wasmtime serve answered no call ({} failed)",
+        throughput.failed
+    );
+    let rps = throughput.per_second();
+    println!(
+        "  {rps:.0} calls/s, {} failed; Slotline's cached call {cached_rps:.0} calls/s",
+        throughput.failed
+    );
+    let mut rows = vec![
+        Row::measured("wasmtime_serve_rps", "calls/s", rps, None),
+        Row::measured("vs_wasmtime_serve_ratio", "", cached_rps / rps, Some(goal)),
+    ];
+    if let Some(cpu) = cpu {
+        let window = (plan.saturation + plan.saturation_warmup).as_secs_f64();
+        rows.push(Row::measured(
+            "wasmtime_serve_cpu_percent",
+            "%",
+            100.0 * cpu.as_secs_f64() / window,
             None,
         ));
     }

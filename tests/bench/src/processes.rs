@@ -165,7 +165,7 @@ impl Stack {
                 binary.display()
             );
         }
-        let dir = TempDir::create()?;
+        let dir = TempDir::create("stack")?;
         let sim = free_port()?;
         let gateway = free_port()?;
 
@@ -243,6 +243,57 @@ impl Stack {
         }
         drop(self);
         Ok(())
+    }
+}
+
+/// Another server on the gateway's CPU, on a free loopback port, for comparison: started by
+/// [`Server::start`], killed when dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    process: Child,
+    _files: TempDir,
+}
+
+impl Server {
+    /// Runs `program` with `args` on CPU 0, where `{addr}` in an argument is replaced by the
+    /// chosen address, and waits until `GET ready_path` answers 200.
+    pub async fn start(
+        name: &'static str,
+        program: &Path,
+        args: &[&str],
+        pinning: &Pinning,
+        ready_path: &str,
+    ) -> Result<Server> {
+        let dir = TempDir::create(name)?;
+        let addr = free_port()?;
+        let mut command = pinning.command(program, 0);
+        for arg in args {
+            command.arg(arg.replace("{addr}", &addr.to_string()));
+        }
+        let mut process = spawn(name, command, &dir.path.join(format!("{name}.log")))?;
+        wait_ready(&mut process, addr, ready_path).await?;
+        Ok(Server {
+            addr,
+            process,
+            _files: dir,
+        })
+    }
+
+    /// CPU time the server has used so far.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        cpu_time(self.process.process.id())
+    }
+
+    /// Stops the server, and says whether it died early.
+    pub fn stop(mut self) -> Result<()> {
+        if let Some(status) = self.process.process.try_wait()? {
+            bail!(
+                "{} died during the run ({status}); its log:\n{}",
+                self.process.name,
+                self.process.log_tail()
+            );
+        }
+        self.process.stop()
     }
 }
 
@@ -345,8 +396,9 @@ struct TempDir {
 }
 
 impl TempDir {
-    fn create() -> Result<TempDir> {
-        let path = std::env::temp_dir().join(format!("slotline-bench-{}", std::process::id()));
+    fn create(name: &str) -> Result<TempDir> {
+        let path =
+            std::env::temp_dir().join(format!("slotline-bench-{}-{name}", std::process::id()));
         fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(TempDir { path })
     }
