@@ -32,7 +32,7 @@ test: guest
 # reference served by stock `wasmtime serve` (installed by `make plugin-test`) when present.
 bench: build
 	$(CARGO) build --locked -p slotline-bench-hello --target wasm32-wasip2 --profile guest
-	$(CARGO) build --locked --release -p slotline-bench
+	$(CARGO) build --locked --release -p slotline-bench -p slotline-native
 	./target/release/slotline-bench
 
 # The default plugin run by the stock `wasmtime` CLI (the version the host embeds, installed into

@@ -19,6 +19,8 @@ use tokio::net::TcpStream;
 
 /// The tenant every call goes to.
 pub const TENANT: &str = slotline::demo::TENANT;
+/// The tenant `slotline-native-gateway` answers natively (a copy of [`TENANT`]).
+pub const NATIVE_TENANT: &str = "native";
 
 /// One HTTP/1.1 connection, kept alive across requests.
 pub struct Connection {
@@ -134,6 +136,7 @@ pub struct RepeatedCall {
     args: Value,
     /// Distinguishes the phone calls of different phases.
     prefix: &'static str,
+    tenant: &'static str,
 }
 
 /// Tool calls per phone call in the load phases: within the gateway's default limits.
@@ -141,14 +144,24 @@ pub const TOOL_CALLS_PER_PHONE_CALL: u64 = 10;
 
 impl RepeatedCall {
     pub fn new(name: &'static str, args: Value, prefix: &'static str) -> RepeatedCall {
-        RepeatedCall { name, args, prefix }
+        RepeatedCall {
+            name,
+            args,
+            prefix,
+            tenant: TENANT,
+        }
+    }
+
+    /// The same call, to `tenant` (which has the demo tenant's Retell key).
+    pub fn to(self, tenant: &'static str) -> RepeatedCall {
+        RepeatedCall { tenant, ..self }
     }
 
     /// The `n`-th sending, signed now. Signing happens on the client before the clock starts;
     /// signing per request also keeps every signature fresh however long a phase runs.
     pub fn nth(&self, n: u64) -> Result<SignedCall> {
         let call_id = format!("{}-{}", self.prefix, n / TOOL_CALLS_PER_PHONE_CALL);
-        SignedCall::new(self.name, &self.args, &call_id)
+        SignedCall::to(self.tenant, self.name, &self.args, &call_id)
     }
 }
 

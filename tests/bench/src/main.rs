@@ -7,7 +7,15 @@
 //!    reply) from one sequential client: p50 and p99;
 //! 2. the same call at saturation, many keep-alive connections: calls per second;
 //! 3. whole booking attempts with no upstream latency (Slotline's own share), then with
-//!    Cal.com-like latency injected into the simulator (what a caller waits).
+//!    Cal.com-like latency injected into the simulator (what a caller waits);
+//! 4. a call while the upstream breaker is open;
+//! 5. plugin versions: compiling the default plugin, swapping the demo tenant onto a new
+//!    version through the admin API, the first call after a restart;
+//! 6. resident memory per tenant, up to 1,000 tenants each on a plugin version of its own;
+//! 7. the cached call served by the plugin and by its logic compiled natively
+//!    (`slotline-native-gateway`): gateway CPU per call;
+//! 8. stock `wasmtime serve` answering a fixed JSON (`tests/bench/hello`) under the same load,
+//!    when wasmtime 48.0.8 is installed.
 //!
 //! It prints one table of measured against target and writes `bench/results.json`. Missed
 //! targets do not fail the run; only a run that could not measure exits non-zero.
@@ -20,10 +28,12 @@ mod plugins;
 mod processes;
 mod report;
 
+use std::ffi::OsString;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
 use serde_json::{Map, json};
 
@@ -154,11 +164,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     rows.extend(plugin_phase(&mut stack, bin_dir, pinning, &plan).await?);
     // Last on this gateway: it leaves hundreds of tenants behind.
     rows.push(tenants_phase(&stack, bin_dir, &plan).await?);
-    rows.push(Row::not_measured(
-        "wasm_vs_native_ratio",
-        "no native built-in in the gateway",
-        Goal::AtMost(1.5),
-    ));
+    rows.extend(native_phase(bin_dir, pinning, sim, cli, &plan).await?);
     stack.stop()?;
     rows.extend(wasmtime_serve_phase(bin_dir, pinning, cli, &plan, cached_rps).await?);
 
@@ -317,6 +323,102 @@ async fn cached_phase(
     Ok((rows, throughput.per_second()))
 }
 
+/// The same cached call served by the default plugin as WebAssembly and by its logic compiled
+/// natively into the gateway (`slotline-native-gateway`, `tests/bench/native`), in one
+/// process on the gateway's CPU: the gateway's CPU time per call of each, at saturation.
+async fn native_phase(
+    bin_dir: &Path,
+    pinning: &Pinning,
+    sim: Simulator,
+    cli: &Cli,
+    plan: &Plan,
+) -> Result<Vec<Row>> {
+    let goal = Goal::AtMost(1.5);
+    let binary = bin_dir.join("slotline-native-gateway");
+    if !binary.is_file() {
+        let reason = format!(
+            "{} is missing: `cargo build --release -p slotline-native` (`make bench` does)",
+            binary.display()
+        );
+        return Ok(vec![Row::not_measured(
+            "wasm_vs_native_ratio",
+            &reason,
+            goal,
+        )]);
+    }
+    let args = |addr: SocketAddr, dir: &Path| {
+        let config = dir.join("native.toml");
+        std::fs::write(&config, processes::native_config_toml(addr, sim.0)?)
+            .context("cannot write the native gateway's configuration")?;
+        Ok(vec![OsString::from("--config"), config.into_os_string()])
+    };
+    let server = processes::Server::start("native", &binary, pinning, "/readyz", args).await?;
+    let args = json!({"date": "2026-11-26", "time": "15:00"});
+    // The plugin fills the cache that both answer from.
+    Connection::open(server.addr)
+        .await?
+        .tool("native-warm-up", "check_availability", args.clone())
+        .await?;
+    let before = sim.requests().await?;
+    let mut per_call = Vec::new();
+    for (label, tenant) in [
+        ("WebAssembly", control::TENANT),
+        ("native", control::NATIVE_TENANT),
+    ] {
+        println!(
+            "cached call, {label}: {} connections for {} s after {} s warm-up",
+            cli.connections,
+            plan.saturation.as_secs_f64(),
+            plan.saturation_warmup.as_secs_f64()
+        );
+        let call = RepeatedCall::new("check_availability", args.clone(), label).to(tenant);
+        let cpu_before = server.cpu_time();
+        let throughput = load::saturate(
+            server.addr,
+            &call,
+            cli.connections,
+            plan.saturation_warmup,
+            plan.saturation,
+        )
+        .await?;
+        let cpu = server
+            .cpu_time()
+            .zip(cpu_before)
+            .and_then(|(after, before)| after.checked_sub(before))
+            .context("no CPU time for the native gateway (/proc)")?;
+        ensure!(
+            throughput.failed == 0 && throughput.ok > 0,
+            "{label}: {} of {} calls failed",
+            throughput.failed,
+            throughput.ok + throughput.failed
+        );
+        // The warm-up's calls are in the CPU time too.
+        let calls = throughput.ok as f64 * (plan.saturation + plan.saturation_warmup).as_secs_f64()
+            / throughput.elapsed.as_secs_f64();
+        let micros = cpu.as_secs_f64() * 1e6 / calls;
+        println!(
+            "  {:.0} calls/s, {micros:.0} µs of gateway CPU per call",
+            throughput.per_second()
+        );
+        per_call.push(micros);
+    }
+    server.stop()?;
+    let after = sim.requests().await?;
+    ensure!(
+        after == before,
+        "the native comparison reached Cal.com {} times: not answered from the cache",
+        after - before
+    );
+    let [wasm, native] = per_call[..] else {
+        bail!("two measures expected");
+    };
+    Ok(vec![
+        Row::measured("wasm_call_cpu_us", "µs", wasm, None),
+        Row::measured("native_call_cpu_us", "µs", native, None),
+        Row::measured("wasm_vs_native_ratio", "", wasm / native, Some(goal)),
+    ])
+}
+
 /// The version of stock wasmtime the gateway embeds, which `make plugin-test` installs.
 const WASMTIME_VERSION: &str = "48.0.8";
 
@@ -362,10 +464,14 @@ async fn wasmtime_serve_phase(
         "{} is missing: `make bench` builds it",
         hello.display()
     );
-    let hello = hello.to_string_lossy();
     // `-S cli`: Rust's standard library on wasip2 imports wasi:cli.
-    let args = ["serve", "-S", "cli", "--addr", "{addr}", &hello];
-    let server = processes::Server::start("wasmtime", &wasmtime, &args, pinning, "/").await?;
+    let args = |addr: SocketAddr, _: &Path| {
+        let mut args: Vec<OsString> = ["serve", "-S", "cli", "--addr"].map(OsString::from).into();
+        args.push(addr.to_string().into());
+        args.push(hello.into_os_string());
+        Ok(args)
+    };
+    let server = processes::Server::start("wasmtime", &wasmtime, pinning, "/", args).await?;
     println!(
         "wasmtime serve, a fixed JSON: {} connections for {} s after {} s warm-up",
         cli.connections,

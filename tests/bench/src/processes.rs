@@ -4,6 +4,7 @@
 //! They run as separate processes (not in-process, as the end-to-end tests do) so the gateway
 //! can have a CPU of its own and the load generator's work never shows up in its numbers.
 
+use std::ffi::OsString;
 use std::fs;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -255,21 +256,19 @@ pub struct Server {
 }
 
 impl Server {
-    /// Runs `program` with `args` on CPU 0, where `{addr}` in an argument is replaced by the
-    /// chosen address, and waits until `GET ready_path` answers 200.
+    /// Runs `program` on CPU 0 with the arguments `args` makes from the chosen address and a
+    /// directory of its own (for files it needs), and waits until `GET ready_path` answers 200.
     pub async fn start(
         name: &'static str,
         program: &Path,
-        args: &[&str],
         pinning: &Pinning,
         ready_path: &str,
+        args: impl FnOnce(SocketAddr, &Path) -> Result<Vec<OsString>>,
     ) -> Result<Server> {
         let dir = TempDir::create(name)?;
         let addr = free_port()?;
         let mut command = pinning.command(program, 0);
-        for arg in args {
-            command.arg(arg.replace("{addr}", &addr.to_string()));
-        }
+        command.args(args(addr, &dir.path)?);
         let mut process = spawn(name, command, &dir.path.join(format!("{name}.log")))?;
         wait_ready(&mut process, addr, ready_path).await?;
         Ok(Server {
@@ -319,12 +318,33 @@ fn seed_json() -> Result<String> {
 }
 
 /// The demo tenant of `slotline demo`, written out as a configuration file, so the benchmark
-/// measures exactly what the demo serves.
-/// Uploads, the store and precompiled plugins go to `data_dir`, so a restarted gateway finds
-/// them.
+/// measures exactly what the demo serves. Uploads, the store and precompiled plugins go to
+/// `data_dir`, so a restarted gateway finds them.
 fn config_toml(gateway: SocketAddr, sim: SocketAddr, data_dir: &Path) -> Result<String> {
-    let mut config = slotline::demo::config(gateway, sim);
+    let mut config = bench_config(gateway, sim);
     config.server.data_dir = Some(data_dir.to_owned());
+    toml::to_string(&config).context("cannot write the configuration as TOML")
+}
+
+/// The demo configuration with the tenant `demo` also as `native`, for
+/// `slotline-native-gateway` (`tests/bench/native`), which answers `native` with the default
+/// plugin's logic compiled natively, from the cache `demo` fills.
+pub fn native_config_toml(gateway: SocketAddr, sim: SocketAddr) -> Result<String> {
+    let mut config = bench_config(gateway, sim);
+    let demo = config
+        .tenants
+        .get(control::TENANT)
+        .cloned()
+        .context("the demo configuration has no demo tenant")?;
+    config
+        .tenants
+        .insert(control::NATIVE_TENANT.to_owned(), demo);
+    toml::to_string(&config).context("cannot write the configuration as TOML")
+}
+
+/// The demo configuration, tuned for measuring.
+fn bench_config(gateway: SocketAddr, sim: SocketAddr) -> slotline::config::Config {
+    let mut config = slotline::demo::config(gateway, sim);
     // Room for the saturation phase's concurrent calls, each holding an instance.
     config.runtime.max_instances = 256;
     for tenant in config.tenants.values_mut() {
@@ -335,7 +355,7 @@ fn config_toml(gateway: SocketAddr, sim: SocketAddr, data_dir: &Path) -> Result<
         // Saturation is the point here, not a tenant-wide rate limit.
         tenant.calls.tenant_per_second = 0;
     }
-    toml::to_string(&config).context("cannot write the configuration as TOML")
+    config
 }
 
 fn spawn(name: &'static str, mut command: Command, log: &Path) -> Result<Child> {
