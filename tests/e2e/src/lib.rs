@@ -191,6 +191,20 @@ impl Harness {
         (status, body)
     }
 
+    /// The gateway's `/metrics` text (shared by every gateway in this test process).
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("gateway unreachable: {err}"));
+        response
+            .text()
+            .await
+            .unwrap_or_else(|err| panic!("unreadable metrics: {err}"))
+    }
+
     /// Upstream requests the simulator has received so far.
     pub fn upstream_requests(&self) -> u64 {
         self.sim.sim.request_count()

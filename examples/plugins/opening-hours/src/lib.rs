@@ -20,7 +20,6 @@ wit_bindgen::generate!({
 
 mod ledger;
 mod settings;
-mod speech;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, TimeZone};
 use chrono_tz::Tz;

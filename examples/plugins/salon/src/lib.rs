@@ -35,7 +35,6 @@ wit_bindgen::generate!({
 });
 
 mod calcom;
-mod speech;
 
 use std::collections::BTreeMap;
 

@@ -8,6 +8,11 @@
 //! which have the same names and fields. Only the cached path is comparable, and only
 //! `check_availability` and `find_alternatives` are served.
 
+#![allow(
+    dead_code,
+    reason = "the plugin's modules are compiled whole; its booking paths are not served natively"
+)]
+
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -17,58 +22,22 @@ use slotline::runtime::api;
 use slotline::tenant::{Settings, Tenant};
 use slotline::tool::{ToolRequest, ToolResponse};
 
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/availability.rs"]
 mod availability;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/cache.rs"]
 mod cache;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/calcom.rs"]
 mod calcom;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/clock.rs"]
 mod clock;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/errors.rs"]
 mod errors;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/parse_date.rs"]
 mod parse_date;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/ranking.rs"]
 mod ranking;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/settings.rs"]
 mod settings;
-#[allow(
-    dead_code,
-    reason = "the plugin's booking paths are not served natively"
-)]
 #[path = "../../../../guest/src/speech.rs"]
 mod speech;
 

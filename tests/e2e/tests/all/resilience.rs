@@ -113,13 +113,7 @@ async fn five_failures_open_the_breaker_and_two_successes_close_it() -> TestResu
     assert!(detail(&reply).contains("DestinationUnavailable"), "{reply}");
     assert!(offers_callback(&reply), "{reply}");
     assert!(fast < Duration::from_millis(500), "fast fail took {fast:?}");
-    let metrics = harness
-        .http
-        .get(harness.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = harness.metrics().await;
     let gauge = format!("slotline_breaker_state{{tenant=\"demo\",upstream=\"{upstream}\"}} 2");
     assert!(metrics.contains(&gauge), "{metrics}");
 

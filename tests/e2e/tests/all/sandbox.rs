@@ -107,13 +107,7 @@ async fn hostile_plugins_get_a_fallback_and_harm_no_one_else() -> TestResult {
     );
     let health = harness.http.get(harness.url("/healthz")).send().await?;
     assert_eq!(health.status(), 200);
-    let metrics = harness
-        .http
-        .get(harness.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = harness.metrics().await;
     for (mode, limit) in HOSTILE {
         let tenant = format!("hostile-{mode}");
         let hits = |limit| {
@@ -248,13 +242,7 @@ async fn a_full_instance_pool_answers_503_with_retry_after_and_recovers() -> Tes
         .await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["data"]["available"], true, "{reply}");
-    let metrics = harness
-        .http
-        .get(harness.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = harness.metrics().await;
     assert_eq!(
         metric_value(
             &metrics,

@@ -1,4 +1,4 @@
-//! What the agent says, in German or English.
+//! What the agent says, in German or English: the example plugins' shared sentences.
 //!
 //! A text-to-speech voice reads every sentence to a caller who cannot scroll back: short
 //! sentences, one question at the end, times as people say them ("14 Uhr 30", "2:30 pm"),
