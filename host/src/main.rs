@@ -121,6 +121,11 @@ impl Admin {
     }
 }
 
+/// Every call allocates many small, short-lived values (requests, JSON, the plugin's store);
+/// the profile showed 13% of a cached call in glibc's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();

@@ -16,6 +16,10 @@ const NATIVE_TENANT: &str = "native";
 /// The tenant, with the same settings, whose plugin fills the cache the native one reads.
 const CACHE_OF: &str = "demo";
 
+/// The same allocator as `slotline serve`, so the comparison is only WebAssembly against native.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
