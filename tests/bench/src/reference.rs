@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::json;
@@ -56,27 +57,10 @@ pub async fn native_phase(
         ("WebAssembly", control::TENANT),
         ("native", control::NATIVE_TENANT),
     ] {
-        println!(
-            "cached call, {label}: {} connections for {} s after {} s warm-up",
-            cli.connections,
-            plan.saturation.as_secs_f64(),
-            plan.saturation_warmup.as_secs_f64()
-        );
         let call = RepeatedCall::new("check_availability", args.clone(), label).to(tenant);
-        let cpu_before = server.cpu_time();
-        let throughput = load::saturate(
-            server.addr,
-            &call,
-            cli.connections,
-            plan.saturation_warmup,
-            plan.saturation,
-        )
-        .await?;
-        let cpu = server
-            .cpu_time()
-            .zip(cpu_before)
-            .and_then(|(after, before)| after.checked_sub(before))
-            .context("no CPU time for the native gateway (/proc)")?;
+        let (throughput, cpu) =
+            saturate(&server, &call, cli, plan, &format!("cached call, {label}")).await?;
+        let cpu = cpu.context("no CPU time for the native gateway (/proc)")?;
         ensure!(
             throughput.failed == 0 && throughput.ok > 0,
             "{label}: {} of {} calls failed",
@@ -163,28 +147,11 @@ pub async fn wasmtime_serve_phase(
         Ok(args)
     };
     let server = processes::Server::start("wasmtime", &wasmtime, pinning, "/", args).await?;
-    println!(
-        "wasmtime serve, a fixed JSON: {} connections for {} s after {} s warm-up",
-        cli.connections,
-        plan.saturation.as_secs_f64(),
-        plan.saturation_warmup.as_secs_f64()
-    );
     // The very request of the cached phase; the component answers it without reading it.
     let args = json!({"date": "2026-11-26", "time": "15:00"});
     let call = RepeatedCall::new("check_availability", args, "wasmtime-serve");
-    let cpu_before = server.cpu_time();
-    let throughput = load::saturate(
-        server.addr,
-        &call,
-        cli.connections,
-        plan.saturation_warmup,
-        plan.saturation,
-    )
-    .await?;
-    let cpu = server
-        .cpu_time()
-        .zip(cpu_before)
-        .and_then(|(after, before)| after.checked_sub(before));
+    let (throughput, cpu) =
+        saturate(&server, &call, cli, plan, "wasmtime serve, a fixed JSON").await?;
     server.stop()?;
     ensure!(
         throughput.ok > 0,
@@ -210,4 +177,35 @@ pub async fn wasmtime_serve_phase(
         ));
     }
     Ok(rows)
+}
+
+/// Drives `server` at saturation like the cached phase does, and returns its throughput and
+/// the CPU time the server used meanwhile (`None` without `/proc`).
+async fn saturate(
+    server: &processes::Server,
+    call: &RepeatedCall,
+    cli: &Cli,
+    plan: &Plan,
+    what: &str,
+) -> Result<(load::Throughput, Option<Duration>)> {
+    println!(
+        "{what}: {} connections for {} s after {} s warm-up",
+        cli.connections,
+        plan.saturation.as_secs_f64(),
+        plan.saturation_warmup.as_secs_f64()
+    );
+    let cpu_before = server.cpu_time();
+    let throughput = load::saturate(
+        server.addr,
+        call,
+        cli.connections,
+        plan.saturation_warmup,
+        plan.saturation,
+    )
+    .await?;
+    let cpu = server
+        .cpu_time()
+        .zip(cpu_before)
+        .and_then(|(after, before)| after.checked_sub(before));
+    Ok((throughput, cpu))
 }
