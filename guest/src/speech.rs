@@ -16,6 +16,7 @@
 //! ```
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use slotline_speech::{MONTHS_DE, MONTHS_EN, WEEKDAYS_DE, WEEKDAYS_EN};
 
 /// The language of the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,53 +49,6 @@ const MAX_SPOKEN_BOOKINGS: usize = 3;
 const MAX_SPOKEN_SERVICES: usize = 6;
 /// Dates further away than this get their year spoken; nearer ones are unambiguous without.
 const DAYS_WITHOUT_YEAR: i64 = 180;
-
-const WEEKDAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks

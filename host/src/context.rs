@@ -4,55 +4,9 @@
 
 use chrono::{Datelike, Timelike, Weekday};
 use serde_json::{Map, Value};
+use slotline_speech::{MONTHS_DE, MONTHS_EN, WEEKDAYS_DE, WEEKDAYS_EN};
 
 use crate::tenant::Tenant;
-
-const WEEKDAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// The variables, all strings (Retell's `dynamic_variables` must be).
 pub fn variables(tenant: &Tenant, caller_name: Option<String>) -> Map<String, Value> {

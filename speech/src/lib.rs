@@ -1,10 +1,60 @@
-//! What the agent says, in German or English: the example plugins' shared sentences.
+//! What a voice agent says, in German or English: day and month names for the gateway and the
+//! default plugin, and the sentences the example plugins share.
 //!
 //! A text-to-speech voice reads every sentence to a caller who cannot scroll back: short
 //! sentences, one question at the end, times as people say them ("14 Uhr 30", "2:30 pm"),
 //! dates near today as "heute"/"morgen", never ISO dates or markup.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+/// Weekday names from Monday, as `chrono`'s `num_days_from_monday` counts.
+pub const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+pub const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+/// Month names from January, as `chrono`'s `month0` counts.
+pub const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+pub const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -46,29 +96,6 @@ pub fn time(t: NaiveTime, lang: Lang) -> String {
 
 /// "heute", "morgen", "am Freitag, dem 27. November"; "today", "tomorrow", "on Friday, November 27".
 pub fn day(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
-    const WOCHENTAGE: [&str; 7] = [
-        "Montag",
-        "Dienstag",
-        "Mittwoch",
-        "Donnerstag",
-        "Freitag",
-        "Samstag",
-        "Sonntag",
-    ];
-    const MONATE: [&str; 12] = [
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ];
     let weekday = d.weekday().num_days_from_monday() as usize;
     let month = d.month0() as usize;
     match (lang, (d - today).num_days()) {
@@ -78,9 +105,9 @@ pub fn day(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
         (Lang::En, 1) => "tomorrow".into(),
         (Lang::De, _) => format!(
             "am {}, dem {}. {}",
-            WOCHENTAGE[weekday],
+            WEEKDAYS_DE[weekday],
             d.day(),
-            MONATE[month]
+            MONTHS_DE[month]
         ),
         (Lang::En, _) => format!("on {}", d.format("%A, %B %-d")),
     }
