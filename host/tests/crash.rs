@@ -80,14 +80,7 @@ async fn a_kill_between_upload_and_activation_leaves_the_previous_version_active
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../target/wasm32-wasip2/guest/slotline_test_plugin.wasm"),
     )?;
-    let mut seed =
-        calsim::Seed::demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default());
-    seed.now = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00+01:00")
-        .ok()
-        .map(|now| now.with_timezone(&chrono::Utc));
-    let calendar = calsim::Simulator::new(seed)
-        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await?;
+    let calendar = common::demo_calendar().await?;
 
     let dir = std::env::temp_dir().join(format!("slotline-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+mod common;
+
+use common::TestResult;
 
 /// A scratch directory per test and process, removed when the test ends.
 struct Scratch(PathBuf);
@@ -144,14 +146,7 @@ fn mistakes_are_named_and_fail_the_command() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_availability_asks_the_calendar() -> TestResult {
     // The demo calendar around the frozen day: Thursday the 26th is taken at 15:00.
-    let mut seed =
-        calsim::Seed::demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default());
-    seed.now = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00+01:00")
-        .ok()
-        .map(|now| now.with_timezone(&chrono::Utc));
-    let calendar = calsim::Simulator::new(seed)
-        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await?;
+    let calendar = common::demo_calendar().await?;
     let scratch = Scratch::new("check")?;
     let config = write_config(&scratch.0, Some(calendar.addr))?;
 

@@ -1,7 +1,12 @@
 //! A real `slotline serve` process on loopback, for the tests that need one: a crash, or the
-//! process's own memory.
+//! process's own memory; and the demo calendar they talk to.
 
-use std::net::TcpListener;
+#![allow(
+    dead_code,
+    reason = "each test binary uses its own part of this module"
+)]
+
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,4 +61,17 @@ pub async fn start(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Err("the gateway did not come up".into())
+}
+
+/// The simulated demo calendar as of the frozen now of every test (Wednesday 25 November 2026,
+/// 10:00 in Berlin): Thursday the 26th has 10:00 and 15:00 taken.
+pub async fn demo_calendar() -> std::io::Result<calsim::RunningSimulator> {
+    let mut seed =
+        calsim::Seed::demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default());
+    seed.now = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00+01:00")
+        .ok()
+        .map(|now| now.with_timezone(&chrono::Utc));
+    calsim::Simulator::new(seed)
+        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
 }
