@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-/// An error of the [`Store`](super::Store).
+/// An error of the [`Store`](super::Store) or its [`watch`](super::watch()).
 ///
 /// `UnknownTenant` and `UnknownVersion` are the caller's mistake (an admin API answers them
-/// with 404); every other variant is a problem with the database or the disk.
+/// with 404); every other variant is a problem with the database, the disk or the network.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -62,4 +62,76 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A PostgreSQL statement failed: the server went away or refused it. Nothing of the
+    /// operation was committed, except when the connection broke during the commit itself;
+    /// the next operation reconnects.
+    #[error(
+        "store: PostgreSQL failed: {}; check that the server is running and reachable and \
+         that Slotline's role may read and write the database (the next operation reconnects)",
+        explain(.0)
+    )]
+    Postgres(#[from] postgres::Error),
+    /// No connection to PostgreSQL could be made (at start, or when reconnecting).
+    #[error(
+        "store: cannot connect to PostgreSQL at {target}: {}; check the URL, that the server \
+         is running and accepts connections from this host, and the user and password",
+        explain(source)
+    )]
+    PostgresConnect {
+        /// Where: `user@host:port/database`, without the password.
+        target: String,
+        /// Why it failed.
+        #[source]
+        source: postgres::Error,
+    },
+    /// The store URL is not a PostgreSQL URL that can be used.
+    #[error(
+        "store: {0}; expected a URL like postgres://user:password@host:5432/database \
+         (TLS is not supported yet: use a private network or a local TLS proxy)"
+    )]
+    PostgresUrl(String),
+    /// A PostgreSQL migration failed and was rolled back; the database keeps schema version
+    /// `version - 1`, and other replicas can still start on it.
+    #[error(
+        "store: schema migration {version} failed on PostgreSQL and was rolled back: {}; \
+         check that Slotline's role may create tables in the database",
+        explain(source)
+    )]
+    PostgresMigration {
+        /// The schema version the migration would have produced (1-based).
+        version: i64,
+        /// What PostgreSQL reported.
+        #[source]
+        source: postgres::Error,
+    },
+    /// The thread that talks to PostgreSQL could not be started, or is gone.
+    #[error(
+        "store: the PostgreSQL connection thread {0}; the process may be out of threads or \
+         memory, restart Slotline"
+    )]
+    Worker(String),
+    /// A value does not fit in the database's 64-bit integers.
+    #[error("store: {0} does not fit in a 64-bit integer")]
+    OutOfRange(String),
+}
+
+/// A PostgreSQL error with its details: the crate's own message is only e.g. `db error`,
+/// the useful part (the server's message, the I/O error) is its source.
+fn explain(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        let mut text = format!("{} {} ({})", db.severity(), db.message(), db.code().code());
+        if let Some(detail) = db.detail() {
+            text.push_str(": ");
+            text.push_str(detail);
+        }
+        return text;
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

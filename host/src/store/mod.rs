@@ -1,15 +1,27 @@
-//! The embedded store: tenants, plugin versions, the active version per tenant, an audit log
-//! of admin actions, and callers' requests, in SQLite (`<data_dir>/slotline.db`).
+//! The store: tenants, plugin versions, the active version per tenant, an audit log of admin
+//! actions, callers' requests, and the components' bytes. Two backends, one logic:
 //!
-//! Crash safety: WAL mode with `synchronous = FULL`, so a write that returned survives a power
-//! cut; and every write is one transaction, so a process killed at any point leaves the
-//! previous state or the new one, never a mix. Activating a plugin version is one `UPDATE`
-//! plus its audit entry, in one transaction. Transactions that read before they write take the
-//! write lock up front (`BEGIN IMMEDIATE`), so another process on the same file makes them
-//! wait (up to [`BUSY_TIMEOUT`]) instead of failing half-way.
+//! - **SQLite** ([`Store::open`]: `<data_dir>/slotline.db`), for one gateway process. Crash
+//!   safety: WAL mode with `synchronous = FULL`, so a write that returned survives a power cut.
+//!   Transactions that read before they write take the write lock up front (`BEGIN
+//!   IMMEDIATE`), so another process on the same file makes them wait (up to
+//!   [`BUSY_TIMEOUT`]) instead of failing half-way. One connection behind a mutex.
+//! - **PostgreSQL** ([`Store::connect`]: a `postgres://` URL), shared by several gateway
+//!   replicas ([`Store::is_shared`]). Every write transaction first takes one advisory lock
+//!   (`pg_advisory_xact_lock`), PostgreSQL's equivalent of `BEGIN IMMEDIATE`, so replicas'
+//!   read-then-write transactions (the next version number) take turns. The connection lives
+//!   on a dedicated thread (the `postgres` crate's client cannot run on a tokio worker), and
+//!   is re-made when it breaks. Activations are announced with `pg_notify`, which [`watch`]
+//!   turns into [`StoreEvent`]s on other replicas.
 //!
-//! Admin operations are rare: one connection behind a mutex is enough, and the calls block,
-//! so async code runs them with `spawn_blocking`.
+//! On both, every write is one transaction, so a process killed at any point leaves the
+//! previous state or the new one, never a mix: activating a plugin version is one `UPDATE`
+//! plus its audit entry, in one transaction. The SQL is written once (see `sql.rs`) and the
+//! schema once (see `migrations.rs`, translated for PostgreSQL).
+//!
+//! The calls block (briefly: admin operations are rare, and the others single-row), and can be
+//! made from any thread, async code included; long-running async code runs them with
+//! `spawn_blocking`.
 //!
 //! ```
 //! use slotline::store::{Store, StoreError};
@@ -31,17 +43,24 @@
 
 mod error;
 mod migrations;
+mod pg;
 mod requests;
+pub(crate) mod sql;
+mod watch;
 
 pub use error::StoreError;
 pub use requests::{CallerRequest, NewRequest, RequestKind};
+pub use watch::{StoreEvent, Watcher, watch};
 
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
+
+use pg::{Mode, Postgres};
+use sql::{Db, Row, Sqlite, params};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "slotline.db";
@@ -49,7 +68,8 @@ pub const DB_FILE: &str = "slotline.db";
 /// How long a write waits for another connection's write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One uploaded plugin version of a tenant. The component's bytes live elsewhere, by digest.
+/// One uploaded plugin version of a tenant. The component's bytes are stored by digest
+/// ([`Store::put_component`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PluginVersion {
     /// The tenant that uploaded it.
@@ -107,7 +127,13 @@ pub struct AuditEntry {
 /// The store. `Send + Sync`: share it as an `Arc<Store>`.
 #[derive(Debug)]
 pub struct Store {
-    conn: Mutex<Connection>,
+    backend: Backend,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Sqlite(Mutex<Connection>),
+    Postgres(Postgres),
 }
 
 /// Now, as the store writes times: RFC 3339, UTC, milliseconds.
@@ -155,37 +181,96 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            backend: Backend::Sqlite(Mutex::new(conn)),
         })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host:port/db`,
+    /// without TLS for now) and brings its schema up to date, like [`Store::open`]. Replicas
+    /// may connect to a new database at the same time: each migration runs once.
+    ///
+    /// May be called from any thread, async ones included: the connection is made and used on
+    /// a dedicated thread. Fails with [`StoreError::PostgresConnect`] when the server cannot
+    /// be reached; once connected, a broken connection is re-made by the next operation.
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        Ok(Store {
+            backend: Backend::Postgres(Postgres::start(url)?),
+        })
+    }
+
+    /// Whether other processes may change this store behind this one's back (PostgreSQL):
+    /// whatever is cached from it must then be refreshed, e.g. on [`watch`] events.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// The database's schema version (the number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.with(|conn| Ok(migrations::schema_version(conn)?))
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                Ok(migrations::schema_version(&conn)?)
+            }
+            Backend::Postgres(_) => self.read(|db| {
+                db.query_one(
+                    &format!("SELECT version FROM {}", migrations::POSTGRES_VERSION_TABLE),
+                    params![],
+                )?
+                .get(0)
+            }),
+        }
     }
 
-    /// Runs `work` on the connection. A panic while holding the lock leaves no half-done
-    /// transaction (it is rolled back when dropped), so a poisoned lock is still usable.
-    fn with<T>(
+    /// Runs `work` on the SQLite connection itself (tests that look under the hood).
+    #[cfg(test)]
+    fn sqlite<T>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        work(&mut conn)
+        match &self.backend {
+            Backend::Sqlite(conn) => work(&conn.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres(_) => Err(StoreError::Corrupt("not a SQLite store".into())),
+        }
+    }
+
+    /// Runs `work`, which only reads, on the database.
+    ///
+    /// `work` is `'static` and `Fn` because on PostgreSQL it runs on the connection thread and
+    /// is run again, on a new connection, when the connection turns out to be broken.
+    fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
+    {
+        match &self.backend {
+            // A panic while holding the lock leaves no half-done transaction (it is rolled
+            // back when dropped), so a poisoned lock is still usable.
+            Backend::Sqlite(conn) => {
+                work(&mut Sqlite(&conn.lock().unwrap_or_else(|p| p.into_inner())))
+            }
+            Backend::Postgres(pg) => pg.run(Mode::Read, work),
+        }
     }
 
     /// Runs `work` in one write transaction, committed when `work` returns `Ok` and rolled
-    /// back otherwise.
-    fn write<T>(
-        &self,
-        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.with(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
+    /// back otherwise. The transaction holds the write lock from its start (SQLite: `BEGIN
+    /// IMMEDIATE`; PostgreSQL: an advisory lock), so what `work` reads stays true until it
+    /// commits.
+    fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let value = work(&mut Sqlite(&tx))?;
+                tx.commit()?;
+                Ok(value)
+            }
+            Backend::Postgres(pg) => pg.run(Mode::Write, work),
+        }
     }
 
     /// Creates the tenant, or replaces its settings (keeping its plugin versions and active
@@ -196,35 +281,42 @@ impl Store {
         settings: &serde_json::Value,
     ) -> Result<TenantRecord, StoreError> {
         let at = now();
-        self.write(|tx| {
-            tx.execute(
+        let id = id.to_owned();
+        let settings = settings.to_string();
+        self.write(move |db| {
+            db.execute(
                 "INSERT INTO tenants (id, settings, active_version, created_at, updated_at)
-                 VALUES (?1, ?2, NULL, ?3, ?3)
+                 VALUES ($1, $2, NULL, $3, $3)
                  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-                params![id, settings.to_string(), at],
+                params![&id, &settings, &at],
             )?;
-            find_tenant(tx, id)?.ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
+            require_tenant(db, &id)
         })
     }
 
     /// The tenant, if stored.
     pub fn tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
-        self.with(|conn| find_tenant(conn, id))
+        let id = id.to_owned();
+        self.read(move |db| find_tenant(db, &id))
     }
 
     /// All tenants, by id.
     pub fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
-        self.with(|conn| {
-            let mut statement =
-                conn.prepare(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"))?;
-            let rows = statement.query_map([], TenantRow::read)?;
-            rows.map(|row| row?.into_record()).collect()
+        self.read(|db| {
+            db.query(
+                &format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"),
+                params![],
+            )?
+            .iter()
+            .map(tenant_row)
+            .collect()
         })
     }
 
-    /// Records an uploaded version (the bytes are stored by digest, elsewhere) as the tenant's
-    /// next version number (1, 2, ...), with status [`PluginVersion::READY`]. A digest the
-    /// tenant already has returns that existing version unchanged: uploads are idempotent.
+    /// Records an uploaded version (the bytes are stored by digest: [`Store::put_component`])
+    /// as the tenant's next version number (1, 2, ...), with status [`PluginVersion::READY`].
+    /// A digest the tenant already has returns that existing version unchanged: uploads are
+    /// idempotent.
     ///
     /// [`StoreError::UnknownTenant`], with nothing written, when the tenant does not exist.
     pub fn add_plugin_version(
@@ -236,35 +328,47 @@ impl Store {
     ) -> Result<PluginVersion, StoreError> {
         let at = now();
         let stored_size = i64::try_from(size)
-            .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
-        self.write(|tx| {
-            require_tenant(tx, tenant)?;
-            let existing = tx
-                .query_row(
-                    &format!("SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 AND digest = ?2"),
-                    params![tenant, digest],
-                    version_row,
-                )
-                .optional()?;
-            if let Some(existing) = existing {
-                return Ok(existing);
-            }
-            let next: u32 = tx.query_row(
-                "SELECT COALESCE(MAX(version), 0) + 1 FROM plugin_versions WHERE tenant = ?1",
-                params![tenant],
-                |row| row.get(0),
+            .map_err(|_| StoreError::OutOfRange(format!("the component size {size}")))?;
+        let (tenant, digest, wit_version) =
+            (tenant.to_owned(), digest.to_owned(), wit_version.to_owned());
+        self.write(move |db| {
+            require_tenant(db, &tenant)?;
+            let existing = db.query_opt(
+                &format!(
+                    "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 AND digest = $2"
+                ),
+                params![&tenant, &digest],
             )?;
-            tx.execute(
-                &format!("INSERT INTO plugin_versions ({VERSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-                params![tenant, next, digest, stored_size, wit_version, at, PluginVersion::READY],
+            if let Some(existing) = existing {
+                return version_row(&existing);
+            }
+            let next: u32 = db
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM plugin_versions WHERE tenant = $1",
+                    params![&tenant],
+                )?
+                .get(0)?;
+            db.execute(
+                &format!(
+                    "INSERT INTO plugin_versions ({VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
+                params![
+                    &tenant,
+                    next,
+                    &digest,
+                    stored_size,
+                    &wit_version,
+                    &at,
+                    PluginVersion::READY
+                ],
             )?;
             Ok(PluginVersion {
-                tenant: tenant.to_owned(),
+                tenant: tenant.clone(),
                 version: next,
-                digest: digest.to_owned(),
+                digest: digest.clone(),
                 size,
-                wit_version: wit_version.to_owned(),
-                uploaded_at: at,
+                wit_version: wit_version.clone(),
+                uploaded_at: at.clone(),
                 status: PluginVersion::READY.to_owned(),
             })
         })
@@ -272,12 +376,17 @@ impl Store {
 
     /// The tenant's versions, oldest first (empty for an unknown tenant).
     pub fn plugin_versions(&self, tenant: &str) -> Result<Vec<PluginVersion>, StoreError> {
-        self.with(|conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 ORDER BY version"
-            ))?;
-            let rows = statement.query_map(params![tenant], version_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+        let tenant = tenant.to_owned();
+        self.read(move |db| {
+            db.query(
+                &format!(
+                    "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 ORDER BY version"
+                ),
+                params![&tenant],
+            )?
+            .iter()
+            .map(version_row)
+            .collect()
         })
     }
 
@@ -287,11 +396,13 @@ impl Store {
         tenant: &str,
         version: u32,
     ) -> Result<Option<PluginVersion>, StoreError> {
-        self.with(|conn| find_version(conn, tenant, version))
+        let tenant = tenant.to_owned();
+        self.read(move |db| find_version(db, &tenant, version))
     }
 
     /// Makes `version` the tenant's active one, in one transaction together with its audit
-    /// entry (`plugin.activate`, by `actor`). Activating an earlier version is a rollback.
+    /// entry (`plugin.activate`, by `actor`). Activating an earlier version is a rollback. On
+    /// a shared store, the activation is announced to [`watch`]ers when it commits.
     ///
     /// [`StoreError::UnknownTenant`] or [`StoreError::UnknownVersion`], with nothing written
     /// and the previous active version still active, when either does not exist.
@@ -302,45 +413,48 @@ impl Store {
         actor: &str,
     ) -> Result<PluginVersion, StoreError> {
         let at = now();
-        self.write(|tx| {
-            let previous = require_tenant(tx, tenant)?.active_version;
+        let (tenant, actor) = (tenant.to_owned(), actor.to_owned());
+        self.write(move |db| {
+            let previous = require_tenant(db, &tenant)?.active_version;
             let record =
-                find_version(tx, tenant, version)?.ok_or_else(|| StoreError::UnknownVersion {
-                    tenant: tenant.to_owned(),
+                find_version(db, &tenant, version)?.ok_or_else(|| StoreError::UnknownVersion {
+                    tenant: tenant.clone(),
                     version,
                 })?;
-            tx.execute(
-                "UPDATE tenants SET active_version = ?2, updated_at = ?3 WHERE id = ?1",
-                params![tenant, version, at],
+            db.execute(
+                "UPDATE tenants SET active_version = $2, updated_at = $3 WHERE id = $1",
+                params![&tenant, version, &at],
             )?;
             let was = match previous {
                 Some(previous) => format!("version {previous}"),
                 None => "none".to_owned(),
             };
             insert_audit(
-                tx,
+                db,
                 &at,
-                actor,
-                Some(tenant),
+                &actor,
+                Some(tenant.as_str()),
                 ACTIVATE,
                 &format!("version {version} sha256:{} (was {was})", record.digest),
             )?;
+            db.notify_activated(&tenant)?;
             Ok(record)
         })
     }
 
     /// The tenant's active version, if one was activated (`None` for an unknown tenant too).
     pub fn active_version(&self, tenant: &str) -> Result<Option<PluginVersion>, StoreError> {
-        self.with(|conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT v.tenant, v.version, v.digest, v.size, v.wit_version, v.uploaded_at, v.status
-                     FROM tenants t JOIN plugin_versions v ON v.tenant = t.id AND v.version = t.active_version
-                     WHERE t.id = ?1",
-                    params![tenant],
-                    version_row,
-                )
-                .optional()?)
+        let tenant = tenant.to_owned();
+        self.read(move |db| {
+            db.query_opt(
+                "SELECT v.tenant, v.version, v.digest, v.size, v.wit_version, v.uploaded_at, v.status
+                 FROM tenants t JOIN plugin_versions v ON v.tenant = t.id AND v.version = t.active_version
+                 WHERE t.id = $1",
+                params![&tenant],
+            )?
+            .as_ref()
+            .map(version_row)
+            .transpose()
         })
     }
 
@@ -354,7 +468,13 @@ impl Store {
         detail: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        self.write(|tx| insert_audit(tx, &at, actor, tenant, action, detail))
+        let (actor, tenant, action, detail) = (
+            actor.to_owned(),
+            tenant.map(str::to_owned),
+            action.to_owned(),
+            detail.to_owned(),
+        );
+        self.write(move |db| insert_audit(db, &at, &actor, tenant.as_deref(), &action, &detail))
     }
 
     /// The newest `limit` entries, newest first: of one tenant, or of all when `tenant` is
@@ -365,12 +485,15 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with(|conn| {
-            let mut statement = conn.prepare(
+        let tenant = tenant.map(str::to_owned);
+        self.read(move |db| {
+            db.query(
                 "SELECT id, at, actor, tenant, action, detail FROM audit_log
-                 WHERE ?1 IS NULL OR tenant = ?1 ORDER BY id DESC LIMIT ?2",
-            )?;
-            let rows = statement.query_map(params![tenant, limit], |row| {
+                 WHERE CAST($1 AS TEXT) IS NULL OR tenant = $1 ORDER BY id DESC LIMIT $2",
+                params![&tenant, limit],
+            )?
+            .iter()
+            .map(|row| {
                 Ok(AuditEntry {
                     id: row.get(0)?,
                     at: row.get(1)?,
@@ -379,100 +502,112 @@ impl Store {
                     action: row.get(4)?,
                     detail: row.get(5)?,
                 })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .collect()
+        })
+    }
+
+    /// Stores a component's bytes under its digest (SHA-256, lowercase hex, computed by the
+    /// caller), so every process sharing the store can load it. Storing a digest again
+    /// changes nothing: the same digest means the same bytes.
+    pub fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let at = now();
+        let size = i64::try_from(bytes.len())
+            .map_err(|_| StoreError::OutOfRange(format!("the component size {}", bytes.len())))?;
+        let (digest, bytes) = (digest.to_owned(), bytes.to_vec());
+        self.write(move |db| {
+            db.execute(
+                "INSERT INTO components (digest, bytes, size, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (digest) DO NOTHING",
+                params![&digest, bytes.as_slice(), size, &at],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The bytes of the component with `digest`, if stored.
+    pub fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let digest = digest.to_owned();
+        self.read(move |db| {
+            db.query_opt(
+                "SELECT bytes FROM components WHERE digest = $1",
+                params![&digest],
+            )?
+            .map(|row| row.get(0))
+            .transpose()
         })
     }
 }
 
 fn insert_audit(
-    conn: &Connection,
+    db: &mut dyn Db,
     at: &str,
     actor: &str,
     tenant: Option<&str>,
     action: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO audit_log (at, actor, tenant, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    db.execute(
+        "INSERT INTO audit_log (at, actor, tenant, action, detail) VALUES ($1, $2, $3, $4, $5)",
         params![at, actor, tenant, action, detail],
     )?;
     Ok(())
 }
 
-fn find_tenant(conn: &Connection, id: &str) -> Result<Option<TenantRecord>, StoreError> {
-    conn.query_row(
-        &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"),
+fn find_tenant(db: &mut dyn Db, id: &str) -> Result<Option<TenantRecord>, StoreError> {
+    db.query_opt(
+        &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"),
         params![id],
-        TenantRow::read,
-    )
-    .optional()?
-    .map(TenantRow::into_record)
+    )?
+    .as_ref()
+    .map(tenant_row)
     .transpose()
 }
 
 /// The tenant, or [`StoreError::UnknownTenant`].
-fn require_tenant(conn: &Connection, id: &str) -> Result<TenantRecord, StoreError> {
-    find_tenant(conn, id)?.ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
+fn require_tenant(db: &mut dyn Db, id: &str) -> Result<TenantRecord, StoreError> {
+    find_tenant(db, id)?.ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
 }
 
 fn find_version(
-    conn: &Connection,
+    db: &mut dyn Db,
     tenant: &str,
     version: u32,
 ) -> Result<Option<PluginVersion>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = ?1 AND version = ?2"
-            ),
-            params![tenant, version],
-            version_row,
-        )
-        .optional()?)
+    db.query_opt(
+        &format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 AND version = $2"
+        ),
+        params![tenant, version],
+    )?
+    .as_ref()
+    .map(version_row)
+    .transpose()
 }
 
-fn version_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PluginVersion> {
-    let size: i64 = row.get(3)?;
+/// A row of [`VERSION_COLUMNS`].
+fn version_row(row: &Row) -> Result<PluginVersion, StoreError> {
     Ok(PluginVersion {
         tenant: row.get(0)?,
         version: row.get(1)?,
         digest: row.get(2)?,
-        size: u64::try_from(size).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(3, size))?,
+        size: row.get(3)?,
         wit_version: row.get(4)?,
         uploaded_at: row.get(5)?,
         status: row.get(6)?,
     })
 }
 
-/// A `tenants` row before its settings are parsed.
-struct TenantRow {
-    id: String,
-    settings: String,
-    active_version: Option<u32>,
-    updated_at: String,
-}
-
-impl TenantRow {
-    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get(0)?,
-            settings: row.get(1)?,
-            active_version: row.get(2)?,
-            updated_at: row.get(3)?,
-        })
-    }
-
-    fn into_record(self) -> Result<TenantRecord, StoreError> {
-        Ok(TenantRecord {
-            settings: parse_json(&self.settings, || {
-                format!("settings of tenant {:?}", self.id)
-            })?,
-            id: self.id,
-            active_version: self.active_version,
-            updated_at: self.updated_at,
-        })
-    }
+/// A row of [`TENANT_COLUMNS`], its settings parsed.
+fn tenant_row(row: &Row) -> Result<TenantRecord, StoreError> {
+    let id: String = row.get(0)?;
+    let settings: String = row.get(1)?;
+    Ok(TenantRecord {
+        settings: parse_json(&settings, || format!("settings of tenant {id:?}"))?,
+        id,
+        active_version: row.get(2)?,
+        updated_at: row.get(3)?,
+    })
 }
 
 /// A JSON text column. The store only ever writes valid JSON there, so anything else is
@@ -527,7 +662,7 @@ mod tests {
     }
 
     fn table_count(store: &Store) -> Result<i64, StoreError> {
-        store.with(|conn| {
+        store.sqlite(|conn| {
             Ok(conn.query_row(
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
                 [],
@@ -565,7 +700,7 @@ mod tests {
     fn the_database_is_opened_for_crash_safety() -> Result<(), StoreError> {
         let dir = TempDir::new("pragmas");
         let store = Store::open(&dir.0)?;
-        let (mode, synchronous, foreign_keys) = store.with(|conn| {
+        let (mode, synchronous, foreign_keys) = store.sqlite(|conn| {
             Ok((
                 conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))?,
                 conn.pragma_query_value(None, "synchronous", |row| row.get::<_, i64>(0))?,
@@ -851,7 +986,7 @@ mod tests {
     fn corrupt_settings_are_reported_not_hidden() -> Result<(), StoreError> {
         let store = Store::open_in_memory()?;
         store.put_tenant("a", &json!({}))?;
-        store.with(|conn| {
+        store.sqlite(|conn| {
             conn.execute("UPDATE tenants SET settings = '{oops' WHERE id = 'a'", [])?;
             Ok(())
         })?;

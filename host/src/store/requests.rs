@@ -1,9 +1,9 @@
 //! What callers asked for that the calendar could not take at that moment: callback requests
 //! and booking intents. Durable, because the caller was promised that someone gets back.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::sql::{Db, Row, params};
 use super::{Store, StoreError, now, parse_json, require_tenant};
 
 /// What a caller asked for.
@@ -74,38 +74,32 @@ pub struct CallerRequest {
 const COLUMNS: &str =
     "id, tenant, kind, status, call_id, phone, name, details, created_at, updated_at, notified_at";
 
-/// A `requests` row, with its `details` still text.
-fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(CallerRequest, String)> {
+/// A `requests` row of [`COLUMNS`], its details parsed.
+fn request_row(row: &Row) -> Result<CallerRequest, StoreError> {
+    let id: String = row.get(0)?;
     let details: String = row.get(7)?;
-    let request = CallerRequest {
-        id: row.get(0)?,
+    Ok(CallerRequest {
+        details: parse_json(&details, || format!("details of request {id:?}"))?,
+        id,
         tenant: row.get(1)?,
         kind: row.get(2)?,
         status: row.get(3)?,
         call_id: row.get(4)?,
         phone: row.get(5)?,
         name: row.get(6)?,
-        details: serde_json::Value::Null,
         created_at: row.get(8)?,
         updated_at: row.get(9)?,
         notified_at: row.get(10)?,
-    };
-    Ok((request, details))
+    })
 }
 
-fn parsed((mut request, details): (CallerRequest, String)) -> Result<CallerRequest, StoreError> {
-    request.details = parse_json(&details, || format!("details of request {:?}", request.id))?;
-    Ok(request)
-}
-
-fn find(conn: &Connection, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM requests WHERE tenant = ?1 AND id = ?2"),
+fn find(db: &mut dyn Db, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
+    db.query_opt(
+        &format!("SELECT {COLUMNS} FROM requests WHERE tenant = $1 AND id = $2"),
         params![tenant, id],
-        row,
-    )
-    .optional()?
-    .map(parsed)
+    )?
+    .as_ref()
+    .map(request_row)
     .transpose()
 }
 
@@ -118,30 +112,33 @@ impl Store {
             RequestKind::Callback => "open",
             RequestKind::BookingIntent => "pending",
         };
-        self.write(|tx| {
-            require_tenant(tx, &request.tenant)?;
-            tx.execute(
-                &format!("INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL)"),
+        let request = request.clone();
+        let details = request.details.to_string();
+        self.write(move |db| {
+            require_tenant(db, &request.tenant)?;
+            db.execute(
+                &format!("INSERT INTO requests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL)"),
                 params![
-                    request.id,
-                    request.tenant,
+                    &request.id,
+                    &request.tenant,
                     request.kind.as_str(),
                     status,
-                    request.call_id,
-                    request.phone,
-                    request.name,
-                    request.details.to_string(),
-                    at
+                    &request.call_id,
+                    &request.phone,
+                    &request.name,
+                    &details,
+                    &at
                 ],
             )?;
-            find(tx, &request.tenant, &request.id)?
+            find(db, &request.tenant, &request.id)?
                 .ok_or_else(|| StoreError::UnknownTenant(request.tenant.clone()))
         })
     }
 
     /// One request of the tenant, if it exists.
     pub fn request(&self, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
-        self.with(|conn| find(conn, tenant, id))
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.read(move |db| find(db, &tenant, &id))
     }
 
     /// A tenant's requests, newest first, optionally only those with `status`.
@@ -150,13 +147,19 @@ impl Store {
         tenant: &str,
         status: Option<&str>,
     ) -> Result<Vec<CallerRequest>, StoreError> {
-        self.with(|conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {COLUMNS} FROM requests WHERE tenant = ?1 AND (?2 IS NULL OR status = ?2)
-                 ORDER BY created_at DESC, id"
-            ))?;
-            let rows = statement.query_map(params![tenant, status], row)?;
-            rows.map(|r| parsed(r?)).collect()
+        let (tenant, status) = (tenant.to_owned(), status.map(str::to_owned));
+        self.read(move |db| {
+            db.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM requests
+                     WHERE tenant = $1 AND (CAST($2 AS TEXT) IS NULL OR status = $2)
+                     ORDER BY created_at DESC, id"
+                ),
+                params![&tenant, &status],
+            )?
+            .iter()
+            .map(request_row)
+            .collect()
         })
     }
 
@@ -167,33 +170,39 @@ impl Store {
         id: &str,
     ) -> Result<Option<CallerRequest>, StoreError> {
         let at = now();
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE requests SET status = 'done', updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
-                params![tenant, id, at],
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.write(move |db| {
+            db.execute(
+                "UPDATE requests SET status = 'done', updated_at = $3 WHERE tenant = $1 AND id = $2",
+                params![&tenant, &id, &at],
             )?;
-            find(tx, tenant, id)
+            find(db, &tenant, &id)
         })
     }
 
     /// Requests whose notification has not been delivered yet (all tenants).
     pub fn undelivered_requests(&self) -> Result<Vec<CallerRequest>, StoreError> {
-        self.with(|conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {COLUMNS} FROM requests WHERE notified_at IS NULL ORDER BY created_at"
-            ))?;
-            let rows = statement.query_map([], row)?;
-            rows.map(|r| parsed(r?)).collect()
+        self.read(|db| {
+            db.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM requests WHERE notified_at IS NULL ORDER BY created_at"
+                ),
+                params![],
+            )?
+            .iter()
+            .map(request_row)
+            .collect()
         })
     }
 
     /// Records that the request's notification was delivered.
     pub fn mark_notified(&self, id: &str) -> Result<(), StoreError> {
         let at = now();
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE requests SET notified_at = ?2 WHERE id = ?1",
-                params![id, at],
+        let id = id.to_owned();
+        self.write(move |db| {
+            db.execute(
+                "UPDATE requests SET notified_at = $2 WHERE id = $1",
+                params![&id, &at],
             )?;
             Ok(())
         })
@@ -202,12 +211,13 @@ impl Store {
     /// Remembers the name a caller gave, for greeting them next time.
     pub fn remember_caller(&self, tenant: &str, phone: &str, name: &str) -> Result<(), StoreError> {
         let at = now();
-        self.write(|tx| {
-            require_tenant(tx, tenant)?;
-            tx.execute(
-                "INSERT INTO callers (tenant, phone, name, seen_at) VALUES (?1, ?2, ?3, ?4)
+        let (tenant, phone, name) = (tenant.to_owned(), phone.to_owned(), name.to_owned());
+        self.write(move |db| {
+            require_tenant(db, &tenant)?;
+            db.execute(
+                "INSERT INTO callers (tenant, phone, name, seen_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (tenant, phone) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at",
-                params![tenant, phone, name, at],
+                params![&tenant, &phone, &name, &at],
             )?;
             Ok(())
         })
@@ -215,14 +225,14 @@ impl Store {
 
     /// The name the caller gave last time, if any.
     pub fn caller_name(&self, tenant: &str, phone: &str) -> Result<Option<String>, StoreError> {
-        self.with(|conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT name FROM callers WHERE tenant = ?1 AND phone = ?2",
-                    params![tenant, phone],
-                    |row| row.get(0),
-                )
-                .optional()?)
+        let (tenant, phone) = (tenant.to_owned(), phone.to_owned());
+        self.read(move |db| {
+            db.query_opt(
+                "SELECT name FROM callers WHERE tenant = $1 AND phone = $2",
+                params![&tenant, &phone],
+            )?
+            .map(|row| row.get(0))
+            .transpose()
         })
     }
 }
