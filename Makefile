@@ -23,8 +23,10 @@ build: guest
 run: build
 	./target/release/slotline demo
 
+# Tests run beside a throwaway PostgreSQL and with redis-server available (installed from Debian
+# when missing; see tests/services/with-services.sh): the scale-out tests need both.
 test: guest
-	$(CARGO) test --locked --release
+	./tests/services/with-services.sh $(CARGO) test --locked --release
 	$(CARGO) test --locked --release -p slotline-guest --lib
 
 # Performance report (not part of `make test`): release builds, the simulator and the gateway
@@ -33,7 +35,7 @@ test: guest
 bench: build
 	$(CARGO) build --locked -p slotline-bench-hello --target wasm32-wasip2 --profile guest
 	$(CARGO) build --locked --release -p slotline-bench -p slotline-native
-	./target/release/slotline-bench
+	./tests/services/with-services.sh ./target/release/slotline-bench
 
 # The default plugin run by the stock `wasmtime` CLI (the version the host embeds, installed into
 # target/tools on first use: 10-20 minutes once) against the Cal.com simulator; not part of

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     pub server: ServerConfig,
     pub runtime: RuntimeConfig,
+    pub cache: CacheConfig,
+    pub store: StoreConfig,
     /// Tenants declared in the file, keyed by tenant id.
     pub tenants: BTreeMap<String, TenantConfig>,
 }
@@ -83,6 +85,61 @@ impl Default for RuntimeConfig {
             max_resources: 1024,
         }
     }
+}
+
+/// Where plugins' cache entries live.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    pub backend: CacheBackendKind,
+    /// `redis://[:password@]host:port[/db]` for the `redis` backend.
+    pub url: Option<Secret>,
+    /// Prefix of every key, so deployments can share one Redis.
+    pub prefix: String,
+    /// Longest wait for one Redis command; a slower Redis counts as down.
+    pub timeout_ms: u64,
+    /// After Redis failed, how long calls skip it (and go upstream) before it is tried again.
+    pub retry_after_ms: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            backend: CacheBackendKind::Memory,
+            url: None,
+            prefix: "slotline".to_owned(),
+            timeout_ms: 100,
+            retry_after_ms: 1_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheBackendKind {
+    /// In this process: right for one replica.
+    Memory,
+    /// Shared by every replica.
+    Redis,
+}
+
+/// Where tenants, plugin versions and callers' requests are kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    pub backend: StoreBackendKind,
+    /// `postgres://user[:password]@host[:port]/database` for the `postgres` backend.
+    pub url: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreBackendKind {
+    /// `<server.data_dir>/slotline.db`: right for one replica.
+    #[default]
+    Sqlite,
+    /// Shared by every replica; activations reach all of them.
+    Postgres,
 }
 
 /// One tenant: a business with its own calendar, plugin, secrets and limits.
@@ -267,7 +324,7 @@ impl Config {
         }
         // Only `SLOTLINE_<SECTION>__...` configures: other `SLOTLINE_*` variables (the log
         // filter, the CLI's URL and token) belong to other parts of the program.
-        let sections = ["server__", "runtime__", "tenants__"];
+        let sections = ["server__", "runtime__", "cache__", "store__", "tenants__"];
         let env = Env::prefixed("SLOTLINE_")
             .filter(move |key| {
                 let key = key.as_str().to_ascii_lowercase();

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::cache::{CacheError, Caches};
 use crate::callbacks::Callbacks;
-use crate::config::{Config, TenantConfig};
-use crate::dispatch::Dispatcher;
+use crate::config::{Config, StoreBackendKind, TenantConfig};
+use crate::dispatch::{Dispatcher, Ledger};
 use crate::registry::{Registry, RegistryError};
 use crate::runtime::{CompileError, Plugin, Runtime, RuntimeError};
 use crate::server::{self, AppState};
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError, StoreEvent, Watcher};
 use crate::tenant::{Tenant, TenantError, TenantId, Tenants};
 
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +39,13 @@ pub enum GatewayError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
     Registry(#[from] RegistryError),
     #[error("cannot create the data directory: {0}")]
     DataDir(#[from] std::io::Error),
+    #[error("store.backend = \"postgres\" needs store.url")]
+    NoStoreUrl,
     #[error("stored tenant {0} has unreadable settings: {1}")]
     StoredTenant(String, String),
     #[error(
@@ -54,6 +59,8 @@ pub struct Gateway {
     state: Arc<AppState>,
     body_limit_bytes: usize,
     upload_limit_bytes: usize,
+    /// Follows activations made by other replicas for as long as the gateway lives.
+    _watcher: Option<Watcher>,
 }
 
 impl Gateway {
@@ -62,13 +69,8 @@ impl Gateway {
     /// compilation belongs, not on a request.
     pub fn from_config(config: &Config) -> Result<Self, GatewayError> {
         let runtime = Arc::new(Runtime::new(&config.runtime)?);
-        let registry = match &config.server.data_dir {
-            Some(dir) => {
-                let store = Arc::new(Store::open(dir)?);
-                Some(Arc::new(Registry::new(dir, store, Arc::clone(&runtime))?))
-            }
-            None => None,
-        };
+        let caches = Caches::from_config(&config.cache)?;
+        let registry = open_registry(config, &runtime)?;
         let mut loader = Loader {
             runtime: &runtime,
             default_path: config.runtime.default_plugin.clone(),
@@ -108,26 +110,47 @@ impl Gateway {
                 (Some(registry), Some(version)) => registry.load(&version.digest)?,
                 _ => loader.load(tenant_config.plugin.as_deref(), &id)?,
             };
-            tenants.insert(Tenant::from_config(id, &tenant_config, plugin, cap)?);
+            tenants.insert(Tenant::from_config(
+                id,
+                &tenant_config,
+                plugin,
+                cap,
+                &caches,
+            )?);
         }
+        let watcher = match (&registry, &config.store.url) {
+            (Some(registry), Some(url)) if registry.store().is_shared() => Some(follow(
+                url.expose(),
+                Arc::clone(registry),
+                Arc::clone(&tenants),
+            )?),
+            _ => None,
+        };
         let default_plugin = loader.load(None, &TenantId::parse("default")?).ok();
         // Install the metrics recorder before the first call records anything.
         let _ = crate::metrics::handle();
         let callbacks = registry
             .as_ref()
             .map(|registry| Arc::new(Callbacks::new(Arc::clone(registry.store()))));
+        // With a shared cache, retries landing on another replica are answered once too.
+        let ledger = match &caches {
+            Caches::Redis(redis) => Ledger::shared(Arc::clone(redis)),
+            Caches::Memory => Ledger::default(),
+        };
         let state = Arc::new(AppState::new(
             tenants,
-            Dispatcher::new(runtime, callbacks),
+            Dispatcher::new(runtime, callbacks, ledger),
             config.server.admin_token.clone(),
             registry,
             default_plugin,
             cap,
+            caches,
         ));
         Ok(Self {
             state,
             body_limit_bytes: config.server.body_limit_bytes,
             upload_limit_bytes: config.server.upload_limit_bytes,
+            _watcher: watcher,
         })
     }
 
@@ -219,6 +242,56 @@ impl Drop for RunningGateway {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The store the configuration names and the registry on it; `None` when plugin versions are
+/// not kept (SQLite without a data directory).
+fn open_registry(
+    config: &Config,
+    runtime: &Arc<Runtime>,
+) -> Result<Option<Arc<Registry>>, GatewayError> {
+    let (store, dir) = match (config.store.backend, &config.server.data_dir) {
+        (StoreBackendKind::Sqlite, None) => return Ok(None),
+        (StoreBackendKind::Sqlite, Some(dir)) => (Store::open(dir)?, dir.clone()),
+        (StoreBackendKind::Postgres, dir) => {
+            let url = config.store.url.as_ref().ok_or(GatewayError::NoStoreUrl)?;
+            // The data directory only caches components and this replica's artifacts, so a
+            // replica without one can use a scratch directory.
+            let dir = dir
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join("slotline-replica"));
+            (Store::connect(url.expose())?, dir)
+        }
+    };
+    Ok(Some(Arc::new(Registry::new(
+        &dir,
+        Arc::new(store),
+        Arc::clone(runtime),
+    )?)))
+}
+
+/// Applies the activations other replicas make to this one's tenants, as the shared store
+/// announces them (and all of them after a reconnection, when some may have been missed).
+fn follow(
+    url: &str,
+    registry: Arc<Registry>,
+    tenants: Arc<Tenants>,
+) -> Result<Watcher, StoreError> {
+    store::watch(url, move |event| {
+        let affected = match event {
+            StoreEvent::Activated { tenant } => tenants.get(&tenant).into_iter().collect(),
+            _ => tenants
+                .ids()
+                .iter()
+                .filter_map(|id| tenants.get(id.as_str()))
+                .collect::<Vec<_>>(),
+        };
+        for tenant in affected {
+            if let Err(err) = registry.sync(&tenant) {
+                tracing::error!(tenant = %tenant.id, error = %err, "cannot follow an activation on another replica");
+            }
+        }
+    })
 }
 
 /// Compiles plugins named by path (or the default plugin), each distinct one once.

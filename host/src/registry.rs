@@ -5,6 +5,11 @@
 //! tenant in the store. Every file is written to a temporary name and renamed, and the store
 //! row comes last, so a process killed at any point leaves either the old state or the new
 //! one: the active version only ever changes in one store transaction.
+//!
+//! With a shared store (PostgreSQL) the component's bytes go into the store too, before its
+//! version row, and the local files are only this replica's cache of them: a replica that
+//! learns of a version it has never seen fetches the component from the store and compiles its
+//! own artifact (artifacts are specific to the engine and CPU, so they are never shared).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -23,6 +28,8 @@ pub enum RegistryError {
     Store(#[from] StoreError),
     #[error("plugin storage: {0}")]
     Io(#[from] std::io::Error),
+    #[error("component sha256:{0} is in neither this replica's data directory nor the store")]
+    MissingComponent(String),
     #[error("tenant {tenant} has no plugin version {version}")]
     UnknownVersion { tenant: String, version: u32 },
 }
@@ -77,6 +84,9 @@ impl Registry {
         let (plugin, artifact) = self.runtime.precompile(bytes)?;
         write_atomically(&self.component_path(&digest), bytes)?;
         write_atomically(&self.artifact_path(&digest), &artifact)?;
+        if self.store.is_shared() {
+            self.store.put_component(&digest, bytes)?;
+        }
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let version = self
             .store
@@ -105,7 +115,7 @@ impl Registry {
                 }
             }
         }
-        let bytes = std::fs::read(self.component_path(digest))?;
+        let bytes = self.component(digest)?;
         let (plugin, artifact_bytes) = self.runtime.precompile(&bytes)?;
         write_atomically(&artifact, &artifact_bytes)?;
         Ok(self.remember(plugin))
@@ -131,6 +141,39 @@ impl Registry {
         tenant.activate(plugin);
         tracing::info!(tenant = id, version, digest = %record.digest, "plugin version activated");
         Ok(record)
+    }
+
+    /// Brings `tenant` to the version the store says is active, when another replica changed
+    /// it. Returns whether the plugin changed.
+    pub fn sync(&self, tenant: &Tenant) -> Result<bool, RegistryError> {
+        let Some(active) = self.store.active_version(tenant.id.as_str())? else {
+            return Ok(false);
+        };
+        if tenant.plugin().digest() == active.digest {
+            return Ok(false);
+        }
+        let plugin = self.load(&active.digest)?;
+        tenant.activate(plugin);
+        tracing::info!(tenant = %tenant.id, version = active.version, digest = %active.digest, "plugin version activated by another replica");
+        Ok(true)
+    }
+
+    /// The component's bytes: this replica's copy, else the shared store's (kept locally).
+    fn component(&self, digest: &str) -> Result<Vec<u8>, RegistryError> {
+        let path = self.component_path(digest);
+        match std::fs::read(&path) {
+            Ok(bytes) => return Ok(bytes),
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound || !self.store.is_shared() => {
+                return Err(err.into());
+            }
+            Err(_) => {}
+        }
+        let bytes = self
+            .store
+            .component(digest)?
+            .ok_or_else(|| RegistryError::MissingComponent(digest.to_owned()))?;
+        write_atomically(&path, &bytes)?;
+        Ok(bytes)
     }
 
     fn cached(&self, digest: &str) -> Option<Arc<Plugin>> {

@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 
-use crate::cache::{DEFAULT_TENANT_CAPACITY_BYTES, TenantCache};
+use crate::cache::{Caches, TenantCache};
 use crate::config::{Secret, TenantConfig};
 use crate::outbound::{Allowlist, AllowlistError, Breakers, OutboundPolicy, TenantOutbound};
 use crate::runtime::Plugin;
@@ -91,6 +91,7 @@ impl Tenant {
         config: &TenantConfig,
         plugin: Arc<Plugin>,
         outbound_cap: Duration,
+        caches: &Caches,
     ) -> Result<Self, TenantError> {
         let timezone: Tz = config.timezone.parse().map_err(|_| TenantError::Timezone {
             tenant: id.to_string(),
@@ -140,11 +141,7 @@ impl Tenant {
                 OutboundPolicy::new(allowlist, config.timeouts, config.limits, outbound_cap),
                 Breakers::new(id.clone(), config.breaker),
             )),
-            cache: Arc::new(TenantCache::new(
-                id.to_string(),
-                Duration::from_secs(config.cache_ttl_secs),
-                DEFAULT_TENANT_CAPACITY_BYTES,
-            )),
+            cache: Arc::new(caches.tenant(id.as_str(), Duration::from_secs(config.cache_ttl_secs))),
             fixed_now,
             plugin: ArcSwap::new(plugin),
             id,

@@ -75,10 +75,11 @@ impl Dispatcher {
     pub fn new(
         runtime: std::sync::Arc<Runtime>,
         callbacks: Option<std::sync::Arc<Callbacks>>,
+        ledger: Ledger,
     ) -> Self {
         Self {
             runtime,
-            ledger: Ledger::default(),
+            ledger,
             callbacks,
             builtins: std::collections::HashMap::new(),
         }

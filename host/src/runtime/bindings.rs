@@ -7,7 +7,9 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "slotline:plugin/scheduler",
-    imports: { default: trappable },
+    // The cache may be Redis: its host functions await the network instead of blocking a
+    // worker thread.
+    imports: { "wasi:keyvalue": async | trappable, default: trappable },
     exports: { default: async },
     with: {
         "wasi:http": wasmtime_wasi_http::p2::bindings::http,

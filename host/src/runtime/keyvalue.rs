@@ -8,7 +8,7 @@ use std::sync::Arc;
 use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use super::bindings::wasi::keyvalue::{atomics, store};
-use crate::cache::TenantCache;
+use crate::cache::{CacheError, TenantCache};
 
 /// The guest's handle on its tenant's cache.
 pub struct Bucket {
@@ -36,8 +36,14 @@ impl KeyValueView<'_> {
     }
 }
 
+/// A cache that could not answer is the guest's `other` error, which plugins treat as a miss:
+/// the call goes on upstream rather than failing.
+fn outcome<T>(result: Result<T, CacheError>) -> Outcome<T> {
+    Ok(result.map_err(|err| store::Error::Other(err.to_string())))
+}
+
 impl store::Host for KeyValueView<'_> {
-    fn open(&mut self, identifier: String) -> Outcome<Resource<Bucket>> {
+    async fn open(&mut self, identifier: String) -> Outcome<Resource<Bucket>> {
         if !identifier.is_empty() {
             return Ok(Err(store::Error::NoSuchStore));
         }
@@ -49,35 +55,33 @@ impl store::Host for KeyValueView<'_> {
 }
 
 impl store::HostBucket for KeyValueView<'_> {
-    fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<Option<Vec<u8>>> {
-        Ok(Ok(self
-            .cache(&bucket)?
-            .get(&key)
-            .map(|value| value.to_vec())))
+    async fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<Option<Vec<u8>>> {
+        outcome(self.cache(&bucket)?.get(&key).await)
     }
 
-    fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Outcome<()> {
-        self.cache(&bucket)?.set(key, value);
-        Ok(Ok(()))
+    async fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Outcome<()> {
+        outcome(self.cache(&bucket)?.set(key, value).await)
     }
 
-    fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<()> {
-        self.cache(&bucket)?.delete(&key);
-        Ok(Ok(()))
+    async fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<()> {
+        outcome(self.cache(&bucket)?.delete(&key).await)
     }
 
-    fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<bool> {
-        Ok(Ok(self.cache(&bucket)?.exists(&key)))
+    async fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<bool> {
+        outcome(self.cache(&bucket)?.exists(&key).await)
     }
 
-    fn list_keys(
+    async fn list_keys(
         &mut self,
         bucket: Resource<Bucket>,
         cursor: Option<u64>,
     ) -> Outcome<store::KeyResponse> {
         /// Keys per page: large enough for any plugin's working set, small enough to bound a call.
         const PAGE: usize = 1_000;
-        let mut keys = self.cache(&bucket)?.keys();
+        let mut keys = match self.cache(&bucket)?.keys().await {
+            Ok(keys) => keys,
+            Err(err) => return outcome(Err(err)),
+        };
         keys.sort_unstable();
         let start = usize::try_from(cursor.unwrap_or(0)).unwrap_or(usize::MAX);
         let page: Vec<String> = keys.iter().skip(start).take(PAGE).cloned().collect();
@@ -86,14 +90,19 @@ impl store::HostBucket for KeyValueView<'_> {
         Ok(Ok(store::KeyResponse { keys: page, cursor }))
     }
 
-    fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
         self.table.delete(bucket)?;
         Ok(())
     }
 }
 
 impl atomics::Host for KeyValueView<'_> {
-    fn increment(&mut self, bucket: Resource<Bucket>, key: String, delta: u64) -> Outcome<u64> {
-        Ok(Ok(self.cache(&bucket)?.increment(&key, delta)))
+    async fn increment(
+        &mut self,
+        bucket: Resource<Bucket>,
+        key: String,
+        delta: u64,
+    ) -> Outcome<u64> {
+        outcome(self.cache(&bucket)?.increment(&key, delta).await)
     }
 }

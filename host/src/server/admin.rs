@@ -86,7 +86,13 @@ pub async fn clear_cache(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let tenant = authorize(&state, &headers, &tenant_id)?;
-    tenant.cache.clear();
+    tenant.cache.clear().await.map_err(|err| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "cache_unavailable",
+            format!("the cache could not be cleared: {err}"),
+        )
+    })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -295,8 +301,14 @@ pub async fn put_tenant(
                 "no default plugin to start the tenant on",
             )
         })?;
-    let tenant = Tenant::from_config(id.clone(), &config, plugin, state.outbound_cap)
-        .map_err(|err| ApiError::bad_request(err.to_string()))?;
+    let tenant = Tenant::from_config(
+        id.clone(),
+        &config,
+        plugin,
+        state.outbound_cap,
+        &state.caches,
+    )
+    .map_err(|err| ApiError::bad_request(err.to_string()))?;
     if let Some(registry) = &state.registry {
         let store = Arc::clone(registry.store());
         let settings = serde_json::to_value(&config).unwrap_or_default();

@@ -32,6 +32,8 @@ pub struct AppState {
     pub default_plugin: Option<Arc<crate::runtime::Plugin>>,
     /// `runtime.outbound_cap_ms`, for tenants created at run time.
     pub outbound_cap: std::time::Duration,
+    /// Where tenants created at run time keep their cache.
+    pub caches: crate::cache::Caches,
     pub dispatcher: Dispatcher,
     /// Tool calls per phone call.
     pub call_limiter: call_limits::CallLimiter,
@@ -47,6 +49,7 @@ impl AppState {
         registry: Option<Arc<crate::registry::Registry>>,
         default_plugin: Option<Arc<crate::runtime::Plugin>>,
         outbound_cap: std::time::Duration,
+        caches: crate::cache::Caches,
     ) -> Self {
         Self {
             tenants,
@@ -54,6 +57,7 @@ impl AppState {
             registry,
             default_plugin,
             outbound_cap,
+            caches,
             dispatcher,
             call_limiter: call_limits::CallLimiter::default(),
             seen_events: moka::sync::Cache::builder()

@@ -6,6 +6,8 @@
     reason = "each test binary uses its own part of this module"
 )]
 
+pub mod services;
+
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

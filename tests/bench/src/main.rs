@@ -14,7 +14,8 @@
 //! 6. resident memory per tenant, up to 1,000 tenants each on a plugin version of its own;
 //! 7. the cached call served by the plugin and by its logic compiled natively
 //!    (`slotline-native-gateway`): gateway CPU per call;
-//! 8. stock `wasmtime serve` answering a fixed JSON (`tests/bench/hello`) under the same load,
+//! 8. the cached call on one replica and on two sharing Redis and PostgreSQL;
+//! 9. stock `wasmtime serve` answering a fixed JSON (`tests/bench/hello`) under the same load,
 //!    when wasmtime 48.0.8 is installed.
 //!
 //! It prints one table of measured against target and writes `bench/results.json`. Missed
@@ -27,6 +28,7 @@ mod load;
 mod plugins;
 mod processes;
 mod reference;
+mod replicas;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +60,9 @@ struct Cli {
     /// Concurrent keep-alive connections of the saturation phase.
     #[arg(long, default_value_t = 64)]
     connections: usize,
+    /// Only the replicas phase (needs Redis and PostgreSQL; see `make bench`); writes no file.
+    #[arg(long)]
+    replicas_only: bool,
     /// Where to write the results.
     #[arg(long, default_value = "bench/results.json")]
     out: PathBuf,
@@ -142,6 +147,12 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     let sim = Simulator(stack.sim);
     println!("gateway {} / simulator {}", stack.gateway, stack.sim);
 
+    if cli.replicas_only {
+        let rows = replicas::replicas_phase(bin_dir, pinning, sim, cli, &plan).await?;
+        stack.stop()?;
+        print!("{}", report::table(&rows));
+        return Ok(());
+    }
     let target = Target {
         gateway: stack.gateway,
         sim,
@@ -164,6 +175,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     // Last on this gateway: it leaves hundreds of tenants behind.
     rows.push(tenants_phase(&stack, bin_dir, &plan).await?);
     rows.extend(reference::native_phase(bin_dir, pinning, sim, cli, &plan).await?);
+    rows.extend(replicas::replicas_phase(bin_dir, pinning, sim, cli, &plan).await?);
     stack.stop()?;
     rows.extend(reference::wasmtime_serve_phase(bin_dir, pinning, cli, &plan, cached_rps).await?);
 

@@ -342,6 +342,25 @@ pub fn native_config_toml(gateway: SocketAddr, sim: SocketAddr) -> Result<String
     toml::to_string(&config).context("cannot write the configuration as TOML")
 }
 
+/// One replica of a scaled-out deployment: the bench's demo configuration with the cache in
+/// Redis, the store in PostgreSQL and the replica's own data directory (its artifacts).
+pub fn replica_config_toml(
+    gateway: SocketAddr,
+    sim: SocketAddr,
+    data_dir: &Path,
+    redis: &str,
+    postgres: &str,
+) -> Result<String> {
+    use slotline::config::{CacheBackendKind, Secret, StoreBackendKind};
+    let mut config = bench_config(gateway, sim);
+    config.server.data_dir = Some(data_dir.join("data"));
+    config.cache.backend = CacheBackendKind::Redis;
+    config.cache.url = Some(Secret::new(redis));
+    config.store.backend = StoreBackendKind::Postgres;
+    config.store.url = Some(Secret::new(postgres));
+    toml::to_string(&config).context("cannot write the configuration as TOML")
+}
+
 /// The demo configuration, tuned for measuring.
 fn bench_config(gateway: SocketAddr, sim: SocketAddr) -> slotline::config::Config {
     let mut config = slotline::demo::config(gateway, sim);
@@ -383,7 +402,7 @@ fn spawn(name: &'static str, mut command: Command, log: &Path) -> Result<Child> 
 
 /// A port nobody listens on right now. Another process could take it before the child binds
 /// it; on a loopback-only benchmark machine that is unlikely, and the start-up check catches it.
-fn free_port() -> Result<SocketAddr> {
+pub fn free_port() -> Result<SocketAddr> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).context("no free loopback port")?;
     Ok(listener.local_addr()?)
 }

@@ -66,6 +66,17 @@ impl Row {
         }
     }
 
+    /// A measure without a target that this run could not take.
+    pub fn skipped(key: &'static str, reason: &str) -> Row {
+        Row {
+            key,
+            unit: "",
+            value: Err(reason.to_owned()),
+            goal: None,
+            note: None,
+        }
+    }
+
     pub fn with_note(self, note: String) -> Row {
         Row {
             note: Some(note),

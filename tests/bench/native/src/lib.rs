@@ -97,16 +97,19 @@ mod wasi {
 
             impl Bucket {
                 pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
-                    Ok(self.0.get(key).map(|value| value.to_vec()))
+                    let cache = self.0.local().ok_or(Error)?;
+                    Ok(cache.get(key).map(|value| value.to_vec()))
                 }
 
                 pub fn set(&self, key: &str, value: &[u8]) -> Result<(), Error> {
-                    self.0.set(key.to_owned(), value.to_vec());
+                    let cache = self.0.local().ok_or(Error)?;
+                    cache.set(key.to_owned(), value.to_vec());
                     Ok(())
                 }
 
                 pub fn delete(&self, key: &str) -> Result<(), Error> {
-                    self.0.delete(key);
+                    let cache = self.0.local().ok_or(Error)?;
+                    cache.delete(key);
                     Ok(())
                 }
             }

@@ -1,9 +1,7 @@
-//! The tenant-isolated cache behind the plugins' `wasi:keyvalue`.
+//! The in-process cache backend: one bounded [`moka`] cache per tenant.
 //!
-//! Every tenant gets its own bounded [`moka`] cache instead of a prefix in a shared one: a
-//! plugin cannot name another tenant's keys, and one tenant filling its cache evicts only its
-//! own entries. The cache belongs to the tenant, not to a plugin version, so it survives hot
-//! swaps.
+//! Every tenant gets its own cache instead of a prefix in a shared one: a plugin cannot name
+//! another tenant's keys, and one tenant filling its cache evicts only its own entries.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,17 +15,15 @@ pub const DEFAULT_TENANT_CAPACITY_BYTES: u64 = 16 * 1024 * 1024;
 const MAX_COUNTERS: u64 = 10_000;
 
 /// One tenant's cache: values with the tenant's TTL, and counters for `wasi:keyvalue/atomics`.
-pub struct TenantCache {
-    /// The tenant's id, as a metrics label.
-    tenant: String,
+pub struct MemoryCache {
     values: Cache<String, Arc<[u8]>>,
     /// Counters live apart from values and without a TTL: a counter that expired and restarted
     /// at zero could make stale values keyed by an old generation visible again.
     counters: Cache<String, u64>,
 }
 
-impl TenantCache {
-    pub fn new(tenant: String, ttl: Duration, capacity_bytes: u64) -> Self {
+impl MemoryCache {
+    pub fn new(ttl: Duration, capacity_bytes: u64) -> Self {
         let values = Cache::builder()
             .time_to_live(ttl)
             .max_capacity(capacity_bytes)
@@ -36,19 +32,11 @@ impl TenantCache {
             })
             .build();
         let counters = Cache::builder().max_capacity(MAX_COUNTERS).build();
-        Self {
-            tenant,
-            values,
-            counters,
-        }
+        Self { values, counters }
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<[u8]>> {
-        let value = self.values.get(key);
-        let result = if value.is_some() { "hit" } else { "miss" };
-        metrics::counter!("slotline_cache_requests_total", "tenant" => self.tenant.clone(), "result" => result)
-            .increment(1);
-        value
+        self.values.get(key)
     }
 
     pub fn set(&self, key: String, value: Vec<u8>) {
@@ -99,11 +87,7 @@ mod tests {
 
     #[test]
     fn values_expire_after_the_ttl_but_counters_do_not() {
-        let cache = TenantCache::new(
-            "t".into(),
-            Duration::from_millis(0),
-            DEFAULT_TENANT_CAPACITY_BYTES,
-        );
+        let cache = MemoryCache::new(Duration::from_millis(0), DEFAULT_TENANT_CAPACITY_BYTES);
         cache.set("slots".into(), b"[]".to_vec());
         assert_eq!(cache.increment("gen", 1), 1);
         assert!(cache.get("slots").is_none());
@@ -112,7 +96,7 @@ mod tests {
 
     #[test]
     fn concurrent_increments_are_not_lost() {
-        let cache = Arc::new(TenantCache::new("t".into(), Duration::from_secs(60), 1024));
+        let cache = Arc::new(MemoryCache::new(Duration::from_secs(60), 1024));
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let cache = Arc::clone(&cache);

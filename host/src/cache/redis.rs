@@ -1,0 +1,318 @@
+//! The Redis cache backend: every replica reads and invalidates the same entries.
+//!
+//! Keys are `<prefix>:t:<tenant>:v:<key>` for values and `<prefix>:t:<tenant>:n:<key>` for
+//! counters. Tenant ids are `[a-z0-9-]`, so no tenant's namespace is a prefix of another's and a
+//! plugin (which only chooses `<key>`) cannot reach outside its own. Values expire by Redis
+//! (`SET ... PX <ttl>`); counters have no expiry, as in memory, and `INCRBY` keeps them exact
+//! across replicas.
+//!
+//! The client is `redis`' [`ConnectionManager`]: one multiplexed connection per replica that
+//! pipelines every tenant's commands and reconnects by itself. A pool of connections would add
+//! nothing on a multiplexed protocol but a round trip to check each connection out.
+//!
+//! Redis is a cache here, never the truth: when it fails, a call must not wait for it. Every
+//! command is bounded by `cache.timeout_ms`, and after a failure the backend is skipped for
+//! `cache.retry_after_ms` (reads miss, writes are dropped), so a replica whose Redis is gone
+//! answers from upstream at upstream speed instead of paying a timeout per cache access.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use super::CacheError;
+use crate::config::CacheConfig;
+
+/// Keys a `list-keys` or a clear walks at most: a plugin's working set is far smaller.
+const MAX_SCANNED_KEYS: usize = 100_000;
+
+/// The replica's connection to Redis, shared by every tenant.
+pub struct RedisBackend {
+    connection: ConnectionManager,
+    prefix: String,
+    timeout: Duration,
+    gate: Gate,
+}
+
+impl RedisBackend {
+    /// Prepares the client without connecting: a replica starts (and serves from upstream)
+    /// while Redis is still coming up.
+    pub fn new(config: &CacheConfig) -> Result<Self, CacheError> {
+        let url = config.url.as_ref().ok_or(CacheError::Config(
+            "cache.backend = \"redis\" needs cache.url",
+        ))?;
+        let client = redis::Client::open(url.expose())?;
+        let timeout = Duration::from_millis(config.timeout_ms.max(1));
+        let settings = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            // The gate below decides when to try again; the manager should not queue commands
+            // behind its own reconnection back-off.
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(10))
+            .set_max_delay(Duration::from_millis(100));
+        let connection = ConnectionManager::new_lazy_with_config(client, settings)?;
+        Ok(Self {
+            connection,
+            prefix: config.prefix.clone(),
+            timeout,
+            gate: Gate::new(Duration::from_millis(config.retry_after_ms)),
+        })
+    }
+
+    /// Whether the last command succeeded (for `/metrics` and health).
+    pub fn is_up(&self) -> bool {
+        self.gate.is_up()
+    }
+
+    /// The namespace of `tenant`'s keys.
+    fn namespace(&self, tenant: &str) -> String {
+        format!("{}:t:{tenant}:", self.prefix)
+    }
+
+    /// A key outside every tenant's namespace, for the host's own shared state.
+    pub fn host_key(&self, name: &str) -> String {
+        format!("{}:host:{name}", self.prefix)
+    }
+
+    /// Runs one command, bounded in time and skipped while Redis is known to be down.
+    pub async fn query<T: redis::FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> Result<T, CacheError> {
+        if !self.gate.is_open() {
+            return Err(CacheError::Unavailable);
+        }
+        let mut connection = self.connection.clone();
+        let outcome = tokio::time::timeout(self.timeout, command.query_async(&mut connection))
+            .await
+            .map_err(|_| CacheError::Timeout(self.timeout))
+            .and_then(|result| result.map_err(CacheError::from));
+        match &outcome {
+            Ok(_) => self.gate.succeeded(),
+            Err(err) => self.gate.failed(err),
+        }
+        outcome
+    }
+}
+
+/// One tenant's view of the shared Redis.
+pub struct RedisCache {
+    backend: Arc<RedisBackend>,
+    values: String,
+    counters: String,
+    namespace: String,
+    ttl: Duration,
+}
+
+impl RedisCache {
+    pub fn new(backend: Arc<RedisBackend>, tenant: &str, ttl: Duration) -> Self {
+        let namespace = backend.namespace(tenant);
+        Self {
+            values: format!("{namespace}v:"),
+            counters: format!("{namespace}n:"),
+            namespace,
+            backend,
+            ttl,
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        self.backend
+            .query(redis::cmd("GET").arg(format!("{}{key}", self.values)))
+            .await
+    }
+
+    pub async fn set(&self, key: &str, value: &[u8]) -> Result<(), CacheError> {
+        let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
+        if ttl_ms == 0 {
+            // Expired on arrival, as in memory; Redis refuses `PX 0`.
+            return Ok(());
+        }
+        self.backend
+            .query(
+                redis::cmd("SET")
+                    .arg(format!("{}{key}", self.values))
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ttl_ms),
+            )
+            .await
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        self.backend
+            .query::<u64>(
+                redis::cmd("DEL")
+                    .arg(format!("{}{key}", self.values))
+                    .arg(format!("{}{key}", self.counters)),
+            )
+            .await
+            .map(drop)
+    }
+
+    pub async fn exists(&self, key: &str) -> Result<bool, CacheError> {
+        let found: u64 = self
+            .backend
+            .query(
+                redis::cmd("EXISTS")
+                    .arg(format!("{}{key}", self.values))
+                    .arg(format!("{}{key}", self.counters)),
+            )
+            .await?;
+        Ok(found > 0)
+    }
+
+    pub async fn increment(&self, key: &str, delta: u64) -> Result<u64, CacheError> {
+        let delta = i64::try_from(delta)
+            .map_err(|_| CacheError::Config("a counter delta above 2^63 - 1"))?;
+        let value: i64 = self
+            .backend
+            .query(
+                redis::cmd("INCRBY")
+                    .arg(format!("{}{key}", self.counters))
+                    .arg(delta),
+            )
+            .await?;
+        // Counters only ever grow from zero, so a negative value is someone else's key.
+        u64::try_from(value).map_err(|_| CacheError::Config("a counter below zero"))
+    }
+
+    /// The tenant's keys, values and counters, without their namespace.
+    pub async fn keys(&self) -> Result<Vec<String>, CacheError> {
+        Ok(self
+            .scan()
+            .await?
+            .into_iter()
+            .filter_map(|full| {
+                let rest = full.strip_prefix(&self.namespace)?;
+                rest.strip_prefix("v:")
+                    .or_else(|| rest.strip_prefix("n:"))
+                    .map(str::to_owned)
+            })
+            .collect())
+    }
+
+    pub async fn clear(&self) -> Result<(), CacheError> {
+        let keys = self.scan().await?;
+        for batch in keys.chunks(500) {
+            self.backend
+                .query::<u64>(redis::cmd("UNLINK").arg(batch))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Every key in the tenant's namespace (`SCAN`, so Redis is never blocked by a `KEYS`).
+    async fn scan(&self) -> Result<Vec<String>, CacheError> {
+        let pattern = format!("{}*", glob_escape(&self.namespace));
+        let mut keys = Vec::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, page): (u64, Vec<String>) = self
+                .backend
+                .query(
+                    redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(&pattern)
+                        .arg("COUNT")
+                        .arg(1000),
+                )
+                .await?;
+            keys.extend(page);
+            if next == 0 || keys.len() >= MAX_SCANNED_KEYS {
+                return Ok(keys);
+            }
+            cursor = next;
+        }
+    }
+}
+
+/// `text` as a `SCAN MATCH` pattern that matches only itself.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Skips Redis for a while after it failed, so a dead Redis costs one timeout per
+/// `retry_after`, not one per cache access.
+struct Gate {
+    origin: Instant,
+    /// Milliseconds since `origin` before which commands are not sent.
+    closed_until_ms: AtomicU64,
+    retry_after: Duration,
+    up: AtomicBool,
+}
+
+impl Gate {
+    fn new(retry_after: Duration) -> Self {
+        Self {
+            origin: Instant::now(),
+            closed_until_ms: AtomicU64::new(0),
+            retry_after,
+            up: AtomicBool::new(true),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn is_open(&self) -> bool {
+        self.now_ms() >= self.closed_until_ms.load(Ordering::Relaxed)
+    }
+
+    fn is_up(&self) -> bool {
+        self.up.load(Ordering::Relaxed)
+    }
+
+    fn succeeded(&self) {
+        if !self.up.swap(true, Ordering::Relaxed) {
+            tracing::info!("redis reachable again: cache shared again");
+        }
+    }
+
+    fn failed(&self, err: &CacheError) {
+        let retry_ms = u64::try_from(self.retry_after.as_millis()).unwrap_or(u64::MAX);
+        self.closed_until_ms
+            .store(self.now_ms().saturating_add(retry_ms), Ordering::Relaxed);
+        metrics::counter!("slotline_cache_backend_errors_total").increment(1);
+        if self.up.swap(false, Ordering::Relaxed) {
+            tracing::warn!(error = %err, retry_after_ms = retry_ms, "redis failed: calls go upstream until it is back");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_only_the_literal_namespace() {
+        assert_eq!(glob_escape("slotline:t:a-1:"), "slotline:t:a-1:");
+        assert_eq!(glob_escape("x*?[]\\"), "x\\*\\?\\[\\]\\\\");
+    }
+
+    #[test]
+    fn after_a_failure_the_gate_stays_closed_for_the_retry_period() {
+        let gate = Gate::new(Duration::from_secs(3600));
+        assert!(gate.is_open() && gate.is_up());
+        gate.failed(&CacheError::Unavailable);
+        assert!(!gate.is_open());
+        assert!(!gate.is_up());
+        gate.succeeded();
+        assert!(gate.is_up());
+
+        let gate = Gate::new(Duration::ZERO);
+        gate.failed(&CacheError::Unavailable);
+        assert!(gate.is_open(), "a zero retry period retries at once");
+    }
+}

@@ -1,0 +1,336 @@
+//! Two gateway processes behind an imaginary load balancer, sharing one Redis (cache,
+//! idempotency) and one PostgreSQL database (tenants, plugin versions, activations), against
+//! the simulated Cal.com: what one replica learns or changes, the other sees.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+mod common;
+
+use common::services::{Database, Redis};
+use common::{Gateway, TestResult, free_port, start};
+
+const OPERATOR: &str = "operator-token";
+const RETELL_KEY: &str = "retell-key";
+const THURSDAY: &str = "2026-11-26";
+
+/// One replica's configuration: its own port and data directory (precompiled artifacts), the
+/// shared Redis and PostgreSQL.
+fn write_config(
+    dir: &Path,
+    port: u16,
+    calendar: SocketAddr,
+    redis: &str,
+    postgres: &str,
+) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("slotline.toml");
+    let text = format!(
+        r#"
+[server]
+listen = "127.0.0.1:{port}"
+data_dir = "{data}"
+admin_token = "{OPERATOR}"
+
+[cache]
+backend = "redis"
+url = "{redis}"
+retry_after_ms = 200
+
+[store]
+backend = "postgres"
+url = "{postgres}"
+
+[tenants.demo]
+retell_api_key = "{RETELL_KEY}"
+allowed_outbound = ["http://{calendar}"]
+fixed_now = "2026-11-25T10:00:00+01:00"
+locale = "en"
+
+[tenants.demo.settings]
+calcom_base_url = "http://{calendar}/v2"
+calcom_api_key = "cal_test_demo"
+services = '[{{"name": "Consultation", "event_type_id": 1001, "duration": 30}}]'
+mode = "echo"
+reply = "version two"
+"#,
+        data = dir.join("data").display(),
+    );
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+/// A calendar, a Redis, a database and two replicas on them.
+struct Cluster {
+    calendar: calsim::RunningSimulator,
+    redis: Redis,
+    a: Gateway,
+    b: Gateway,
+    dir: PathBuf,
+    // Dropped last: the replicas hold connections to it.
+    _database: Database,
+}
+
+impl Cluster {
+    async fn start(name: &str) -> Result<Self, Box<dyn std::error::Error>> {
+        let calendar = common::demo_calendar().await?;
+        let redis = Redis::start().map_err(|err| err.to_string())?;
+        let tag = name.to_owned();
+        let database = tokio::task::spawn_blocking(move || Database::create(&tag))
+            .await?
+            .map_err(|err| err.to_string())?;
+        let dir =
+            std::env::temp_dir().join(format!("slotline-replicas-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut replicas = Vec::new();
+        for replica in ["a", "b"] {
+            let port = free_port()?;
+            let config = write_config(
+                &dir.join(replica),
+                port,
+                calendar.addr,
+                &redis.url(),
+                &database.url,
+            )?;
+            replicas.push(start(&config, port, &[]).await?);
+        }
+        let b = replicas.pop().ok_or("no replica b")?;
+        let a = replicas.pop().ok_or("no replica a")?;
+        Ok(Self {
+            calendar,
+            redis,
+            a,
+            b,
+            dir,
+            _database: database,
+        })
+    }
+
+    /// Requests the calendar's slots endpoint has served so far.
+    fn slot_requests(&self) -> usize {
+        self.calendar
+            .sim
+            .requests()
+            .iter()
+            .filter(|request| request.path.contains("/slots"))
+            .count()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A signed Retell tool call to `gateway`; its JSON reply.
+async fn tool(
+    gateway: &Gateway,
+    name: &str,
+    args: Value,
+    call_id: &str,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    let body = json!({ "name": name, "args": args, "call": { "call_id": call_id } }).to_string();
+    let now = chrono::Utc::now().timestamp_millis();
+    let signature = slotline::server::signature::sign(body.as_bytes(), RETELL_KEY.as_bytes(), now);
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/retell/demo", gateway.url))
+        .header("x-retell-signature", signature)
+        .body(body)
+        .send()
+        .await?;
+    assert_eq!(response.status(), 200);
+    Ok(response.json().await?)
+}
+
+/// A check in a phone call of its own (a call may only make so many tool calls).
+async fn check(gateway: &Gateway, time: &str) -> Result<Value, Box<dyn std::error::Error>> {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let call = format!("check-{}", CALLS.fetch_add(1, Ordering::Relaxed));
+    tool(
+        gateway,
+        "check_availability",
+        json!({ "date": THURSDAY, "time": time }),
+        &call,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn what_one_replica_caches_the_other_reads_and_a_booking_on_either_invalidates_both()
+-> TestResult {
+    let cluster = Cluster::start("cache").await?;
+
+    let first = check(&cluster.a, "14:00").await?;
+    assert_eq!(first["data"]["available"], true, "{first}");
+    let warmed = cluster.slot_requests();
+    assert!(warmed >= 1, "replica A asked the calendar");
+
+    let second = check(&cluster.b, "14:00").await?;
+    assert_eq!(second["data"], first["data"], "{second}");
+    assert_eq!(
+        cluster.slot_requests(),
+        warmed,
+        "replica B answered from what A cached, without asking the calendar"
+    );
+
+    let booked = tool(
+        &cluster.b,
+        "create_booking",
+        json!({ "date": THURSDAY, "time": "14:00", "name": "Ada Lovelace", "email": "ada@example.com" }),
+        "replicas-book",
+    )
+    .await?;
+    assert_eq!(booked["success"], true, "{booked}");
+
+    let before = cluster.slot_requests();
+    let after = check(&cluster.a, "14:00").await?;
+    assert_eq!(
+        after["data"]["available"], false,
+        "A no longer offers the slot B booked: {after}"
+    );
+    assert!(
+        cluster.slot_requests() > before,
+        "the booking on B dropped what A had cached"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_booking_retried_on_the_other_replica_is_made_once() -> TestResult {
+    let cluster = Cluster::start("retry").await?;
+    let args = json!({ "date": "2026-11-27", "time": "12:00", "name": "Grace Hopper", "email": "grace@example.com" });
+    let bookings_before = cluster.calendar.sim.bookings().len();
+
+    let first = tool(&cluster.a, "create_booking", args.clone(), "retried-call").await?;
+    assert_eq!(first["success"], true, "{first}");
+    // The platform did not get A's answer in time and retries; the balancer picks B.
+    let retry = tool(&cluster.b, "create_booking", args, "retried-call").await?;
+
+    assert_eq!(retry["success"], true, "{retry}");
+    assert_eq!(
+        retry["data"]["booking_id"], first["data"]["booking_id"],
+        "the retry got the first booking: {retry}"
+    );
+    assert_eq!(
+        cluster.calendar.sim.bookings().len(),
+        bookings_before + 1,
+        "one booking in the calendar"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second() -> TestResult {
+    let cluster = Cluster::start("activate").await?;
+    let test_plugin = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/wasm32-wasip2/guest/slotline_test_plugin.wasm"),
+    )?;
+    let admin = reqwest::Client::new();
+    let uploaded: Value = admin
+        .post(format!("{}/v1/admin/tenants/demo/plugins", cluster.a.url))
+        .bearer_auth(OPERATOR)
+        .body(test_plugin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let version = uploaded["version"].as_u64().ok_or("no version")?;
+    let before = check(&cluster.b, "14:00").await?;
+    assert_ne!(before["message"], "version two", "not active yet: {before}");
+
+    let activated = admin
+        .post(format!(
+            "{}/v1/admin/tenants/demo/plugins/{version}/activate",
+            cluster.a.url
+        ))
+        .bearer_auth(OPERATOR)
+        .send()
+        .await?;
+    assert_eq!(activated.status(), 200);
+    let since = Instant::now();
+    // Poll B (a call every 10 ms) until it answers with the new version; generous bound.
+    let served = loop {
+        let reply = check(&cluster.b, "14:00").await?;
+        if reply["message"] == "version two" {
+            break since.elapsed();
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "B never served the version activated on A: {reply}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    eprintln!("activation on A served on B after {served:?}");
+    assert!(
+        served < Duration::from_secs(1),
+        "B served the new version after {served:?}"
+    );
+    let listing: Value = admin
+        .get(format!("{}/v1/admin/tenants/demo/plugins", cluster.b.url))
+        .bearer_auth(OPERATOR)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(listing["active"], version, "{listing}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> TestResult {
+    let mut cluster = Cluster::start("redis-restart").await?;
+    assert_eq!(check(&cluster.a, "14:00").await?["data"]["available"], true);
+
+    cluster.redis.stop();
+    for gateway in [&cluster.a, &cluster.b, &cluster.a] {
+        let before = cluster.slot_requests();
+        let reply = check(gateway, "14:00").await?;
+        assert_eq!(reply["success"], true, "answered without Redis: {reply}");
+        assert_eq!(reply["data"]["available"], true, "{reply}");
+        assert!(
+            cluster.slot_requests() > before,
+            "without the cache the answer came from the calendar"
+        );
+    }
+    let booked = tool(
+        &cluster.b,
+        "create_booking",
+        json!({ "date": "2026-11-27", "time": "09:00", "name": "Alan Turing", "email": "alan@example.com" }),
+        "no-redis",
+    )
+    .await?;
+    assert_eq!(
+        booked["success"], true,
+        "bookings go on without Redis: {booked}"
+    );
+
+    cluster.redis.restart().map_err(|err| err.to_string())?;
+    // Once each replica tried Redis again (after `retry_after_ms`), A's answer is B's hit.
+    let since = Instant::now();
+    loop {
+        check(&cluster.a, "16:00").await?;
+        let before = cluster.slot_requests();
+        check(&cluster.b, "16:00").await?;
+        if cluster.slot_requests() == before {
+            break;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(15),
+            "the replicas never shared a cache again after Redis came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for gateway in [&mut cluster.a, &mut cluster.b] {
+        assert!(
+            gateway.child.try_wait()?.is_none(),
+            "the replica is still running"
+        );
+    }
+    Ok(())
+}
