@@ -121,8 +121,12 @@ impl Gateway {
         let watcher = match (&registry, &config.store.url) {
             (Some(registry), Some(url)) if registry.store().is_shared() => Some(follow(
                 url.expose(),
-                Arc::clone(registry),
-                Arc::clone(&tenants),
+                Follower {
+                    registry: Arc::clone(registry),
+                    tenants: Arc::clone(&tenants),
+                    caches: caches.clone(),
+                    outbound_cap: cap,
+                },
             )?),
             _ => None,
         };
@@ -272,26 +276,70 @@ fn open_registry(
 
 /// Applies the activations other replicas make to this one's tenants, as the shared store
 /// announces them (and all of them after a reconnection, when some may have been missed).
-fn follow(
-    url: &str,
-    registry: Arc<Registry>,
-    tenants: Arc<Tenants>,
-) -> Result<Watcher, StoreError> {
+/// A tenant this replica does not know yet (created on another replica) is adopted from the
+/// store at its first activation.
+fn follow(url: &str, follower: Follower) -> Result<Watcher, StoreError> {
     store::watch(url, move |event| {
         let affected = match event {
-            StoreEvent::Activated { tenant } => tenants.get(&tenant).into_iter().collect(),
-            _ => tenants
+            StoreEvent::Activated { tenant } => vec![tenant],
+            StoreEvent::Uploaded { tenant, digest } => {
+                // Compiled now, the version's activation will only be a swap.
+                if let Err(err) = follower.registry.load(&digest) {
+                    tracing::warn!(tenant, digest, error = %err, "cannot precompile an upload from another replica");
+                }
+                return;
+            }
+            _ => follower
+                .tenants
                 .ids()
                 .iter()
-                .filter_map(|id| tenants.get(id.as_str()))
-                .collect::<Vec<_>>(),
+                .map(ToString::to_string)
+                .collect(),
         };
         for tenant in affected {
-            if let Err(err) = registry.sync(&tenant) {
-                tracing::error!(tenant = %tenant.id, error = %err, "cannot follow an activation on another replica");
+            if let Err(err) = follower.sync(&tenant) {
+                tracing::error!(tenant, error = %err, "cannot follow an activation on another replica");
             }
         }
     })
+}
+
+/// What following other replicas' activations needs.
+struct Follower {
+    registry: Arc<Registry>,
+    tenants: Arc<Tenants>,
+    caches: Caches,
+    outbound_cap: std::time::Duration,
+}
+
+impl Follower {
+    fn sync(&self, id: &str) -> Result<(), GatewayError> {
+        if let Some(tenant) = self.tenants.get(id) {
+            self.registry.sync(&tenant)?;
+            return Ok(());
+        }
+        let store = self.registry.store();
+        let (Some(record), Some(active)) = (store.tenant(id)?, store.active_version(id)?) else {
+            return Ok(());
+        };
+        let config: TenantConfig = serde_json::from_value(record.settings)
+            .map_err(|err| GatewayError::StoredTenant(id.to_owned(), err.to_string()))?;
+        let plugin = self.registry.load(&active.digest)?;
+        let tenant = Tenant::from_config(
+            TenantId::parse(id)?,
+            &config,
+            plugin,
+            self.outbound_cap,
+            &self.caches,
+        )?;
+        self.tenants.insert(tenant);
+        tracing::info!(
+            tenant = id,
+            version = active.version,
+            "tenant created on another replica adopted"
+        );
+        Ok(())
+    }
 }
 
 /// Compiles plugins named by path (or the default plugin), each distinct one once.

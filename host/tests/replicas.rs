@@ -127,24 +127,37 @@ impl Drop for Cluster {
     }
 }
 
-/// A signed Retell tool call to `gateway`; its JSON reply.
+/// A signed Retell tool call to tenant `demo` on `gateway`; its JSON reply.
 async fn tool(
     gateway: &Gateway,
     name: &str,
     args: Value,
     call_id: &str,
 ) -> Result<Value, Box<dyn std::error::Error>> {
+    let (status, reply) = tool_to(gateway, "demo", name, args, call_id).await?;
+    assert_eq!(status, 200, "{reply}");
+    Ok(reply)
+}
+
+/// A signed Retell tool call to `tenant` on `gateway`: the status and the JSON reply.
+async fn tool_to(
+    gateway: &Gateway,
+    tenant: &str,
+    name: &str,
+    args: Value,
+    call_id: &str,
+) -> Result<(u16, Value), Box<dyn std::error::Error>> {
     let body = json!({ "name": name, "args": args, "call": { "call_id": call_id } }).to_string();
     let now = chrono::Utc::now().timestamp_millis();
     let signature = slotline::server::signature::sign(body.as_bytes(), RETELL_KEY.as_bytes(), now);
     let response = reqwest::Client::new()
-        .post(format!("{}/v1/retell/demo", gateway.url))
+        .post(format!("{}/v1/retell/{tenant}", gateway.url))
         .header("x-retell-signature", signature)
         .body(body)
         .send()
         .await?;
-    assert_eq!(response.status(), 200);
-    Ok(response.json().await?)
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
 
 /// A check in a phone call of its own (a call may only make so many tool calls).
@@ -279,6 +292,65 @@ async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second()
         .json()
         .await?;
     assert_eq!(listing["active"], version, "{listing}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tenant_created_on_one_replica_serves_on_the_other_once_activated() -> TestResult {
+    let cluster = Cluster::start("adopt").await?;
+    let admin = reqwest::Client::new();
+    let created = admin
+        .put(format!("{}/v1/admin/tenants/newco", cluster.a.url))
+        .bearer_auth(OPERATOR)
+        .json(&json!({
+            "retell_api_key": RETELL_KEY,
+            "locale": "en",
+            "settings": { "mode": "echo", "reply": "newco here" },
+        }))
+        .send()
+        .await?;
+    assert!(created.status().is_success(), "{}", created.text().await?);
+    let (status, _) = tool_to(&cluster.b, "newco", "parse_date", json!({}), "adopt-0").await?;
+    assert_eq!(
+        status, 404,
+        "B does not know newco before its first activation"
+    );
+
+    let test_plugin = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/wasm32-wasip2/guest/slotline_test_plugin.wasm"),
+    )?;
+    let uploaded = admin
+        .post(format!(
+            "{}/v1/admin/tenants/newco/plugins?activate=true",
+            cluster.a.url
+        ))
+        .bearer_auth(OPERATOR)
+        .body(test_plugin)
+        .send()
+        .await?;
+    assert_eq!(uploaded.status(), 201);
+    let since = Instant::now();
+    let mut call = 0;
+    loop {
+        call += 1;
+        let (status, reply) = tool_to(
+            &cluster.b,
+            "newco",
+            "check_availability",
+            json!({ "date": THURSDAY }),
+            &format!("adopt-{call}"),
+        )
+        .await?;
+        if status == 200 && reply["message"] == "newco here" {
+            break;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "B never served newco: {status} {reply}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     Ok(())
 }
 

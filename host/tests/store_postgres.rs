@@ -436,8 +436,21 @@ fn watchers_hear_activations_from_other_replicas_within_a_second() -> TestResult
     replica.put_tenant("b", &json!({}))?;
     replica.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
     replica.add_plugin_version("b", &digest(2), 1, "0.1.0")?;
+    // Each new version is announced (so replicas can compile it ahead of its activation)...
+    for (tenant, n) in [("a", 1), ("b", 2)] {
+        let (event, _) = heard.recv_timeout(EVENT_TIMEOUT)?;
+        assert_eq!(
+            event,
+            StoreEvent::Uploaded {
+                tenant: tenant.into(),
+                digest: digest(n)
+            }
+        );
+    }
+    // ...but uploading the same bytes again is not a new version and announces nothing.
+    replica.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
 
-    // A failed activation announces nothing: the first event is b's.
+    // A failed activation announces nothing either: the next event is b's activation.
     assert!(replica.activate("a", 7, "op").is_err());
     let activated = Instant::now();
     replica.activate("b", 1, "op")?;
@@ -502,6 +515,11 @@ async fn the_store_can_be_called_from_async_code_directly() -> TestResult {
     assert_eq!(store.tenants()?.len(), 1);
     store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
     store.activate("a", 1, "op")?;
+    let event = tokio::time::timeout(EVENT_TIMEOUT, heard.recv()).await?;
+    assert!(
+        matches!(&event, Some(StoreEvent::Uploaded { tenant, .. }) if tenant == "a"),
+        "{event:?}"
+    );
     let event = tokio::time::timeout(EVENT_TIMEOUT, heard.recv()).await?;
     assert_eq!(event, Some(StoreEvent::Activated { tenant: "a".into() }));
     let store = Arc::new(store);

@@ -362,6 +362,10 @@ impl Store {
                     PluginVersion::READY
                 ],
             )?;
+            db.notify(&StoreEvent::Uploaded {
+                tenant: tenant.clone(),
+                digest: digest.clone(),
+            })?;
             Ok(PluginVersion {
                 tenant: tenant.clone(),
                 version: next,
@@ -437,7 +441,9 @@ impl Store {
                 ACTIVATE,
                 &format!("version {version} sha256:{} (was {was})", record.digest),
             )?;
-            db.notify_activated(&tenant)?;
+            db.notify(&StoreEvent::Activated {
+                tenant: tenant.clone(),
+            })?;
             Ok(record)
         })
     }

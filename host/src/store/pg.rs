@@ -22,14 +22,14 @@ use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, GenericClient, NoTls};
 
-use super::StoreError;
 use super::migrations::{self, POSTGRES_LOCK};
 use super::sql::{Db, Param, Row, Value};
+use super::{StoreError, StoreEvent};
 
 /// How long connecting may take before it counts as failed, unless the URL says otherwise.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The channel activations are announced on (`pg_notify`), with the tenant id as payload.
+/// The channel store events are announced on (`pg_notify`); see [`StoreEvent::payload`].
 pub const CHANNEL: &str = "slotline_store";
 
 /// Whether an operation changes the database.
@@ -334,10 +334,11 @@ impl<C: GenericClient> Db for Pg<&mut C> {
         self.0.query(sql, &params)?.iter().map(row).collect()
     }
 
-    fn notify_activated(&mut self, tenant: &str) -> Result<(), StoreError> {
+    fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError> {
         // Delivered when the transaction commits, so never before the change is visible.
+        let payload = event.payload();
         self.0
-            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &tenant])?;
+            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])?;
         Ok(())
     }
 }

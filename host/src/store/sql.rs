@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use super::StoreError;
+use super::{StoreError, StoreEvent};
 
 /// A query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +205,9 @@ pub(crate) trait Db {
     /// Runs a query; returns all its rows.
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
 
-    /// Tells other processes sharing the database that `tenant`'s active version changed, once
-    /// the transaction commits. A no-op where nobody else can be listening (SQLite).
-    fn notify_activated(&mut self, tenant: &str) -> Result<(), StoreError>;
+    /// Tells other processes sharing the database about `event`, once the transaction
+    /// commits. A no-op where nobody else can be listening (SQLite).
+    fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError>;
 
     /// The first row of a query, if any.
     fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, StoreError> {
@@ -259,7 +259,7 @@ impl Db for Sqlite<'_> {
         Ok(all)
     }
 
-    fn notify_activated(&mut self, _tenant: &str) -> Result<(), StoreError> {
+    fn notify(&mut self, _event: &StoreEvent) -> Result<(), StoreError> {
         // One process owns a SQLite store: whoever activated already knows.
         Ok(())
     }

@@ -59,8 +59,42 @@ pub enum StoreEvent {
         /// The tenant's id.
         tenant: String,
     },
+    /// A new plugin version of `tenant` was stored: replicas may compile it before anyone
+    /// activates it, so that the activation itself is only a swap.
+    Uploaded {
+        /// The tenant's id.
+        tenant: String,
+        /// The component's SHA-256, lowercase hex.
+        digest: String,
+    },
     /// The watch was disconnected and may have missed events: re-read everything cached.
     Resync,
+}
+
+impl StoreEvent {
+    /// The event as a `pg_notify` payload: the tenant id alone for an activation (tenant ids
+    /// never contain spaces), `upload <tenant> <digest>` for an upload.
+    pub(crate) fn payload(&self) -> String {
+        match self {
+            Self::Activated { tenant } => tenant.clone(),
+            Self::Uploaded { tenant, digest } => format!("upload {tenant} {digest}"),
+            Self::Resync => "resync".to_owned(),
+        }
+    }
+
+    /// The event a payload announces.
+    fn parse(payload: &str) -> Self {
+        match payload.split(' ').collect::<Vec<_>>().as_slice() {
+            ["upload", tenant, digest] => Self::Uploaded {
+                tenant: (*tenant).to_owned(),
+                digest: (*digest).to_owned(),
+            },
+            ["resync"] => Self::Resync,
+            _ => Self::Activated {
+                tenant: payload.to_owned(),
+            },
+        }
+    }
 }
 
 /// A running [`watch`]. Dropping it stops the watching thread (within about 100 ms) and waits
@@ -198,9 +232,7 @@ impl Listener {
                 Ok(Some(notification)) => {
                     last_heard = Instant::now();
                     if notification.channel() == CHANNEL {
-                        on_event(StoreEvent::Activated {
-                            tenant: notification.payload().to_owned(),
-                        });
+                        on_event(StoreEvent::parse(notification.payload()));
                     }
                 }
                 // A timeout, or the connection ended.
@@ -236,6 +268,28 @@ impl Listener {
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_survives_its_payload() {
+        let events = [
+            StoreEvent::Activated {
+                tenant: "acme-2".into(),
+            },
+            StoreEvent::Uploaded {
+                tenant: "acme".into(),
+                digest: "ab".repeat(32),
+            },
+            StoreEvent::Resync,
+        ];
+        for event in events {
+            assert_eq!(StoreEvent::parse(&event.payload()), event);
         }
     }
 }
