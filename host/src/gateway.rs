@@ -138,7 +138,7 @@ impl Gateway {
             .map(|registry| Arc::new(Callbacks::new(Arc::clone(registry.store()))));
         // With a shared cache, retries landing on another replica are answered once too.
         let ledger = match &caches {
-            Caches::Redis(redis) => Ledger::shared(Arc::clone(redis)),
+            Caches::Redis(redis) => Ledger::shared(Arc::clone(redis), cap),
             Caches::Memory => Ledger::default(),
         };
         let state = Arc::new(AppState::new(
@@ -260,10 +260,12 @@ fn open_registry(
         (StoreBackendKind::Postgres, dir) => {
             let url = config.store.url.as_ref().ok_or(GatewayError::NoStoreUrl)?;
             // The data directory only caches components and this replica's artifacts, so a
-            // replica without one can use a scratch directory.
-            let dir = dir
-                .clone()
-                .unwrap_or_else(|| std::env::temp_dir().join("slotline-replica"));
+            // replica without one can use a scratch directory: its own, readable by nobody
+            // else, since artifacts found there are loaded as machine code.
+            let dir = match dir {
+                Some(dir) => dir.clone(),
+                None => scratch_dir()?,
+            };
             (Store::connect(url.expose())?, dir)
         }
     };
@@ -274,34 +276,48 @@ fn open_registry(
     )?)))
 }
 
+/// A fresh directory of this process alone (mode 0700), for a replica without a data
+/// directory.
+fn scratch_dir() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = std::env::temp_dir().join(format!(
+        "slotline-replica-{}-{}",
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 6]>())
+    ));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    Ok(dir)
+}
+
 /// Applies the activations other replicas make to this one's tenants, as the shared store
 /// announces them (and all of them after a reconnection, when some may have been missed).
 /// A tenant this replica does not know yet (created on another replica) is adopted from the
 /// store at its first activation.
 fn follow(url: &str, follower: Follower) -> Result<Watcher, StoreError> {
-    store::watch(url, move |event| {
+    let follower = Arc::new(follower);
+    let listening = Arc::clone(&follower);
+    let watcher = store::watch(url, move |event| {
         let affected = match event {
             StoreEvent::Activated { tenant } => vec![tenant],
             StoreEvent::Uploaded { tenant, digest } => {
                 // Compiled now, the version's activation will only be a swap.
-                if let Err(err) = follower.registry.load(&digest) {
-                    tracing::warn!(tenant, digest, error = %err, "cannot precompile an upload from another replica");
+                match listening.registry.load(&digest) {
+                    Ok(_) => {
+                        metrics::counter!("slotline_plugin_uploads_precompiled_total").increment(1)
+                    }
+                    Err(err) => {
+                        tracing::warn!(tenant, digest, error = %err, "cannot precompile an upload from another replica")
+                    }
                 }
                 return;
             }
-            _ => follower
-                .tenants
-                .ids()
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            _ => listening.every_tenant(),
         };
-        for tenant in affected {
-            if let Err(err) = follower.sync(&tenant) {
-                tracing::error!(tenant, error = %err, "cannot follow an activation on another replica");
-            }
-        }
-    })
+        listening.sync_all(affected);
+    })?;
+    // What was activated while this replica loaded its plugins, before it listened.
+    follower.sync_all(follower.every_tenant());
+    Ok(watcher)
 }
 
 /// What following other replicas' activations needs.
@@ -313,6 +329,26 @@ struct Follower {
 }
 
 impl Follower {
+    /// Every tenant this replica serves or the store knows.
+    fn every_tenant(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.tenants.ids().iter().map(ToString::to_string).collect();
+        match self.registry.store().tenants() {
+            Ok(stored) => ids.extend(stored.into_iter().map(|record| record.id)),
+            Err(err) => tracing::warn!(error = %err, "cannot list the stored tenants"),
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    fn sync_all(&self, tenants: Vec<String>) {
+        for tenant in tenants {
+            if let Err(err) = self.sync(&tenant) {
+                tracing::error!(tenant, error = %err, "cannot follow an activation on another replica");
+            }
+        }
+    }
+
     fn sync(&self, id: &str) -> Result<(), GatewayError> {
         if let Some(tenant) = self.tenants.get(id) {
             self.registry.sync(&tenant)?;

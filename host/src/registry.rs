@@ -195,7 +195,12 @@ impl Registry {
 /// Writes `bytes` to `path` so that `path` never holds a partial file: a temporary file,
 /// flushed to disk, renamed over the target.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+    // Unique per writer: the watcher thread and an upload may write the same file at once.
+    let temporary = path.with_extension(format!(
+        "tmp-{}-{}",
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 6]>())
+    ));
     let mut file = std::fs::File::create(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;

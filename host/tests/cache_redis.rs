@@ -123,6 +123,24 @@ async fn counters_are_exact_across_replicas() -> TestResult {
 }
 
 #[tokio::test]
+async fn an_error_redis_answers_does_not_switch_the_cache_off() -> TestResult {
+    let redis = Redis::start().map_err(|err| err.to_string())?;
+    let caches = replica(&redis)?;
+    let hostile = tenant(&caches, "hostile");
+    hostile.increment("overflow", u64::MAX >> 1).await?;
+    let overflow = hostile.increment("overflow", u64::MAX >> 1).await;
+    assert!(
+        matches!(overflow, Err(CacheError::Redis(_))),
+        "{overflow:?}"
+    );
+    assert!(caches.is_up(), "Redis answered: it is up");
+    let neighbour = tenant(&caches, "neighbour");
+    neighbour.set("slots".into(), b"[]".to_vec()).await?;
+    assert_eq!(neighbour.get("slots").await?, Some(b"[]".to_vec()));
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_dead_redis_costs_one_failure_then_is_skipped_until_retry() -> TestResult {
     let mut redis = Redis::start().map_err(|err| err.to_string())?;
     let caches = replica(&redis)?;

@@ -79,10 +79,7 @@ impl Cluster {
     async fn start(name: &str) -> Result<Self, Box<dyn std::error::Error>> {
         let calendar = common::demo_calendar().await?;
         let redis = Redis::start().map_err(|err| err.to_string())?;
-        let tag = name.to_owned();
-        let database = tokio::task::spawn_blocking(move || Database::create(&tag))
-            .await?
-            .map_err(|err| err.to_string())?;
+        let database = Database::new().map_err(|err| err.to_string())?;
         let dir =
             std::env::temp_dir().join(format!("slotline-replicas-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -158,6 +155,13 @@ async fn tool_to(
         .await?;
     let status = response.status().as_u16();
     Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+async fn metrics(gateway: &Gateway) -> reqwest::Result<String> {
+    reqwest::get(format!("{}/metrics", gateway.url))
+        .await?
+        .text()
+        .await
 }
 
 /// A check in a phone call of its own (a call may only make so many tool calls).
@@ -238,6 +242,34 @@ async fn a_booking_retried_on_the_other_replica_is_made_once() -> TestResult {
 }
 
 #[tokio::test]
+async fn the_same_booking_sent_to_both_replicas_at_once_is_made_once() -> TestResult {
+    let cluster = Cluster::start("race").await?;
+    // The first attempt is still waiting on the calendar when the second arrives.
+    cluster.calendar.sim.set_latency(
+        calsim::Endpoint::CreateBooking,
+        calsim::Latency::Fixed(Duration::from_millis(500)),
+    );
+    let args = json!({ "date": "2026-11-27", "time": "14:00", "name": "Edsger Dijkstra", "email": "ewd@example.com" });
+    let bookings_before = cluster.calendar.sim.bookings().len();
+
+    let (on_a, on_b) = tokio::join!(
+        tool(&cluster.a, "create_booking", args.clone(), "raced-call"),
+        tool(&cluster.b, "create_booking", args, "raced-call"),
+    );
+    let (on_a, on_b) = (on_a?, on_b?);
+
+    assert_eq!(on_a["success"], true, "{on_a}");
+    assert_eq!(on_b["success"], true, "{on_b}");
+    assert_eq!(on_a["data"]["booking_id"], on_b["data"]["booking_id"]);
+    assert_eq!(
+        cluster.calendar.sim.bookings().len(),
+        bookings_before + 1,
+        "one booking in the calendar"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second() -> TestResult {
     let cluster = Cluster::start("activate").await?;
     let test_plugin = std::fs::read(
@@ -256,6 +288,19 @@ async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second()
     let version = uploaded["version"].as_u64().ok_or("no version")?;
     let before = check(&cluster.b, "14:00").await?;
     assert_ne!(before["message"], "version two", "not active yet: {before}");
+    // B heard of the upload and compiles it ahead of any activation; an operator activates
+    // later, so the activation below is timed once B is done.
+    let since = Instant::now();
+    while !metrics(&cluster.b)
+        .await?
+        .contains("slotline_plugin_uploads_precompiled_total 1")
+    {
+        assert!(
+            since.elapsed() < Duration::from_secs(30),
+            "B never compiled the version uploaded on A"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let activated = admin
         .post(format!(
@@ -267,7 +312,7 @@ async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second()
         .await?;
     assert_eq!(activated.status(), 200);
     let since = Instant::now();
-    // Poll B (a call every 10 ms) until it answers with the new version; generous bound.
+    // Poll B (a call every 10 ms) until it answers with the new version.
     let served = loop {
         let reply = check(&cluster.b, "14:00").await?;
         if reply["message"] == "version two" {

@@ -6,13 +6,15 @@
 //! parallel.
 
 use std::error::Error;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::{Duration, Instant};
 
-use postgres::{Client, NoTls};
 use serde_json::json;
 use slotline::store::{NewRequest, RequestKind, Store, StoreError, StoreEvent, watch};
+
+mod common;
+
+use common::services::Database;
 
 type TestResult = Result<(), Box<dyn Error + Send + Sync>>;
 
@@ -32,83 +34,6 @@ const TABLES: &[&str] = &[
 
 /// How long a test waits for an event that should come within a second.
 const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
-
-fn admin_url() -> String {
-    std::env::var("SLOTLINE_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!(
-            "SLOTLINE_TEST_POSTGRES_URL is not set: run through `make test` or \
-             tests/services/with-services.sh, which start a throwaway PostgreSQL"
-        )
-    })
-}
-
-/// Runs `work` with a plain client on `url`, on a thread of its own: the `postgres` client
-/// cannot run on a tokio worker, and some tests are async.
-fn with_client<T: Send + 'static>(
-    url: &str,
-    work: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
-) -> Result<T, Box<dyn Error + Send + Sync>> {
-    let url = url.to_owned();
-    std::thread::spawn(move || -> Result<T, Box<dyn Error + Send + Sync>> {
-        let mut client = Client::connect(&url, NoTls)?;
-        Ok(work(&mut client)?)
-    })
-    .join()
-    .map_err(|_| "the client thread panicked")?
-}
-
-/// A new, empty database, dropped (with its connections) when the test ends.
-struct Database {
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn new() -> Result<Database, Box<dyn Error + Send + Sync>> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "slotline_t_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let admin = admin_url();
-        let (base, _) = admin
-            .rsplit_once('/')
-            .ok_or("SLOTLINE_TEST_POSTGRES_URL has no database path")?;
-        let url = format!("{base}/{name}");
-        let create = format!("CREATE DATABASE {name}");
-        with_client(&admin, move |client| client.batch_execute(&create))?;
-        Ok(Database { name, url })
-    }
-
-    /// Runs `work` with a plain client on this database.
-    fn client<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
-    ) -> Result<T, Box<dyn Error + Send + Sync>> {
-        with_client(&self.url, work)
-    }
-
-    /// Ends every other connection to this database, as a server restart would.
-    fn kill_connections(&self) -> Result<u64, Box<dyn Error + Send + Sync>> {
-        let name = self.name.clone();
-        with_client(&admin_url(), move |client| {
-            let rows = client.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                 WHERE datname = $1 AND pid <> pg_backend_pid()",
-                &[&name],
-            )?;
-            Ok(rows.len() as u64)
-        })
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let _ = with_client(&admin_url(), move |client| client.batch_execute(&drop));
-    }
-}
 
 fn digest(n: u8) -> String {
     format!("{n:02x}").repeat(32)

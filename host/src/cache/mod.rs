@@ -30,8 +30,28 @@ pub enum CacheError {
     Unavailable,
     #[error("cache: {0}")]
     Config(&'static str),
+    /// A value Redis cannot hold, or one it holds that the host never writes.
+    #[error("cache: {0}")]
+    OutOfRange(&'static str),
     #[error("cache: a stored value is not what the host writes: {0}")]
     Encoding(String),
+}
+
+impl CacheError {
+    /// Whether Redis could not be reached or did not answer in time (as opposed to answering
+    /// with an error, or being skipped after an earlier failure).
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Redis(err) => {
+                err.is_io_error()
+                    || err.is_timeout()
+                    || err.is_connection_dropped()
+                    || err.is_connection_refusal()
+            }
+            Self::Timeout(_) => true,
+            Self::Unavailable | Self::Config(_) | Self::OutOfRange(_) | Self::Encoding(_) => false,
+        }
+    }
 }
 
 /// Where tenants' caches live; makes each tenant's cache.

@@ -24,7 +24,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use super::CacheError;
 use crate::config::CacheConfig;
 
-/// Keys a `list-keys` or a clear walks at most: a plugin's working set is far smaller.
+/// Keys a `list-keys` (or one round of a clear) walks at most: a plugin's working set is far
+/// smaller.
 const MAX_SCANNED_KEYS: usize = 100_000;
 
 /// The replica's connection to Redis, shared by every tenant.
@@ -84,14 +85,28 @@ impl RedisBackend {
         if !self.gate.is_open() {
             return Err(CacheError::Unavailable);
         }
+        self.query_within(command, self.timeout).await
+    }
+
+    /// Runs one command bounded by `timeout`, whatever the gate says: for the host's own
+    /// state, which must ask Redis rather than assume (a booking's idempotency claim).
+    pub async fn query_within<T: redis::FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+        timeout: Duration,
+    ) -> Result<T, CacheError> {
         let mut connection = self.connection.clone();
-        let outcome = tokio::time::timeout(self.timeout, command.query_async(&mut connection))
+        let outcome = tokio::time::timeout(timeout, command.query_async(&mut connection))
             .await
-            .map_err(|_| CacheError::Timeout(self.timeout))
+            .map_err(|_| CacheError::Timeout(timeout))
             .and_then(|result| result.map_err(CacheError::from));
         match &outcome {
             Ok(_) => self.gate.succeeded(),
-            Err(err) => self.gate.failed(err),
+            // Only an unreachable Redis closes the gate: an error Redis answered (a counter
+            // overflow a plugin provoked) says nothing about Redis' health, and must not let
+            // one tenant switch the shared cache off for everyone.
+            Err(err) if err.is_unreachable() => self.gate.failed(err),
+            Err(_) => {}
         }
         outcome
     }
@@ -166,7 +181,7 @@ impl RedisCache {
 
     pub async fn increment(&self, key: &str, delta: u64) -> Result<u64, CacheError> {
         let delta = i64::try_from(delta)
-            .map_err(|_| CacheError::Config("a counter delta above 2^63 - 1"))?;
+            .map_err(|_| CacheError::OutOfRange("a counter delta above 2^63 - 1"))?;
         let value: i64 = self
             .backend
             .query(
@@ -176,13 +191,13 @@ impl RedisCache {
             )
             .await?;
         // Counters only ever grow from zero, so a negative value is someone else's key.
-        u64::try_from(value).map_err(|_| CacheError::Config("a counter below zero"))
+        u64::try_from(value).map_err(|_| CacheError::OutOfRange("a counter below zero"))
     }
 
-    /// The tenant's keys, values and counters, without their namespace.
+    /// The tenant's keys, values and counters, without their namespace, each once.
     pub async fn keys(&self) -> Result<Vec<String>, CacheError> {
-        Ok(self
-            .scan()
+        let mut keys: Vec<String> = self
+            .scan(MAX_SCANNED_KEYS)
             .await?
             .into_iter()
             .filter_map(|full| {
@@ -191,21 +206,31 @@ impl RedisCache {
                     .or_else(|| rest.strip_prefix("n:"))
                     .map(str::to_owned)
             })
-            .collect())
+            .collect();
+        // `SCAN` may return a key twice.
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(keys)
     }
 
+    /// Drops every key of the tenant, however many.
     pub async fn clear(&self) -> Result<(), CacheError> {
-        let keys = self.scan().await?;
-        for batch in keys.chunks(500) {
-            self.backend
-                .query::<u64>(redis::cmd("UNLINK").arg(batch))
-                .await?;
+        loop {
+            let keys = self.scan(MAX_SCANNED_KEYS).await?;
+            if keys.is_empty() {
+                return Ok(());
+            }
+            for batch in keys.chunks(500) {
+                self.backend
+                    .query::<u64>(redis::cmd("UNLINK").arg(batch))
+                    .await?;
+            }
         }
-        Ok(())
     }
 
-    /// Every key in the tenant's namespace (`SCAN`, so Redis is never blocked by a `KEYS`).
-    async fn scan(&self) -> Result<Vec<String>, CacheError> {
+    /// Keys in the tenant's namespace, up to about `limit` (`SCAN`, so Redis is never blocked
+    /// by a `KEYS`).
+    async fn scan(&self, limit: usize) -> Result<Vec<String>, CacheError> {
         let pattern = format!("{}*", glob_escape(&self.namespace));
         let mut keys = Vec::new();
         let mut cursor: u64 = 0;
@@ -222,7 +247,7 @@ impl RedisCache {
                 )
                 .await?;
             keys.extend(page);
-            if next == 0 || keys.len() >= MAX_SCANNED_KEYS {
+            if next == 0 || keys.len() >= limit {
                 return Ok(keys);
             }
             cursor = next;

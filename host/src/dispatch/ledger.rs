@@ -8,9 +8,12 @@
 //!
 //! In one process, concurrent identical calls share one future (a `moka` entry). Across
 //! replicas, with the Redis cache backend, the first replica claims the call in Redis
-//! (`SET NX` with an expiry) and records the reply there; a replica that finds the claim waits
-//! for that reply instead of running the call. If Redis cannot be reached the call runs
-//! anyway: a caller waiting on a dead Redis is worse than the rare duplicate it prevents.
+//! (`SET NX` of a token, with an expiry) and records the reply there; a replica that finds the
+//! claim waits for that reply instead of running the call. Recording and releasing check the
+//! token (a Lua script), so a slow claimant whose claim lapsed cannot undo a newer one. If
+//! the claim itself cannot be made (Redis unreachable) the call runs anyway: a caller waiting
+//! on a dead Redis is worse than the rare duplicate it prevents. The claim ignores the cache's
+//! skip-after-failure gate: a tenant's slow cache read must not switch idempotency off.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -28,21 +31,46 @@ use crate::cache::{CacheError, RedisBackend};
 /// than a call could want to book the same slot again on purpose.
 const RETENTION: Duration = Duration::from_secs(10 * 60);
 
-/// How long a claim holds without a reply: longer than any mutating call may run (the
-/// runtime's outbound cap), so only a replica that died mid-call lets it lapse.
-const CLAIM: Duration = Duration::from_secs(30);
+/// The least a claim holds without a reply; longer when the runtime lets a call run longer
+/// (see [`Ledger::shared`]), so only a replica that died mid-call lets a claim lapse.
+const MIN_CLAIM: Duration = Duration::from_secs(30);
 
 /// How often a replica waiting for another's reply looks for it.
 const POLL: Duration = Duration::from_millis(20);
 
-/// The value of a claimed call whose reply is not there yet.
-const PENDING: &str = "pending";
+/// How long one idempotency command may take. Longer than the cache's budget: a booking is
+/// worth a little more waiting than a cache read, and a wrong answer here books twice.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// What a claimed call whose reply is not there yet holds: this prefix and the claimant's
+/// token, so that only the claimant releases or replaces it.
+const PENDING: &str = "pending:";
+
+/// Replaces the claim with the reply when the claim is still ours or has lapsed.
+const RECORD: &str = "local held = redis.call('GET', KEYS[1]) \
+    if held == false or held == ARGV[1] then \
+        return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) \
+    end \
+    return false";
+
+/// Drops the claim when it is still ours.
+const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
+        return redis.call('DEL', KEYS[1]) \
+    end \
+    return 0";
 
 /// Replies of successful mutating calls, keyed by tenant, call and request.
 #[derive(Clone)]
 pub struct Ledger {
     replies: Cache<String, ToolReply>,
-    shared: Option<Arc<RedisBackend>>,
+    shared: Option<Shared>,
+}
+
+/// The cross-replica part: Redis, and how long a claim holds.
+#[derive(Clone)]
+struct Shared {
+    redis: Arc<RedisBackend>,
+    claim: Duration,
 }
 
 impl Default for Ledger {
@@ -76,9 +104,14 @@ enum Claim {
 
 impl Ledger {
     /// A ledger that also shares claims and replies with every replica through `redis`.
-    pub fn shared(redis: Arc<RedisBackend>) -> Self {
+    /// `longest_call` bounds how long a mutating call can run (the runtime's outbound cap):
+    /// a claim holds twice that, and at least [`MIN_CLAIM`].
+    pub fn shared(redis: Arc<RedisBackend>, longest_call: Duration) -> Self {
         Self {
-            shared: Some(redis),
+            shared: Some(Shared {
+                redis,
+                claim: MIN_CLAIM.max(longest_call.saturating_mul(2)),
+            }),
             ..Self::default()
         }
     }
@@ -89,13 +122,14 @@ impl Ledger {
     where
         F: Future<Output = ToolReply>,
     {
-        let shared = self.shared.as_deref();
-        let shared_key = shared.map(|redis| redis.host_key(&format!("idem:{}", hashed(&key))));
+        let shared = self.shared.as_ref();
+        let shared_key =
+            shared.map(|shared| shared.redis.host_key(&format!("idem:{}", hashed(&key))));
         let outcome = self
             .replies
             .try_get_with(key, async move {
                 let reply = match (shared, shared_key) {
-                    (Some(redis), Some(key)) => once_across_replicas(redis, &key, attempt).await,
+                    (Some(shared), Some(key)) => shared.once(&key, attempt).await,
                     _ => attempt.await,
                 };
                 if reply.success { Ok(reply) } else { Err(reply) }
@@ -108,84 +142,118 @@ impl Ledger {
     }
 }
 
-/// Runs `attempt` unless another replica ran or runs it; records a success for the others.
-async fn once_across_replicas<F>(redis: &RedisBackend, key: &str, attempt: F) -> ToolReply
-where
-    F: Future<Output = ToolReply>,
-{
-    let waited_since = Instant::now();
-    loop {
-        match claim(redis, key).await {
-            Ok(Claim::Won) => break,
-            Ok(Claim::Done(reply)) => return reply,
-            // The claim lapses after `CLAIM`, so this wait ends either way.
-            Ok(Claim::Pending) if waited_since.elapsed() < CLAIM => tokio::time::sleep(POLL).await,
-            Ok(Claim::Pending) => break,
-            Err(err) => {
-                tracing::warn!(error = %err, "idempotency not shared: running the call on this replica alone");
-                return attempt.await;
+impl Shared {
+    /// Runs `attempt` unless another replica ran or runs it; records a success for the
+    /// others.
+    async fn once<F>(&self, key: &str, attempt: F) -> ToolReply
+    where
+        F: Future<Output = ToolReply>,
+    {
+        let token = format!("{PENDING}{}", hex::encode(rand::random::<[u8; 12]>()));
+        // A claim lapses after `self.claim`, so a waiter wins one by then at the latest; the
+        // extra time covers a Redis that answers claims but not reads.
+        let deadline = Instant::now() + self.claim.saturating_mul(2);
+        loop {
+            match self.claim(key, &token).await {
+                Ok(Claim::Won) => break,
+                Ok(Claim::Done(reply)) => return reply,
+                Ok(Claim::Pending) if Instant::now() < deadline => tokio::time::sleep(POLL).await,
+                outcome => {
+                    let error = match outcome {
+                        Err(err) => err.to_string(),
+                        _ => "another replica's claim never ended".to_owned(),
+                    };
+                    tracing::warn!(%error, "idempotency not shared: running the call on this replica alone");
+                    return attempt.await;
+                }
             }
         }
-    }
-    let reply = attempt.await;
-    let recorded = if reply.success {
-        let value = Recorded {
-            message: reply.message.clone(),
-            data: reply.data.clone(),
-        };
-        let millis = u64::try_from(RETENTION.as_millis()).unwrap_or(u64::MAX);
-        match serde_json::to_vec(&value) {
-            Ok(json) => {
-                redis
-                    .query::<()>(redis::cmd("SET").arg(key).arg(json).arg("PX").arg(millis))
+        let reply = attempt.await;
+        let outcome = if reply.success {
+            let recorded = Recorded {
+                message: reply.message.clone(),
+                data: reply.data.clone(),
+            };
+            match serde_json::to_vec(&recorded) {
+                Ok(json) => self
+                    .command::<Option<String>>(
+                        redis::cmd("EVAL")
+                            .arg(RECORD)
+                            .arg(1)
+                            .arg(key)
+                            .arg(&token)
+                            .arg(json)
+                            .arg(millis(RETENTION)),
+                    )
                     .await
+                    .map(drop),
+                Err(err) => Err(CacheError::Encoding(err.to_string())),
             }
-            Err(err) => Err(CacheError::Encoding(err.to_string())),
+        } else {
+            // Let a retry (here or elsewhere) try again at once.
+            self.command::<u64>(redis::cmd("EVAL").arg(RELEASE).arg(1).arg(key).arg(&token))
+                .await
+                .map(drop)
+        };
+        if let Err(err) = outcome {
+            tracing::warn!(error = %err, "cannot share the outcome of a mutating call");
         }
-    } else {
-        // Let a retry (here or elsewhere) try again at once.
-        redis
-            .query::<u64>(redis::cmd("DEL").arg(key))
-            .await
-            .map(drop)
-    };
-    if let Err(err) = recorded {
-        tracing::warn!(error = %err, "cannot share the outcome of a mutating call");
+        reply
     }
-    reply
+
+    /// Claims the call for this replica, or finds out who did and how far they got.
+    ///
+    /// A failed `SET NX` is an error (the caller runs the call alone); a failed read after a
+    /// lost claim is [`Claim::Pending`]: someone holds the claim, so running now could book
+    /// twice.
+    async fn claim(&self, key: &str, token: &str) -> Result<Claim, CacheError> {
+        let won: Option<String> = self
+            .command(
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(token)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(millis(self.claim)),
+            )
+            .await?;
+        if won.is_some() {
+            return Ok(Claim::Won);
+        }
+        let Ok(value) = self
+            .command::<Option<Vec<u8>>>(redis::cmd("GET").arg(key))
+            .await
+        else {
+            return Ok(Claim::Pending);
+        };
+        Ok(match value {
+            // Released (the other attempt failed) or lapsed between the two commands: the
+            // next round claims it.
+            None => Claim::Pending,
+            Some(value) if value.starts_with(PENDING.as_bytes()) => Claim::Pending,
+            Some(value) => {
+                let recorded: Recorded = serde_json::from_slice(&value)
+                    .map_err(|err| CacheError::Encoding(err.to_string()))?;
+                Claim::Done(ToolReply {
+                    success: true,
+                    message: recorded.message,
+                    data: recorded.data,
+                    error: None,
+                })
+            }
+        })
+    }
+
+    async fn command<T: redis::FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> Result<T, CacheError> {
+        self.redis.query_within(command, COMMAND_TIMEOUT).await
+    }
 }
 
-async fn claim(redis: &RedisBackend, key: &str) -> Result<Claim, CacheError> {
-    let millis = u64::try_from(CLAIM.as_millis()).unwrap_or(u64::MAX);
-    let won: Option<String> = redis
-        .query(
-            redis::cmd("SET")
-                .arg(key)
-                .arg(PENDING)
-                .arg("NX")
-                .arg("PX")
-                .arg(millis),
-        )
-        .await?;
-    if won.is_some() {
-        return Ok(Claim::Won);
-    }
-    let value: Option<Vec<u8>> = redis.query(redis::cmd("GET").arg(key)).await?;
-    Ok(match value {
-        // Released (the other attempt failed) or expired between the two commands.
-        None => Claim::Pending,
-        Some(value) if value == PENDING.as_bytes() => Claim::Pending,
-        Some(value) => {
-            let recorded: Recorded = serde_json::from_slice(&value)
-                .map_err(|err| CacheError::Encoding(err.to_string()))?;
-            Claim::Done(ToolReply {
-                success: true,
-                message: recorded.message,
-                data: recorded.data,
-                error: None,
-            })
-        }
-    })
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The ledger key as a fixed-length Redis key: it holds a whole request.

@@ -27,7 +27,12 @@ use super::sql::{Db, Param, Row, Value};
 use super::{StoreError, StoreEvent};
 
 /// How long connecting may take before it counts as failed, unless the URL says otherwise.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Short: callers' requests wait on it while PostgreSQL is down.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long sent data may stay unacknowledged, and how long a statement may run, before the
+/// connection counts as broken: a partitioned network must end in an error, not a hang.
+const STALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The channel store events are announced on (`pg_notify`); see [`StoreEvent::payload`].
 pub const CHANNEL: &str = "slotline_store";
@@ -80,6 +85,16 @@ pub(crate) fn config(url: &str) -> Result<Config, StoreError> {
     if config.get_application_name().is_none() {
         config.application_name("slotline");
     }
+    if config.get_options().is_none() {
+        config.options(&format!(
+            "-c statement_timeout={}",
+            STALL_TIMEOUT.as_millis()
+        ));
+    }
+    config
+        .keepalives(true)
+        .keepalives_idle(STALL_TIMEOUT)
+        .tcp_user_timeout(STALL_TIMEOUT);
     Ok(config)
 }
 

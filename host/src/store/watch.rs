@@ -72,11 +72,11 @@ pub enum StoreEvent {
 }
 
 impl StoreEvent {
-    /// The event as a `pg_notify` payload: the tenant id alone for an activation (tenant ids
-    /// never contain spaces), `upload <tenant> <digest>` for an upload.
+    /// The event as a `pg_notify` payload: a verb and its arguments, space-separated (tenant
+    /// ids and digests never contain spaces).
     pub(crate) fn payload(&self) -> String {
         match self {
-            Self::Activated { tenant } => tenant.clone(),
+            Self::Activated { tenant } => format!("activate {tenant}"),
             Self::Uploaded { tenant, digest } => format!("upload {tenant} {digest}"),
             Self::Resync => "resync".to_owned(),
         }
@@ -85,14 +85,16 @@ impl StoreEvent {
     /// The event a payload announces.
     fn parse(payload: &str) -> Self {
         match payload.split(' ').collect::<Vec<_>>().as_slice() {
+            ["activate", tenant] => Self::Activated {
+                tenant: (*tenant).to_owned(),
+            },
             ["upload", tenant, digest] => Self::Uploaded {
                 tenant: (*tenant).to_owned(),
                 digest: (*digest).to_owned(),
             },
-            ["resync"] => Self::Resync,
-            _ => Self::Activated {
-                tenant: payload.to_owned(),
-            },
+            // "resync", or unknown to this release (a newer replica's): re-reading
+            // everything is always safe.
+            _ => Self::Resync,
         }
     }
 }
@@ -281,6 +283,9 @@ mod tests {
         let events = [
             StoreEvent::Activated {
                 tenant: "acme-2".into(),
+            },
+            StoreEvent::Activated {
+                tenant: "resync".into(),
             },
             StoreEvent::Uploaded {
                 tenant: "acme".into(),

@@ -5,11 +5,12 @@
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::free_port;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 fn required(variable: &str) -> Result<String, Error> {
     std::env::var(variable).map_err(|_| {
@@ -81,48 +82,78 @@ impl Drop for Redis {
     }
 }
 
-/// A database of its own in the test PostgreSQL, dropped when dropped.
+/// The test PostgreSQL's URL (its `postgres` database, as a superuser).
+pub fn admin_url() -> Result<String, Error> {
+    required("SLOTLINE_TEST_POSTGRES_URL")
+}
+
+/// Runs `work` with a plain client on `url`, on a thread of its own: the `postgres` client
+/// cannot run on a tokio worker, and many tests are async.
+pub fn with_client<T: Send + 'static>(
+    url: &str,
+    work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+) -> Result<T, Error> {
+    let url = url.to_owned();
+    std::thread::spawn(move || -> Result<T, Error> {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+        Ok(work(&mut client)?)
+    })
+    .join()
+    .map_err(|_| "the client thread panicked")?
+}
+
+/// A new, empty database of its own in the test PostgreSQL, dropped (with its connections)
+/// when dropped, so tests run in parallel.
 pub struct Database {
     pub url: String,
-    admin_url: String,
     name: String,
 }
 
 impl Database {
-    /// Creates the database. Blocking (the `postgres` client runs its own runtime): call it
-    /// from `spawn_blocking` or outside a runtime.
-    pub fn create(tag: &str) -> Result<Self, Error> {
-        let admin_url = required("SLOTLINE_TEST_POSTGRES_URL")?;
-        let name = format!("slotline_{}_{}", tag.replace('-', "_"), std::process::id());
-        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)?;
-        // One statement each: `CREATE DATABASE` refuses to run in the implicit transaction of
-        // a multi-statement query.
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
-        admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
-        let base = admin_url
+    pub fn new() -> Result<Database, Error> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "slotline_t_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = admin_url()?;
+        let (base, _) = admin
             .rsplit_once('/')
-            .map(|(base, _)| base.to_owned())
-            .ok_or("SLOTLINE_TEST_POSTGRES_URL has no database")?;
-        Ok(Self {
-            url: format!("{base}/{name}"),
-            admin_url,
-            name,
+            .ok_or("SLOTLINE_TEST_POSTGRES_URL has no database path")?;
+        let url = format!("{base}/{name}");
+        let create = format!("CREATE DATABASE {name}");
+        with_client(&admin, move |client| client.batch_execute(&create))?;
+        Ok(Database { name, url })
+    }
+
+    /// Runs `work` with a plain client on this database.
+    pub fn client<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        with_client(&self.url, work)
+    }
+
+    /// Ends every other connection to this database, as a server restart would.
+    pub fn kill_connections(&self) -> Result<u64, Error> {
+        let name = self.name.clone();
+        with_client(&admin_url()?, move |client| {
+            let rows = client.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&name],
+            )?;
+            Ok(rows.len() as u64)
         })
     }
 }
 
 impl Drop for Database {
     fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // The gateways using it are gone by now; `FORCE` ends any connection still closing.
-        let dropped = std::thread::spawn(move || {
-            postgres::Client::connect(&admin_url, postgres::NoTls).and_then(|mut admin| {
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            })
-        })
-        .join();
-        if let Ok(Err(err)) = dropped {
-            eprintln!("cannot drop test database: {err}");
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        if let Ok(admin) = admin_url() {
+            let _ = with_client(&admin, move |client| client.batch_execute(&drop));
         }
     }
 }
