@@ -118,6 +118,23 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Both replies tell of the same booking, and the calendar holds one more than `before`.
+    fn assert_booked_once(&self, first: &Value, second: &Value, before: usize) {
+        assert_eq!(first["success"], true, "{first}");
+        assert_eq!(second["success"], true, "{second}");
+        assert_eq!(
+            first["data"]["booking_id"], second["data"]["booking_id"],
+            "both answers are the one booking: {first} {second}"
+        );
+        assert_eq!(
+            self.calendar.sim.bookings().len(),
+            before + 1,
+            "one booking in the calendar"
+        );
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -228,16 +245,7 @@ async fn a_booking_retried_on_the_other_replica_is_made_once() -> TestResult {
     // The platform did not get A's answer in time and retries; the balancer picks B.
     let retry = tool(&cluster.b, "create_booking", args, "retried-call").await?;
 
-    assert_eq!(retry["success"], true, "{retry}");
-    assert_eq!(
-        retry["data"]["booking_id"], first["data"]["booking_id"],
-        "the retry got the first booking: {retry}"
-    );
-    assert_eq!(
-        cluster.calendar.sim.bookings().len(),
-        bookings_before + 1,
-        "one booking in the calendar"
-    );
+    cluster.assert_booked_once(&first, &retry, bookings_before);
     Ok(())
 }
 
@@ -256,16 +264,7 @@ async fn the_same_booking_sent_to_both_replicas_at_once_is_made_once() -> TestRe
         tool(&cluster.a, "create_booking", args.clone(), "raced-call"),
         tool(&cluster.b, "create_booking", args, "raced-call"),
     );
-    let (on_a, on_b) = (on_a?, on_b?);
-
-    assert_eq!(on_a["success"], true, "{on_a}");
-    assert_eq!(on_b["success"], true, "{on_b}");
-    assert_eq!(on_a["data"]["booking_id"], on_b["data"]["booking_id"]);
-    assert_eq!(
-        cluster.calendar.sim.bookings().len(),
-        bookings_before + 1,
-        "one booking in the calendar"
-    );
+    cluster.assert_booked_once(&on_a?, &on_b?, bookings_before);
     Ok(())
 }
 
