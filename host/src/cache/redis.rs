@@ -82,7 +82,7 @@ impl RedisBackend {
         &self,
         command: &redis::Cmd,
     ) -> Result<T, CacheError> {
-        if !self.gate.is_open() {
+        if !self.gate.admit() {
             return Err(CacheError::Unavailable);
         }
         self.query_within(command, self.timeout).await
@@ -291,8 +291,27 @@ impl Gate {
         u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn is_open(&self) -> bool {
-        self.now_ms() >= self.closed_until_ms.load(Ordering::Relaxed)
+    /// Whether a command may go to Redis now. Once the wait after a failure is over, one
+    /// command goes as a probe and the others keep skipping Redis until it succeeded, so a
+    /// still-dead Redis costs one timeout per period, not one per call in flight.
+    fn admit(&self) -> bool {
+        let now = self.now_ms();
+        let until = self.closed_until_ms.load(Ordering::Relaxed);
+        if now < until {
+            return false;
+        }
+        if self.is_up() {
+            return true;
+        }
+        let retry_ms = u64::try_from(self.retry_after.as_millis()).unwrap_or(u64::MAX);
+        self.closed_until_ms
+            .compare_exchange(
+                until,
+                now.saturating_add(retry_ms),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
+            .is_ok()
     }
 
     fn is_up(&self) -> bool {
@@ -301,6 +320,7 @@ impl Gate {
 
     fn succeeded(&self) {
         if !self.up.swap(true, Ordering::Relaxed) {
+            self.closed_until_ms.store(0, Ordering::Relaxed);
             tracing::info!("redis reachable again: cache shared again");
         }
     }
@@ -329,15 +349,30 @@ mod tests {
     #[test]
     fn after_a_failure_the_gate_stays_closed_for_the_retry_period() {
         let gate = Gate::new(Duration::from_secs(3600));
-        assert!(gate.is_open() && gate.is_up());
+        assert!(gate.admit() && gate.is_up());
         gate.failed(&CacheError::Unavailable);
-        assert!(!gate.is_open());
+        assert!(!gate.admit());
         assert!(!gate.is_up());
         gate.succeeded();
-        assert!(gate.is_up());
+        assert!(gate.is_up() && gate.admit(), "open again after a success");
+    }
 
+    #[test]
+    fn after_the_wait_one_probe_goes_and_the_others_wait_for_it() {
         let gate = Gate::new(Duration::ZERO);
         gate.failed(&CacheError::Unavailable);
-        assert!(gate.is_open(), "a zero retry period retries at once");
+        // A zero wait is over at once, but only for one command while Redis is still down...
+        let gate = Gate {
+            retry_after: Duration::from_secs(3600),
+            ..gate
+        };
+        assert!(gate.admit(), "the probe");
+        assert!(
+            !gate.admit(),
+            "the others skip Redis while the probe is out"
+        );
+        // ...and for everyone once the probe succeeded.
+        gate.succeeded();
+        assert!(gate.admit() && gate.admit());
     }
 }
