@@ -269,6 +269,59 @@ async fn the_same_booking_sent_to_both_replicas_at_once_is_made_once() -> TestRe
 }
 
 #[tokio::test]
+async fn a_booking_whose_caller_hung_up_is_finished_and_handed_to_the_retry() -> TestResult {
+    let cluster = Cluster::start("hang-up").await?;
+    cluster.calendar.sim.set_latency(
+        calsim::Endpoint::CreateBooking,
+        calsim::Latency::Fixed(Duration::from_millis(1_000)),
+    );
+    let args = json!({ "date": "2026-11-27", "time": "15:00", "name": "Barbara Liskov", "email": "bl@example.com" });
+    let bookings_before = cluster.calendar.sim.bookings().len();
+
+    // The platform gives up on A while the calendar is still booking, and retries on B.
+    let body =
+        json!({ "name": "create_booking", "args": args.clone(), "call": { "call_id": "hung-up" } })
+            .to_string();
+    let now = chrono::Utc::now().timestamp_millis();
+    let signature = slotline::server::signature::sign(body.as_bytes(), RETELL_KEY.as_bytes(), now);
+    let abandoned = reqwest::Client::new()
+        .post(format!("{}/v1/retell/demo", cluster.a.url))
+        .header("x-retell-signature", signature)
+        .timeout(Duration::from_millis(200))
+        .body(body)
+        .send()
+        .await;
+    assert!(abandoned.is_err(), "the platform hung up on A");
+    let retry = tool(&cluster.b, "create_booking", args, "hung-up").await?;
+
+    assert_eq!(retry["success"], true, "the retry got A's booking: {retry}");
+    let attempts = cluster
+        .calendar
+        .sim
+        .requests()
+        .iter()
+        .filter(|request| request.endpoint == Some(calsim::Endpoint::CreateBooking))
+        .count();
+    assert_eq!(
+        attempts, 1,
+        "A's attempt went on after the hang-up and B waited for it instead of booking again"
+    );
+    let bookings = cluster.calendar.sim.bookings();
+    assert_eq!(
+        bookings.len(),
+        bookings_before + 1,
+        "one booking in the calendar"
+    );
+    assert!(
+        bookings
+            .iter()
+            .any(|booking| Value::String(booking.uid.clone()) == retry["data"]["booking_id"]),
+        "{retry}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second() -> TestResult {
     let cluster = Cluster::start("activate").await?;
     let test_plugin = std::fs::read(

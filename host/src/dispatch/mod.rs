@@ -6,6 +6,8 @@ mod ledger;
 pub use builtin::Builtin;
 pub use ledger::Ledger;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -63,34 +65,31 @@ impl ToolReply {
 
 /// Runs tool calls on tenants' plugins; mutating ones at most once per call and request.
 /// Answers the host's own tools (callbacks, call context) and keeps failed bookings as
-/// intents when there is a store.
+/// intents when there is a store. Cheap to clone: every part is shared.
+#[derive(Clone)]
 pub struct Dispatcher {
-    runtime: std::sync::Arc<Runtime>,
+    runtime: Arc<Runtime>,
     ledger: Ledger,
-    callbacks: Option<std::sync::Arc<Callbacks>>,
-    builtins: std::collections::HashMap<String, std::sync::Arc<dyn Builtin>>,
+    callbacks: Option<Arc<Callbacks>>,
+    builtins: Arc<std::collections::HashMap<String, Arc<dyn Builtin>>>,
 }
 
 impl Dispatcher {
-    pub fn new(
-        runtime: std::sync::Arc<Runtime>,
-        callbacks: Option<std::sync::Arc<Callbacks>>,
-        ledger: Ledger,
-    ) -> Self {
+    pub fn new(runtime: Arc<Runtime>, callbacks: Option<Arc<Callbacks>>, ledger: Ledger) -> Self {
         Self {
             runtime,
             ledger,
             callbacks,
-            builtins: std::collections::HashMap::new(),
+            builtins: Arc::default(),
         }
     }
 
     /// Answers `tenant`'s tool calls with `builtin` instead of its plugin.
-    pub fn set_builtin(&mut self, tenant: &str, builtin: std::sync::Arc<dyn Builtin>) {
-        self.builtins.insert(tenant.to_owned(), builtin);
+    pub fn set_builtin(&mut self, tenant: &str, builtin: Arc<dyn Builtin>) {
+        Arc::make_mut(&mut self.builtins).insert(tenant.to_owned(), builtin);
     }
 
-    pub fn callbacks(&self) -> Option<&std::sync::Arc<Callbacks>> {
+    pub fn callbacks(&self) -> Option<&Arc<Callbacks>> {
         self.callbacks.as_ref()
     }
 
@@ -109,14 +108,14 @@ impl Dispatcher {
         crate::context::variables(tenant, name)
     }
 
-    pub fn runtime(&self) -> &std::sync::Arc<Runtime> {
+    pub fn runtime(&self) -> &Arc<Runtime> {
         &self.runtime
     }
 
     /// Runs one tool call and turns every outcome into a reply.
     pub async fn dispatch(
         &self,
-        tenant: &Tenant,
+        tenant: &Arc<Tenant>,
         call: &CallInfo,
         tool: Tool,
         request: ToolRequest,
@@ -162,9 +161,22 @@ impl Dispatcher {
             return run(self, tenant, call, tool, request).await;
         }
         let key = format!("{}\u{0}{}\u{0}{request:?}", tenant.id, call.call_id);
-        self.ledger
-            .once(key, self.mutate(tenant, call, tool, request))
-            .await
+        // Detached from the webhook: a platform that hangs up mid-booking (the server then
+        // drops this future) must not leave the booking half-made and unrecorded; the attempt
+        // finishes, and its reply waits in the ledger for the retry.
+        let (this, detached_tenant, call) = (self.clone(), Arc::clone(tenant), call.clone());
+        let attempt = tokio::spawn(async move {
+            let mutation = this.mutate(&detached_tenant, &call, tool, request);
+            this.ledger.once(key, mutation).await
+        });
+        attempt.await.unwrap_or_else(|err| {
+            ToolReply::failure(
+                Fallback::Failure,
+                &tenant.locale,
+                "internal",
+                format!("the call's task failed: {err}"),
+            )
+        })
     }
 
     /// A change to the calendar. A booking the calendar cannot take becomes a pending intent,
