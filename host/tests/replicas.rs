@@ -161,17 +161,26 @@ async fn tool_to(
     args: Value,
     call_id: &str,
 ) -> Result<(u16, Value), Box<dyn std::error::Error>> {
+    let response = signed(gateway, tenant, name, args, call_id).send().await?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+/// A Retell tool call to `tenant` on `gateway`, signed now, ready to send.
+fn signed(
+    gateway: &Gateway,
+    tenant: &str,
+    name: &str,
+    args: Value,
+    call_id: &str,
+) -> reqwest::RequestBuilder {
     let body = json!({ "name": name, "args": args, "call": { "call_id": call_id } }).to_string();
     let now = chrono::Utc::now().timestamp_millis();
     let signature = slotline::server::signature::sign(body.as_bytes(), RETELL_KEY.as_bytes(), now);
-    let response = reqwest::Client::new()
+    reqwest::Client::new()
         .post(format!("{}/v1/retell/{tenant}", gateway.url))
         .header("x-retell-signature", signature)
         .body(body)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
 
 async fn metrics(gateway: &Gateway) -> reqwest::Result<String> {
@@ -279,18 +288,16 @@ async fn a_booking_whose_caller_hung_up_is_finished_and_handed_to_the_retry() ->
     let bookings_before = cluster.calendar.sim.bookings().len();
 
     // The platform gives up on A while the calendar is still booking, and retries on B.
-    let body =
-        json!({ "name": "create_booking", "args": args.clone(), "call": { "call_id": "hung-up" } })
-            .to_string();
-    let now = chrono::Utc::now().timestamp_millis();
-    let signature = slotline::server::signature::sign(body.as_bytes(), RETELL_KEY.as_bytes(), now);
-    let abandoned = reqwest::Client::new()
-        .post(format!("{}/v1/retell/demo", cluster.a.url))
-        .header("x-retell-signature", signature)
-        .timeout(Duration::from_millis(200))
-        .body(body)
-        .send()
-        .await;
+    let abandoned = signed(
+        &cluster.a,
+        "demo",
+        "create_booking",
+        args.clone(),
+        "hung-up",
+    )
+    .timeout(Duration::from_millis(200))
+    .send()
+    .await;
     assert!(abandoned.is_err(), "the platform hung up on A");
     let retry = tool(&cluster.b, "create_booking", args, "hung-up").await?;
 
