@@ -300,11 +300,13 @@ fn follow(url: &str, follower: Follower) -> Result<Watcher, StoreError> {
         let affected = match event {
             StoreEvent::Activated { tenant } => vec![tenant],
             StoreEvent::Uploaded { tenant, digest } => {
-                // Compiled now, the version's activation will only be a swap.
-                match listening.registry.load(&digest) {
-                    Ok(_) => {
+                // Compiled now, the version's activation will only be a swap. The replica
+                // that received the upload already has the artifact.
+                match listening.registry.prepare(&digest) {
+                    Ok(true) => {
                         metrics::counter!("slotline_plugin_uploads_precompiled_total").increment(1)
                     }
+                    Ok(false) => {}
                     Err(err) => {
                         tracing::warn!(tenant, digest, error = %err, "cannot precompile an upload from another replica")
                     }

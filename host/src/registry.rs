@@ -121,6 +121,20 @@ impl Registry {
         Ok(self.remember(plugin))
     }
 
+    /// Makes sure this replica has the precompiled artifact of `digest`, compiling the stored
+    /// component when it has not, without loading it: a version uploaded elsewhere is then
+    /// only a swap when activated here. Returns whether it compiled.
+    pub fn prepare(&self, digest: &str) -> Result<bool, RegistryError> {
+        let artifact = self.artifact_path(digest);
+        if artifact.is_file() {
+            return Ok(false);
+        }
+        let bytes = self.component(digest)?;
+        let (_, artifact_bytes) = self.runtime.precompile(&bytes)?;
+        write_atomically(&artifact, &artifact_bytes)?;
+        Ok(true)
+    }
+
     /// Makes `version` the tenant's active plugin: in the store first (the durable truth),
     /// then in memory. Calls in flight finish on the version they started with.
     pub fn activate(

@@ -139,6 +139,35 @@ pub(crate) fn connect(config: &Config, target: &str) -> Result<Client, StoreErro
         })
 }
 
+/// Starts a thread named `name` that runs `connect`, then `serve` with what it connected;
+/// returns once `connect` finished, with its error if it failed (the thread then ends).
+pub(crate) fn spawn_connected<S: 'static>(
+    name: &str,
+    connect: impl FnOnce() -> Result<S, StoreError> + Send + 'static,
+    serve: impl FnOnce(S) + Send + 'static,
+) -> Result<JoinHandle<()>, StoreError> {
+    let (ready, connected) = mpsc::sync_channel(1);
+    let thread = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || match connect() {
+            Ok(state) => {
+                if ready.send(Ok(())).is_ok() {
+                    serve(state);
+                }
+            }
+            Err(err) => {
+                let _ = ready.send(Err(err));
+            }
+        })
+        .map_err(|err| StoreError::Worker(format!("{name} cannot be started ({err})")))?;
+    connected.recv().unwrap_or_else(|_| {
+        Err(StoreError::Worker(format!(
+            "{name} stopped while connecting"
+        )))
+    })?;
+    Ok(thread)
+}
+
 impl Postgres {
     /// Starts the connection thread, connects and migrates the schema, and returns once that
     /// succeeded (or with why not).
@@ -146,37 +175,29 @@ impl Postgres {
         let config = config(url)?;
         let target = target(&config);
         let (jobs, inbox) = mpsc::channel::<Job>();
-        let (ready, started) = mpsc::sync_channel(1);
         let mut session = Session {
             config,
             target: target.clone(),
             client: None,
         };
-        let worker = std::thread::Builder::new()
-            .name("slotline-store-pg".into())
-            .spawn(move || {
-                let start = session.client().and_then(|client| {
-                    migrations::migrate_postgres(client, migrations::MIGRATIONS)
-                });
-                let failed = start.is_err();
-                if ready.send(start).is_err() || failed {
-                    return;
-                }
-                for job in inbox {
-                    job(&mut session);
-                }
-                tracing::debug!(target = %session.target, "store: PostgreSQL connection closed");
-            })
-            .map_err(|err| StoreError::Worker(format!("cannot be started ({err})")))?;
-        let started = started
-            .recv()
-            .unwrap_or_else(|_| Err(StoreError::Worker("stopped while connecting".into())));
+        let connected = move || {
+            session
+                .client()
+                .and_then(|client| migrations::migrate_postgres(client, migrations::MIGRATIONS))?;
+            Ok(session)
+        };
+        let serve = move |mut session: Session| {
+            for job in inbox {
+                job(&mut session);
+            }
+            tracing::debug!(target = %session.target, "store: PostgreSQL connection closed");
+        };
+        let started = spawn_connected("slotline-store-pg", connected, serve);
         let postgres = Postgres {
             jobs: Some(jobs),
-            worker: Some(worker),
+            worker: Some(started?),
             target,
         };
-        started?;
         tracing::info!(target = %postgres.target, "store: connected to PostgreSQL");
         Ok(postgres)
     }

@@ -141,36 +141,24 @@ pub fn watch(
     let config = pg::config(url)?;
     let target = pg::target(&config);
     let (stop, stopped) = mpsc::channel::<()>();
-    let (ready, listening) = mpsc::sync_channel(1);
     let listener = Listener {
         config,
         target: target.clone(),
         stopped,
     };
-    let thread = std::thread::Builder::new()
-        .name("slotline-store-watch".into())
-        .spawn(move || {
-            let client = match listener.listen() {
-                Ok(client) => client,
-                Err(err) => {
-                    let _ = ready.send(Err(err));
-                    return;
-                }
-            };
-            if ready.send(Ok(())).is_ok() {
-                listener.run(client, &on_event);
-            }
-        })
-        .map_err(|err| StoreError::Worker(format!("for watching cannot be started ({err})")))?;
-    let listening = listening
-        .recv()
-        .unwrap_or_else(|_| Err(StoreError::Worker("for watching stopped".into())));
+    let thread = pg::spawn_connected(
+        "slotline-store-watch",
+        move || {
+            let client = listener.listen()?;
+            Ok((listener, client))
+        },
+        move |(listener, client)| listener.run(client, &on_event),
+    )?;
     let watcher = Watcher {
         stop: Some(stop),
         thread: Some(thread),
         target,
     };
-    listening?;
     tracing::info!(target = %watcher.target, "store watch: listening");
     Ok(watcher)
 }
