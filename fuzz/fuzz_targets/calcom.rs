@@ -8,13 +8,12 @@ use slotline::server::calcom;
 
 fuzz_target!(|body: &[u8]| {
     match calcom::parse_webhook(body) {
-        Ok((event, info)) => {
+        Ok(event) => {
             assert!(
                 serde_json::from_str::<serde_json::Value>(&event.payload).is_ok(),
                 "payload is not JSON: {}",
                 event.payload
             );
-            assert_eq!(info.call_id, format!("calcom:{}", event.trigger));
         }
         Err(err) => assert!(err.status.is_client_error(), "{err}"),
     }

@@ -12,7 +12,7 @@ fuzz_target!(|body: &[u8]| {
             drop(info.call_id);
             for (_id, item) in items {
                 if let Err(refusal) = item {
-                    assert!(!refusal.code.is_empty());
+                    assert!(!refusal.code().as_str().is_empty());
                 }
             }
         }

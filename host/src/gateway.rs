@@ -1,57 +1,58 @@
-//! Assembles a gateway from its configuration: runtime, plugins, tenants, routes.
+//! Assembles a gateway from its configuration: runtime, caches, store, plugins, tenants,
+//! dispatcher, routes. Nothing here runs on a request; each part lives in its own module.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::cache::{CacheError, Caches};
-use crate::callbacks::Callbacks;
 use crate::config::{Config, StoreBackendKind, TenantConfig};
-use crate::dispatch::{Dispatcher, Ledger};
-use crate::registry::{Registry, RegistryError};
-use crate::runtime::{CompileError, Plugin, Runtime, RuntimeError};
+use crate::dispatch::{Callbacks, Dispatcher, Ledger};
+use crate::plugins::{Follower, LoadError, Loader, Registry, RegistryError};
+use crate::runtime::{Runtime, RuntimeError};
 use crate::server::{self, AppState};
-use crate::store::{self, Store, StoreError, StoreEvent, Watcher};
-use crate::tenant::{Tenant, TenantError, TenantId, Tenants};
+use crate::store::{Store, StoreError, Watcher};
+use crate::tenant::{InvalidTenantId, TenantError, TenantFactory, TenantId, Tenants};
 
+/// Why a gateway could not be assembled from its configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
+    /// The WebAssembly runtime.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    /// A tenant's configuration.
     #[error(transparent)]
     Tenant(#[from] TenantError),
-    #[error("cannot read plugin {path}: {source}")]
-    ReadPlugin {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("plugin {origin}: {source}")]
-    Compile {
-        origin: String,
-        #[source]
-        source: CompileError,
-    },
+    /// A tenant id.
+    #[error(transparent)]
+    TenantId(#[from] InvalidTenantId),
+    /// A plugin named in the configuration.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The cache backend.
     #[error(transparent)]
     Cache(#[from] CacheError),
+    /// A stored plugin version.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// The data directory.
     #[error("cannot create the data directory: {0}")]
     DataDir(#[from] std::io::Error),
+    /// PostgreSQL without a URL.
     #[error("store.backend = \"postgres\" needs store.url")]
     NoStoreUrl,
+    /// A stored tenant's configuration is not readable.
     #[error("stored tenant {0} has unreadable settings: {1}")]
     StoredTenant(String, String),
-    #[error(
-        "tenant {0} names no plugin and no default plugin is available: build it with `make guest` or set runtime.default_plugin"
-    )]
-    NoPlugin(String),
+    /// The HTTP client that delivers notifications.
+    #[error("cannot build the notification client: {0}")]
+    Http(#[from] reqwest::Error),
 }
 
 /// A configured gateway, ready to serve.
@@ -71,13 +72,12 @@ impl Gateway {
         let runtime = Arc::new(Runtime::new(&config.runtime)?);
         let caches = Caches::from_config(&config.cache)?;
         let registry = open_registry(config, &runtime)?;
-        let mut loader = Loader {
-            runtime: &runtime,
-            default_path: config.runtime.default_plugin.clone(),
-            compiled: HashMap::new(),
-        };
+        let mut loader = Loader::new(&runtime, config.runtime.default_plugin.clone());
         let tenants = Arc::new(Tenants::default());
         let cap = std::time::Duration::from_millis(config.runtime.outbound_cap_ms);
+        // A gateway whose every tenant names its own plugin needs no default one.
+        let default_plugin = loader.load(None, &TenantId::parse("default")?).ok();
+        let factory = Arc::new(TenantFactory::new(cap, caches.clone(), default_plugin));
         let mut declared: Vec<(String, TenantConfig)> = config
             .tenants
             .iter()
@@ -87,9 +87,9 @@ impl Gateway {
             // The file declares its tenants; the store keeps them (for plugin versions) and
             // those created through the admin API.
             for (id, tenant) in &declared {
-                registry
-                    .store()
-                    .put_tenant(id, &serde_json::to_value(tenant).unwrap_or_default())?;
+                let settings = serde_json::to_value(tenant)
+                    .map_err(|err| GatewayError::StoredTenant(id.clone(), err.to_string()))?;
+                registry.store().put_tenant(id, &settings)?;
             }
             for record in registry.store().tenants()? {
                 if !config.tenants.contains_key(&record.id) {
@@ -110,32 +110,25 @@ impl Gateway {
                 (Some(registry), Some(version)) => registry.load(&version.digest)?,
                 _ => loader.load(tenant_config.plugin.as_deref(), &id)?,
             };
-            tenants.insert(Tenant::from_config(
-                id,
-                &tenant_config,
-                plugin,
-                cap,
-                &caches,
-            )?);
+            tenants.insert(factory.build(id, &tenant_config, plugin)?);
         }
         let watcher = match (&registry, &config.store.url) {
-            (Some(registry), Some(url)) if registry.store().is_shared() => Some(follow(
-                url.expose(),
-                Follower {
-                    registry: Arc::clone(registry),
-                    tenants: Arc::clone(&tenants),
-                    caches: caches.clone(),
-                    outbound_cap: cap,
-                },
-            )?),
+            (Some(registry), Some(url)) if registry.store().is_shared() => Some(
+                Follower::new(
+                    Arc::clone(registry),
+                    Arc::clone(&tenants),
+                    Arc::clone(&factory),
+                )
+                .follow(url.expose())?,
+            ),
             _ => None,
         };
-        let default_plugin = loader.load(None, &TenantId::parse("default")?).ok();
         // Install the metrics recorder before the first call records anything.
         let _ = crate::metrics::handle();
-        let callbacks = registry
-            .as_ref()
-            .map(|registry| Arc::new(Callbacks::new(Arc::clone(registry.store()))));
+        let callbacks = match &registry {
+            Some(registry) => Some(Arc::new(Callbacks::new(Arc::clone(registry.store()))?)),
+            None => None,
+        };
         // With a shared cache, retries landing on another replica are answered once too.
         let ledger = match &caches {
             Caches::Redis(redis) => Ledger::shared(Arc::clone(redis), cap),
@@ -143,12 +136,10 @@ impl Gateway {
         };
         let state = Arc::new(AppState::new(
             tenants,
+            factory,
             Dispatcher::new(runtime, callbacks, ledger),
             config.server.admin_token.clone(),
             registry,
-            default_plugin,
-            cap,
-            caches,
         ));
         Ok(Self {
             state,
@@ -287,154 +278,4 @@ fn scratch_dir() -> std::io::Result<PathBuf> {
     ));
     std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
     Ok(dir)
-}
-
-/// Applies the activations other replicas make to this one's tenants, as the shared store
-/// announces them (and all of them after a reconnection, when some may have been missed).
-/// A tenant this replica does not know yet (created on another replica) is adopted from the
-/// store at its first activation.
-fn follow(url: &str, follower: Follower) -> Result<Watcher, StoreError> {
-    let follower = Arc::new(follower);
-    let listening = Arc::clone(&follower);
-    let watcher = store::watch(url, move |event| {
-        let affected = match event {
-            StoreEvent::Activated { tenant } => vec![tenant],
-            StoreEvent::Uploaded { tenant, digest } => {
-                // Compiled now, the version's activation will only be a swap. The replica
-                // that received the upload already has the artifact.
-                match listening.registry.prepare(&digest) {
-                    Ok(true) => {
-                        metrics::counter!("slotline_plugin_uploads_precompiled_total").increment(1)
-                    }
-                    Ok(false) => {}
-                    Err(err) => {
-                        tracing::warn!(tenant, digest, error = %err, "cannot precompile an upload from another replica")
-                    }
-                }
-                return;
-            }
-            _ => listening.every_tenant(),
-        };
-        listening.sync_all(affected);
-    })?;
-    // What was activated while this replica loaded its plugins, before it listened.
-    follower.sync_all(follower.every_tenant());
-    Ok(watcher)
-}
-
-/// What following other replicas' activations needs.
-struct Follower {
-    registry: Arc<Registry>,
-    tenants: Arc<Tenants>,
-    caches: Caches,
-    outbound_cap: std::time::Duration,
-}
-
-impl Follower {
-    /// Every tenant this replica serves or the store knows.
-    fn every_tenant(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.tenants.ids().iter().map(ToString::to_string).collect();
-        match self.registry.store().tenants() {
-            Ok(stored) => ids.extend(stored.into_iter().map(|record| record.id)),
-            Err(err) => tracing::warn!(error = %err, "cannot list the stored tenants"),
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
-
-    fn sync_all(&self, tenants: Vec<String>) {
-        for tenant in tenants {
-            if let Err(err) = self.sync(&tenant) {
-                tracing::error!(tenant, error = %err, "cannot follow an activation on another replica");
-            }
-        }
-    }
-
-    fn sync(&self, id: &str) -> Result<(), GatewayError> {
-        if let Some(tenant) = self.tenants.get(id) {
-            self.registry.sync(&tenant)?;
-            return Ok(());
-        }
-        let store = self.registry.store();
-        let (Some(record), Some(active)) = (store.tenant(id)?, store.active_version(id)?) else {
-            return Ok(());
-        };
-        let config: TenantConfig = serde_json::from_value(record.settings)
-            .map_err(|err| GatewayError::StoredTenant(id.to_owned(), err.to_string()))?;
-        let plugin = self.registry.load(&active.digest)?;
-        let tenant = Tenant::from_config(
-            TenantId::parse(id)?,
-            &config,
-            plugin,
-            self.outbound_cap,
-            &self.caches,
-        )?;
-        self.tenants.insert(tenant);
-        tracing::info!(
-            tenant = id,
-            version = active.version,
-            "tenant created on another replica adopted"
-        );
-        Ok(())
-    }
-}
-
-/// Compiles plugins named by path (or the default plugin), each distinct one once.
-struct Loader<'a> {
-    runtime: &'a Runtime,
-    default_path: Option<PathBuf>,
-    compiled: HashMap<Option<PathBuf>, Arc<Plugin>>,
-}
-
-impl Loader<'_> {
-    fn load(
-        &mut self,
-        path: Option<&Path>,
-        tenant: &TenantId,
-    ) -> Result<Arc<Plugin>, GatewayError> {
-        let source = path
-            .map(Path::to_owned)
-            .or_else(|| self.default_path.clone());
-        if let Some(plugin) = self.compiled.get(&source) {
-            return Ok(Arc::clone(plugin));
-        }
-        let plugin = Arc::new(load_plugin(self.runtime, source.as_deref(), tenant)?);
-        self.compiled.insert(source, Arc::clone(&plugin));
-        Ok(plugin)
-    }
-}
-
-fn load_plugin(
-    runtime: &Runtime,
-    path: Option<&Path>,
-    tenant: &TenantId,
-) -> Result<Plugin, GatewayError> {
-    let (bytes, origin) = match path {
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|source| GatewayError::ReadPlugin {
-                path: path.to_owned(),
-                source,
-            })?;
-            (std::borrow::Cow::Owned(bytes), path.display().to_string())
-        }
-        None => {
-            let bytes =
-                crate::DEFAULT_PLUGIN.ok_or_else(|| GatewayError::NoPlugin(tenant.to_string()))?;
-            (
-                std::borrow::Cow::Borrowed(bytes),
-                "default plugin".to_owned(),
-            )
-        }
-    };
-    let started = std::time::Instant::now();
-    let plugin = runtime
-        .compile(&bytes)
-        .map_err(|source| GatewayError::Compile { origin, source })?;
-    tracing::info!(
-        digest = plugin.digest(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "plugin compiled"
-    );
-    Ok(plugin)
 }

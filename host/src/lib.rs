@@ -1,23 +1,21 @@
 //! Slotline: a gateway that lets voice agents book appointments while the caller is on the line.
 //!
-//! A tool call from Retell or Vapi arrives at [`server`], is verified and normalised into a
-//! [`tool::ToolCall`], and is answered by the tenant's scheduling plugin, a WebAssembly
-//! component run by [`runtime`]. Everything a plugin may touch is provided and policed by the
-//! host: outbound HTTP ([`outbound`]), a tenant-isolated cache ([`cache`]) and the tenant's
-//! settings ([`tenant`]).
+//! A tool call from Retell or Vapi arrives at [`server`], is authenticated and read into a
+//! [`tool::ToolRequest`], and is answered by the [`dispatch::Dispatcher`]: the host's own tools
+//! there, the others by the tenant's scheduling plugin, a WebAssembly component run by
+//! [`runtime`]. Everything a plugin may touch is provided and policed by the host: outbound
+//! HTTP ([`outbound`]), a tenant-isolated cache ([`cache`]) and the tenant's settings
+//! ([`tenant`]). Which plugin version a tenant serves is decided by [`plugins`].
 
 pub mod cache;
-pub mod callbacks;
 pub mod config;
-pub mod context;
 pub mod demo;
 pub mod dispatch;
-pub mod fallback;
 pub mod gateway;
 pub mod limits;
 pub mod metrics;
 pub mod outbound;
-pub mod registry;
+pub mod plugins;
 pub mod runtime;
 pub mod server;
 pub mod store;

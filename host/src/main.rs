@@ -2,12 +2,12 @@
 
 mod cli;
 
+#[cfg(feature = "demo")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use chrono::{Datelike, Weekday};
 use clap::{Parser, Subcommand};
 use slotline::config::Config;
 use slotline::gateway::Gateway;
@@ -34,6 +34,7 @@ enum Command {
     /// Serve the tenants of the configuration.
     Serve,
     /// Start the Cal.com simulator and a gateway with the demo tenant `demo`.
+    #[cfg(feature = "demo")]
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
@@ -144,7 +145,8 @@ async fn main() -> Result<()> {
     }
     match cli.command {
         Command::Serve => serve(cli.config).await,
-        Command::Demo { listen } => demo(listen).await,
+        #[cfg(feature = "demo")]
+        Command::Demo { listen } => cli::demo::run(listen).await,
         Command::Sign { key, body } => {
             let now = chrono::Utc::now().timestamp_millis();
             println!("{}", signature::sign(body.as_bytes(), key.as_bytes(), now));
@@ -166,57 +168,6 @@ async fn serve(path: Option<PathBuf>) -> Result<()> {
     tracing::info!(%listen, tenants = gateway.tenants().ids().len(), "serving");
     gateway.serve(listener).await?;
     Ok(())
-}
-
-async fn demo(listen: SocketAddr) -> Result<()> {
-    let simulator = calsim::Simulator::demo()
-        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .context("cannot start the Cal.com simulator")?;
-    let mut config = slotline::demo::config(listen, simulator.addr);
-    // Uploaded plugin versions of the demo live until the machine cleans its temp directory.
-    config.server.data_dir = Some(std::env::temp_dir().join("slotline-demo"));
-    let gateway = Gateway::from_config(&config)?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-
-    let date = next_workday();
-    let body = slotline::demo::check_availability_body("demo-call-1", &date, "15:00");
-    let exe = std::env::current_exe()
-        .map(|path| path.display().to_string())
-        .unwrap_or_else(|_| "slotline".to_owned());
-    println!("Slotline demo");
-    println!("  gateway            http://{listen}  (tenant `demo`, locale de, Europe/Berlin)");
-    println!(
-        "  Cal.com simulator  http://{}/v2  (API key {})",
-        simulator.addr,
-        slotline::demo::CALCOM_API_KEY
-    );
-    println!();
-    println!("Ask whether {date} at 15:00 is free (a signed Retell call; paste into a shell):");
-    println!();
-    println!(
-        "  BODY='{body}'; curl -s http://{listen}/v1/retell/demo -H 'content-type: application/json' -H \"X-Retell-Signature: $({exe} sign --key {} \"$BODY\")\" -d \"$BODY\"; echo",
-        slotline::demo::RETELL_API_KEY
-    );
-    println!();
-    gateway.serve(listener).await?;
-    drop(simulator);
-    Ok(())
-}
-
-/// The next Monday-to-Friday day after today, in the demo's timezone.
-fn next_workday() -> String {
-    let mut day = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Berlin)
-        .date_naive();
-    loop {
-        day = day.succ_opt().unwrap_or(day);
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            return day.format("%Y-%m-%d").to_string();
-        }
-    }
 }
 
 fn check(path: Option<PathBuf>, file: &PathBuf) -> Result<()> {

@@ -13,10 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use slotline::config::{Config, ConfigError};
-use slotline::fallback::Fallback;
 use slotline::gateway::{Gateway, GatewayError};
-use slotline::runtime::CallInfo;
-use slotline::tool::{ArgsError, Tool, ToolRequest};
+use slotline::tool::{Answer, ArgsError, CallInfo, Refusal, Tool, ToolRequest};
 
 /// What to call, on whose behalf.
 #[derive(Debug, clap::Args)]
@@ -61,6 +59,9 @@ pub enum InvokeCliError {
     /// Where the webhook would answer 400.
     #[error("{0}")]
     Args(#[source] ArgsError),
+    /// Where the webhook would answer 503: every plugin instance slot stayed busy.
+    #[error("no plugin instance slot became free in time (runtime.max_instances)")]
+    Overloaded,
 }
 
 /// The reply and where the time went.
@@ -116,24 +117,16 @@ pub async fn invoke(
         dialled_number: args.to.clone(),
     };
     let started = Instant::now();
-    let reply = match request {
-        Ok(request) => {
-            gateway
-                .dispatcher()
-                .dispatch(&tenant, &call, tool, request)
-                .await
-        }
-        // The webhook speaks a fallback for a missing argument rather than refusing the call.
-        Err(err) => slotline::dispatch::ToolReply::failure(
-            Fallback::NotUnderstood,
-            &tenant.locale,
-            "missing_argument",
-            err.to_string(),
-        ),
-    };
+    // A missing argument is answered with a spoken question, as the webhook answers it.
+    let answer = gateway
+        .dispatcher()
+        .dispatch(&tenant, &call, request.map_err(Refusal::from))
+        .await;
     let elapsed = started.elapsed();
-    // Serialising a reply of strings and numbers cannot fail; `Null` keeps that total anyway.
-    let reply = serde_json::to_value(&reply).unwrap_or(Value::Null);
+    let reply = match answer {
+        Answer::Reply(reply) => reply.to_json(),
+        Answer::Overloaded => return Err(InvokeCliError::Overloaded),
+    };
     Ok(Invocation {
         tool,
         reply,

@@ -2,4 +2,6 @@
 //!
 //! Each one reports typed errors; `main` turns them into the process's exit message.
 
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod invoke;

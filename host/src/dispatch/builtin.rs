@@ -4,15 +4,16 @@
 
 use crate::runtime::api;
 use crate::tenant::Tenant;
-use crate::tool::{ToolRequest, ToolResponse};
+use crate::tool::{PluginRequest, ToolResponse};
 
 /// A tenant's tools implemented natively. It runs on the request's task, without the
 /// sandbox's limits: only code the operator compiled in may be one.
 pub trait Builtin: Send + Sync {
+    /// Answers `request` as the tenant's plugin would.
     fn call(
         &self,
         tenant: &Tenant,
         context: &api::CallContext,
-        request: ToolRequest,
+        request: PluginRequest,
     ) -> Result<ToolResponse, api::PluginError>;
 }

@@ -6,6 +6,11 @@
 //! share one execution, and a retry within the retention period gets the first reply. Failed
 //! attempts are not remembered, so a retry after a timeout tries again.
 //!
+//! Calls are identified by [`PluginRequest::idempotency_key`](crate::tool::PluginRequest::idempotency_key):
+//! a digest of a documented serialisation of the tenant, the call id, the tool and its
+//! arguments, the same on every replica and every version. In Redis the claim and the reply
+//! live under `<prefix>:host:idem:<that digest>`.
+//!
 //! In one process, concurrent identical calls share one future (a `moka` entry). Across
 //! replicas, with the Redis cache backend, the first replica claims the call in Redis
 //! (`SET NX` of a token, with an expiry) and records the reply there; a replica that finds the
@@ -22,10 +27,9 @@ use std::time::{Duration, Instant};
 use moka::future::Cache;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use super::ToolReply;
 use crate::cache::{CacheError, RedisBackend};
+use crate::tool::{Answer, ToolReply};
 
 /// How long a reply is kept for retries: far longer than any platform retries, far shorter
 /// than a call could want to book the same slot again on purpose.
@@ -116,27 +120,29 @@ impl Ledger {
         }
     }
 
-    /// Runs `attempt` once for all concurrent callers with the same `key`; keeps its reply
-    /// when it succeeded.
-    pub async fn once<F>(&self, key: String, attempt: F) -> ToolReply
+    /// Runs `attempt` once for all concurrent callers with the same `key` (an idempotency
+    /// key: a fixed-length digest); keeps its reply when it succeeded.
+    pub async fn once<F>(&self, key: String, attempt: F) -> Answer
     where
-        F: Future<Output = ToolReply>,
+        F: Future<Output = Answer>,
     {
         let shared = self.shared.as_ref();
-        let shared_key =
-            shared.map(|shared| shared.redis.host_key(&format!("idem:{}", hashed(&key))));
+        let shared_key = shared.map(|shared| shared.redis.host_key(&format!("idem:{key}")));
         let outcome = self
             .replies
             .try_get_with(key, async move {
-                let reply = match (shared, shared_key) {
+                let answer = match (shared, shared_key) {
                     (Some(shared), Some(key)) => shared.once(&key, attempt).await,
                     _ => attempt.await,
                 };
-                if reply.success { Ok(reply) } else { Err(reply) }
+                match answer {
+                    Answer::Reply(reply) if reply.success => Ok(reply),
+                    other => Err(other),
+                }
             })
             .await;
         match outcome {
-            Ok(reply) => reply,
+            Ok(reply) => Answer::Reply(reply),
             Err(failed) => Arc::unwrap_or_clone(failed),
         }
     }
@@ -145,9 +151,9 @@ impl Ledger {
 impl Shared {
     /// Runs `attempt` unless another replica ran or runs it; records a success for the
     /// others.
-    async fn once<F>(&self, key: &str, attempt: F) -> ToolReply
+    async fn once<F>(&self, key: &str, attempt: F) -> Answer
     where
-        F: Future<Output = ToolReply>,
+        F: Future<Output = Answer>,
     {
         let token = format!("{PENDING}{}", hex::encode(rand::random::<[u8; 12]>()));
         // A claim lapses after `self.claim`, so a waiter wins one by then at the latest; the
@@ -156,7 +162,7 @@ impl Shared {
         loop {
             match self.claim(key, &token).await {
                 Ok(Claim::Won) => break,
-                Ok(Claim::Done(reply)) => return reply,
+                Ok(Claim::Done(reply)) => return Answer::Reply(reply),
                 Ok(Claim::Pending) if Instant::now() < deadline => tokio::time::sleep(POLL).await,
                 outcome => {
                     let error = match outcome {
@@ -168,8 +174,8 @@ impl Shared {
                 }
             }
         }
-        let reply = attempt.await;
-        let outcome = if reply.success {
+        let answer = attempt.await;
+        let outcome = if let Answer::Reply(reply @ ToolReply { success: true, .. }) = &answer {
             let recorded = Recorded {
                 message: reply.message.clone(),
                 data: reply.data.clone(),
@@ -198,7 +204,7 @@ impl Shared {
         if let Err(err) = outcome {
             tracing::warn!(error = %err, "cannot share the outcome of a mutating call");
         }
-        reply
+        answer
     }
 
     /// Claims the call for this replica, or finds out who did and how far they got.
@@ -254,9 +260,4 @@ impl Shared {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The ledger key as a fixed-length Redis key: it holds a whole request.
-fn hashed(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
 }

@@ -15,7 +15,7 @@ wasmtime::component::bindgen!({
         "wasi:http": wasmtime_wasi_http::p2::bindings::http,
         "wasi:io": wasmtime_wasi::p2::bindings::io,
         "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
-        "wasi:keyvalue/store.bucket": crate::runtime::keyvalue::Bucket,
+        "wasi:keyvalue/store.bucket": crate::runtime::types::Bucket,
     },
     require_store_data_send: true,
 });

@@ -1,4 +1,5 @@
-//! One tool call: a fresh store and instance of the tenant's active plugin, one function call.
+//! One plugin call: a fresh store and instance of the environment's active plugin version,
+//! one exported function called.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,22 +11,26 @@ use wasmtime_wasi_http::WasiHttpCtx;
 
 use super::Runtime;
 use super::api;
-use super::limiter::CallLimiter;
+use super::env::PluginEnv;
+use super::limiter::StoreLimiter;
 use super::state::CallState;
 use crate::limits::Limit;
 use crate::outbound::OutboundHooks;
-use crate::tenant::Tenant;
-use crate::tool::{ToolRequest, ToolResponse};
+use crate::tool::{PluginRequest, ToolResponse};
 
 /// Time a plugin gets beyond its upstream timeout to turn a failed request into an answer.
 const PLUGIN_GRACE: Duration = Duration::from_secs(1);
 
-/// The call a tool request belongs to, as the voice platform described it.
-#[derive(Debug, Clone, Default)]
-pub struct CallInfo {
-    pub call_id: String,
-    pub caller_number: Option<String>,
-    pub dialled_number: Option<String>,
+/// One export of the plugin, with its input.
+enum Export {
+    Tool(PluginRequest),
+    CalendarEvent(api::CalendarEvent),
+}
+
+/// What an export returned.
+enum Returned {
+    Tool(ToolResponse),
+    Nothing,
 }
 
 /// Why a call produced no answer from the plugin.
@@ -52,43 +57,73 @@ pub enum InvokeError {
 }
 
 impl Runtime {
-    /// Runs `request` on `tenant`'s active plugin version.
+    /// Runs `request` on the environment's active plugin version.
     ///
     /// The version is loaded once here, so an activation during the call does not affect it.
-    pub async fn invoke(
+    pub async fn call_tool(
         &self,
-        tenant: &Tenant,
-        call: &CallInfo,
-        request: ToolRequest,
+        env: &PluginEnv,
+        context: &api::CallContext,
+        request: PluginRequest,
     ) -> Result<ToolResponse, InvokeError> {
-        let plugin = tenant.plugin();
+        let mutating = request.is_mutating();
+        match self
+            .run(env, context, mutating, Export::Tool(request))
+            .await?
+        {
+            Returned::Tool(response) => Ok(response),
+            // `call_export` returns a tool response for every tool export.
+            Returned::Nothing => Err(InvokeError::Plugin(api::PluginError {
+                code: api::ErrorCode::Internal,
+                detail: "the plugin's tool function returned nothing".into(),
+                speech: None,
+            })),
+        }
+    }
+
+    /// Tells the plugin about a change in the calendar (`on-calendar-event`), so it can drop
+    /// what it cached.
+    pub async fn deliver_event(
+        &self,
+        env: &PluginEnv,
+        context: &api::CallContext,
+        event: api::CalendarEvent,
+    ) -> Result<(), InvokeError> {
+        self.run(env, context, false, Export::CalendarEvent(event))
+            .await
+            .map(drop)
+    }
+
+    async fn run(
+        &self,
+        env: &PluginEnv,
+        context: &api::CallContext,
+        mutating: bool,
+        export: Export,
+    ) -> Result<Returned, InvokeError> {
+        let plugin = env.plugin();
         let started = Instant::now();
-        let deadline = tenant
-            .outbound
-            .policy
-            .deadline_for_call(request.is_mutating())
-            + PLUGIN_GRACE;
+        let deadline = env.outbound.policy.deadline_for_call(mutating) + PLUGIN_GRACE;
         // Wait for an instance slot rather than fail on a full pool; give up at the deadline.
         let Ok(Ok(_slot)) =
             tokio::time::timeout(deadline, Arc::clone(&self.instances).acquire_owned()).await
         else {
-            Limit::InstancePool.record(&tenant.id);
+            Limit::InstancePool.record(&env.id);
             return Err(InvokeError::Overloaded);
         };
         let deadline = deadline.saturating_sub(started.elapsed());
-        let mut store = self.store(tenant, deadline);
-        let context = call_context(tenant, call);
+        let mut store = self.store(env, deadline);
         let run = async {
             let instance = plugin
                 .pre()
                 .instantiate_async(&mut store)
                 .await
                 .map_err(InvokeError::Instantiate)?;
-            call_function(
+            call_export(
                 instance.slotline_plugin_booking(),
                 &mut store,
-                &context,
-                request,
+                context,
+                export,
             )
             .await
         };
@@ -103,26 +138,26 @@ impl Runtime {
             other => other,
         };
         match &outcome {
-            Err(InvokeError::Deadline(_)) => Limit::Deadline.record(&tenant.id),
-            Err(InvokeError::LimitExceeded { limit, .. }) => limit.record(&tenant.id),
+            Err(InvokeError::Deadline(_)) => Limit::Deadline.record(&env.id),
+            Err(InvokeError::LimitExceeded { limit, .. }) => limit.record(&env.id),
             _ => {}
         }
         outcome
     }
 
-    fn store(&self, tenant: &Tenant, deadline: Duration) -> Store<CallState> {
+    fn store(&self, env: &PluginEnv, deadline: Duration) -> Store<CallState> {
         let mut state = CallState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
             hooks: OutboundHooks::new(
-                tenant.id.clone(),
-                Arc::clone(&tenant.outbound),
+                env.id.clone(),
+                Arc::clone(&env.outbound),
                 self.client.clone(),
             ),
-            cache: Arc::clone(&tenant.cache),
-            settings: Arc::clone(&tenant.settings),
-            limiter: CallLimiter::new(self.memory_limit),
+            cache: Arc::clone(&env.cache),
+            settings: Arc::clone(&env.settings),
+            limiter: StoreLimiter::new(self.memory_limit),
         };
         state.table.set_max_capacity(self.max_resources);
         let mut store = Store::new(&self.engine, state);
@@ -151,21 +186,8 @@ impl Runtime {
     }
 }
 
-/// What a plugin is told about the call it answers.
-pub fn call_context(tenant: &Tenant, call: &CallInfo) -> api::CallContext {
-    api::CallContext {
-        tenant: tenant.id.to_string(),
-        call_id: call.call_id.clone(),
-        caller_number: call.caller_number.clone(),
-        dialled_number: call.dialled_number.clone(),
-        now: tenant.now().to_rfc3339(),
-        timezone: tenant.timezone.name().to_owned(),
-        locale: tenant.locale.clone(),
-    }
-}
-
 /// Names the limit behind a trap, so it is counted and logged as that limit.
-fn classify(error: wasmtime::Error, deadline: Duration, limiter: &CallLimiter) -> InvokeError {
+fn classify(error: wasmtime::Error, deadline: Duration, limiter: &StoreLimiter) -> InvokeError {
     if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
         return InvokeError::Deadline(deadline);
     }
@@ -206,60 +228,67 @@ fn limit_exceeded(limit: Limit, error: &wasmtime::Error) -> InvokeError {
     }
 }
 
-async fn call_function(
+async fn call_export(
     booking: &api::Guest,
     store: &mut Store<CallState>,
     ctx: &api::CallContext,
-    request: ToolRequest,
-) -> Result<ToolResponse, InvokeError> {
-    let outcome = match request {
-        ToolRequest::ParseDate(req) => booking
-            .call_parse_date(store, ctx, &req)
-            .await
-            .map(|r| r.map(ToolResponse::ParsedDate)),
-        ToolRequest::CheckAvailability(req) => booking
-            .call_check_availability(store, ctx, &req)
-            .await
-            .map(|r| r.map(ToolResponse::Availability)),
-        ToolRequest::FindAlternatives(req) => booking
-            .call_find_alternatives(store, ctx, &req)
-            .await
-            .map(|r| r.map(ToolResponse::Alternatives)),
-        ToolRequest::CreateBooking(req) => booking
-            .call_create_booking(store, ctx, &req)
-            .await
-            .map(|r| r.map(ToolResponse::Booking)),
-        ToolRequest::CancelBooking(req) => booking
-            .call_cancel_booking(store, ctx, &req)
-            .await
-            .map(|r| r.map(ToolResponse::Booking)),
-        ToolRequest::RescheduleBooking(req) => booking
-            .call_reschedule_booking(store, ctx, &req)
-            .await
-            .map(|r| r.map(ToolResponse::Booking)),
-        ToolRequest::ListBookings => booking
-            .call_list_bookings(store, ctx)
-            .await
-            .map(|r| r.map(ToolResponse::Bookings)),
-        ToolRequest::ListServices => booking
-            .call_list_services(store, ctx)
-            .await
-            .map(|r| r.map(ToolResponse::Services)),
-        ToolRequest::CalendarEvent(event) => booking
-            .call_on_calendar_event(store, ctx, &event)
-            .await
-            .map(|r| r.map(|()| ToolResponse::Done)),
-        // Host tools never reach a plugin; the dispatcher answers them.
-        ToolRequest::RequestCallback(_) | ToolRequest::GetContext => {
-            return Err(InvokeError::Plugin(api::PluginError {
-                code: api::ErrorCode::NotSupported,
-                detail: "answered by the host, not by plugins".into(),
-                speech: None,
-            }));
+    export: Export,
+) -> Result<Returned, InvokeError> {
+    let tool = |response| Returned::Tool(response);
+    let request = match export {
+        Export::Tool(request) => request,
+        Export::CalendarEvent(event) => {
+            return returned(
+                booking
+                    .call_on_calendar_event(store, ctx, &event)
+                    .await
+                    .map(|r| r.map(|()| Returned::Nothing)),
+            );
         }
     };
+    let outcome = match request {
+        PluginRequest::ParseDate(req) => booking
+            .call_parse_date(store, ctx, &req)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::ParsedDate(v)))),
+        PluginRequest::CheckAvailability(req) => booking
+            .call_check_availability(store, ctx, &req)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Availability(v)))),
+        PluginRequest::FindAlternatives(req) => booking
+            .call_find_alternatives(store, ctx, &req)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Alternatives(v)))),
+        PluginRequest::CreateBooking(req) => booking
+            .call_create_booking(store, ctx, &req)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Booking(v)))),
+        PluginRequest::CancelBooking(req) => booking
+            .call_cancel_booking(store, ctx, &req)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Booking(v)))),
+        PluginRequest::RescheduleBooking(req) => booking
+            .call_reschedule_booking(store, ctx, &req)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Booking(v)))),
+        PluginRequest::ListBookings => booking
+            .call_list_bookings(store, ctx)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Bookings(v)))),
+        PluginRequest::ListServices => booking
+            .call_list_services(store, ctx)
+            .await
+            .map(|r| r.map(|v| tool(ToolResponse::Services(v)))),
+    };
+    returned(outcome)
+}
+
+/// Separates the plugin's own errors from traps.
+fn returned(
+    outcome: wasmtime::Result<Result<Returned, api::PluginError>>,
+) -> Result<Returned, InvokeError> {
     match outcome {
-        Ok(Ok(response)) => Ok(response),
+        Ok(Ok(returned)) => Ok(returned),
         Ok(Err(error)) => Err(InvokeError::Plugin(error)),
         Err(trap) => Err(InvokeError::Trap(trap)),
     }

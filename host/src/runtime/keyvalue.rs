@@ -8,12 +8,8 @@ use std::sync::Arc;
 use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use super::bindings::wasi::keyvalue::{atomics, store};
+use super::types::Bucket;
 use crate::cache::{CacheError, TenantCache};
-
-/// The guest's handle on its tenant's cache.
-pub struct Bucket {
-    cache: Arc<TenantCache>,
-}
 
 /// What the keyvalue host functions see of a call's state.
 pub struct KeyValueView<'a> {

@@ -4,12 +4,14 @@
 
 use wasmtime::{ResourceLimiter, Result, StoreLimits, StoreLimitsBuilder};
 
-pub struct CallLimiter {
+/// Memory and table limits of one call's store, remembering a refused growth.
+pub struct StoreLimiter {
     limits: StoreLimits,
     refused_memory: bool,
 }
 
-impl CallLimiter {
+impl StoreLimiter {
+    /// Limits linear memory to `memory_limit` bytes.
     pub fn new(memory_limit: usize) -> Self {
         Self {
             limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
@@ -23,7 +25,7 @@ impl CallLimiter {
     }
 }
 
-impl ResourceLimiter for CallLimiter {
+impl ResourceLimiter for StoreLimiter {
     fn memory_growing(
         &mut self,
         current: usize,

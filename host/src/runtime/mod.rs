@@ -1,12 +1,19 @@
-//! Runs tenants' plugins: one wasmtime [`Engine`], one [`Linker`], a fresh store per call.
+//! Runs plugins: one wasmtime [`Engine`], one [`Linker`], a fresh store per call.
+//!
+//! The runtime knows no tenant. A call is handed a [`PluginEnv`] (the active plugin, the
+//! outbound policy, the cache, the settings) and an `api::CallContext`, and returns the
+//! plugin's typed answer or an [`InvokeError`]; what the caller hears of either is decided by
+//! the dispatcher.
 
 mod bindings;
 mod engine;
+mod env;
 mod invoke;
 mod keyvalue;
 mod limiter;
 mod plugin;
 mod state;
+mod types;
 mod wasi_config;
 
 use wasmtime::Engine;
@@ -14,18 +21,23 @@ use wasmtime::component::Linker;
 
 pub use bindings::api;
 pub use engine::EPOCH_TICK;
-pub use invoke::{CallInfo, InvokeError, call_context};
+pub use env::PluginEnv;
+pub use invoke::InvokeError;
 pub use plugin::{CompileError, Plugin, WIT_VERSION, digest};
 pub use state::CallState;
+pub use wasi_config::Settings;
 
 use crate::config::RuntimeConfig;
 use crate::outbound::OutboundClient;
 use engine::EpochTicker;
 
+/// Why the runtime could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
+    /// wasmtime refused the engine configuration.
     #[error("cannot create the WebAssembly engine: {0}")]
     Engine(#[source] wasmtime::Error),
+    /// The host interfaces could not be added to the linker.
     #[error("cannot link the host interfaces: {0}")]
     Link(#[source] wasmtime::Error),
 }
@@ -47,6 +59,7 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// Builds the engine, the linker and the epoch ticker from `runtime.*` settings.
     pub fn new(config: &RuntimeConfig) -> Result<Self, RuntimeError> {
         let memory_limit = usize::try_from(config.memory_limit_mib.saturating_mul(1024 * 1024))
             .unwrap_or(usize::MAX);
@@ -69,6 +82,7 @@ impl Runtime {
         })
     }
 
+    /// The process's one engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

@@ -7,11 +7,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::keyvalue::KeyValueView;
-use super::limiter::CallLimiter;
-use super::wasi_config::ConfigView;
+use super::limiter::StoreLimiter;
+use super::wasi_config::{ConfigView, Settings};
 use crate::cache::TenantCache;
 use crate::outbound::OutboundHooks;
-use crate::tenant::Settings;
 
 /// Built fresh for every call, so nothing of one call or caller leaks into the next.
 pub struct CallState {
@@ -21,7 +20,7 @@ pub struct CallState {
     pub(super) hooks: OutboundHooks,
     pub(super) cache: Arc<TenantCache>,
     pub(super) settings: Arc<Settings>,
-    pub(super) limiter: CallLimiter,
+    pub(super) limiter: StoreLimiter,
 }
 
 impl CallState {

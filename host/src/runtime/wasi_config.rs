@@ -1,11 +1,14 @@
 //! `wasi:config` for plugins: the tenant's settings, read-only and shared between calls.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use wasmtime::component::HasData;
 
 use super::bindings::wasi::config::store;
-use crate::tenant::Settings;
+
+/// The settings a plugin reads through `wasi:config`, as flat string pairs.
+pub type Settings = HashMap<String, String>;
 
 /// What the config host functions see of a call's state.
 pub struct ConfigView<'a>(pub &'a Arc<Settings>);

@@ -1,4 +1,5 @@
-//! The admin API: bearer tokens, one for the operator and one per tenant.
+//! The admin API: bearer tokens, one for the operator and one per tenant (checked by the
+//! [`Admin`] and [`Operator`] extractors).
 
 use std::sync::Arc;
 
@@ -6,87 +7,27 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use subtle::ConstantTimeEq;
 
+use super::auth::{Admin, Operator};
 use super::{ApiError, AppState};
-use crate::registry::{Registry, RegistryError};
+use crate::dispatch::Callbacks;
+use crate::plugins::{Registry, RegistryError};
 use crate::runtime::CompileError;
 use crate::store::StoreError;
-use crate::tenant::Tenant;
-
-/// Finds `tenant_id` and checks that the bearer token may act on it: the operator's token
-/// for every tenant, a tenant's own token for that tenant only.
-pub fn authorize(
-    state: &AppState,
-    headers: &HeaderMap,
-    tenant_id: &str,
-) -> Result<Arc<Tenant>, ApiError> {
-    authorize_as(state, headers, tenant_id).map(|(tenant, _)| tenant)
-}
-
-/// Like [`authorize`], also naming who acts, for the audit log.
-fn authorize_as(
-    state: &AppState,
-    headers: &HeaderMap,
-    tenant_id: &str,
-) -> Result<(Arc<Tenant>, String), ApiError> {
-    let token = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-    let matches = |secret: Option<&crate::config::Secret>| {
-        secret.is_some_and(|secret| bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes())))
-    };
-    let operator = matches(state.admin_token.as_ref());
-    let tenant = state.tenants.get(tenant_id);
-    let own = tenant
-        .as_ref()
-        .is_some_and(|tenant| matches(tenant.admin_token.as_ref()));
-    let known = operator
-        || own
-        || state
-            .tenants
-            .any_admin_token(|secret| matches(Some(secret)));
-    let actor = if operator {
-        "operator".to_owned()
-    } else {
-        format!("tenant:{tenant_id}")
-    };
-    match (tenant, operator || own, known) {
-        (Some(tenant), true, _) => Ok((tenant, actor)),
-        (None, true, _) => Err(ApiError::unknown_tenant(tenant_id)),
-        (_, false, true) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this token may not act on this tenant",
-        )),
-        (_, false, false) => Err(ApiError::unauthorized("unknown token")),
-    }
-}
+use crate::tenant::TenantId;
 
 /// `GET /v1/admin/tenants/{tenant}/breakers`.
-pub async fn breakers(
-    State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let tenant = authorize(&state, &headers, &tenant_id)?;
+pub async fn breakers(Admin { tenant, .. }: Admin) -> Result<Json<Value>, ApiError> {
     Ok(Json(
-        json!({ "breakers": tenant.outbound.breakers.status() }),
+        json!({ "breakers": tenant.env.outbound.breakers.status() }),
     ))
 }
 
 /// `DELETE /v1/admin/tenants/{tenant}/cache`.
-pub async fn clear_cache(
-    State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-) -> Result<StatusCode, ApiError> {
-    let tenant = authorize(&state, &headers, &tenant_id)?;
-    tenant.cache.clear().await.map_err(|err| {
+pub async fn clear_cache(Admin { tenant, .. }: Admin) -> Result<StatusCode, ApiError> {
+    tenant.env.cache.clear().await.map_err(|err| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "cache_unavailable",
@@ -162,7 +103,9 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Stops the process at a named point when `SLOTLINE_FAILPOINT` names it: how the crash
-/// tests kill the gateway exactly between two steps.
+/// tests kill the gateway exactly between two steps. Only in builds with the `failpoints`
+/// feature, which only the crash test uses.
+#[cfg(feature = "failpoints")]
 fn failpoint(name: &str) {
     if std::env::var("SLOTLINE_FAILPOINT").is_ok_and(|point| point == name) {
         tracing::error!(failpoint = name, "failpoint reached: aborting");
@@ -170,6 +113,10 @@ fn failpoint(name: &str) {
     }
 }
 
+#[cfg(not(feature = "failpoints"))]
+fn failpoint(_name: &str) {}
+
+/// `?activate=true` makes the upload the active version at once.
 #[derive(Debug, serde::Deserialize)]
 pub struct UploadQuery {
     #[serde(default)]
@@ -179,12 +126,10 @@ pub struct UploadQuery {
 /// `POST /v1/admin/tenants/{tenant}/plugins` with the component as the body.
 pub async fn upload_plugin(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
     Query(query): Query<UploadQuery>,
-    headers: HeaderMap,
+    Admin { tenant, actor }: Admin,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (tenant, actor) = authorize_as(&state, &headers, &tenant_id)?;
     let registry = registry(&state)?;
     let bytes = body?;
     let started = std::time::Instant::now();
@@ -221,10 +166,8 @@ pub async fn upload_plugin(
 /// `GET /v1/admin/tenants/{tenant}/plugins`.
 pub async fn list_plugins(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
+    Admin { tenant, .. }: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = authorize(&state, &headers, &tenant_id)?;
     let registry = registry(&state)?;
     let store = Arc::clone(registry.store());
     let id = tenant.id.to_string();
@@ -240,10 +183,9 @@ pub async fn list_plugins(
 /// `POST /v1/admin/tenants/{tenant}/plugins/{version}/activate`: also the rollback.
 pub async fn activate_plugin(
     State(state): State<Arc<AppState>>,
-    Path((tenant_id, version)): Path<(String, u32)>,
-    headers: HeaderMap,
+    Path((_, version)): Path<(String, u32)>,
+    Admin { tenant, actor }: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    let (tenant, actor) = authorize_as(&state, &headers, &tenant_id)?;
     let registry = registry(&state)?;
     let started = std::time::Instant::now();
     let record = blocking(move || registry.activate(&tenant, version, &actor)).await?;
@@ -254,46 +196,21 @@ pub async fn activate_plugin(
     })))
 }
 
-/// Whether the bearer token is the operator's.
-fn is_operator(state: &AppState, headers: &HeaderMap) -> bool {
-    let token = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    match (token, state.admin_token.as_ref()) {
-        (Some(token), Some(secret)) => {
-            bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes()))
-        }
-        _ => false,
-    }
-}
-
 /// `PUT /v1/admin/tenants/{tenant}`: creates or reconfigures a tenant (operator only). The
 /// body is the tenant's configuration as JSON, with the same keys as in `slotline.toml`.
 /// The tenant keeps its active plugin version; a new tenant starts on the default plugin.
 pub async fn put_tenant(
     State(state): State<Arc<AppState>>,
     Path(tenant_id): Path<String>,
-    headers: HeaderMap,
+    _operator: Operator,
     Json(config): Json<crate::config::TenantConfig>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    if !is_operator(&state, &headers) {
-        return Err(match state.tenants.get(&tenant_id) {
-            Some(_) if authorize(&state, &headers, &tenant_id).is_ok() => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "only the operator may configure tenants",
-            ),
-            _ => ApiError::unauthorized("the operator's token is required"),
-        });
-    }
-    let id = crate::tenant::TenantId::parse(&tenant_id)
-        .map_err(|err| ApiError::bad_request(err.to_string()))?;
+    let id = TenantId::parse(&tenant_id).map_err(|err| ApiError::bad_request(err.to_string()))?;
     let existing = state.tenants.get(&tenant_id);
     let plugin = existing
         .as_ref()
         .map(|tenant| tenant.plugin())
-        .or_else(|| state.default_plugin.clone())
+        .or_else(|| state.factory.default_plugin())
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::CONFLICT,
@@ -301,17 +218,19 @@ pub async fn put_tenant(
                 "no default plugin to start the tenant on",
             )
         })?;
-    let tenant = Tenant::from_config(
-        id.clone(),
-        &config,
-        plugin,
-        state.outbound_cap,
-        &state.caches,
-    )
-    .map_err(|err| ApiError::bad_request(err.to_string()))?;
+    let tenant = state
+        .factory
+        .build(id.clone(), &config, plugin)
+        .map_err(|err| ApiError::bad_request(err.to_string()))?;
     if let Some(registry) = &state.registry {
         let store = Arc::clone(registry.store());
-        let settings = serde_json::to_value(&config).unwrap_or_default();
+        let settings = serde_json::to_value(&config).map_err(|err| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("the configuration cannot be stored: {err}"),
+            )
+        })?;
         let key = id.to_string();
         blocking(move || {
             store.put_tenant(&key, &settings)?;
@@ -335,13 +254,8 @@ pub async fn put_tenant(
 }
 
 /// `GET /v1/admin/tenants/{tenant}`: what the gateway serves for the tenant (no secrets).
-pub async fn get_tenant(
-    State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let tenant = authorize(&state, &headers, &tenant_id)?;
-    let mut settings: Vec<&String> = tenant.settings.keys().collect();
+pub async fn get_tenant(Admin { tenant, .. }: Admin) -> Result<Json<Value>, ApiError> {
+    let mut settings: Vec<&String> = tenant.env.settings.keys().collect();
     settings.sort();
     Ok(Json(json!({
         "tenant": tenant.id.to_string(),
@@ -355,12 +269,13 @@ pub async fn get_tenant(
     })))
 }
 
+/// `?status=open|pending|done` filters the callbacks listed.
 #[derive(Debug, serde::Deserialize)]
 pub struct CallbackQuery {
     status: Option<String>,
 }
 
-fn callbacks(state: &AppState) -> Result<Arc<crate::callbacks::Callbacks>, ApiError> {
+fn callbacks(state: &AppState) -> Result<Arc<Callbacks>, ApiError> {
     state.dispatcher.callbacks().cloned().ok_or_else(|| {
         ApiError::new(
             StatusCode::CONFLICT,
@@ -374,11 +289,9 @@ fn callbacks(state: &AppState) -> Result<Arc<crate::callbacks::Callbacks>, ApiEr
 /// and booking intents, newest first.
 pub async fn list_callbacks(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
     Query(query): Query<CallbackQuery>,
-    headers: HeaderMap,
+    Admin { tenant, .. }: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = authorize(&state, &headers, &tenant_id)?;
     let store = Arc::clone(callbacks(&state)?.store());
     let id = tenant.id.to_string();
     let list = blocking(move || Ok(store.requests(&id, query.status.as_deref())?)).await?;
@@ -388,10 +301,9 @@ pub async fn list_callbacks(
 /// `POST /v1/admin/tenants/{tenant}/callbacks/{id}/done`.
 pub async fn finish_callback(
     State(state): State<Arc<AppState>>,
-    Path((tenant_id, request_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, request_id)): Path<(String, String)>,
+    Admin { tenant, actor }: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    let (tenant, actor) = authorize_as(&state, &headers, &tenant_id)?;
     let store = Arc::clone(callbacks(&state)?.store());
     let id = tenant.id.to_string();
     let done = blocking(move || {

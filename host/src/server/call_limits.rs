@@ -19,11 +19,11 @@ struct Usage {
 }
 
 /// Usage per (tenant, call id), forgotten an hour after the call's last tool call.
-pub struct CallLimiter {
+pub struct PhoneCallLimiter {
     usage: Cache<String, Arc<Mutex<Usage>>>,
 }
 
-impl Default for CallLimiter {
+impl Default for PhoneCallLimiter {
     fn default() -> Self {
         Self {
             usage: Cache::builder()
@@ -34,7 +34,7 @@ impl Default for CallLimiter {
     }
 }
 
-impl CallLimiter {
+impl PhoneCallLimiter {
     /// Counts `calls` more tool calls of `call_id`, or refuses them (429) when they would go
     /// over the tenant's limits. A window written by hand: it is a log of at most
     /// `per_minute` instants, exact and tiny.

@@ -39,7 +39,7 @@ impl ApiError {
     pub fn overloaded() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            crate::dispatch::OVERLOADED,
+            "overloaded",
             "the gateway is at capacity; retry shortly",
         )
     }

@@ -1,6 +1,12 @@
-//! The HTTP face of the gateway: webhook endpoints for voice platforms, and ops endpoints.
+//! The HTTP face of the gateway: webhook endpoints for voice platforms, the admin API, and
+//! ops endpoints.
+//!
+//! Each request is authenticated by an extractor ([`auth`]) before its handler runs; a
+//! handler reads its platform's wire format, hands the request to the
+//! [`Dispatcher`](crate::dispatch::Dispatcher), and maps the answer back.
 
 mod admin;
+pub mod auth;
 pub mod calcom;
 mod call_limits;
 mod error;
@@ -18,48 +24,45 @@ use axum::routing::{delete, get, post, put};
 
 pub use error::ApiError;
 
+use crate::config::Secret;
 use crate::dispatch::Dispatcher;
-use crate::tenant::Tenants;
+use crate::plugins::Registry;
+use crate::tenant::{TenantFactory, Tenants};
 
 /// What every handler may use.
 pub struct AppState {
+    /// The tenants served.
     pub tenants: Arc<Tenants>,
+    /// Makes the tenants created or reconfigured through the admin API.
+    pub factory: Arc<TenantFactory>,
     /// The operator's admin token.
-    pub admin_token: Option<crate::config::Secret>,
+    pub admin_token: Option<Secret>,
     /// Plugin versions; `None` without a data directory.
-    pub registry: Option<Arc<crate::registry::Registry>>,
-    /// The plugin of tenants created without one.
-    pub default_plugin: Option<Arc<crate::runtime::Plugin>>,
-    /// `runtime.outbound_cap_ms`, for tenants created at run time.
-    pub outbound_cap: std::time::Duration,
-    /// Where tenants created at run time keep their cache.
-    pub caches: crate::cache::Caches,
+    pub registry: Option<Arc<Registry>>,
+    /// Answers tool calls.
     pub dispatcher: Dispatcher,
     /// Tool calls per phone call.
-    pub call_limiter: call_limits::CallLimiter,
+    pub call_limiter: call_limits::PhoneCallLimiter,
     /// Retell call events already seen, so a redelivered event is acknowledged only once.
     pub seen_events: moka::sync::Cache<String, ()>,
 }
 
 impl AppState {
+    /// The state of a gateway serving `tenants`.
     pub fn new(
         tenants: Arc<Tenants>,
+        factory: Arc<TenantFactory>,
         dispatcher: Dispatcher,
-        admin_token: Option<crate::config::Secret>,
-        registry: Option<Arc<crate::registry::Registry>>,
-        default_plugin: Option<Arc<crate::runtime::Plugin>>,
-        outbound_cap: std::time::Duration,
-        caches: crate::cache::Caches,
+        admin_token: Option<Secret>,
+        registry: Option<Arc<Registry>>,
     ) -> Self {
         Self {
             tenants,
+            factory,
             admin_token,
             registry,
-            default_plugin,
-            outbound_cap,
-            caches,
             dispatcher,
-            call_limiter: call_limits::CallLimiter::default(),
+            call_limiter: call_limits::PhoneCallLimiter::default(),
             seen_events: moka::sync::Cache::builder()
                 .time_to_live(std::time::Duration::from_secs(3600))
                 .max_capacity(100_000)

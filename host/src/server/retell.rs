@@ -3,20 +3,14 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::signature::{self, SignatureError};
+use super::auth::{Retell, Verified};
 use super::{ApiError, AppState};
-use crate::dispatch::ToolReply;
-use crate::fallback::Fallback;
-use crate::runtime::CallInfo;
-use crate::tenant::Tenant;
-use crate::tool::{ArgsError, Tool, ToolRequest};
+use crate::tool::{Answer, ArgsError, CallInfo, Refusal, Tool, ToolReply, ToolRequest};
 
 /// Retell refuses function results longer than this.
 const MAX_REPLY_CHARS: usize = 15_000;
@@ -38,44 +32,14 @@ struct Call {
     to_number: Option<String>,
 }
 
-/// Finds the tenant and checks Retell's signature over the raw body.
-fn authenticate(
-    state: &AppState,
-    tenant_id: &str,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(Arc<Tenant>, Bytes), ApiError> {
-    let tenant = state
-        .tenants
-        .get(tenant_id)
-        .ok_or_else(|| ApiError::unknown_tenant(tenant_id))?;
-    let body = body?;
-    let key = tenant
-        .retell_api_key
-        .as_ref()
-        .ok_or_else(|| ApiError::unauthorized("the tenant has no Retell key configured"))?;
-    let header = headers
-        .get("x-retell-signature")
-        .map(|value| value.to_str().map_err(|_| SignatureError::Malformed))
-        .transpose()
-        .and_then(|header| {
-            signature::verify(
-                header,
-                &body,
-                key.expose().as_bytes(),
-                chrono::Utc::now().timestamp_millis(),
-            )
-        });
-    header.map_err(|err| ApiError::unauthorized(err.to_string()))?;
-    Ok((tenant, body))
-}
-
 /// A Retell function call, read but not yet run.
 #[derive(Debug)]
 pub struct RetellToolCall {
+    /// The tool called.
     pub tool: Tool,
     /// The arguments as this tool's request, or why they are not.
     pub request: Result<ToolRequest, ArgsError>,
+    /// The phone call it belongs to.
     pub info: CallInfo,
 }
 
@@ -97,49 +61,34 @@ pub fn parse_function_call(body: &[u8]) -> Result<RetellToolCall, ApiError> {
     })
 }
 
+/// `POST /v1/retell/{tenant}`: runs the function and answers with the sentence to speak.
 pub async fn tool_call(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Verified { tenant, body, .. }: Verified<Retell>,
 ) -> Result<Json<Value>, ApiError> {
-    let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
-    let RetellToolCall {
-        tool,
-        request,
-        info,
-    } = parse_function_call(&body)?;
-    state.call_limiter.admit(&tenant, &info.call_id, 1)?;
-    let reply = match request {
-        Ok(request) => {
-            state
-                .dispatcher
-                .dispatch(&tenant, &info, tool, request)
-                .await
-        }
-        Err(err @ ArgsError::Missing(_)) => ToolReply::failure(
-            Fallback::NotUnderstood,
-            &tenant.locale,
-            "missing_argument",
-            err.to_string(),
-        ),
+    let RetellToolCall { request, info, .. } = parse_function_call(&body)?;
+    // Arguments that are not this tool's are a malformed request on Retell's side (400);
+    // a missing one is the caller's to give, so the agent gets a question to ask.
+    let request = match request {
         Err(err @ ArgsError::Invalid(_)) => return Err(ApiError::bad_request(err.to_string())),
+        other => other.map_err(Refusal::from),
     };
-    if reply.is_overloaded() {
-        return Err(ApiError::overloaded());
+    state.call_limiter.admit(&tenant, &info.call_id, 1)?;
+    match state.dispatcher.dispatch(&tenant, &info, request).await {
+        Answer::Reply(reply) => Ok(Json(retell_json(reply))),
+        Answer::Overloaded => Err(ApiError::overloaded()),
     }
-    Ok(Json(retell_json(reply)))
 }
 
 /// Retell's shape, kept under its size limit by dropping `data` (the sentence matters most).
 fn retell_json(mut reply: ToolReply) -> Value {
-    let value = serde_json::to_value(&reply).unwrap_or(Value::Null);
+    let value = reply.to_json();
     if value.to_string().chars().count() <= MAX_REPLY_CHARS {
         return value;
     }
     reply.data = None;
     reply.message = reply.message.chars().take(MAX_REPLY_CHARS / 2).collect();
-    serde_json::to_value(&reply).unwrap_or(Value::Null)
+    reply.to_json()
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,7 +105,9 @@ struct EventCall {
 /// A Retell call event, read: which event, of which call.
 #[derive(Debug)]
 pub struct RetellCallEvent {
+    /// `call_started`, `call_ended` or `call_analyzed`.
     pub event: String,
+    /// The call.
     pub call_id: String,
 }
 
@@ -183,11 +134,8 @@ pub fn parse_call_event(body: &[u8]) -> Result<RetellCallEvent, ApiError> {
 /// Retell redelivers events it considers unacknowledged; each (call, event) is handled once.
 pub async fn call_event(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Verified { tenant, body, .. }: Verified<Retell>,
 ) -> Result<StatusCode, ApiError> {
-    let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
     let event = parse_call_event(&body)?;
     let key = format!("{}\u{0}{}\u{0}{}", tenant.id, event.call_id, event.event);
     let first = state.seen_events.entry(key).or_insert(()).is_fresh();
@@ -214,11 +162,8 @@ struct InboundCall {
 /// opening hours, and the caller's name when a previous booking taught it.
 pub async fn inbound(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Verified { tenant, body, .. }: Verified<Retell>,
 ) -> Result<Json<Value>, ApiError> {
-    let (tenant, body) = authenticate(&state, &tenant_id, &headers, body)?;
     let caller = parse_inbound(&body)?;
     let variables = state.dispatcher.context(&tenant, caller.as_deref());
     Ok(Json(serde_json::json!({

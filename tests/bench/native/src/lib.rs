@@ -20,7 +20,7 @@ use slotline::cache::TenantCache;
 use slotline::dispatch::Builtin;
 use slotline::runtime::api;
 use slotline::tenant::{Settings, Tenant};
-use slotline::tool::{ToolRequest, ToolResponse};
+use slotline::tool::{PluginRequest, ToolResponse};
 
 #[path = "../../../../guest/src/availability.rs"]
 mod availability;
@@ -171,17 +171,17 @@ impl Builtin for NativeDefaultPlugin {
         &self,
         tenant: &Tenant,
         context: &api::CallContext,
-        request: ToolRequest,
+        request: PluginRequest,
     ) -> Result<ToolResponse, api::PluginError> {
         CURRENT.set(Some((
-            Arc::clone(&tenant.settings),
+            Arc::clone(&tenant.env.settings),
             Arc::clone(&self.cache),
         )));
         let outcome = match request {
-            ToolRequest::CheckAvailability(req) => {
+            PluginRequest::CheckAvailability(req) => {
                 availability::check(context, &req).map(ToolResponse::Availability)
             }
-            ToolRequest::FindAlternatives(req) => {
+            PluginRequest::FindAlternatives(req) => {
                 availability::alternatives(context, &req).map(ToolResponse::Alternatives)
             }
             _ => Err(api::PluginError {

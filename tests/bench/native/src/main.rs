@@ -42,7 +42,7 @@ async fn main() -> Result<()> {
     let cache = gateway
         .tenants()
         .get(CACHE_OF)
-        .map(|tenant| Arc::clone(&tenant.cache))
+        .map(|tenant| Arc::clone(&tenant.env.cache))
         .with_context(|| format!("the configuration has no tenant `{CACHE_OF}`"))?;
     if !gateway.set_builtin(NATIVE_TENANT, Arc::new(NativeDefaultPlugin::reading(cache))) {
         bail!("the gateway was shared before the built-in was set");

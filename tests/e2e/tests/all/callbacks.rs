@@ -134,7 +134,7 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if signature != slotline::callbacks::sign(NOTIFY_SECRET.as_bytes(), &body) {
+    if signature != slotline::dispatch::callbacks::sign(NOTIFY_SECRET.as_bytes(), &body) {
         return StatusCode::UNAUTHORIZED;
     }
     let id = serde_json::from_slice::<Value>(&body)

@@ -19,7 +19,7 @@ async fn the_native_built_in_answers_what_the_plugin_answers() -> TestResult {
             let Some(demo) = gateway.tenants().get("demo") else {
                 panic!("the demo tenant is configured");
             };
-            let native = NativeDefaultPlugin::reading(Arc::clone(&demo.cache));
+            let native = NativeDefaultPlugin::reading(Arc::clone(&demo.env.cache));
             assert!(gateway.set_builtin("native", Arc::new(native)));
         },
     )

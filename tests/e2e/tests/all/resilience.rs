@@ -299,7 +299,7 @@ async fn a_probing_plugin_cannot_read_another_tenants_cache() -> TestResult {
         .tenants()
         .get("demo")
         .ok_or("no demo tenant")?;
-    let keys = demo.cache.keys().await?;
+    let keys = demo.env.cache.keys().await?;
     assert!(
         keys.iter().any(|key| key == "slots:v2:1001:2026-11-26"),
         "there is something to find: {keys:?}"

@@ -20,20 +20,32 @@ use crate::runtime::{CompileError, Plugin, Runtime, WIT_VERSION, digest};
 use crate::store::{PluginVersion, Store, StoreError};
 use crate::tenant::Tenant;
 
+/// Why a version could not be uploaded, loaded or activated.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
+    /// The bytes are not a usable plugin.
     #[error(transparent)]
     Invalid(#[from] CompileError),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The data directory failed.
     #[error("plugin storage: {0}")]
     Io(#[from] std::io::Error),
+    /// A version whose component is nowhere to be found.
     #[error("component sha256:{0} is in neither this replica's data directory nor the store")]
     MissingComponent(String),
+    /// The tenant has no such version.
     #[error("tenant {tenant} has no plugin version {version}")]
-    UnknownVersion { tenant: String, version: u32 },
+    UnknownVersion {
+        /// The tenant.
+        tenant: String,
+        /// The version asked for.
+        version: u32,
+    },
 }
 
+/// Every tenant's plugin versions, on disk and in the store.
 pub struct Registry {
     plugins_dir: PathBuf,
     artifacts_dir: PathBuf,
@@ -44,6 +56,7 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// A registry keeping files under `data_dir` and versions in `store`.
     pub fn new(data_dir: &Path, store: Arc<Store>, runtime: Arc<Runtime>) -> std::io::Result<Self> {
         let plugins_dir = data_dir.join("plugins");
         let artifacts_dir = data_dir.join("artifacts");
@@ -58,6 +71,7 @@ impl Registry {
         })
     }
 
+    /// The store versions are recorded in.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }

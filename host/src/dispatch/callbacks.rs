@@ -12,11 +12,11 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::dispatch::ToolReply;
-use crate::runtime::CallInfo;
+use super::speech;
+use crate::runtime::api;
 use crate::store::{CallerRequest, NewRequest, RequestKind, Store, StoreError};
 use crate::tenant::{Tenant, Tenants};
-use crate::tool::CallbackRequest;
+use crate::tool::{CallInfo, CallbackRequest, ToolReply};
 
 /// Delivery attempts before a notification waits for the next restart.
 const MAX_ATTEMPTS: u32 = 12;
@@ -31,14 +31,15 @@ pub struct Callbacks {
 }
 
 impl Callbacks {
-    pub fn new(store: Arc<Store>) -> Self {
+    /// Records in `store`; fails only when no HTTP client can be built (no TLS backend).
+    pub fn new(store: Arc<Store>) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        Self { store, http }
+            .build()?;
+        Ok(Self { store, http })
     }
 
+    /// The store the requests are kept in.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
@@ -67,27 +68,10 @@ impl Callbacks {
                 }),
             },
         )?;
-        let english = is_english(&tenant.locale);
-        let message = match (english, phone.is_some()) {
-            (false, true) => {
-                "Gern, ich habe Ihren Rückrufwunsch notiert. Wir melden uns so bald wie möglich bei Ihnen."
-            }
-            (false, false) => {
-                "Gern, ich habe Ihren Rückrufwunsch notiert. Unter welcher Nummer erreichen wir Sie am besten?"
-            }
-            (true, true) => {
-                "Sure, I've noted your callback request. We'll get back to you as soon as possible."
-            }
-            (true, false) => {
-                "Sure, I've noted your callback request. What's the best number to reach you?"
-            }
-        };
-        Ok(ToolReply {
-            success: true,
-            message: message.to_owned(),
-            data: Some(json!({ "callback_id": record.id, "status": record.status })),
-            error: None,
-        })
+        Ok(ToolReply::success(
+            speech::callback_noted(tenant.lang, phone.is_some()).to_owned(),
+            json!({ "callback_id": record.id, "status": record.status }),
+        ))
     }
 
     /// A booking the calendar could not take (down, too slow, circuit open): kept as a pending
@@ -96,7 +80,7 @@ impl Callbacks {
         &self,
         tenant: &Tenant,
         call: &CallInfo,
-        request: &crate::runtime::api::BookingRequest,
+        request: &api::BookingRequest,
         failure: &ToolReply,
     ) -> Result<ToolReply, StoreError> {
         let phone = request.phone.clone().or_else(|| call.caller_number.clone());
@@ -120,17 +104,10 @@ impl Callbacks {
                 }),
             },
         )?;
-        let message = if is_english(&tenant.locale) {
-            "I've taken your booking request. Our calendar is not reachable right now, so we will confirm the appointment as soon as it is entered."
-        } else {
-            "Ich habe Ihre Terminanfrage aufgenommen. Unser Kalender ist gerade nicht erreichbar, deshalb bestätigen wir Ihnen den Termin, sobald er eingetragen ist."
-        };
-        Ok(ToolReply {
-            success: true,
-            message: message.to_owned(),
-            data: Some(json!({ "intent_id": record.id, "status": record.status })),
-            error: None,
-        })
+        Ok(ToolReply::success(
+            speech::booking_intent_taken(tenant.lang).to_owned(),
+            json!({ "intent_id": record.id, "status": record.status }),
+        ))
     }
 
     fn record(&self, tenant: &Tenant, request: NewRequest) -> Result<CallerRequest, StoreError> {
@@ -212,22 +189,15 @@ fn notification(request: &CallerRequest) -> Value {
 
 /// Hex HMAC-SHA256, as Cal.com signs its webhooks.
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
-    match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mut mac) => {
-            mac.update(body);
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
-    }
+    // HMAC takes keys of any length (long ones are hashed first): `new_from_slice` cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        unreachable!("HMAC accepts keys of every length")
+    };
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// A random, URL-safe id: the receiver's deduplication key.
 fn new_id() -> String {
     format!("req_{}", hex::encode(rand::random::<[u8; 12]>()))
-}
-
-fn is_english(locale: &str) -> bool {
-    locale
-        .get(..2)
-        .is_some_and(|l| l.eq_ignore_ascii_case("en"))
 }

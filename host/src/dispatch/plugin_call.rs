@@ -1,0 +1,123 @@
+//! One plugin tool call, from the request to the answer: the plugin (or a builtin) runs, its
+//! outcome is counted and logged once, and every way it can fail becomes a spoken fallback.
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::{Dispatcher, Fallback, call_context, failure};
+use crate::limits::Limit;
+use crate::runtime::{InvokeError, Runtime};
+use crate::tenant::Tenant;
+use crate::tool::{Answer, CallInfo, PluginRequest, ReplyCode, ToolReply, ToolResponse};
+
+/// Runs `request` on the tenant's plugin (or its builtin) and turns every outcome into an
+/// answer.
+pub(super) async fn run(
+    dispatcher: &Dispatcher,
+    tenant: &Tenant,
+    call: &CallInfo,
+    request: PluginRequest,
+) -> Answer {
+    let tool = request.tool();
+    let started = Instant::now();
+    let runtime = &*dispatcher.runtime;
+    let context = call_context(tenant, call);
+    let outcome = match dispatcher.builtins.get(tenant.id.as_str()) {
+        Some(builtin) => builtin
+            .call(tenant, &context, request)
+            .map_err(InvokeError::Plugin),
+        None => runtime.call_tool(&tenant.env, &context, request).await,
+    };
+    let outcome = outcome.and_then(|response| within_reply_limit(runtime, tenant, response));
+    let elapsed = started.elapsed();
+    let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    let label = match &outcome {
+        Ok(_) => "ok",
+        Err(InvokeError::Plugin(_)) => "plugin_error",
+        Err(InvokeError::Deadline(_)) => "deadline",
+        Err(InvokeError::Trap(_)) => "trap",
+        Err(InvokeError::LimitExceeded { .. }) => "limit",
+        Err(InvokeError::Instantiate(_) | InvokeError::Overloaded) => "overloaded",
+    };
+    let tenant_label = tenant.id.to_string();
+    metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label).increment(1);
+    metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name()).record(elapsed.as_secs_f64());
+    match outcome {
+        Ok((response, data)) => {
+            tracing::debug!(tenant = %tenant.id, tool = tool.name(), elapsed_us, "tool call answered");
+            Answer::Reply(ToolReply::success(response.speech().to_owned(), data))
+        }
+        Err(InvokeError::Plugin(error)) => {
+            tracing::info!(
+                tenant = %tenant.id, tool = tool.name(), code = ?error.code, detail = %error.detail,
+                elapsed_us, "plugin answered with an error"
+            );
+            let message = error.speech.filter(|speech| !speech.trim().is_empty());
+            let message = message.unwrap_or_else(|| {
+                Fallback::for_code(error.code)
+                    .sentence(tenant.lang)
+                    .to_owned()
+            });
+            Answer::Reply(ToolReply::failure(
+                message,
+                ReplyCode::from(error.code),
+                error.detail,
+            ))
+        }
+        Err(err @ (InvokeError::Instantiate(_) | InvokeError::Overloaded)) => {
+            tracing::warn!(tenant = %tenant.id, tool = tool.name(), error = %err, elapsed_us, "tool call refused: no capacity");
+            Answer::Overloaded
+        }
+        Err(err) => {
+            tracing::warn!(tenant = %tenant.id, tool = tool.name(), error = %err, elapsed_us, "tool call failed");
+            let code = match err {
+                InvokeError::Deadline(_) => ReplyCode::DeadlineExceeded,
+                _ => ReplyCode::PluginFailed,
+            };
+            Answer::Reply(failure(tenant, Fallback::Failure, code, err.to_string()))
+        }
+    }
+}
+
+/// Renders the reply's data once, and refuses a reply too large to be an answer for a caller.
+fn within_reply_limit(
+    runtime: &Runtime,
+    tenant: &Tenant,
+    response: ToolResponse,
+) -> Result<(ToolResponse, Value), InvokeError> {
+    let data = response.data();
+    let size = response.speech().len().saturating_add(encoded_len(&data));
+    if size <= runtime.max_reply_bytes() {
+        return Ok((response, data));
+    }
+    Limit::ReplySize.record(&tenant.id);
+    Err(InvokeError::LimitExceeded {
+        limit: Limit::ReplySize,
+        detail: format!(
+            "a reply of {size} bytes; the limit is {}",
+            runtime.max_reply_bytes()
+        ),
+    })
+}
+
+/// The length of `value` as compact JSON, without building the text.
+fn encoded_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        // A `Value` always serialises (its map keys are strings); were it not to, the reply
+        // counts as too large rather than slipping through.
+        Err(_) => usize::MAX,
+    }
+}

@@ -1,0 +1,179 @@
+//! Every sentence the host itself speaks to a caller, in the tenant's language: the
+//! fallbacks when the plugin gives no answer of its own, the host tools' replies, and the
+//! date and opening hours of `get_context`.
+//!
+//! Every failure still ends in a sentence the agent can speak: silence on a phone line is the
+//! worst answer. Calendar trouble offers a callback, because the caller's wish must not be lost.
+//! Names of days and months come from `slotline_speech`, the crate the default plugin speaks
+//! with too, and the language is its [`Lang`], decided once per tenant.
+
+use chrono::{DateTime, Datelike, Weekday};
+use chrono_tz::Tz;
+use slotline_speech::{Lang, MONTHS_DE, MONTHS_EN, WEEKDAYS_DE, WEEKDAYS_EN};
+
+use crate::runtime::api::ErrorCode;
+
+/// Why there is no answer from the plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// The calendar is slow, down, or refused by the host.
+    CalendarUnavailable,
+    /// The caller's words or the agent's arguments could not be used.
+    NotUnderstood,
+    /// The slot was taken.
+    Conflict,
+    /// The booking or service does not exist.
+    NotFound,
+    /// The tenant's plugin does not offer this tool.
+    NotSupported,
+    /// Anything else: a plugin bug, a limit, an overloaded gateway.
+    Failure,
+}
+
+impl Fallback {
+    /// The fallback for an error the plugin reported without a sentence of its own.
+    pub fn for_code(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::InvalidInput => Fallback::NotUnderstood,
+            ErrorCode::NotFound => Fallback::NotFound,
+            ErrorCode::Conflict => Fallback::Conflict,
+            ErrorCode::UpstreamUnavailable | ErrorCode::UpstreamError => {
+                Fallback::CalendarUnavailable
+            }
+            ErrorCode::NotSupported => Fallback::NotSupported,
+            ErrorCode::Internal => Fallback::Failure,
+        }
+    }
+
+    /// The sentence in `lang`.
+    pub fn sentence(self, lang: Lang) -> &'static str {
+        let english = lang == Lang::En;
+        match (self, english) {
+            (Fallback::CalendarUnavailable, false) => {
+                "Ich komme gerade nicht an den Kalender heran. Darf ich Ihnen einen Rückruf anbieten? Dann meldet sich das Team so schnell wie möglich bei Ihnen."
+            }
+            (Fallback::CalendarUnavailable, true) => {
+                "I can't reach the calendar right now. May I arrange a callback? The team will get back to you as soon as possible."
+            }
+            (Fallback::NotUnderstood, false) => {
+                "Entschuldigung, das habe ich nicht ganz verstanden. Können Sie mir bitte noch einmal sagen, an welchem Tag und um welche Uhrzeit?"
+            }
+            (Fallback::NotUnderstood, true) => {
+                "Sorry, I didn't quite catch that. Could you tell me the day and time again, please?"
+            }
+            (Fallback::Conflict, false) => {
+                "Dieser Termin ist leider gerade vergeben worden. Soll ich nach einer anderen Zeit schauen?"
+            }
+            (Fallback::Conflict, true) => {
+                "That time has just been taken, unfortunately. Shall I look for another time?"
+            }
+            (Fallback::NotFound, false) => {
+                "Ich habe dazu leider nichts gefunden. Können Sie mir das Datum des Termins nennen?"
+            }
+            (Fallback::NotFound, true) => {
+                "I couldn't find that, unfortunately. Could you tell me the date of the appointment?"
+            }
+            (Fallback::NotSupported, false) => {
+                "Das kann ich am Telefon leider nicht erledigen. Darf ich Ihnen einen Rückruf anbieten?"
+            }
+            (Fallback::NotSupported, true) => {
+                "I'm afraid I can't do that over the phone. May I arrange a callback?"
+            }
+            (Fallback::Failure, false) => {
+                "Da ist bei mir gerade etwas schiefgegangen. Darf ich Ihnen einen Rückruf anbieten?"
+            }
+            (Fallback::Failure, true) => {
+                "Something went wrong on my side. May I arrange a callback?"
+            }
+        }
+    }
+}
+
+/// `request_callback` was recorded; asks for a number when there is none to call.
+pub fn callback_noted(lang: Lang, have_phone: bool) -> &'static str {
+    match (lang, have_phone) {
+        (Lang::De, true) => {
+            "Gern, ich habe Ihren Rückrufwunsch notiert. Wir melden uns so bald wie möglich bei Ihnen."
+        }
+        (Lang::De, false) => {
+            "Gern, ich habe Ihren Rückrufwunsch notiert. Unter welcher Nummer erreichen wir Sie am besten?"
+        }
+        (Lang::En, true) => {
+            "Sure, I've noted your callback request. We'll get back to you as soon as possible."
+        }
+        (Lang::En, false) => {
+            "Sure, I've noted your callback request. What's the best number to reach you?"
+        }
+    }
+}
+
+/// A booking the calendar could not take was kept as an intent.
+pub fn booking_intent_taken(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => {
+            "I've taken your booking request. Our calendar is not reachable right now, so we will confirm the appointment as soon as it is entered."
+        }
+        Lang::De => {
+            "Ich habe Ihre Terminanfrage aufgenommen. Unser Kalender ist gerade nicht erreichbar, deshalb bestätigen wir Ihnen den Termin, sobald er eingetragen ist."
+        }
+    }
+}
+
+/// The weekday of `day` in `lang`.
+pub fn weekday(day: Weekday, lang: Lang) -> &'static str {
+    let names = match lang {
+        Lang::En => WEEKDAYS_EN,
+        Lang::De => WEEKDAYS_DE,
+    };
+    names[day.num_days_from_monday() as usize]
+}
+
+/// "Dienstag, 1. Dezember 2026"; "Tuesday, December 1, 2026".
+pub fn date(now: &DateTime<Tz>, lang: Lang) -> String {
+    let name = weekday(now.weekday(), lang);
+    match lang {
+        Lang::En => {
+            let month = MONTHS_EN[now.month0() as usize];
+            format!("{name}, {month} {}, {}", now.day(), now.year())
+        }
+        Lang::De => {
+            let month = MONTHS_DE[now.month0() as usize];
+            format!("{name}, {}. {month} {}", now.day(), now.year())
+        }
+    }
+}
+
+/// "Montag bis Freitag von 9 bis 18 Uhr"; "Monday to Friday, 09:00 to 18:00".
+pub fn opening_hours(days: &[Weekday], open: &str, close: &str, lang: Lang) -> String {
+    let english = lang == Lang::En;
+    let name = |day: &Weekday| weekday(*day, lang);
+    let contiguous = days.windows(2).all(|pair| pair[0].succ() == pair[1]);
+    let span = match (days.first(), days.last()) {
+        (Some(first), Some(last)) if days.len() > 2 && contiguous => {
+            format!(
+                "{} {} {}",
+                name(first),
+                if english { "to" } else { "bis" },
+                name(last)
+            )
+        }
+        _ => days.iter().map(name).collect::<Vec<_>>().join(", "),
+    };
+    if english {
+        format!("{span}, {open} to {close}")
+    } else {
+        format!(
+            "{span} von {} bis {} Uhr",
+            spoken_time(open),
+            spoken_time(close)
+        )
+    }
+}
+
+/// "09:00" → "9", "14:30" → "14:30".
+fn spoken_time(time: &str) -> String {
+    match time.split_once(':') {
+        Some((hour, "00")) => hour.trim_start_matches('0').to_owned(),
+        _ => time.to_owned(),
+    }
+}

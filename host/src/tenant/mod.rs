@@ -1,0 +1,148 @@
+//! Tenants: who they are, how to verify their webhooks, what their plugin may do.
+//!
+//! A [`Tenant`] is made in one place, [`TenantFactory`]: at start, for a tenant another
+//! replica created, and through the admin API alike.
+
+mod factory;
+mod id;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+use slotline_speech::Lang;
+
+use crate::config::{CallLimits, Secret};
+use crate::outbound::AllowlistError;
+use crate::runtime::{Plugin, PluginEnv};
+
+pub use crate::runtime::Settings;
+pub use factory::TenantFactory;
+pub use id::{InvalidTenantId, TenantId};
+
+/// Why a tenant's configuration cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError {
+    /// The id is outside the safe alphabet.
+    #[error(transparent)]
+    InvalidId(#[from] InvalidTenantId),
+    /// `timezone` is not an IANA name.
+    #[error("tenant {tenant}: unknown timezone {timezone:?}")]
+    Timezone {
+        /// The tenant.
+        tenant: String,
+        /// What it named.
+        timezone: String,
+    },
+    /// `fixed_now` is not RFC 3339.
+    #[error("tenant {tenant}: fixed_now {value:?} is not RFC 3339")]
+    FixedNow {
+        /// The tenant.
+        tenant: String,
+        /// What it gave.
+        value: String,
+    },
+    /// An `allowed_outbound` entry is not an origin.
+    #[error("tenant {tenant}: {source}")]
+    Allowlist {
+        /// The tenant.
+        tenant: String,
+        /// What is wrong with the entry.
+        #[source]
+        source: AllowlistError,
+    },
+}
+
+/// A tenant as the gateway serves it.
+pub struct Tenant {
+    /// Its id.
+    pub id: TenantId,
+    /// Where the business is: dates and times the caller hears are local to it.
+    pub timezone: Tz,
+    /// The locale tag (`de`, `en-US`, ...) the plugin is told.
+    pub locale: String,
+    /// The language the host speaks to the tenant's callers, from `locale`.
+    pub lang: Lang,
+    /// Signs Retell webhooks.
+    pub retell_api_key: Option<Secret>,
+    /// Vapi's `x-vapi-secret`.
+    pub vapi_secret: Option<Secret>,
+    /// Signs Cal.com webhooks.
+    pub calcom_webhook_secret: Option<Secret>,
+    /// Bearer token for this tenant's part of the admin API.
+    pub admin_token: Option<Secret>,
+    /// Where callback requests and booking intents are delivered.
+    pub notify_url: Option<String>,
+    /// Signs those deliveries.
+    pub notify_secret: Option<Secret>,
+    /// Tool calls per phone call.
+    pub call_limits: CallLimits,
+    /// `calls.tenant_per_second`, across all of the tenant's phone calls.
+    pub call_rate: Option<governor::DefaultDirectRateLimiter>,
+    /// What the tenant's plugin calls run with: the active plugin, outbound policy, cache
+    /// and settings.
+    pub env: PluginEnv,
+    fixed_now: Option<DateTime<FixedOffset>>,
+}
+
+impl Tenant {
+    /// The current instant as the plugin should see it.
+    pub fn now(&self) -> DateTime<Tz> {
+        let now = self
+            .fixed_now
+            .map(|fixed| fixed.with_timezone(&Utc))
+            .unwrap_or_else(Utc::now);
+        now.with_timezone(&self.timezone)
+    }
+
+    /// The active plugin version.
+    pub fn plugin(&self) -> Arc<Plugin> {
+        self.env.plugin()
+    }
+
+    /// Makes `plugin` the active version; calls in flight finish on the one they loaded.
+    pub fn activate(&self, plugin: Arc<Plugin>) {
+        self.env.activate(plugin);
+    }
+}
+
+/// All tenants, looked up on every request.
+#[derive(Default)]
+pub struct Tenants {
+    by_id: ArcSwap<HashMap<TenantId, Arc<Tenant>>>,
+}
+
+impl Tenants {
+    /// The tenant `id`, if the gateway serves it.
+    pub fn get(&self, id: &str) -> Option<Arc<Tenant>> {
+        let id = TenantId::parse(id).ok()?;
+        self.by_id.load().get(&id).cloned()
+    }
+
+    /// Adds or replaces a tenant without blocking readers.
+    pub fn insert(&self, tenant: Tenant) {
+        let tenant = Arc::new(tenant);
+        self.by_id.rcu(|current| {
+            let mut next = HashMap::clone(current);
+            next.insert(tenant.id.clone(), Arc::clone(&tenant));
+            next
+        });
+    }
+
+    /// Whether any tenant's admin token satisfies `matches` (to tell 403 from 401).
+    pub fn any_admin_token(&self, matches: impl Fn(&Secret) -> bool) -> bool {
+        self.by_id
+            .load()
+            .values()
+            .any(|tenant| tenant.admin_token.as_ref().is_some_and(&matches))
+    }
+
+    /// Every tenant's id, sorted.
+    pub fn ids(&self) -> Vec<TenantId> {
+        let mut ids: Vec<_> = self.by_id.load().keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+}
