@@ -14,13 +14,14 @@ use crate::exports::slotline::plugin::booking::{
 use crate::parse_date::{self, DayHours};
 use crate::ranking::{self, FreeSlot, Kind, Ranked};
 use crate::settings::{Service, Settings};
-use crate::speech::{self, Locale};
+use crate::speech;
+use slotline_speech::Lang;
 
 /// What every availability function needs: the clock, the settings, the language.
 pub struct Call {
     pub clock: Clock,
     pub settings: Settings,
-    pub locale: Locale,
+    pub lang: Lang,
 }
 
 impl Call {
@@ -28,7 +29,7 @@ impl Call {
         Ok(Call {
             clock: Clock::from_context(ctx)?,
             settings: Settings::load().map_err(errors::internal)?,
-            locale: Locale::from_tag(&ctx.locale),
+            lang: Lang::of(&ctx.locale),
         })
     }
 
@@ -46,7 +47,7 @@ impl Call {
         }
         parse_date::parse(text, self.clock.now, &self.day_hours())
             .map(|parsed| parsed.date)
-            .map_err(|err| errors::not_understood(err.to_string(), self.locale))
+            .map_err(|err| errors::not_understood(err.to_string(), self.lang))
     }
 
     /// A time as agents send it: `HH:MM`, or the caller's own words ("halb drei").
@@ -58,10 +59,10 @@ impl Call {
             }
         }
         let parsed = parse_date::parse(text, self.clock.now, &self.day_hours())
-            .map_err(|err| errors::not_understood(err.to_string(), self.locale))?;
+            .map_err(|err| errors::not_understood(err.to_string(), self.lang))?;
         parsed
             .time
-            .ok_or_else(|| errors::not_understood(format!("no time in {text:?}"), self.locale))
+            .ok_or_else(|| errors::not_understood(format!("no time in {text:?}"), self.lang))
     }
 
     pub fn service(&self, wanted: Option<&str>) -> Result<&Service, PluginError> {
@@ -74,7 +75,7 @@ impl Call {
                 .collect();
             errors::not_found(
                 format!("no service matches {wanted:?}"),
-                speech::services(&names, self.locale),
+                speech::services(&names, self.lang),
             )
         })
     }
@@ -119,8 +120,7 @@ impl Call {
         let window = self.window(first);
         let last = window.last().copied().unwrap_or(first);
         let (start, end) = self.clock.utc_range(first, last);
-        let calcom =
-            CalCom::new(&self.settings).map_err(|err| errors::calendar(err, self.locale))?;
+        let calcom = CalCom::new(&self.settings).map_err(|err| errors::calendar(err, self.lang))?;
         let slots = calcom
             .slots(
                 service.event_type_id,
@@ -129,7 +129,7 @@ impl Call {
                 end,
                 self.clock.tz.name(),
             )
-            .map_err(|err| errors::calendar(err, self.locale))?;
+            .map_err(|err| errors::calendar(err, self.lang))?;
         let mut by_day: Vec<(NaiveDate, Vec<CachedSlot>)> =
             window.iter().map(|day| (*day, Vec::new())).collect();
         for slot in &slots {
@@ -224,7 +224,7 @@ pub fn check(ctx: &CallContext, req: &AvailabilityRequest) -> Result<Availabilit
         .transpose()?;
     let service = call.service(req.service.as_deref())?;
     let today = call.clock.today();
-    let l = call.locale;
+    let l = call.lang;
     let max = call.settings.max_alternatives;
 
     // The asked-for day alone answers most checks; other days are read only for alternatives.
@@ -300,9 +300,9 @@ pub fn alternatives(
     let starts: Vec<NaiveDateTime> = ranked.iter().map(|r| r.slot.start).collect();
     let today = call.clock.today();
     let speech = if starts.is_empty() {
-        speech::no_alternatives(date, time, today, call.locale)
+        speech::no_alternatives(date, time, today, call.lang)
     } else {
-        speech::alternatives(&starts, date, today, call.locale)
+        speech::alternatives(&starts, date, today, call.lang)
     };
     Ok(Alternatives {
         alternatives: ranked.iter().map(|r| call.alternative(r)).collect(),

@@ -15,7 +15,7 @@ use crate::wasi::keyvalue::store;
 
 impl Call {
     fn calcom(&self) -> Result<CalCom<'_>, PluginError> {
-        CalCom::new(&self.settings).map_err(|err| errors::calendar(err, self.locale))
+        CalCom::new(&self.settings).map_err(|err| errors::calendar(err, self.lang))
     }
 
     fn local(&self, instant: &str) -> Option<NaiveDateTime> {
@@ -70,11 +70,11 @@ impl Call {
     ) -> Result<NaiveDateTime, PluginError> {
         if let Some(start) = start {
             return self.local(start).ok_or_else(|| {
-                errors::not_understood(format!("`start` is not RFC 3339: {start:?}"), self.locale)
+                errors::not_understood(format!("`start` is not RFC 3339: {start:?}"), self.lang)
             });
         }
-        let date = date.ok_or_else(|| errors::not_understood("no date".into(), self.locale))?;
-        let time = time.ok_or_else(|| errors::not_understood("no time".into(), self.locale))?;
+        let date = date.ok_or_else(|| errors::not_understood("no date".into(), self.lang))?;
+        let time = time.ok_or_else(|| errors::not_understood("no time".into(), self.lang))?;
         Ok(self.read_date(date)?.and_time(self.read_time(time)?))
     }
 
@@ -87,7 +87,7 @@ impl Call {
                 ..
             }
         ) {
-            return errors::calendar(err, self.locale);
+            return errors::calendar(err, self.lang);
         }
         // The cached day is evidently stale: ask the calendar again.
         crate::cache::SlotCache::open().forget_day(service.event_type_id, wish.date());
@@ -97,14 +97,14 @@ impl Call {
             .unwrap_or_default();
         let today = self.clock.today();
         let speech = if alternatives.is_empty() {
-            speech::no_alternatives(wish.date(), wish.time(), today, self.locale)
+            speech::no_alternatives(wish.date(), wish.time(), today, self.lang)
         } else {
             speech::taken_with_alternatives(
                 wish.date(),
                 wish.time(),
                 &alternatives,
                 today,
-                self.locale,
+                self.lang,
             )
         };
         PluginError {
@@ -122,7 +122,7 @@ impl Call {
         let mut bookings: Vec<calcom::Booking> = self
             .calcom()?
             .upcoming_bookings()
-            .map_err(|err| errors::calendar(err, self.locale))?
+            .map_err(|err| errors::calendar(err, self.lang))?
             .into_iter()
             .filter(|booking| {
                 booking.attendees.iter().any(|attendee| {
@@ -152,9 +152,9 @@ impl Call {
             let booking = self.calcom()?.booking(uid).map_err(|err| match err {
                 CalError::Rejected { status: 404, .. } => errors::not_found(
                     format!("no booking {uid}"),
-                    speech::no_booking_found(None, today, self.locale),
+                    speech::no_booking_found(None, today, self.lang),
                 ),
-                other => errors::calendar(other, self.locale),
+                other => errors::calendar(other, self.lang),
             })?;
             let callers = ctx.caller_number.as_deref().map(phone_digits);
             let belongs = match callers {
@@ -168,7 +168,7 @@ impl Call {
             }
             return Err(errors::not_found(
                 format!("booking {uid} is not the caller's or is cancelled"),
-                speech::no_booking_found(None, today, self.locale),
+                speech::no_booking_found(None, today, self.lang),
             ));
         }
         let day: Option<NaiveDate> = date.map(|text| self.read_date(text)).transpose()?;
@@ -184,7 +184,7 @@ impl Call {
             .ok_or_else(|| {
                 errors::not_found(
                     "no booking of the caller matches".into(),
-                    speech::no_booking_found(day, today, self.locale),
+                    speech::no_booking_found(day, today, self.lang),
                 )
             })
     }
@@ -278,27 +278,22 @@ pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, P
     let name = req.name.trim();
     let ledger = Ledger::open(&ctx.call_id, &call.clock.rfc3339(start));
     if let Some(booking) = ledger.get() {
-        let speech = speech::booked(start, booking.service.as_deref(), name, today, call.locale);
+        let speech = speech::booked(start, booking.service.as_deref(), name, today, call.lang);
         return Ok(BookingReply { booking, speech });
     }
     if start < call.clock.now {
         return Err(errors::not_understood(
             format!("{start} is in the past"),
-            call.locale,
+            call.lang,
         ));
     }
     let phone = req.phone.as_deref().or(ctx.caller_number.as_deref());
-    let language = if ctx.locale.starts_with("en") {
-        "en"
-    } else {
-        "de"
-    };
     let attendee = NewAttendee {
         name,
         email: req.email.as_deref(),
         phone,
         time_zone: &ctx.timezone,
-        language,
+        language: call.lang.code(),
     };
     let mut metadata = vec![("source", "slotline"), ("callId", ctx.call_id.as_str())];
     if let Some(notes) = req.notes.as_deref() {
@@ -311,7 +306,7 @@ pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, P
     call.forget(&booked.start);
     let booking = call.booking(&booked);
     ledger.put(&booking);
-    let speech = speech::booked(start, Some(&service.name), name, today, call.locale);
+    let speech = speech::booked(start, Some(&service.name), name, today, call.lang);
     Ok(BookingReply { booking, speech })
 }
 
@@ -321,12 +316,12 @@ pub fn cancel(ctx: &CallContext, req: &CancelRequest) -> Result<BookingReply, Pl
     let cancelled = call
         .calcom()?
         .cancel(&found.uid, req.reason.as_deref())
-        .map_err(|err| errors::calendar(err, call.locale))?;
+        .map_err(|err| errors::calendar(err, call.lang))?;
     call.forget(&found.start);
     let start = call.local(&found.start).unwrap_or(call.clock.now);
     Ok(BookingReply {
         booking: call.booking(&cancelled),
-        speech: speech::cancelled(start, call.clock.today(), call.locale),
+        speech: speech::cancelled(start, call.clock.today(), call.lang),
     })
 }
 
@@ -353,7 +348,7 @@ pub fn reschedule(ctx: &CallContext, req: &RescheduleRequest) -> Result<BookingR
     let old_start = call.local(&found.start).unwrap_or(call.clock.now);
     Ok(BookingReply {
         booking: call.booking(&moved),
-        speech: speech::rescheduled(old_start, new_start, call.clock.today(), call.locale),
+        speech: speech::rescheduled(old_start, new_start, call.clock.today(), call.lang),
     })
 }
 
@@ -365,7 +360,7 @@ pub fn list(ctx: &CallContext) -> Result<BookingList, PluginError> {
         .filter_map(|b| call.local(&b.start))
         .collect();
     Ok(BookingList {
-        speech: speech::bookings(&starts, call.clock.today(), call.locale),
+        speech: speech::bookings(&starts, call.clock.today(), call.lang),
         bookings: bookings
             .iter()
             .map(|booking| call.booking(booking))

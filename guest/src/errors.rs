@@ -2,7 +2,8 @@
 
 use crate::calcom::CalError;
 use crate::exports::slotline::plugin::booking::{ErrorCode, PluginError};
-use crate::speech::{self, Locale};
+use crate::speech;
+use slotline_speech::Lang;
 
 pub fn internal(detail: String) -> PluginError {
     PluginError {
@@ -13,7 +14,7 @@ pub fn internal(detail: String) -> PluginError {
 }
 
 /// The caller's words could not be read: ask again.
-pub fn not_understood(detail: String, l: Locale) -> PluginError {
+pub fn not_understood(detail: String, l: Lang) -> PluginError {
     PluginError {
         code: ErrorCode::InvalidInput,
         detail,
@@ -30,7 +31,7 @@ pub fn not_found(detail: String, speech: String) -> PluginError {
 }
 
 /// A calendar failure: unreachable means "offer a callback"; a refusal is reported as such.
-pub fn calendar(err: CalError, l: Locale) -> PluginError {
+pub fn calendar(err: CalError, l: Lang) -> PluginError {
     let code = match err {
         CalError::Unavailable(_) => ErrorCode::UpstreamUnavailable,
         CalError::Rejected { .. } | CalError::Malformed(_) | CalError::NotConfigured => {

@@ -37,7 +37,7 @@ impl Guest for DefaultPlugin {
             close: call.settings.hours.close,
         };
         let parsed = parse_date::parse(&req.text, call.clock.now, &hours)
-            .map_err(|err| errors::not_understood(err.to_string(), call.locale))?;
+            .map_err(|err| errors::not_understood(err.to_string(), call.lang))?;
         let start = parsed
             .time
             .map(|time| call.clock.rfc3339(parsed.date.and_time(time)));
@@ -46,7 +46,7 @@ impl Guest for DefaultPlugin {
             time: parsed.time.map(|time| time.format("%H:%M").to_string()),
             start,
             weekday: parsed.date.format("%A").to_string().to_lowercase(),
-            speech: speech::parsed(parsed.date, parsed.time, call.clock.today(), call.locale),
+            speech: speech::parsed(parsed.date, parsed.time, call.clock.today(), call.lang),
         })
     }
 
@@ -96,7 +96,7 @@ impl Guest for DefaultPlugin {
             .collect();
         let names: Vec<String> = services.iter().map(|s| s.name.clone()).collect();
         Ok(ServiceList {
-            speech: speech::services(&names, call.locale),
+            speech: speech::services(&names, call.lang),
             services,
         })
     }

@@ -181,10 +181,6 @@ impl Guest for Salon {
         }
         let name = req.name.trim();
         let phone = req.phone.as_deref().or(ctx.caller_number.as_deref());
-        let language = match call.lang {
-            Lang::De => "de",
-            Lang::En => "en",
-        };
         let booked = call
             .settings
             .calcom
@@ -194,7 +190,7 @@ impl Guest for Salon {
                 name,
                 phone,
                 &ctx.timezone,
-                language,
+                call.lang.code(),
             )
             .map_err(|err| match err {
                 // Taken meanwhile (Cal.com answers 400): offer what is free instead.
