@@ -390,8 +390,8 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_example_is_a_valid_configuration() -> Result<(), ConfigError> {
-        let readme = include_str!("../../README.md");
+    fn the_documented_example_is_a_valid_configuration() -> Result<(), ConfigError> {
+        let readme = include_str!("../../docs/configuration.md");
         let example = readme
             .split("```toml\n")
             .nth(1)
