@@ -17,17 +17,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `[server]`: listening, tokens, data directory, body limits.
     pub server: ServerConfig,
+    /// `[runtime]`: the sandbox's limits.
     pub runtime: RuntimeConfig,
+    /// `[cache]`: in memory or Redis.
     pub cache: CacheConfig,
+    /// `[store]`: SQLite or PostgreSQL.
     pub store: StoreConfig,
     /// Tenants declared in the file, keyed by tenant id.
     pub tenants: BTreeMap<String, TenantConfig>,
 }
 
+/// `[server]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
+    /// Address to listen on.
     pub listen: SocketAddr,
     /// Webhook bodies larger than this are refused with 413 before any parsing.
     pub body_limit_bytes: usize,
@@ -52,6 +58,7 @@ impl Default for ServerConfig {
     }
 }
 
+/// `[runtime]`: what every plugin call may use.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RuntimeConfig {
@@ -91,6 +98,7 @@ impl Default for RuntimeConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheConfig {
+    /// `memory` (default) or `redis`.
     pub backend: CacheBackendKind,
     /// `redis://[:password@]host:port[/db]` for the `redis` backend.
     pub url: Option<Secret>,
@@ -114,6 +122,7 @@ impl Default for CacheConfig {
     }
 }
 
+/// Where tenant caches live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CacheBackendKind {
@@ -127,11 +136,13 @@ pub enum CacheBackendKind {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
+    /// SQLite in `server.data_dir` (default) or a shared PostgreSQL.
     pub backend: StoreBackendKind,
     /// `postgres://user[:password]@host[:port]/database` for the `postgres` backend.
     pub url: Option<Secret>,
 }
 
+/// Where tenants, plugin versions and caller requests are kept.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreBackendKind {
@@ -163,12 +174,17 @@ pub struct TenantConfig {
     /// Where each new callback request or booking intent is POSTed, signed with
     /// `notify_secret` (`X-Slotline-Signature-256`, hex HMAC-SHA256 of the body).
     pub notify_url: Option<String>,
+    /// Signs notifications (`X-Slotline-Signature-256`).
     pub notify_secret: Option<Secret>,
     /// Origins the plugin may call, e.g. `https://api.cal.com`. Nothing else is reachable.
     pub allowed_outbound: Vec<String>,
+    /// Upstream timeouts per kind of call.
     pub timeouts: TimeoutConfig,
+    /// The circuit breaker per upstream.
     pub breaker: BreakerConfig,
+    /// Outbound budgets: requests per call, concurrency, response size.
     pub limits: OutboundLimits,
+    /// Tool calls per phone call and per tenant.
     pub calls: CallLimits,
     /// How long the plugin's cache entries live.
     pub cache_ttl_secs: u64,
@@ -296,10 +312,12 @@ impl Default for CallLimits {
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret with this value.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
+    /// The secret's value, for comparing or signing; never log it.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -311,6 +329,7 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A configuration file or variable that cannot be read, with the key at fault.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(#[from] Box<figment::Error>);

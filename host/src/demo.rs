@@ -6,10 +6,15 @@ use serde_json::json;
 
 use crate::config::{Config, Secret, TenantConfig};
 
+/// The demo tenant's id.
 pub const TENANT: &str = "demo";
+/// The demo tenant's Retell API key.
 pub const RETELL_API_KEY: &str = "demo-retell-key";
+/// The demo tenant's Vapi secret.
 pub const VAPI_SECRET: &str = "demo-vapi-secret";
+/// The demo's operator token.
 pub const ADMIN_TOKEN: &str = "demo-admin-token";
+/// The API key the simulator's demo calendar accepts.
 pub const CALCOM_API_KEY: &str = "cal_test_demo";
 
 /// The gateway's configuration for the demo tenant, whose calendar is served at `calcom`.

@@ -166,6 +166,7 @@ impl Gateway {
         }
     }
 
+    /// Every route, with body limits.
     pub fn router(&self) -> Router {
         server::router(
             Arc::clone(&self.state),
@@ -174,10 +175,12 @@ impl Gateway {
         )
     }
 
+    /// The tenants served.
     pub fn tenants(&self) -> &Tenants {
         &self.state.tenants
     }
 
+    /// The runtime plugins run on.
     pub fn runtime(&self) -> &Arc<Runtime> {
         self.state.dispatcher.runtime()
     }
@@ -218,16 +221,19 @@ impl Gateway {
 
 /// A gateway serving in the background; stops when dropped.
 pub struct RunningGateway {
+    /// Where it listens.
     pub addr: SocketAddr,
     state: Arc<AppState>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningGateway {
+    /// The tenants served.
     pub fn tenants(&self) -> &Tenants {
         &self.state.tenants
     }
 
+    /// The runtime plugins run on.
     pub fn runtime(&self) -> &Arc<Runtime> {
         self.state.dispatcher.runtime()
     }

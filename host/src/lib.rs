@@ -7,6 +7,8 @@
 //! HTTP ([`outbound`]), a tenant-isolated cache ([`cache`]) and the tenant's settings
 //! ([`tenant`]). Which plugin version a tenant serves is decided by [`plugins`].
 
+#![deny(missing_docs)]
+
 pub mod cache;
 pub mod config;
 pub mod demo;

@@ -62,6 +62,7 @@ impl Limit {
         Limit::ToolCallsPerTenant,
     ];
 
+    /// The `limit` label of `slotline_limit_hits_total`.
     pub const fn label(self) -> &'static str {
         match self {
             Limit::Memory => "memory",

@@ -23,6 +23,7 @@ pub struct MemoryCache {
 }
 
 impl MemoryCache {
+    /// A namespace whose entries live `ttl`, holding at most `capacity_bytes` of keys and values.
     pub fn new(ttl: Duration, capacity_bytes: u64) -> Self {
         let values = Cache::builder()
             .time_to_live(ttl)
@@ -35,19 +36,23 @@ impl MemoryCache {
         Self { values, counters }
     }
 
+    /// The value of `key`, if present and not expired.
     pub fn get(&self, key: &str) -> Option<Arc<[u8]>> {
         self.values.get(key)
     }
 
+    /// Stores `value` under `key` for the namespace's TTL.
     pub fn set(&self, key: String, value: Vec<u8>) {
         self.values.insert(key, value.into());
     }
 
+    /// Removes `key` and its counter.
     pub fn delete(&self, key: &str) {
         self.values.invalidate(key);
         self.counters.invalidate(key);
     }
 
+    /// Whether `key` holds a value or a counter.
     pub fn exists(&self, key: &str) -> bool {
         self.values.contains_key(key) || self.counters.contains_key(key)
     }

@@ -21,18 +21,22 @@ use crate::config::{CacheBackendKind, CacheConfig};
 /// and treat it as a miss; the call goes on upstream.
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
+    /// Redis answered with an error, or the connection failed.
     #[error("redis: {0}")]
     Redis(#[from] ::redis::RedisError),
+    /// Redis did not answer within the command budget.
     #[error("redis did not answer within {0:?}")]
     Timeout(Duration),
     /// Redis failed recently; it is not asked again before `cache.retry_after_ms`.
     #[error("the shared cache is unavailable; retrying shortly")]
     Unavailable,
+    /// The configuration cannot work (e.g. Redis without a URL).
     #[error("cache: {0}")]
     Config(&'static str),
     /// A value Redis cannot hold, or one it holds that the host never writes.
     #[error("cache: {0}")]
     OutOfRange(&'static str),
+    /// A stored value could not be encoded or decoded.
     #[error("cache: a stored value is not what the host writes: {0}")]
     Encoding(String),
 }
@@ -57,11 +61,14 @@ impl CacheError {
 /// Where tenants' caches live; makes each tenant's cache.
 #[derive(Clone)]
 pub enum Caches {
+    /// In this process only (moka).
     Memory,
+    /// In Redis, shared by every replica.
     Redis(Arc<RedisBackend>),
 }
 
 impl Caches {
+    /// The backend `[cache]` names; Redis connects lazily, so this does not wait for it.
     pub fn from_config(config: &CacheConfig) -> Result<Self, CacheError> {
         Ok(match config.backend {
             CacheBackendKind::Memory => Self::Memory,
@@ -116,6 +123,7 @@ impl TenantCache {
         }
     }
 
+    /// The value of `key`, if present and not expired.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let value = match &self.backend {
             Backend::Memory(memory) => Ok(memory.get(key).map(|value| value.to_vec())),
@@ -131,6 +139,7 @@ impl TenantCache {
         value
     }
 
+    /// Stores `value` under `key` for the tenant's TTL.
     pub async fn set(&self, key: String, value: Vec<u8>) -> Result<(), CacheError> {
         match &self.backend {
             Backend::Memory(memory) => {
@@ -141,6 +150,7 @@ impl TenantCache {
         }
     }
 
+    /// Removes `key`.
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         match &self.backend {
             Backend::Memory(memory) => {
@@ -151,6 +161,7 @@ impl TenantCache {
         }
     }
 
+    /// Whether `key` is present.
     pub async fn exists(&self, key: &str) -> Result<bool, CacheError> {
         match &self.backend {
             Backend::Memory(memory) => Ok(memory.exists(key)),

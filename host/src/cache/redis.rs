@@ -122,6 +122,7 @@ pub struct RedisCache {
 }
 
 impl RedisCache {
+    /// The namespace of `tenant` on `backend`, whose values expire after `ttl`.
     pub fn new(backend: Arc<RedisBackend>, tenant: &str, ttl: Duration) -> Self {
         let namespace = backend.namespace(tenant);
         Self {
@@ -133,12 +134,14 @@ impl RedisCache {
         }
     }
 
+    /// The value of `key`, if present.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         self.backend
             .query(redis::cmd("GET").arg(format!("{}{key}", self.values)))
             .await
     }
 
+    /// Stores `value` under `key` with the namespace's TTL (`SET ... PX`).
     pub async fn set(&self, key: &str, value: &[u8]) -> Result<(), CacheError> {
         let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
         if ttl_ms == 0 {
@@ -156,6 +159,7 @@ impl RedisCache {
             .await
     }
 
+    /// Removes `key` and its counter.
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.backend
             .query::<u64>(
@@ -167,6 +171,7 @@ impl RedisCache {
             .map(drop)
     }
 
+    /// Whether `key` holds a value or a counter.
     pub async fn exists(&self, key: &str) -> Result<bool, CacheError> {
         let found: u64 = self
             .backend
@@ -179,6 +184,7 @@ impl RedisCache {
         Ok(found > 0)
     }
 
+    /// Adds `delta` to the counter `key` (`INCRBY`), exact across replicas.
     pub async fn increment(&self, key: &str, delta: u64) -> Result<u64, CacheError> {
         let delta = i64::try_from(delta)
             .map_err(|_| CacheError::OutOfRange("a counter delta above 2^63 - 1"))?;

@@ -28,8 +28,10 @@ impl Origin {
     }
 }
 
+/// Why an `allowed_outbound` entry is not usable.
 #[derive(Debug, thiserror::Error)]
 pub enum AllowlistError {
+    /// Not an origin (`scheme://host[:port]`, http or https, no path).
     #[error("allowed_outbound entry {0:?} is not an http(s) origin such as https://api.cal.com")]
     Invalid(String),
 }
@@ -45,6 +47,7 @@ pub struct Allowlist {
 }
 
 impl Allowlist {
+    /// The origins `entries` name; refuses the first entry that is not one.
     pub fn parse(entries: &[String]) -> Result<Self, AllowlistError> {
         let origins = entries
             .iter()
@@ -62,6 +65,7 @@ impl Allowlist {
         Ok(Self { origins })
     }
 
+    /// Whether `uri`'s scheme, host and port are on the list.
     pub fn allows(&self, uri: &Uri) -> bool {
         Origin::of(uri).is_some_and(|origin| self.origins.contains(&origin))
     }

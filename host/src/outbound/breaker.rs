@@ -44,8 +44,11 @@ impl State {
 /// A breaker's state as the admin API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct BreakerStatus {
+    /// `host:port`.
     pub upstream: String,
+    /// `closed`, `open` or `half_open`.
     pub state: &'static str,
+    /// Failures in a row.
     pub consecutive_failures: u32,
     /// While open: how long until a trial request is let through.
     pub retry_in_ms: Option<u64>,
@@ -59,6 +62,7 @@ pub struct Breakers {
 }
 
 impl Breakers {
+    /// The breakers of `tenant`, all closed.
     pub fn new(tenant: TenantId, config: BreakerConfig) -> Self {
         Self {
             tenant,
@@ -88,11 +92,12 @@ impl Breakers {
             .states
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !states.contains_key(upstream) {
-            states.insert(upstream.to_owned(), State::Closed { failures: 0 });
+        if let Some(state) = states.get_mut(upstream) {
+            return f(state);
         }
-        let mut fallback = State::Closed { failures: 0 };
-        f(states.get_mut(upstream).unwrap_or(&mut fallback))
+        f(states
+            .entry(upstream.to_owned())
+            .or_insert(State::Closed { failures: 0 }))
     }
 
     /// Records how a request to `upstream` ended.
@@ -146,6 +151,7 @@ impl Breakers {
         *state = next;
     }
 
+    /// Every upstream's breaker, for the admin API.
     pub fn status(&self) -> Vec<BreakerStatus> {
         let now = Instant::now();
         let states = self

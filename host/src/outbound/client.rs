@@ -40,6 +40,7 @@ impl Default for OutboundClient {
 }
 
 impl OutboundClient {
+    /// A pooled client that refuses non-public addresses unless allowlisted.
     pub fn new() -> Self {
         let mut http = HttpConnector::new_with_resolver(PublicResolver);
         http.enforce_http(false);
@@ -100,8 +101,11 @@ impl OutboundClient {
 /// of a coalesced request can each get a copy.
 #[derive(Debug, Clone, Default)]
 pub struct Buffered {
+    /// The upstream's status.
     pub status: http::StatusCode,
+    /// Its headers.
     pub headers: http::HeaderMap,
+    /// The body, whole (within the response-size cap).
     pub body: Bytes,
 }
 

@@ -27,6 +27,7 @@ pub struct OutboundHooks {
 }
 
 impl OutboundHooks {
+    /// The hooks of one call of `tenant`'s plugin.
     pub fn new(tenant: TenantId, outbound: Arc<TenantOutbound>, client: OutboundClient) -> Self {
         let requests_left = outbound.policy.limits.requests_per_call;
         Self {

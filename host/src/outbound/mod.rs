@@ -27,7 +27,9 @@ use coalesce::Coalescer;
 
 /// A tenant's outbound rules and the state that enforces them across calls.
 pub struct TenantOutbound {
+    /// Allowlist, timeouts and budgets.
     pub policy: OutboundPolicy,
+    /// Circuit breakers per upstream.
     pub breakers: Breakers,
     coalescer: Coalescer,
     /// Bounds the tenant's upstream requests in flight, across all its calls.
@@ -35,6 +37,7 @@ pub struct TenantOutbound {
 }
 
 impl TenantOutbound {
+    /// The outbound state of a tenant, with nothing in flight.
     pub fn new(policy: OutboundPolicy, breakers: Breakers) -> Self {
         let permits = policy.limits.concurrent_requests.max(1);
         Self {

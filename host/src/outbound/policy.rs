@@ -19,11 +19,13 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct OutboundPolicy {
     allowlist: Allowlist,
     timeouts: TimeoutConfig,
+    /// Budgets per call and per tenant.
     pub limits: OutboundLimits,
     cap: Duration,
 }
 
 impl OutboundPolicy {
+    /// The policy of one tenant, its timeouts capped at `cap`.
     pub fn new(
         allowlist: Allowlist,
         timeouts: TimeoutConfig,
@@ -38,6 +40,7 @@ impl OutboundPolicy {
         }
     }
 
+    /// Whether the allowlist names `uri`'s origin.
     pub fn allows(&self, uri: &Uri) -> bool {
         self.allowlist.allows(uri)
     }

@@ -47,7 +47,12 @@ pub enum InvokeError {
     Trap(wasmtime::Error),
     /// A sandbox limit stopped the plugin (memory, data handed to the host, resources).
     #[error("plugin stopped by its {limit} limit: {detail}")]
-    LimitExceeded { limit: Limit, detail: String },
+    LimitExceeded {
+        /// Which limit.
+        limit: Limit,
+        /// What wasmtime reported.
+        detail: String,
+    },
     /// No instance could be created (pool exhausted, out of memory).
     #[error("cannot instantiate the plugin: {0:#}")]
     Instantiate(wasmtime::Error),

@@ -54,21 +54,29 @@ pub struct Plugin {
 /// Why bytes are not a usable plugin. Each names what to change.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
+    /// The bytes are not WebAssembly.
     #[error("not a WebAssembly binary (it does not start with \\0asm)")]
     NotWasm,
+    /// A core module, not a component.
     #[error(
         "a core WebAssembly module, not a component: build the plugin with `cargo build --target wasm32-wasip2`"
     )]
     CoreModule,
+    /// wasmtime could not compile it.
     #[error("the component does not compile: {0:#}")]
     Compile(#[source] wasmtime::Error),
+    /// It does not export the booking interface, or imports what the host lacks.
     #[error("the component is not a slotline:plugin/scheduler plugin: {}", describe_mismatch(.missing_exports, .unexpected_imports))]
     WrongWorld {
+        /// Functions of `slotline:plugin/booking` it lacks.
         missing_exports: Vec<String>,
+        /// Imports the host does not provide.
         unexpected_imports: Vec<String>,
     },
+    /// It does not link against the host's imports.
     #[error("the component does not link against the host: {0:#}")]
     Link(#[source] wasmtime::Error),
+    /// A precompiled artifact could not be used.
     #[error("cannot read or write a precompiled artifact: {0}")]
     Artifact(String),
 }

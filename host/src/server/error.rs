@@ -9,12 +9,16 @@ use serde_json::json;
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{status} {code}: {message}")]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// A stable machine-readable code (`unknown_tenant`, `unauthorized`, ...).
     pub code: &'static str,
+    /// For the developer at the other end.
     pub message: String,
 }
 
 impl ApiError {
+    /// A refusal with this status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -23,6 +27,7 @@ impl ApiError {
         }
     }
 
+    /// 404: the path names no tenant this gateway serves.
     pub fn unknown_tenant(tenant: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -31,6 +36,7 @@ impl ApiError {
         )
     }
 
+    /// 401: the request is not authentic.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
@@ -49,6 +55,7 @@ impl ApiError {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
     }
 
+    /// 400: the request is not well-formed.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
