@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod event;
 mod migrations;
 mod pg;
 mod requests;
@@ -49,8 +50,9 @@ pub(crate) mod sql;
 mod watch;
 
 pub use error::StoreError;
+pub use event::StoreEvent;
 pub use requests::{CallerRequest, NewRequest, RequestKind};
-pub use watch::{StoreEvent, Watcher, watch};
+pub use watch::{Watcher, watch};
 
 use std::path::Path;
 use std::sync::Mutex;

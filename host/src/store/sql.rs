@@ -15,7 +15,8 @@ use std::borrow::Cow;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use super::{StoreError, StoreEvent};
+use super::StoreError;
+use super::event::StoreEvent;
 
 /// A query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
