@@ -62,6 +62,8 @@ impl Store {
         Self::prepare(Connection::open_in_memory()?)
     }
 
+    /// What every SQLite connection needs (the busy timeout, foreign keys), then the
+    /// schema brought up to date.
     fn prepare(mut conn: Connection) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

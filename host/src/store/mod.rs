@@ -95,6 +95,3 @@ pub use watch::{Watcher, watch};
 pub struct Store {
     backend: backend::Backend,
 }
-
-#[cfg(test)]
-mod tests;

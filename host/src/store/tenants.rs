@@ -68,6 +68,7 @@ impl Store {
     }
 }
 
+/// The tenant, if stored.
 fn find_tenant(db: &mut dyn Db, id: &str) -> Result<Option<TenantRecord>, StoreError> {
     db.query_opt(
         &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"),

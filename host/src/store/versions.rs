@@ -42,7 +42,7 @@ impl PluginVersion {
 }
 
 /// The action recorded with every activation.
-pub(super) const ACTIVATE: &str = "plugin.activate";
+const ACTIVATE: &str = "plugin.activate";
 
 const VERSION_COLUMNS: &str = "tenant, version, digest, size, wit_version, uploaded_at, status";
 
@@ -200,6 +200,7 @@ impl Store {
     }
 }
 
+/// One version of the tenant, if it exists.
 fn find_version(
     db: &mut dyn Db,
     tenant: &str,
