@@ -1,5 +1,6 @@
-//! The store on a real PostgreSQL: the same behaviour as on SQLite, plus what only a shared
-//! database has (replicas migrating and writing at once, activation events, reconnecting).
+//! The store on a real PostgreSQL: the behaviour both backends share
+//! (`common/store_behaviour.rs`, run here as on SQLite), plus what only a shared database has
+//! (replicas migrating at once, activation events, reconnecting).
 //!
 //! Needs the server started by `tests/services/with-services.sh` (or `make test`), which sets
 //! `SLOTLINE_TEST_POSTGRES_URL`. Each test works in a database of its own, so they run in
@@ -10,9 +11,12 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use slotline::store::{NewRequest, RequestKind, Store, StoreError, StoreEvent, watch};
+use slotline::store::{Store, StoreError, StoreEvent, watch};
 
 mod common;
+
+#[path = "common/store_behaviour.rs"]
+mod behaviour;
 
 use common::services::Database;
 
@@ -38,6 +42,34 @@ const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
 fn digest(n: u8) -> String {
     format!("{n:02x}").repeat(32)
 }
+
+/// A database of its own in the test PostgreSQL, for the shared behaviour tests.
+struct Postgres(Database);
+
+impl behaviour::Backend for Postgres {
+    fn fresh() -> Result<Self, behaviour::Error> {
+        Ok(Postgres(Database::new()?))
+    }
+
+    fn open(&self) -> Result<Store, StoreError> {
+        Store::connect(&self.0.url)
+    }
+
+    fn execute(&self, sql: &str) -> Result<(), behaviour::Error> {
+        let sql = sql.to_owned();
+        self.0.client(move |client| client.batch_execute(&sql))
+    }
+
+    fn integers(&self, sql: &str) -> Result<Vec<i64>, behaviour::Error> {
+        let sql = sql.to_owned();
+        self.0.client(move |client| {
+            let row = client.query_one(&sql, &[])?;
+            (0..row.len()).map(|index| row.try_get(index)).collect()
+        })
+    }
+}
+
+behaviour::behaviour_tests!(Postgres);
 
 #[test]
 fn migrations_reach_the_latest_version_once_even_when_replicas_start_together() -> TestResult {
@@ -132,220 +164,6 @@ fn bad_urls_and_unreachable_servers_are_explained() {
         }
         other => panic!("expected PostgresConnect, got {other:?}"),
     }
-}
-
-#[test]
-fn tenants_versions_activation_and_rollback_round_trip() -> TestResult {
-    let db = Database::new()?;
-    let store = Store::connect(&db.url)?;
-    assert_eq!(store.tenant("b")?, None);
-    let created = store.put_tenant("b", &json!({"locale": "en"}))?;
-    assert_eq!(created.settings, json!({"locale": "en"}));
-    assert_eq!(created.active_version, None);
-    store.put_tenant("a", &json!({}))?;
-    // Byte order, like SQLite: upper case before lower case.
-    store.put_tenant("B", &json!({}))?;
-
-    let v1 = store.add_plugin_version("b", &digest(1), 81_920, "0.1.0")?;
-    let v2 = store.add_plugin_version("b", &digest(2), 82_000, "0.1.0")?;
-    assert_eq!((v1.version, v2.version), (1, 2));
-    assert_eq!(v1.size, 81_920);
-    assert_eq!(store.active_version("b")?, None);
-    assert_eq!(store.activate("b", 2, "alice")?, v2);
-    assert_eq!(store.active_version("b")?, Some(v2.clone()));
-    assert_eq!(store.activate("b", 1, "bob")?, v1);
-    assert_eq!(store.active_version("b")?, Some(v1.clone()));
-
-    let updated = store.put_tenant("b", &json!({"locale": "de"}))?;
-    assert_eq!(updated.settings["locale"], "de");
-    assert_eq!(
-        updated.active_version,
-        Some(1),
-        "settings keep the active version"
-    );
-    let ids: Vec<_> = store.tenants()?.into_iter().map(|t| t.id).collect();
-    assert_eq!(ids, ["B", "a", "b"]);
-
-    assert!(matches!(
-        store.activate("b", 9, "op"),
-        Err(StoreError::UnknownVersion { ref tenant, version: 9 }) if tenant == "b"
-    ));
-    assert!(matches!(
-        store.activate("nobody", 1, "op"),
-        Err(StoreError::UnknownTenant(_))
-    ));
-    assert_eq!(store.active_version("b")?, Some(v1.clone()));
-
-    store.audit("op", None, "token.rotate", "")?;
-    let log = store.audit_log(Some("b"), 10)?;
-    assert_eq!(log.len(), 2);
-    assert!(log[0].id > log[1].id, "newest first");
-    assert_eq!(log[0].action, "plugin.activate");
-    assert_eq!(log[0].actor, "bob");
-    assert_eq!(log[0].tenant.as_deref(), Some("b"));
-    assert_eq!(
-        log[0].detail,
-        format!("version 1 sha256:{} (was version 2)", digest(1))
-    );
-    assert!(log[1].detail.ends_with("(was none)"), "{}", log[1].detail);
-    assert_eq!(store.audit_log(None, 10)?.len(), 3);
-    assert_eq!(store.audit_log(None, 1)?[0].action, "token.rotate");
-    assert!(store.audit_log(None, 0)?.is_empty());
-
-    // Another replica sees it all.
-    let other = Store::connect(&db.url)?;
-    assert_eq!(other.active_version("b")?, Some(v1));
-    assert_eq!(
-        other.plugin_versions("b")?,
-        [store.plugin_version("b", 1)?.ok_or("v1")?, v2]
-    );
-    Ok(())
-}
-
-#[test]
-fn uploads_are_idempotent_per_digest_and_numbered_per_tenant() -> TestResult {
-    let db = Database::new()?;
-    let store = Store::connect(&db.url)?;
-    assert!(matches!(
-        store.add_plugin_version("nobody", &digest(1), 1, "0.1.0"),
-        Err(StoreError::UnknownTenant(ref t)) if t == "nobody"
-    ));
-    assert!(store.tenants()?.is_empty());
-    store.put_tenant("a", &json!({}))?;
-    store.put_tenant("b", &json!({}))?;
-    let first = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
-    assert_eq!(
-        store
-            .add_plugin_version("a", &digest(2), 1, "0.1.0")?
-            .version,
-        2
-    );
-    assert_eq!(
-        store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?,
-        first
-    );
-    assert_eq!(
-        store
-            .add_plugin_version("a", &digest(3), 1, "0.1.0")?
-            .version,
-        3
-    );
-    assert_eq!(
-        store
-            .add_plugin_version("b", &digest(2), 1, "0.1.0")?
-            .version,
-        1
-    );
-    let numbers: Vec<_> = store
-        .plugin_versions("a")?
-        .into_iter()
-        .map(|v| v.version)
-        .collect();
-    assert_eq!(numbers, [1, 2, 3]);
-    assert_eq!(store.plugin_version("a", 1)?, Some(first));
-    assert_eq!(store.plugin_version("a", 4)?, None);
-    Ok(())
-}
-
-#[test]
-fn replicas_uploading_at_once_get_distinct_consecutive_versions() -> TestResult {
-    let db = Database::new()?;
-    let replicas = [
-        Arc::new(Store::connect(&db.url)?),
-        Arc::new(Store::connect(&db.url)?),
-    ];
-    replicas[0].put_tenant("a", &json!({}))?;
-    let uploads = 8u8;
-    let barrier = Arc::new(Barrier::new(usize::from(uploads)));
-    let threads: Vec<_> = (0..uploads)
-        .map(|n| {
-            let store = Arc::clone(&replicas[usize::from(n % 2)]);
-            let barrier = Arc::clone(&barrier);
-            std::thread::spawn(move || {
-                barrier.wait();
-                store.add_plugin_version("a", &digest(n), 1, "0.1.0")
-            })
-        })
-        .collect();
-    let mut numbers = Vec::new();
-    for thread in threads {
-        numbers.push(thread.join().map_err(|_| "an upload panicked")??.version);
-    }
-    numbers.sort_unstable();
-    assert_eq!(numbers, (1..=u32::from(uploads)).collect::<Vec<_>>());
-    Ok(())
-}
-
-#[test]
-fn requests_and_callers_round_trip() -> TestResult {
-    let db = Database::new()?;
-    let store = Store::connect(&db.url)?;
-    store.put_tenant("a", &json!({}))?;
-    let new = |tenant: &str, id: &str, kind| NewRequest {
-        id: id.to_owned(),
-        tenant: tenant.to_owned(),
-        kind,
-        call_id: "call-1".into(),
-        phone: Some("+4930123".into()),
-        name: None,
-        details: json!({"reason": "reschedule"}),
-    };
-    assert!(matches!(
-        store.add_request(&new("nobody", "r0", RequestKind::Callback)),
-        Err(StoreError::UnknownTenant(_))
-    ));
-    let callback = store.add_request(&new("a", "r1", RequestKind::Callback))?;
-    assert_eq!(callback.status, "open");
-    assert_eq!(callback.details["reason"], "reschedule");
-    assert_eq!(callback.phone.as_deref(), Some("+4930123"));
-    assert_eq!(callback.name, None);
-    assert_eq!(callback.notified_at, None);
-    let intent = store.add_request(&new("a", "r2", RequestKind::BookingIntent))?;
-    assert_eq!(intent.status, "pending");
-    assert_eq!(store.request("a", "r1")?, Some(callback.clone()));
-    assert_eq!(store.request("b", "r1")?, None);
-    assert_eq!(store.undelivered_requests()?.len(), 2);
-    store.mark_notified("r1")?;
-    assert_eq!(store.undelivered_requests()?, std::slice::from_ref(&intent));
-    let done = store.finish_request("a", "r1")?;
-    assert_eq!(done.map(|r| r.status), Some("done".to_owned()));
-    assert_eq!(store.finish_request("a", "missing")?, None);
-    assert_eq!(store.requests("a", Some("done"))?.len(), 1);
-    assert_eq!(store.requests("a", Some("pending"))?, [intent]);
-    assert_eq!(store.requests("a", None)?.len(), 2);
-
-    assert_eq!(store.caller_name("a", "+4930123")?, None);
-    store.remember_caller("a", "+4930123", "Ada")?;
-    store.remember_caller("a", "+4930123", "Ada Lovelace")?;
-    assert_eq!(
-        store.caller_name("a", "+4930123")?.as_deref(),
-        Some("Ada Lovelace")
-    );
-    assert!(matches!(
-        store.remember_caller("nobody", "+1", "X"),
-        Err(StoreError::UnknownTenant(_))
-    ));
-    Ok(())
-}
-
-#[test]
-fn components_are_stored_by_digest_once() -> TestResult {
-    let db = Database::new()?;
-    let store = Store::connect(&db.url)?;
-    let bytes: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
-    assert_eq!(store.component(&digest(1))?, None);
-    store.put_component(&digest(1), &bytes)?;
-    store.put_component(&digest(1), &bytes)?;
-    store.put_component(&digest(2), b"\0asm")?;
-    let other = Store::connect(&db.url)?;
-    assert_eq!(other.component(&digest(1))?, Some(bytes));
-    assert_eq!(other.component(&digest(2))?.as_deref(), Some(&b"\0asm"[..]));
-    let (rows, size) = db.client(|client| {
-        let row = client.query_one("SELECT COUNT(*), MAX(size) FROM components", &[])?;
-        Ok((row.try_get::<_, i64>(0)?, row.try_get::<_, i64>(1)?))
-    })?;
-    assert_eq!((rows, size), (2, 300_000));
-    Ok(())
 }
 
 #[test]

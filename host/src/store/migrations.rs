@@ -331,6 +331,32 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_migration_is_rolled_back_whole() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        let broken = [
+            MIGRATIONS[0],
+            "CREATE TABLE extra (a INTEGER); THIS IS NOT SQL;",
+        ];
+        let err = migrate(&mut conn, &broken);
+        assert!(
+            matches!(err, Err(StoreError::Migration { version: 2, .. })),
+            "{err:?}"
+        );
+        assert_eq!(schema_version(&conn)?, 1);
+        let extra: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'",
+            [],
+            |row| row.get(0),
+        )?;
+        assert_eq!(extra, 0);
+        // Fixed, the migration goes through from where it stopped.
+        let fixed = [MIGRATIONS[0], "CREATE TABLE extra (a INTEGER);"];
+        migrate(&mut conn, &fixed)?;
+        assert_eq!(schema_version(&conn)?, 2);
+        Ok(())
+    }
+
+    #[test]
     fn versions_outside_the_known_range_are_too_new() {
         let list = ["a", "b"];
         assert!(matches!(next_migration(0, &list), Ok(Some("a"))));

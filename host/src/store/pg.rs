@@ -22,9 +22,10 @@ use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, GenericClient, NoTls};
 
+use super::StoreError;
+use super::event::{CHANNEL, StoreEvent};
 use super::migrations::{self, POSTGRES_LOCK};
 use super::sql::{Db, Param, Row, Value};
-use super::{StoreError, StoreEvent};
 
 /// How long connecting may take before it counts as failed, unless the URL says otherwise.
 /// Short: callers' requests wait on it while PostgreSQL is down.
@@ -33,9 +34,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long sent data may stay unacknowledged, and how long a statement may run, before the
 /// connection counts as broken: a partitioned network must end in an error, not a hang.
 const STALL_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The channel store events are announced on (`pg_notify`); see [`StoreEvent::payload`].
-pub const CHANNEL: &str = "slotline_store";
 
 /// Whether an operation changes the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

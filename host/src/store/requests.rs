@@ -1,10 +1,13 @@
 //! What callers asked for that the calendar could not take at that moment: callback requests
-//! and booking intents. Durable, because the caller was promised that someone gets back.
+//! and booking intents (the `requests` table). Durable, because the caller was promised that
+//! someone gets back. And the names callers gave (the `callers` table), to greet them by name
+//! next time.
 
 use serde::Serialize;
 
-use super::sql::{Db, Row, params};
-use super::{Store, StoreError, now, parse_json, require_tenant};
+use super::sql::{Db, Row, now, params, parse_json};
+use super::tenants::require_tenant;
+use super::{Store, StoreError};
 
 /// What a caller asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

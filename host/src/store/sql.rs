@@ -10,12 +10,16 @@
 //! PostgreSQL types parameters strictly, so queries follow two rules: compare a parameter that
 //! may be NULL as `CAST($1 AS TEXT) IS NULL` (a bare `$1 IS NULL` has no type), and read
 //! integers as 64-bit (every integer column is `BIGINT` there).
+//!
+//! Beyond those four kinds, two formats are the store's own, kept in text columns the same way
+//! on both: times ([`now`]: RFC 3339, UTC, milliseconds) and JSON ([`parse_json`]).
 
 use std::borrow::Cow;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use super::{StoreError, StoreEvent};
+use super::StoreError;
+use super::event::StoreEvent;
 
 /// A query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +199,21 @@ impl<T: FromValue> FromValue for Option<T> {
             value => T::from_value(value).map(Some),
         }
     }
+}
+
+/// Now, as the store writes times: RFC 3339, UTC, milliseconds.
+pub(super) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A JSON text column. The store only ever writes valid JSON there, so anything else is
+/// corruption, reported as such rather than papered over.
+pub(super) fn parse_json(
+    text: &str,
+    what: impl FnOnce() -> String,
+) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|err| StoreError::Corrupt(format!("{} are not JSON ({err})", what())))
 }
 
 /// A connection or transaction the store's logic runs its queries on.

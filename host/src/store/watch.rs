@@ -1,8 +1,10 @@
 //! Changes other replicas made to a shared (PostgreSQL) store, as they happen.
 //!
-//! [`Store::activate`](super::Store::activate) announces each activation with `pg_notify` on
-//! the channel `slotline_store` inside its transaction, so PostgreSQL delivers it when the
-//! change commits (never before it is visible). [`watch`] listens on its own connection, on a
+//! [`Store::activate`](super::Store::activate) announces each activation, and
+//! [`Store::add_plugin_version`](super::Store::add_plugin_version) each new version, with
+//! `pg_notify` on the channel `slotline_store` inside its transaction (the payloads are in
+//! `event.rs`), so PostgreSQL delivers it when the change commits (never before it is
+//! visible). [`watch`] listens on its own connection, on a
 //! thread of its own, and calls back for each announcement. While the connection is down,
 //! announcements are lost: after reconnecting it reports [`StoreEvent::Resync`], and the
 //! receiver re-reads whatever it caches.
@@ -31,7 +33,8 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config};
 
 use super::StoreError;
-use super::pg::{self, CHANNEL};
+use super::event::{CHANNEL, StoreEvent};
+use super::pg;
 
 /// How long the watching thread waits for a notification before it checks whether it should
 /// stop: the longest a dropped [`Watcher`] may take to end.
@@ -49,55 +52,6 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
 /// The longest wait between attempts to reconnect.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
-
-/// Something another process (or this one) changed in the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoreEvent {
-    /// A plugin version of `tenant` was activated (or rolled back to).
-    Activated {
-        /// The tenant's id.
-        tenant: String,
-    },
-    /// A new plugin version of `tenant` was stored: replicas may compile it before anyone
-    /// activates it, so that the activation itself is only a swap.
-    Uploaded {
-        /// The tenant's id.
-        tenant: String,
-        /// The component's SHA-256, lowercase hex.
-        digest: String,
-    },
-    /// The watch was disconnected and may have missed events: re-read everything cached.
-    Resync,
-}
-
-impl StoreEvent {
-    /// The event as a `pg_notify` payload: a verb and its arguments, space-separated (tenant
-    /// ids and digests never contain spaces).
-    pub(crate) fn payload(&self) -> String {
-        match self {
-            Self::Activated { tenant } => format!("activate {tenant}"),
-            Self::Uploaded { tenant, digest } => format!("upload {tenant} {digest}"),
-            Self::Resync => "resync".to_owned(),
-        }
-    }
-
-    /// The event a payload announces.
-    fn parse(payload: &str) -> Self {
-        match payload.split(' ').collect::<Vec<_>>().as_slice() {
-            ["activate", tenant] => Self::Activated {
-                tenant: (*tenant).to_owned(),
-            },
-            ["upload", tenant, digest] => Self::Uploaded {
-                tenant: (*tenant).to_owned(),
-                digest: (*digest).to_owned(),
-            },
-            // "resync", or unknown to this release (a newer replica's): re-reading
-            // everything is always safe.
-            _ => Self::Resync,
-        }
-    }
-}
 
 /// A running [`watch`]. Dropping it stops the watching thread (within about 100 ms) and waits
 /// for it, so no callback runs after the drop returned.
@@ -258,31 +212,6 @@ impl Listener {
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_event_survives_its_payload() {
-        let events = [
-            StoreEvent::Activated {
-                tenant: "acme-2".into(),
-            },
-            StoreEvent::Activated {
-                tenant: "resync".into(),
-            },
-            StoreEvent::Uploaded {
-                tenant: "acme".into(),
-                digest: "ab".repeat(32),
-            },
-            StoreEvent::Resync,
-        ];
-        for event in events {
-            assert_eq!(StoreEvent::parse(&event.payload()), event);
         }
     }
 }

@@ -1,0 +1,43 @@
+//! The `components` table: the bytes of every uploaded component, by digest.
+//!
+//! In the database rather than in files next to it so that every replica sharing a PostgreSQL
+//! store can load a plugin version another replica received. Content-addressed: a digest
+//! names one content, so a row is written once and never changed, and components are not
+//! tied to a tenant (two tenants uploading the same bytes share a row; which tenant has which
+//! digest is `plugin_versions`, in `versions.rs`).
+
+use super::sql::{now, params};
+use super::{Store, StoreError};
+
+impl Store {
+    /// Stores a component's bytes under its digest (SHA-256, lowercase hex, computed by the
+    /// caller), so every process sharing the store can load it. Storing a digest again
+    /// changes nothing: the same digest means the same bytes.
+    pub fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let at = now();
+        let size = i64::try_from(bytes.len())
+            .map_err(|_| StoreError::OutOfRange(format!("the component size {}", bytes.len())))?;
+        let (digest, bytes) = (digest.to_owned(), bytes.to_vec());
+        self.write(move |db| {
+            db.execute(
+                "INSERT INTO components (digest, bytes, size, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (digest) DO NOTHING",
+                params![&digest, bytes.as_slice(), size, &at],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The bytes of the component with `digest`, if stored.
+    pub fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let digest = digest.to_owned();
+        self.read(move |db| {
+            db.query_opt(
+                "SELECT bytes FROM components WHERE digest = $1",
+                params![&digest],
+            )?
+            .map(|row| row.get(0))
+            .transpose()
+        })
+    }
+}

@@ -1,0 +1,406 @@
+//! The store's behaviour, written once and run on both backends: `store_sqlite.rs` and
+//! `store_postgres.rs` each include this file and call [`behaviour_tests!`] with their
+//! [`Backend`], which makes one `#[test]` per scenario below, each on a fresh database of that
+//! backend. A scenario added here runs on both, so the backends cannot drift apart.
+//!
+//! What only one backend has stays in that backend's tests: SQLite's pragmas and migrations
+//! (unit tests in `host/src/store/`), PostgreSQL's replicas migrating at once, reconnecting,
+//! and watch events (`store_postgres.rs`).
+//!
+//! Not a module of `common/mod.rs`: only the two store test binaries include it (with
+//! `#[path]`), so the others neither compile it nor warn about what they do not use.
+
+use std::sync::{Arc, Barrier};
+
+use serde_json::json;
+use slotline::store::{AuditEntry, NewRequest, PluginVersion, RequestKind, Store, StoreError};
+
+/// What a test fails with.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a scenario returns.
+pub type Outcome = Result<(), Error>;
+
+/// A new, empty database of one backend, and ways to reach it.
+pub trait Backend: Sized {
+    /// A new, empty database, gone when dropped.
+    fn fresh() -> Result<Self, Error>;
+
+    /// A store on this database. Called again, another one on the same data: a reopen
+    /// (SQLite) or another replica (PostgreSQL).
+    fn open(&self) -> Result<Store, StoreError>;
+
+    /// Runs `sql` on the database behind the stores' backs (to damage it).
+    fn execute(&self, sql: &str) -> Result<(), Error>;
+
+    /// The first row of `sql`, whose columns are all integers, read behind the stores' backs.
+    fn integers(&self, sql: &str) -> Result<Vec<i64>, Error>;
+}
+
+/// One `#[test]` per scenario of this file, on a fresh database of `$backend` each.
+macro_rules! behaviour_tests {
+    ($backend:ty) => {
+        $crate::behaviour::behaviour_tests!(@each $backend;
+            tenants_are_created_and_updated,
+            versions_are_numbered_per_tenant_and_reuploads_are_idempotent,
+            an_upload_for_an_unknown_tenant_creates_nothing,
+            activation_and_rollback_are_audited,
+            unknown_versions_and_tenants_change_nothing,
+            everything_survives_a_reopen,
+            the_audit_log_filters_by_tenant_and_limits,
+            concurrent_uploads_get_distinct_consecutive_versions,
+            requests_are_recorded_finished_and_delivered_once,
+            requests_of_both_kinds_round_trip,
+            callers_are_remembered_per_tenant,
+            components_are_stored_by_digest_once,
+            corrupt_settings_are_reported_not_hidden,
+        );
+    };
+    (@each $backend:ty; $($scenario:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $scenario() -> $crate::behaviour::Outcome {
+                let database = <$backend as $crate::behaviour::Backend>::fresh()?;
+                $crate::behaviour::$scenario(&database)
+            }
+        )*
+    };
+}
+pub(crate) use behaviour_tests;
+
+fn digest(n: u8) -> String {
+    format!("{n:02x}").repeat(32)
+}
+
+/// Uploads `digest(n)` for `tenant` and returns the version number it got.
+fn upload(store: &Store, tenant: &str, n: u8) -> Result<u32, StoreError> {
+    Ok(store
+        .add_plugin_version(tenant, &digest(n), 1, "0.1.0")?
+        .version)
+}
+
+/// The ids of all tenants, in the store's order.
+fn tenant_ids(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(store.tenants()?.into_iter().map(|t| t.id).collect())
+}
+
+pub fn tenants_are_created_and_updated(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    assert_eq!(store.tenant("b")?, None);
+    let created = store.put_tenant("b", &json!({"locale": "en"}))?;
+    assert_eq!(created.settings, json!({"locale": "en"}));
+    assert_eq!(created.active_version, None);
+    store.put_tenant("a", &json!({}))?;
+    store.add_plugin_version("b", &digest(1), 10, "0.1.0")?;
+    store.activate("b", 1, "op")?;
+    let updated = store.put_tenant("b", &json!({"locale": "de"}))?;
+    assert_eq!(updated.settings["locale"], "de");
+    assert_eq!(
+        updated.active_version,
+        Some(1),
+        "settings keep the active version"
+    );
+    assert_eq!(tenant_ids(&store)?, ["a", "b"]);
+    // Byte order on both backends, like SQLite: upper case before lower case.
+    store.put_tenant("B", &json!({}))?;
+    assert_eq!(tenant_ids(&store)?, ["B", "a", "b"]);
+    Ok(())
+}
+
+pub fn versions_are_numbered_per_tenant_and_reuploads_are_idempotent(
+    database: &impl Backend,
+) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    store.put_tenant("b", &json!({}))?;
+    let first = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
+    assert_eq!(first.version, 1);
+    assert_eq!(first.size, 1000);
+    assert_eq!(first.status, PluginVersion::READY);
+    assert!(chrono::DateTime::parse_from_rfc3339(&first.uploaded_at).is_ok());
+    assert_eq!(upload(&store, "a", 2)?, 2);
+    let again = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
+    assert_eq!(again, first);
+    assert_eq!(upload(&store, "a", 3)?, 3);
+    assert_eq!(upload(&store, "b", 2)?, 1, "numbers are per tenant");
+    let versions: Vec<_> = store
+        .plugin_versions("a")?
+        .into_iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(store.plugin_version("a", 1)?, Some(first));
+    assert_eq!(store.plugin_version("a", 4)?, None);
+    Ok(())
+}
+
+pub fn an_upload_for_an_unknown_tenant_creates_nothing(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    let err = store.add_plugin_version("nobody", &digest(1), 1, "0.1.0");
+    assert!(matches!(err, Err(StoreError::UnknownTenant(ref t)) if t == "nobody"));
+    assert_eq!(store.tenant("nobody")?, None);
+    assert!(store.plugin_versions("nobody")?.is_empty());
+    assert!(store.tenants()?.is_empty());
+    Ok(())
+}
+
+pub fn activation_and_rollback_are_audited(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    assert_eq!(store.active_version("a")?, None);
+    let v1 = store.add_plugin_version("a", &digest(1), 81_920, "0.1.0")?;
+    let v2 = store.add_plugin_version("a", &digest(2), 82_000, "0.1.0")?;
+    assert_eq!((v1.version, v2.version), (1, 2));
+    assert_eq!(v1.size, 81_920);
+    assert_eq!(store.activate("a", 2, "alice")?, v2);
+    assert_eq!(store.active_version("a")?, Some(v2.clone()));
+    assert_eq!(store.activate("a", 1, "bob")?, v1);
+    assert_eq!(store.active_version("a")?, Some(v1));
+    assert_eq!(store.tenant("a")?.and_then(|t| t.active_version), Some(1));
+
+    store.audit("op", None, "token.rotate", "")?;
+    let log = store.audit_log(Some("a"), 10)?;
+    assert_eq!(log.len(), 2);
+    assert!(log[0].id > log[1].id, "newest first");
+    assert_eq!(log[0].action, "plugin.activate");
+    assert_eq!(log[0].actor, "bob");
+    assert_eq!(log[0].tenant.as_deref(), Some("a"));
+    assert_eq!(
+        log[0].detail,
+        format!("version 1 sha256:{} (was version 2)", digest(1))
+    );
+    assert_eq!(log[1].actor, "alice");
+    assert!(log[1].detail.ends_with("(was none)"), "{}", log[1].detail);
+    assert_eq!(store.audit_log(None, 10)?.len(), 3);
+    assert_eq!(store.audit_log(None, 1)?[0].action, "token.rotate");
+    Ok(())
+}
+
+pub fn unknown_versions_and_tenants_change_nothing(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    store.put_tenant("b", &json!({}))?;
+    let v1 = store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
+    store.add_plugin_version("b", &digest(2), 1, "0.1.0")?;
+    store.activate("a", 1, "op")?;
+    let before = store.tenant("a")?;
+
+    let err = store.activate("a", 9, "op");
+    assert!(matches!(
+        err,
+        Err(StoreError::UnknownVersion { ref tenant, version: 9 }) if tenant == "a"
+    ));
+    // Version 2 exists, but it belongs to tenant b.
+    assert!(matches!(
+        store.activate("a", 2, "op"),
+        Err(StoreError::UnknownVersion { .. })
+    ));
+    assert!(matches!(
+        store.activate("nobody", 1, "op"),
+        Err(StoreError::UnknownTenant(_))
+    ));
+
+    assert_eq!(store.tenant("a")?, before);
+    assert_eq!(store.active_version("a")?.map(|v| v.version), Some(1));
+    assert_eq!(store.active_version("a")?, Some(v1));
+    assert_eq!(store.active_version("b")?, None);
+    assert_eq!(store.audit_log(None, 10)?.len(), 1);
+    Ok(())
+}
+
+pub fn everything_survives_a_reopen(database: &impl Backend) -> Outcome {
+    let (tenant, versions, log) = {
+        let store = database.open()?;
+        store.put_tenant("a", &json!({"locale": "de", "calcom": {"event": 7}}))?;
+        let v1 = store.add_plugin_version("a", &digest(1), 100, "0.1.0")?;
+        let v2 = store.add_plugin_version("a", &digest(2), 200, "0.1.0")?;
+        store.activate("a", 2, "op")?;
+        store.activate("a", 1, "op")?;
+        store.audit("op", None, "tenant.list", "")?;
+        // Another store on the same data (another replica) sees it all, at once.
+        let other = database.open()?;
+        assert_eq!(other.active_version("a")?, Some(v1));
+        assert_eq!(
+            other.plugin_versions("a")?,
+            [store.plugin_version("a", 1)?.ok_or("v1")?, v2]
+        );
+        (
+            store.tenant("a")?,
+            store.plugin_versions("a")?,
+            store.audit_log(None, 10)?,
+        )
+    };
+    let store = database.open()?;
+    assert!(tenant.is_some());
+    assert_eq!(store.tenant("a")?, tenant);
+    assert_eq!(store.plugin_versions("a")?, versions);
+    assert_eq!(
+        store.active_version("a")?.map(|v| v.digest),
+        Some(digest(1))
+    );
+    assert_eq!(store.audit_log(None, 10)?, log);
+    assert_eq!(log.len(), 3);
+    // Numbering continues where it stopped.
+    assert_eq!(upload(&store, "a", 3)?, 3);
+    Ok(())
+}
+
+pub fn the_audit_log_filters_by_tenant_and_limits(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.audit("op", Some("a"), "tenant.put", "1")?;
+    store.audit("op", Some("b"), "tenant.put", "2")?;
+    store.audit("op", None, "token.rotate", "3")?;
+    store.audit("op", Some("a"), "tenant.put", "4")?;
+    let details = |entries: Vec<AuditEntry>| -> Vec<String> {
+        entries.into_iter().map(|e| e.detail).collect()
+    };
+    assert_eq!(details(store.audit_log(Some("a"), 10)?), ["4", "1"]);
+    assert_eq!(details(store.audit_log(None, 2)?), ["4", "3"]);
+    assert!(store.audit_log(None, 0)?.is_empty());
+    Ok(())
+}
+
+/// Eight uploads at once, from two stores on the same data (two processes on one SQLite
+/// file, two replicas on one PostgreSQL), four threads each.
+pub fn concurrent_uploads_get_distinct_consecutive_versions(database: &impl Backend) -> Outcome {
+    let stores = [Arc::new(database.open()?), Arc::new(database.open()?)];
+    stores[0].put_tenant("a", &json!({}))?;
+    let uploads = 8u8;
+    let barrier = Arc::new(Barrier::new(usize::from(uploads)));
+    let threads: Vec<_> = (0..uploads)
+        .map(|n| {
+            let store = Arc::clone(&stores[usize::from(n % 2)]);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                store.add_plugin_version("a", &digest(n), 1, "0.1.0")
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for thread in threads {
+        numbers.push(thread.join().map_err(|_| "an upload panicked")??.version);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=u32::from(uploads)).collect::<Vec<_>>());
+    Ok(())
+}
+
+pub fn requests_are_recorded_finished_and_delivered_once(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    let new = |tenant: &str| NewRequest {
+        id: format!("req-{tenant}"),
+        tenant: tenant.to_owned(),
+        kind: RequestKind::Callback,
+        call_id: "call-1".into(),
+        phone: Some("+4930123".into()),
+        name: None,
+        details: json!({"reason": "reschedule"}),
+    };
+    assert!(matches!(
+        store.add_request(&new("nobody")),
+        Err(StoreError::UnknownTenant(_))
+    ));
+    let recorded = store.add_request(&new("a"))?;
+    assert_eq!(recorded.status, "open");
+    assert_eq!(recorded.details["reason"], "reschedule");
+    assert_eq!(
+        store.undelivered_requests()?,
+        std::slice::from_ref(&recorded)
+    );
+    store.mark_notified(&recorded.id)?;
+    assert!(store.undelivered_requests()?.is_empty());
+    let done = store.finish_request("a", &recorded.id)?;
+    assert_eq!(done.map(|r| r.status), Some("done".to_owned()));
+    assert_eq!(store.finish_request("a", "missing")?, None);
+    assert_eq!(store.requests("a", Some("done"))?.len(), 1);
+    Ok(())
+}
+
+pub fn requests_of_both_kinds_round_trip(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    let new = |tenant: &str, id: &str, kind| NewRequest {
+        id: id.to_owned(),
+        tenant: tenant.to_owned(),
+        kind,
+        call_id: "call-1".into(),
+        phone: Some("+4930123".into()),
+        name: None,
+        details: json!({"reason": "reschedule"}),
+    };
+    assert!(matches!(
+        store.add_request(&new("nobody", "r0", RequestKind::Callback)),
+        Err(StoreError::UnknownTenant(_))
+    ));
+    let callback = store.add_request(&new("a", "r1", RequestKind::Callback))?;
+    assert_eq!(callback.status, "open");
+    assert_eq!(callback.details["reason"], "reschedule");
+    assert_eq!(callback.phone.as_deref(), Some("+4930123"));
+    assert_eq!(callback.name, None);
+    assert_eq!(callback.notified_at, None);
+    let intent = store.add_request(&new("a", "r2", RequestKind::BookingIntent))?;
+    assert_eq!(intent.status, "pending");
+    assert_eq!(store.request("a", "r1")?, Some(callback.clone()));
+    assert_eq!(store.request("b", "r1")?, None);
+    assert_eq!(store.undelivered_requests()?.len(), 2);
+    store.mark_notified("r1")?;
+    assert_eq!(store.undelivered_requests()?, std::slice::from_ref(&intent));
+    let done = store.finish_request("a", "r1")?;
+    assert_eq!(done.map(|r| r.status), Some("done".to_owned()));
+    assert_eq!(store.finish_request("a", "missing")?, None);
+    assert_eq!(store.requests("a", Some("done"))?.len(), 1);
+    assert_eq!(store.requests("a", Some("pending"))?, [intent]);
+    assert_eq!(store.requests("a", None)?.len(), 2);
+    Ok(())
+}
+
+pub fn callers_are_remembered_per_tenant(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    assert_eq!(store.caller_name("a", "+4930123")?, None);
+    store.remember_caller("a", "+4930123", "Ada")?;
+    store.remember_caller("a", "+4930123", "Ada Lovelace")?;
+    assert_eq!(
+        store.caller_name("a", "+4930123")?.as_deref(),
+        Some("Ada Lovelace")
+    );
+    assert!(matches!(
+        store.remember_caller("nobody", "+1", "X"),
+        Err(StoreError::UnknownTenant(_))
+    ));
+    Ok(())
+}
+
+pub fn components_are_stored_by_digest_once(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
+    assert_eq!(store.component(&digest(1))?, None);
+    store.put_component(&digest(1), &bytes)?;
+    store.put_component(&digest(1), &bytes)?;
+    store.put_component(&digest(2), b"\0asm")?;
+    let other = database.open()?;
+    assert_eq!(other.component(&digest(1))?, Some(bytes));
+    assert_eq!(other.component(&digest(2))?.as_deref(), Some(&b"\0asm"[..]));
+    let counts = database.integers("SELECT COUNT(*), MAX(size) FROM components")?;
+    assert_eq!(counts, [2, 300_000]);
+    Ok(())
+}
+
+pub fn corrupt_settings_are_reported_not_hidden(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    database.execute("UPDATE tenants SET settings = '{oops' WHERE id = 'a'")?;
+    match store.tenant("a") {
+        Err(err @ StoreError::Corrupt(_)) => {
+            assert!(
+                err.to_string().contains("settings of tenant \"a\""),
+                "{err}"
+            );
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert!(matches!(store.tenants(), Err(StoreError::Corrupt(_))));
+    Ok(())
+}
