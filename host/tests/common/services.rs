@@ -27,17 +27,25 @@ pub struct Redis {
 
 impl Redis {
     pub fn start() -> Result<Self, Error> {
-        let port = free_port()?;
-        let dir =
-            std::env::temp_dir().join(format!("slotline-redis-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let mut redis = Self {
-            port,
-            dir,
-            child: None,
-        };
-        redis.restart()?;
-        Ok(redis)
+        // A free port may be taken by a test running beside this one before our server binds
+        // it; then another port is tried.
+        let mut last = None;
+        for _ in 0..5 {
+            let port = free_port()?;
+            let dir =
+                std::env::temp_dir().join(format!("slotline-redis-{}-{port}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let mut redis = Self {
+                port,
+                dir,
+                child: None,
+            };
+            match redis.restart() {
+                Ok(()) => return Ok(redis),
+                Err(err) => last = Some(err),
+            }
+        }
+        Err(last.unwrap_or_else(|| "redis-server did not start".into()))
     }
 
     pub fn url(&self) -> String {
@@ -63,15 +71,45 @@ impl Redis {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()?;
+        let pid = child.id();
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        // The server on the port must be ours: another test's server on a reused port would
+        // answer too, and vanish when that test stops it.
+        while served_by(self.port) != Some(pid) {
+            if let Some(status) = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten()) {
+                self.child = None;
+                return Err(format!("redis-server exited ({status}); port {} taken?", self.port).into());
+            }
             if Instant::now() > deadline {
                 return Err("redis-server did not come up".into());
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         Ok(())
+    }
+}
+
+/// The process id of the Redis server answering on `port`, from `INFO server`.
+fn served_by(port: u16) -> Option<u32> {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    stream.write_all(b"INFO server\r\n").ok()?;
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&reply);
+        if let Some((_, rest)) = text.split_once("process_id:")
+            && let Some((pid, _)) = rest.split_once("\r\n")
+        {
+            return pid.trim().parse().ok();
+        }
+        let read = stream.read(&mut chunk).ok()?;
+        if read == 0 {
+            return None;
+        }
+        reply.extend_from_slice(&chunk[..read]);
     }
 }
 
