@@ -91,6 +91,8 @@ impl Call {
         }
         // The cached day is evidently stale: ask the calendar again.
         crate::cache::SlotCache::open().forget_day(service.event_type_id, wish.date());
+        // Alternatives are a courtesy: when the calendar cannot give them now, the caller
+        // still hears that the slot is taken, and the agent may search again.
         let alternatives = self
             .free_slots(service, None, wish.date())
             .map(|free| self.ranked_starts(&free, wish))

@@ -41,7 +41,14 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// The metrics in Prometheus' text format.
+/// The metrics in Prometheus' text format; empty, with an error logged, when this process's
+/// metrics go to a recorder installed by someone else (an application embedding the gateway).
 pub fn render() -> String {
-    handle().map(PrometheusHandle::render).unwrap_or_default()
+    match handle() {
+        Some(handle) => handle.render(),
+        None => {
+            tracing::error!("metrics are recorded by another recorder: /metrics is empty");
+            String::new()
+        }
+    }
 }

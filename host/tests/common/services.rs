@@ -77,9 +77,15 @@ impl Redis {
         // The server on the port must be ours: another test's server on a reused port would
         // answer too, and vanish when that test stops it.
         while served_by(self.port) != Some(pid) {
-            if let Some(status) = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|child| child.try_wait().ok().flatten())
+            {
                 self.child = None;
-                return Err(format!("redis-server exited ({status}); port {} taken?", self.port).into());
+                return Err(
+                    format!("redis-server exited ({status}); port {} taken?", self.port).into(),
+                );
             }
             if Instant::now() > deadline {
                 return Err("redis-server did not come up".into());
