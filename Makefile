@@ -26,8 +26,11 @@ run: build
 # Tests run beside a throwaway PostgreSQL and with redis-server available (installed from Debian
 # when missing; see tests/services/with-services.sh): the scale-out tests need both.
 # `failpoints` lets the crash test stop the gateway between two steps; builds for users lack it.
+# The SDK tests run the platforms' own Python SDKs and the official MCP client, installed at
+# pinned versions from PyPI into target/python (tests/python/venv.sh).
 test: guest
-	./tests/services/with-services.sh $(CARGO) test --locked --release --features slotline/failpoints
+	python=$$(./tests/python/venv.sh) && SLOTLINE_TEST_PYTHON="$$python" \
+		./tests/services/with-services.sh $(CARGO) test --locked --release --features slotline/failpoints
 	$(CARGO) test --locked --release -p slotline-guest --lib
 
 # Performance report (not part of `make test`): release builds, the simulator and the gateway

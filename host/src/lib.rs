@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+pub mod agent;
 pub mod cache;
 pub mod config;
 pub mod demo;

@@ -10,6 +10,7 @@ use wasmtime::component::types::ComponentItem;
 use super::Runtime;
 use super::bindings::SchedulerPre;
 use super::state::CallState;
+use crate::tool::Tool;
 
 /// The interface every plugin exports (any 0.1.x).
 const BOOKING_EXPORT: &str = "slotline:plugin/booking@0.1.";
@@ -49,6 +50,15 @@ pub const WIT_VERSION: &str = "0.1.0";
 pub struct Plugin {
     digest: String,
     pre: SchedulerPre<CallState>,
+}
+
+impl Plugin {
+    /// Whether agents should be offered `tool` with this plugin. Host tools are always
+    /// offered; plugin tools until the plugin is known to answer `not-supported` for them.
+    pub fn supports(&self, tool: Tool) -> bool {
+        let _ = tool;
+        true
+    }
 }
 
 /// Why bytes are not a usable plugin. Each names what to change.
