@@ -165,10 +165,19 @@ pub struct TenantConfig {
     pub locale: String,
     /// Key Retell signs its webhooks with (the tenant's Retell API key).
     pub retell_api_key: Option<Secret>,
-    /// Shared secret Vapi sends in `x-vapi-secret`.
+    /// The Retell key before the current one, still accepted while Retell switches over.
+    pub retell_api_key_previous: Option<Secret>,
+    /// Shared secret Vapi sends in `x-vapi-secret` (Vapi's legacy server secret).
     pub vapi_secret: Option<Secret>,
+    /// The `x-vapi-secret` before the current one, still accepted while rotating.
+    pub vapi_secret_previous: Option<Secret>,
+    /// Vapi's credential-based server authentication (bearer token, HMAC), beside or
+    /// instead of the legacy secret.
+    pub vapi_auth: VapiAuthConfig,
     /// Secret Cal.com signs its webhooks with.
     pub calcom_webhook_secret: Option<Secret>,
+    /// The Cal.com secret before the current one, still accepted while rotating.
+    pub calcom_webhook_secret_previous: Option<Secret>,
     /// Bearer token that may use the admin API for this tenant only.
     pub admin_token: Option<Secret>,
     /// Where each new callback request or booking intent is POSTed, signed with
@@ -201,8 +210,12 @@ impl Default for TenantConfig {
             timezone: "Europe/Berlin".to_owned(),
             locale: "de".to_owned(),
             retell_api_key: None,
+            retell_api_key_previous: None,
             vapi_secret: None,
+            vapi_secret_previous: None,
+            vapi_auth: VapiAuthConfig::default(),
             calcom_webhook_secret: None,
+            calcom_webhook_secret_previous: None,
             admin_token: None,
             notify_url: None,
             notify_secret: None,
@@ -302,6 +315,48 @@ impl Default for CallLimits {
             max_tool_calls: 50,
             per_minute: 20,
             tenant_per_second: 1000,
+        }
+    }
+}
+
+/// Vapi's server credentials (`[tenants.<id>.vapi_auth]`), as configured in Vapi's custom
+/// credentials: a bearer token in a header, or an HMAC signature of `{timestamp}.{body}`.
+/// Each scheme accepts a current and a previous secret, so secrets rotate without a gap.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VapiAuthConfig {
+    /// The Bearer Token credential's token.
+    pub bearer_token: Option<Secret>,
+    /// The token before the current one, still accepted while rotating.
+    pub bearer_token_previous: Option<Secret>,
+    /// The credential's "Header Name" (Vapi's default: `Authorization`).
+    pub bearer_header: String,
+    /// Whether the token is sent as `Bearer <token>` ("Include Bearer Prefix").
+    pub bearer_prefix: bool,
+    /// The HMAC credential's secret key (HMAC-SHA256).
+    pub hmac_secret: Option<Secret>,
+    /// The HMAC secret before the current one, still accepted while rotating.
+    pub hmac_secret_previous: Option<Secret>,
+    /// Where the hex signature comes (Vapi's default: `x-signature`).
+    pub hmac_signature_header: String,
+    /// Where the timestamp comes (Vapi's default: `x-timestamp`); unix seconds or ms.
+    pub hmac_timestamp_header: String,
+    /// A prefix before the hex digest, e.g. `sha256=` (none by default).
+    pub hmac_signature_prefix: String,
+}
+
+impl Default for VapiAuthConfig {
+    fn default() -> Self {
+        Self {
+            bearer_token: None,
+            bearer_token_previous: None,
+            bearer_header: "authorization".to_owned(),
+            bearer_prefix: true,
+            hmac_secret: None,
+            hmac_secret_previous: None,
+            hmac_signature_header: "x-signature".to_owned(),
+            hmac_timestamp_header: "x-timestamp".to_owned(),
+            hmac_signature_prefix: String::new(),
         }
     }
 }

@@ -263,9 +263,9 @@ pub async fn get_tenant(Admin { tenant, .. }: Admin) -> Result<Json<Value>, ApiE
         "locale": tenant.locale,
         "plugin_digest": tenant.plugin().digest(),
         "settings": settings,
-        "retell": tenant.retell_api_key.is_some(),
-        "vapi": tenant.vapi_secret.is_some(),
-        "calcom_webhook": tenant.calcom_webhook_secret.is_some(),
+        "retell": tenant.credentials.retell.is_configured(),
+        "vapi": tenant.credentials.vapi_configured(),
+        "calcom_webhook": tenant.credentials.calcom.is_configured(),
     })))
 }
 

@@ -23,7 +23,7 @@ use subtle::ConstantTimeEq;
 use super::signature::{self, SignatureError};
 use super::{ApiError, AppState};
 use crate::config::Secret;
-use crate::tenant::Tenant;
+use crate::tenant::{Secrets, Tenant, VapiHmac};
 
 /// How one platform proves a webhook is the tenant's.
 pub trait WebhookAuth: Send + Sync + 'static {
@@ -75,72 +75,206 @@ async fn tenant_param(parts: &mut Parts, state: &Arc<AppState>) -> Result<String
         .ok_or_else(|| ApiError::bad_request("the path names no tenant"))
 }
 
-/// Retell: `X-Retell-Signature`, HMAC-SHA256 with the tenant's Retell API key.
+/// Retell: `X-Retell-Signature`, HMAC-SHA256 with the tenant's Retell API key (the current
+/// one or, while rotating, the previous one).
 pub struct Retell;
 
 impl WebhookAuth for Retell {
     fn verify(tenant: &Tenant, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
-        let key = tenant
-            .retell_api_key
-            .as_ref()
-            .ok_or_else(|| ApiError::unauthorized("the tenant has no Retell key configured"))?;
-        headers
+        let keys = &tenant.credentials.retell;
+        if !keys.is_configured() {
+            return Err(ApiError::unauthorized(
+                "the tenant has no Retell key configured",
+            ));
+        }
+        let header = headers
             .get("x-retell-signature")
             .map(|value| value.to_str().map_err(|_| SignatureError::Malformed))
             .transpose()
-            .and_then(|header| {
-                signature::verify(
-                    header,
-                    body,
-                    key.expose().as_bytes(),
-                    chrono::Utc::now().timestamp_millis(),
-                )
-            })
-            .map_err(|err| ApiError::unauthorized(err.to_string()))
+            .map_err(|err| ApiError::unauthorized(err.to_string()))?;
+        let now = chrono::Utc::now().timestamp_millis();
+        for key in keys.iter() {
+            match signature::verify(header, body, key.expose().as_bytes(), now) {
+                Ok(()) => return Ok(()),
+                Err(SignatureError::Mismatch) => continue,
+                Err(err) => return Err(ApiError::unauthorized(err.to_string())),
+            }
+        }
+        Err(ApiError::unauthorized(SignatureError::Mismatch.to_string()))
     }
 }
 
-/// Vapi: the legacy `x-vapi-secret` header, equal to the tenant's secret.
+/// Vapi: any scheme the tenant configured: the legacy `x-vapi-secret`, a bearer credential
+/// (its header, with or without the `Bearer ` prefix), or an HMAC credential (hex
+/// HMAC-SHA256 of `{timestamp}.{body}`, the timestamp within the replay window).
 pub struct Vapi;
 
 impl WebhookAuth for Vapi {
-    fn verify(tenant: &Tenant, headers: &HeaderMap, _body: &[u8]) -> Result<(), ApiError> {
-        let secret = tenant
-            .vapi_secret
-            .as_ref()
-            .ok_or_else(|| ApiError::unauthorized("the tenant has no Vapi secret configured"))?;
-        let given = headers
-            .get("x-vapi-secret")
-            .map(|value| value.as_bytes())
-            .ok_or_else(|| ApiError::unauthorized("missing x-vapi-secret header"))?;
-        if bool::from(given.ct_eq(secret.expose().as_bytes())) {
-            Ok(())
-        } else {
-            Err(ApiError::unauthorized("x-vapi-secret does not match"))
+    fn verify(tenant: &Tenant, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
+        let credentials = &tenant.credentials;
+        if !credentials.vapi_configured() {
+            return Err(ApiError::unauthorized(
+                "the tenant has no Vapi secret configured",
+            ));
         }
+        // The first scheme whose header came decides the refusal: it names what was wrong
+        // with the credential the request did carry.
+        let mut refusal = None;
+        let mut expected = Vec::new();
+        if credentials.vapi_secret.is_configured() {
+            expected.push("x-vapi-secret");
+            if let Some(given) = headers.get("x-vapi-secret") {
+                if matches_any(&credentials.vapi_secret, given.as_bytes()) {
+                    return Ok(());
+                }
+                refusal.get_or_insert("x-vapi-secret does not match".to_owned());
+            }
+        }
+        if let Some(bearer) = &credentials.vapi_bearer {
+            expected.push(bearer.header.as_str());
+            if let Some(given) = headers.get(&bearer.header) {
+                let token = if bearer.prefix {
+                    given
+                        .to_str()
+                        .ok()
+                        .and_then(|value| value.strip_prefix("Bearer "))
+                        .map(str::as_bytes)
+                } else {
+                    Some(given.as_bytes())
+                };
+                if token.is_some_and(|token| matches_any(&bearer.tokens, token)) {
+                    return Ok(());
+                }
+                refusal.get_or_insert(format!("the {} credential does not match", bearer.header));
+            }
+        }
+        if let Some(hmac) = &credentials.vapi_hmac {
+            expected.push(hmac.signature_header.as_str());
+            if headers.contains_key(&hmac.signature_header) {
+                match verify_vapi_hmac(hmac, headers, body) {
+                    Ok(()) => return Ok(()),
+                    Err(reason) => {
+                        refusal.get_or_insert(reason);
+                    }
+                }
+            }
+        }
+        Err(ApiError::unauthorized(refusal.unwrap_or_else(|| {
+            format!(
+                "missing Vapi credential: expected {}",
+                expected.join(" or ")
+            )
+        })))
     }
 }
+
+/// Whether `given` equals one of `secrets`, in constant time for each.
+fn matches_any(secrets: &Secrets, given: &[u8]) -> bool {
+    secrets.iter().fold(false, |found, secret| {
+        found | bool::from(secret.expose().as_bytes().ct_eq(given))
+    })
+}
+
+/// Checks Vapi's HMAC signature over `{timestamp}.{body}`; the reason when it fails.
+fn verify_vapi_hmac(hmac: &VapiHmac, headers: &HeaderMap, body: &[u8]) -> Result<(), String> {
+    let signature = headers
+        .get(&hmac.signature_header)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .map(|value| {
+            value
+                .strip_prefix(hmac.signature_prefix.as_str())
+                .unwrap_or(value)
+        })
+        .and_then(|hex| hex::decode(hex).ok())
+        .ok_or_else(|| format!("malformed {}: expected a hex digest", hmac.signature_header))?;
+    let timestamp = headers
+        .get(&hmac.timestamp_header)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .ok_or_else(|| format!("missing {}", hmac.timestamp_header))?;
+    let sent: i64 = timestamp.parse().map_err(|_| {
+        format!(
+            "malformed {}: expected unix seconds or milliseconds",
+            hmac.timestamp_header
+        )
+    })?;
+    // Seconds and milliseconds are told apart by size: a time in milliseconds is past the
+    // year 5000 when read as seconds.
+    let sent_ms = if sent.abs() >= 100_000_000_000 {
+        sent
+    } else {
+        sent.saturating_mul(1000)
+    };
+    let window = i64::try_from(signature::REPLAY_WINDOW.as_millis()).unwrap_or(i64::MAX);
+    if chrono::Utc::now()
+        .timestamp_millis()
+        .saturating_sub(sent_ms)
+        .abs()
+        > window
+    {
+        return Err(format!(
+            "{} is outside the allowed window",
+            hmac.timestamp_header
+        ));
+    }
+    let verified = hmac.secrets.iter().fold(false, |found, secret| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
+            unreachable!("HMAC accepts keys of every length")
+        };
+        mac.update(timestamp.as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        found | mac.verify_slice(&signature).is_ok()
+    });
+    if verified {
+        Ok(())
+    } else {
+        Err(format!("{} does not match the body", hmac.signature_header))
+    }
+}
+
+/// What Cal.com sends in place of a signature when its webhook has no secret.
+const NO_SECRET_PROVIDED: &str = "no-secret-provided";
 
 /// Cal.com: `X-Cal-Signature-256`, hex HMAC-SHA256 of the body with the webhook secret.
 pub struct Calcom;
 
 impl WebhookAuth for Calcom {
     fn verify(tenant: &Tenant, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
-        let secret = tenant
-            .calcom_webhook_secret
-            .as_ref()
-            .ok_or_else(|| ApiError::unauthorized("the tenant has no Cal.com webhook secret"))?;
-        let given = headers
+        let secrets = &tenant.credentials.calcom;
+        if !secrets.is_configured() {
+            return Err(ApiError::unauthorized(
+                "the tenant has no Cal.com webhook secret",
+            ));
+        }
+        let header = headers
             .get("x-cal-signature-256")
             .and_then(|value| value.to_str().ok())
-            .and_then(|hex| hex::decode(hex.trim()).ok())
+            .map(str::trim);
+        if header == Some(NO_SECRET_PROVIDED) {
+            return Err(ApiError::unauthorized(
+                "Cal.com sent `no-secret-provided`: the webhook has no secret in Cal.com; set its secret to this tenant's calcom_webhook_secret",
+            ));
+        }
+        let given = header
+            .and_then(|hex| hex::decode(hex).ok())
             .ok_or_else(|| ApiError::unauthorized("missing or malformed X-Cal-Signature-256"))?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
-            .map_err(|_| ApiError::unauthorized("unusable webhook secret"))?;
-        mac.update(body);
         // `verify_slice` compares in constant time.
-        mac.verify_slice(&given)
-            .map_err(|_| ApiError::unauthorized("X-Cal-Signature-256 does not match the body"))
+        let verified = secrets.iter().fold(false, |found, secret| {
+            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
+                unreachable!("HMAC accepts keys of every length")
+            };
+            mac.update(body);
+            found | mac.verify_slice(&given).is_ok()
+        });
+        if verified {
+            Ok(())
+        } else {
+            Err(ApiError::unauthorized(
+                "X-Cal-Signature-256 does not match the body",
+            ))
+        }
     }
 }
 

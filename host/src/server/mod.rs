@@ -45,6 +45,9 @@ pub struct AppState {
     pub call_limiter: call_limits::PhoneCallLimiter,
     /// Retell call events already seen, so a redelivered event is acknowledged only once.
     pub seen_events: moka::sync::Cache<String, ()>,
+    /// Cal.com deliveries the plugin took (tenant and body digest), so a redelivery is not
+    /// run again.
+    pub seen_calcom: moka::sync::Cache<String, ()>,
 }
 
 impl AppState {
@@ -65,6 +68,10 @@ impl AppState {
             call_limiter: call_limits::PhoneCallLimiter::default(),
             seen_events: moka::sync::Cache::builder()
                 .time_to_live(std::time::Duration::from_secs(3600))
+                .max_capacity(100_000)
+                .build(),
+            seen_calcom: moka::sync::Cache::builder()
+                .time_to_live(std::time::Duration::from_secs(24 * 3600))
                 .max_capacity(100_000)
                 .build(),
         }
@@ -99,6 +106,10 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
         .route("/v1/retell/{tenant}", post(retell::tool_call))
         .route("/v1/retell/{tenant}/events", post(retell::call_event))
         .route("/v1/retell/{tenant}/inbound", post(retell::inbound))
+        .route(
+            "/v1/retell/{tenant}/{tool}",
+            post(retell::tool_call_args_only),
+        )
         .route(
             "/v1/admin/tenants/{tenant}/callbacks",
             get(admin::list_callbacks),

@@ -1,12 +1,17 @@
 //! `POST /v1/retell/{tenant}`: a Retell custom-function call.
+//!
+//! Retell sends `{name, call, args}`; a function with `args_at_root` sends the arguments at
+//! the top level beside `name` and `call`, and one with "Payload: args only" sends nothing
+//! but the arguments, to `POST /v1/retell/{tenant}/{tool}` with the call in headers
+//! (`X-Call-Id`, and `X-Caller-Number` for the caller).
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::auth::{Retell, Verified};
 use super::{ApiError, AppState};
@@ -19,8 +24,11 @@ const MAX_REPLY_CHARS: usize = 15_000;
 struct FunctionCall {
     name: String,
     #[serde(default)]
-    args: Value,
+    args: Option<Value>,
     call: Call,
+    /// The arguments of an `args_at_root` function, beside `name` and `call`.
+    #[serde(flatten)]
+    root: Map<String, Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,9 +58,10 @@ pub fn parse_function_call(body: &[u8]) -> Result<RetellToolCall, ApiError> {
     let call: FunctionCall = super::json::parse(body, "not a Retell function call")?;
     let tool = Tool::from_name(&call.name)
         .ok_or_else(|| ApiError::bad_request(format!("unknown tool {:?}", call.name)))?;
+    let args = call.args.unwrap_or(Value::Object(call.root));
     Ok(RetellToolCall {
         tool,
-        request: ToolRequest::from_args(tool, &call.args),
+        request: ToolRequest::from_args(tool, &args),
         info: CallInfo {
             call_id: call.call.call_id,
             caller_number: call.call.from_number,
@@ -66,15 +75,70 @@ pub async fn tool_call(
     State(state): State<Arc<AppState>>,
     Verified { tenant, body, .. }: Verified<Retell>,
 ) -> Result<Json<Value>, ApiError> {
-    let RetellToolCall { request, info, .. } = parse_function_call(&body)?;
+    let call = parse_function_call(&body)?;
+    answer(&state, &tenant, call).await
+}
+
+/// `POST /v1/retell/{tenant}/{tool}`: a function whose payload is its arguments alone.
+pub async fn tool_call_args_only(
+    State(state): State<Arc<AppState>>,
+    Path((_, tool)): Path<(String, String)>,
+    headers: HeaderMap,
+    Verified { tenant, body, .. }: Verified<Retell>,
+) -> Result<Json<Value>, ApiError> {
+    let call = parse_args_only(&tool, &headers, &body)?;
+    answer(&state, &tenant, call).await
+}
+
+/// Reads an "args only" call: the tool from the path, the call from the headers.
+pub fn parse_args_only(
+    tool: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<RetellToolCall, ApiError> {
+    let tool = Tool::from_name(tool)
+        .ok_or_else(|| ApiError::bad_request(format!("unknown tool {tool:?}")))?;
+    let args: Value = super::json::parse(body, "not the arguments of a Retell function")?;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    // Idempotency and per-call budgets key on the call: without it a retried booking could
+    // be made twice.
+    let call_id = header("x-call-id").ok_or_else(|| {
+        ApiError::bad_request(
+            "an args-only Retell call needs the header X-Call-Id (set it to {{call_id}} in the function's headers)",
+        )
+    })?;
+    Ok(RetellToolCall {
+        tool,
+        request: ToolRequest::from_args(tool, &args),
+        info: CallInfo {
+            call_id,
+            caller_number: header("x-caller-number"),
+            dialled_number: header("x-dialled-number"),
+        },
+    })
+}
+
+async fn answer(
+    state: &AppState,
+    tenant: &Arc<crate::tenant::Tenant>,
+    call: RetellToolCall,
+) -> Result<Json<Value>, ApiError> {
+    let RetellToolCall { request, info, .. } = call;
     // Arguments that are not this tool's are a malformed request on Retell's side (400);
     // a missing one is the caller's to give, so the agent gets a question to ask.
     let request = match request {
         Err(err @ ArgsError::Invalid(_)) => return Err(ApiError::bad_request(err.to_string())),
         other => other.map_err(Refusal::from),
     };
-    state.call_limiter.admit(&tenant, &info.call_id, 1)?;
-    match state.dispatcher.dispatch(&tenant, &info, request).await {
+    state.call_limiter.admit(tenant, &info.call_id, 1)?;
+    match state.dispatcher.dispatch(tenant, &info, request).await {
         Answer::Reply(reply) => Ok(Json(retell_json(reply))),
         Answer::Overloaded => Err(ApiError::overloaded()),
     }

@@ -23,8 +23,20 @@ struct Message {
     kind: String,
     #[serde(default)]
     tool_call_list: Vec<ToolCallItem>,
+    /// The same calls with their tool's definition; read when `toolCallList` is absent.
+    #[serde(default)]
+    tool_with_tool_call_list: Vec<ToolWithToolCall>,
     #[serde(default)]
     call: Option<Call>,
+}
+
+/// An item of `toolWithToolCallList`: the tool as configured in Vapi, and the call of it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolWithToolCall {
+    #[serde(default)]
+    function: Option<Function>,
+    tool_call: ToolCallItem,
 }
 
 /// Vapi sends `{id, type, function: {name, arguments}}`, or the flattened `{id, name, arguments}`.
@@ -95,8 +107,27 @@ pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
         caller_number: call.customer.and_then(|c| c.number),
         dialled_number: call.phone_number.and_then(|p| p.number),
     };
-    let items = message
-        .tool_call_list
+    // Vapi sends both lists with the same calls; older senders only `toolCallList`, some
+    // only `toolWithToolCallList`, whose call may leave the function's name to the tool.
+    let list = if message.tool_call_list.is_empty() {
+        message
+            .tool_with_tool_call_list
+            .into_iter()
+            .map(|item| {
+                let mut call = item.tool_call;
+                if call.function.is_none() && call.name.is_none() {
+                    call.function = item.function.map(|function| Function {
+                        name: function.name,
+                        arguments: None,
+                    });
+                }
+                call
+            })
+            .collect()
+    } else {
+        message.tool_call_list
+    };
+    let items = list
         .into_iter()
         .map(|mut item| (std::mem::take(&mut item.id), read_item(item)))
         .collect();

@@ -11,7 +11,7 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use slotline_speech::Lang;
 
-use super::{Tenant, TenantError, TenantId};
+use super::{Credentials, Tenant, TenantError, TenantId};
 use crate::cache::Caches;
 use crate::config::TenantConfig;
 use crate::outbound::{Allowlist, Breakers, OutboundPolicy, TenantOutbound};
@@ -95,9 +95,12 @@ impl TenantFactory {
             timezone,
             locale: config.locale.clone(),
             lang: Lang::of(&config.locale),
-            retell_api_key: config.retell_api_key.clone(),
-            vapi_secret: config.vapi_secret.clone(),
-            calcom_webhook_secret: config.calcom_webhook_secret.clone(),
+            credentials: Credentials::from_config(config).map_err(|source| {
+                TenantError::Credentials {
+                    tenant: id.to_string(),
+                    source,
+                }
+            })?,
             admin_token: config.admin_token.clone(),
             notify_url: config.notify_url.clone(),
             notify_secret: config.notify_secret.clone(),

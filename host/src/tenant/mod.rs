@@ -3,6 +3,7 @@
 //! A [`Tenant`] is made in one place, [`TenantFactory`]: at start, for a tenant another
 //! replica created, and through the admin API alike.
 
+mod credentials;
 mod factory;
 mod id;
 
@@ -19,6 +20,7 @@ use crate::outbound::AllowlistError;
 use crate::runtime::{Plugin, PluginEnv};
 
 pub use crate::runtime::Settings;
+pub use credentials::{CredentialError, Credentials, Secrets, VapiBearer, VapiHmac};
 pub use factory::TenantFactory;
 pub use id::{InvalidTenantId, TenantId};
 
@@ -44,6 +46,15 @@ pub enum TenantError {
         /// What it gave.
         value: String,
     },
+    /// A credential setting is unusable.
+    #[error("tenant {tenant}: {source}")]
+    Credentials {
+        /// The tenant.
+        tenant: String,
+        /// What is wrong.
+        #[source]
+        source: CredentialError,
+    },
     /// An `allowed_outbound` entry is not an origin.
     #[error("tenant {tenant}: {source}")]
     Allowlist {
@@ -65,12 +76,8 @@ pub struct Tenant {
     pub locale: String,
     /// The language the host speaks to the tenant's callers, from `locale`.
     pub lang: Lang,
-    /// Signs Retell webhooks.
-    pub retell_api_key: Option<Secret>,
-    /// Vapi's `x-vapi-secret`.
-    pub vapi_secret: Option<Secret>,
-    /// Signs Cal.com webhooks.
-    pub calcom_webhook_secret: Option<Secret>,
+    /// How its webhooks (Retell, Vapi, Cal.com) prove they are its own.
+    pub credentials: Credentials,
     /// Bearer token for this tenant's part of the admin API.
     pub admin_token: Option<Secret>,
     /// Where callback requests and booking intents are delivered.
