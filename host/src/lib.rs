@@ -21,6 +21,7 @@ pub mod outbound;
 pub mod plugins;
 pub mod runtime;
 pub mod server;
+pub mod signing;
 pub mod store;
 pub mod tenant;
 pub mod tool;

@@ -8,9 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use super::speech;
 use crate::runtime::api;
@@ -189,12 +187,7 @@ fn notification(request: &CallerRequest) -> Value {
 
 /// Hex HMAC-SHA256, as Cal.com signs its webhooks.
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
-    // HMAC takes keys of any length (long ones are hashed first): `new_from_slice` cannot fail.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
-        unreachable!("HMAC accepts keys of every length")
-    };
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(crate::signing::hmac_sha256(secret, &[body]))
 }
 
 /// A random, URL-safe id: the receiver's deduplication key.

@@ -16,13 +16,12 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::signature::{self, SignatureError};
 use super::{ApiError, AppState};
 use crate::config::Secret;
+use crate::signing;
 use crate::tenant::{Secrets, Tenant, VapiHmac};
 
 /// How one platform proves a webhook is the tenant's.
@@ -218,15 +217,8 @@ fn verify_vapi_hmac(hmac: &VapiHmac, headers: &HeaderMap, body: &[u8]) -> Result
             hmac.timestamp_header
         ));
     }
-    let verified = hmac.secrets.iter().fold(false, |found, secret| {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
-            unreachable!("HMAC accepts keys of every length")
-        };
-        mac.update(timestamp.as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        found | mac.verify_slice(&signature).is_ok()
-    });
+    let keys = hmac.secrets.iter().map(|secret| secret.expose().as_bytes());
+    let verified = signing::verify_any(keys, &[timestamp.as_bytes(), b".", body], &signature);
     if verified {
         Ok(())
     } else {
@@ -260,14 +252,8 @@ impl WebhookAuth for Calcom {
         let given = header
             .and_then(|hex| hex::decode(hex).ok())
             .ok_or_else(|| ApiError::unauthorized("missing or malformed X-Cal-Signature-256"))?;
-        // `verify_slice` compares in constant time.
-        let verified = secrets.iter().fold(false, |found, secret| {
-            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
-                unreachable!("HMAC accepts keys of every length")
-            };
-            mac.update(body);
-            found | mac.verify_slice(&given).is_ok()
-        });
+        let keys = secrets.iter().map(|secret| secret.expose().as_bytes());
+        let verified = signing::verify_any(keys, &[body], &given);
         if verified {
             Ok(())
         } else {

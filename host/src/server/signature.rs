@@ -5,8 +5,6 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// How far a signature's timestamp may be from our clock, either way.
@@ -30,13 +28,7 @@ pub enum SignatureError {
 }
 
 fn digest(key: &[u8], body: &[u8], timestamp: &str) -> [u8; 32] {
-    // HMAC takes keys of every length (long ones are hashed first): this cannot fail.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        unreachable!("HMAC accepts keys of every length")
-    };
-    mac.update(body);
-    mac.update(timestamp.as_bytes());
-    mac.finalize().into_bytes().into()
+    crate::signing::hmac_sha256(key, &[body, timestamp.as_bytes()])
 }
 
 /// Checks `header` against `body` and `key` at `now_ms` (unix milliseconds).
