@@ -50,6 +50,16 @@ enum Command {
     /// Work with plugin components.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Connect voice agents to a tenant.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentCommand {
+    /// Print a tenant's tool definitions as a platform takes them (JSON on stdout): paste
+    /// or POST them to Retell or Vapi, or hand them to an MCP client.
+    Export(cli::agent::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,9 +140,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
-    // `plugin invoke` prints its reply on stdout for scripts: logs go to stderr, and only
-    // warnings unless SLOTLINE_LOG asks for more.
-    let invoking = matches!(cli.command, Command::Plugin(PluginCommand::Invoke(_)));
+    // `plugin invoke` and `agent export` print JSON on stdout for scripts: logs go to stderr,
+    // and only warnings unless SLOTLINE_LOG asks for more.
+    let invoking = matches!(
+        cli.command,
+        Command::Plugin(PluginCommand::Invoke(_)) | Command::Agent(AgentCommand::Export(_))
+    );
     let filter = EnvFilter::try_from_env("SLOTLINE_LOG")
         .unwrap_or_else(|_| EnvFilter::new(if invoking { "warn" } else { "info" }));
     if invoking {
@@ -155,6 +168,11 @@ async fn main() -> Result<()> {
         Command::Plugin(PluginCommand::Check { file }) => check(cli.config, &file),
         Command::Plugin(PluginCommand::Invoke(args)) => invoke(cli.config, &args).await,
         Command::Plugin(command) => admin(command).await,
+        Command::Agent(AgentCommand::Export(args)) => {
+            let definitions = cli::agent::export(cli.config.as_deref(), &args).await?;
+            println!("{}", serde_json::to_string_pretty(&definitions)?);
+            Ok(())
+        }
     }
 }
 

@@ -41,6 +41,18 @@ pub async fn run(listen: SocketAddr) -> Result<()> {
         slotline::demo::RETELL_API_KEY
     );
     println!();
+    // The demo's configuration is built in, not a file `slotline agent export` could read:
+    // the admin endpoint answers the same definitions.
+    println!("Connect an agent: the demo tenant's tool definitions for Retell and Vapi:");
+    println!();
+    for platform in ["retell", "vapi"] {
+        println!(
+            "  curl -s -H 'Authorization: Bearer {}' 'http://{listen}/v1/admin/tenants/demo/agent?platform={platform}'",
+            slotline::demo::ADMIN_TOKEN
+        );
+    }
+    println!("  MCP clients: POST http://{listen}/v1/mcp/demo");
+    println!();
     gateway.serve(listener).await?;
     drop(simulator);
     Ok(())

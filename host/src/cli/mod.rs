@@ -2,6 +2,7 @@
 //!
 //! Each one reports typed errors; `main` turns them into the process's exit message.
 
+pub mod agent;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod invoke;

@@ -1,6 +1,7 @@
 //! Every sentence the host itself speaks to a caller, in the tenant's language: the
-//! fallbacks when the plugin gives no answer of its own, the host tools' replies, and the
-//! date and opening hours of `get_context`.
+//! fallbacks when the plugin gives no answer of its own, the host tools' replies, the
+//! date and opening hours of `get_context`, and the fillers the exported agent definitions
+//! have the platform say while a tool call runs.
 //!
 //! Every failure still ends in a sentence the agent can speak: silence on a phone line is the
 //! worst answer. Calendar trouble offers a callback, because the caller's wish must not be lost.
@@ -117,6 +118,24 @@ pub fn booking_intent_taken(lang: Lang) -> &'static str {
             "Ich habe Ihre Terminanfrage aufgenommen. Unser Kalender ist gerade nicht erreichbar, deshalb bestätigen wir Ihnen den Termin, sobald er eingetragen ist."
         }
     }
+}
+
+/// What the agent says while a tool call runs (Retell's execution message, Vapi's
+/// `request-start`): a caller hearing nothing for a second thinks the line dropped.
+pub fn one_moment(lang: Lang) -> &'static str {
+    lang.pick(
+        "Einen Moment, ich schaue kurz nach.",
+        "One moment, let me check.",
+    )
+}
+
+/// What the agent says when a tool call takes longer than expected (Vapi's
+/// `request-response-delayed`): the caller knows it is still being worked on.
+pub fn still_working(lang: Lang) -> &'static str {
+    lang.pick(
+        "Das dauert einen Augenblick länger, ich bin gleich wieder für Sie da.",
+        "This is taking a little longer, I'll be right with you.",
+    )
 }
 
 /// The weekday of `day` in `lang`.

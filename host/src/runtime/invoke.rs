@@ -19,7 +19,9 @@ use crate::outbound::OutboundHooks;
 use crate::tool::{PluginRequest, ToolResponse};
 
 /// Time a plugin gets beyond its upstream timeout to turn a failed request into an answer.
-const PLUGIN_GRACE: Duration = Duration::from_secs(1);
+/// Platforms waiting on a tool call must wait at least this much longer than the upstream
+/// deadline (the exported Retell and Vapi timeouts add it).
+pub const PLUGIN_GRACE: Duration = Duration::from_secs(1);
 
 /// One export of the plugin, with its input.
 enum Export {

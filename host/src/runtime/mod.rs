@@ -12,6 +12,7 @@ mod invoke;
 mod keyvalue;
 mod limiter;
 mod plugin;
+mod probe;
 mod state;
 mod types;
 mod wasi_config;
@@ -22,8 +23,9 @@ use wasmtime::component::Linker;
 pub use bindings::api;
 pub use engine::EPOCH_TICK;
 pub use env::PluginEnv;
-pub use invoke::InvokeError;
+pub use invoke::{InvokeError, PLUGIN_GRACE};
 pub use plugin::{CompileError, Plugin, WIT_VERSION, digest};
+pub use probe::Probe;
 pub use state::CallState;
 pub use wasi_config::Settings;
 

@@ -1,5 +1,6 @@
 //! Plugin versions: validation, compilation, precompiled artifacts.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -50,14 +51,32 @@ pub const WIT_VERSION: &str = "0.1.0";
 pub struct Plugin {
     digest: String,
     pre: SchedulerPre<CallState>,
+    /// The plugin tools it answers (anything but `not-supported`), once asked
+    /// ([`Runtime::supported_tools`]). Kept with the version, so every tenant on it shares
+    /// the one answer and nobody asks twice.
+    supported: tokio::sync::OnceCell<HashSet<Tool>>,
 }
 
 impl Plugin {
     /// Whether agents should be offered `tool` with this plugin. Host tools are always
-    /// offered; plugin tools until the plugin is known to answer `not-supported` for them.
+    /// offered; plugin tools until the plugin is known to answer `not-supported` for them
+    /// (ask it first with [`Runtime::supported_tools`] for the real answer).
     pub fn supports(&self, tool: Tool) -> bool {
-        let _ = tool;
-        true
+        if tool.is_host_tool() {
+            return true;
+        }
+        self.supported
+            .get()
+            .is_none_or(|supported| supported.contains(&tool))
+    }
+
+    /// The plugin tools it answers, when it has been asked; `None` before.
+    pub fn supported_tools(&self) -> Option<&HashSet<Tool>> {
+        self.supported.get()
+    }
+
+    pub(super) fn support_cell(&self) -> &tokio::sync::OnceCell<HashSet<Tool>> {
+        &self.supported
     }
 }
 
@@ -194,7 +213,11 @@ impl Runtime {
             .instantiate_pre(component)
             .map_err(CompileError::Link)?;
         let pre = SchedulerPre::new(instance_pre).map_err(CompileError::Link)?;
-        Ok(Plugin { digest, pre })
+        Ok(Plugin {
+            digest,
+            pre,
+            supported: tokio::sync::OnceCell::new(),
+        })
     }
 
     /// Names every missing export and unexpected import, instead of the first one wasmtime

@@ -133,13 +133,20 @@ pub async fn upload_plugin(
     let registry = registry(&state)?;
     let bytes = body?;
     let started = std::time::Instant::now();
-    let (version, _plugin) = {
+    let (version, plugin) = {
         let registry = Arc::clone(&registry);
         let id = tenant.id.to_string();
         let actor = actor.clone();
         blocking(move || registry.upload(&id, &bytes, &actor)).await?
     };
     let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
+    // Ask the new version which tools it supports now, beside the upload's answer, so an
+    // export right after finds the answer ready (an export sooner waits for the same probe).
+    let runtime = Arc::clone(state.dispatcher.runtime());
+    let probed = Arc::clone(&tenant);
+    tokio::spawn(async move {
+        crate::agent::supported_tools(&runtime, &probed, &plugin).await;
+    });
     failpoint("upload-before-activate");
     let active = if query.activate {
         let number = version.version;

@@ -6,6 +6,7 @@
 //! [`Dispatcher`](crate::dispatch::Dispatcher), and maps the answer back.
 
 mod admin;
+mod agent;
 pub mod auth;
 pub mod calcom;
 mod call_limits;
@@ -88,6 +89,7 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
             "/v1/admin/tenants/{tenant}",
             put(admin::put_tenant).get(admin::get_tenant),
         )
+        .route("/v1/admin/tenants/{tenant}/agent", get(agent::export))
         .route("/v1/admin/tenants/{tenant}/breakers", get(admin::breakers))
         .route(
             "/v1/admin/tenants/{tenant}/cache",

@@ -86,6 +86,12 @@ impl Tool {
         }
     }
 
+    /// Whether the host answers the tool itself (`request_callback`, `get_context`), so every
+    /// tenant offers it whatever its plugin supports.
+    pub fn is_host_tool(self) -> bool {
+        matches!(self, Tool::RequestCallback | Tool::GetContext)
+    }
+
     /// Whether the tool changes the calendar (longer upstream timeout, idempotency).
     pub fn is_mutating(self) -> bool {
         matches!(

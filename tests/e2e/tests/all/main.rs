@@ -1,5 +1,6 @@
 //! One test binary for all end-to-end tests (one link step instead of one per file).
 
+mod agent;
 mod auth;
 mod callbacks;
 mod conversation;
