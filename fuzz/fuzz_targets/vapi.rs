@@ -10,8 +10,8 @@ fuzz_target!(|body: &[u8]| {
     match vapi::parse_tool_calls(body) {
         Ok(VapiMessage::ToolCalls { info, items }) => {
             drop(info.call_id);
-            for (_id, item) in items {
-                if let Err(refusal) = item {
+            for item in items {
+                if let Err(refusal) = item.request {
                     assert!(!refusal.code().as_str().is_empty());
                 }
             }

@@ -142,12 +142,13 @@ fn vapi_items_are_refused_one_by_one() {
     assert_eq!(info.call_id, "call-3");
     let codes: Vec<(&str, &str)> = items
         .iter()
-        .map(|(id, item)| {
+        .map(|item| {
             let code = item
+                .request
                 .as_ref()
                 .err()
                 .map_or("ok", |refusal| refusal.code().as_str());
-            (id.as_str(), code)
+            (item.id.as_str(), code)
         })
         .collect();
     assert_eq!(

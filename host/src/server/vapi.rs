@@ -75,7 +75,15 @@ struct Number {
 }
 
 /// One item of a `tool-calls` message: its `id`, and its request or why it cannot run.
-pub type Item = (String, Result<ToolRequest, Refusal>);
+#[derive(Debug)]
+pub struct Item {
+    /// Vapi's `toolCallId`, which the answer must carry.
+    pub id: String,
+    /// The function's name as Vapi sent it, which the answer carries too.
+    pub name: String,
+    /// The request, or why it cannot run.
+    pub request: Result<ToolRequest, Refusal>,
+}
 
 /// A Vapi server message, read but not yet answered.
 #[derive(Debug)]
@@ -129,7 +137,20 @@ pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
     };
     let items = list
         .into_iter()
-        .map(|mut item| (std::mem::take(&mut item.id), read_item(item)))
+        .map(|mut item| {
+            let id = std::mem::take(&mut item.id);
+            let name = item
+                .function
+                .as_ref()
+                .map(|function| function.name.clone())
+                .or_else(|| item.name.clone())
+                .unwrap_or_default();
+            Item {
+                id,
+                name,
+                request: read_item(item),
+            }
+        })
         .collect();
     Ok(VapiMessage::ToolCalls { info, items })
 }
@@ -169,12 +190,18 @@ pub async fn tool_calls(
     // their answers: it is answered with a question of its own.
     let sequential = items
         .iter()
-        .any(|(_, request)| request.as_ref().is_ok_and(ToolRequest::is_mutating));
-    let answer = |(id, request): Item| {
+        .any(|item| item.request.as_ref().is_ok_and(ToolRequest::is_mutating));
+    let answer = |Item { id, name, request }: Item| {
         let (state, tenant, info) = (&state, &tenant, &info);
-        async move { (id, state.dispatcher.dispatch(tenant, info, request).await) }
+        async move {
+            (
+                id,
+                name,
+                state.dispatcher.dispatch(tenant, info, request).await,
+            )
+        }
     };
-    let answers: Vec<(String, Answer)> = if sequential {
+    let answers: Vec<(String, String, Answer)> = if sequential {
         let mut answers = Vec::new();
         for item in items {
             answers.push(answer(item).await);
@@ -184,10 +211,11 @@ pub async fn tool_calls(
         futures::future::join_all(items.into_iter().map(answer)).await
     };
     let mut results = Vec::with_capacity(answers.len());
-    for (id, answer) in answers {
+    for (id, name, answer) in answers {
         match answer {
             Answer::Reply(reply) => {
-                results.push(json!({ "toolCallId": id, "result": result_line(&reply) }));
+                results
+                    .push(json!({ "name": name, "toolCallId": id, "result": result_line(&reply) }));
             }
             Answer::Overloaded => return Err(ApiError::overloaded()),
         }
