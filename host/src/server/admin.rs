@@ -266,6 +266,7 @@ pub async fn get_tenant(Admin { tenant, .. }: Admin) -> Result<Json<Value>, ApiE
         "retell": tenant.retell_api_key.is_some(),
         "vapi": tenant.vapi_secret.is_some(),
         "calcom_webhook": tenant.calcom_webhook_secret.is_some(),
+        "mcp": tenant.mcp_token.is_some(),
     })))
 }
 

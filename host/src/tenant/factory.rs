@@ -99,6 +99,7 @@ impl TenantFactory {
             vapi_secret: config.vapi_secret.clone(),
             calcom_webhook_secret: config.calcom_webhook_secret.clone(),
             admin_token: config.admin_token.clone(),
+            mcp_token: config.mcp_token.clone(),
             notify_url: config.notify_url.clone(),
             notify_secret: config.notify_secret.clone(),
             call_limits: config.calls,
