@@ -180,6 +180,9 @@ pub struct TenantConfig {
     pub calcom_webhook_secret_previous: Option<Secret>,
     /// Bearer token that may use the admin API for this tenant only.
     pub admin_token: Option<Secret>,
+    /// Bearer token MCP clients send to `/v1/mcp/{tenant}` (docs/mcp.md); without it the
+    /// tenant's MCP endpoint refuses every request.
+    pub mcp_token: Option<Secret>,
     /// Where each new callback request or booking intent is POSTed, signed with
     /// `notify_secret` (`X-Slotline-Signature-256`, hex HMAC-SHA256 of the body).
     pub notify_url: Option<String>,
@@ -217,6 +220,7 @@ impl Default for TenantConfig {
             calcom_webhook_secret: None,
             calcom_webhook_secret_previous: None,
             admin_token: None,
+            mcp_token: None,
             notify_url: None,
             notify_secret: None,
             allowed_outbound: Vec::new(),

@@ -12,6 +12,8 @@ pub const TENANT: &str = "demo";
 pub const RETELL_API_KEY: &str = "demo-retell-key";
 /// The demo tenant's Vapi secret.
 pub const VAPI_SECRET: &str = "demo-vapi-secret";
+/// The demo tenant's MCP bearer token (`Authorization: Bearer demo-mcp-token`).
+pub const MCP_TOKEN: &str = "demo-mcp-token";
 /// The demo's operator token.
 pub const ADMIN_TOKEN: &str = "demo-admin-token";
 /// The API key the simulator's demo calendar accepts.
@@ -33,6 +35,7 @@ pub fn tenant(calcom: SocketAddr) -> TenantConfig {
         locale: "de".to_owned(),
         retell_api_key: Some(Secret::new(RETELL_API_KEY)),
         vapi_secret: Some(Secret::new(VAPI_SECRET)),
+        mcp_token: Some(Secret::new(MCP_TOKEN)),
         allowed_outbound: vec![format!("http://{calcom}")],
         ..TenantConfig::default()
     };

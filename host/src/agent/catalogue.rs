@@ -27,6 +27,19 @@ pub struct ToolDefinition {
     pub mutating: bool,
 }
 
+impl ToolDefinition {
+    /// Whether the tool only looks: it changes neither the calendar nor the store, so a
+    /// client may call it without asking first (MCP's `readOnlyHint`).
+    pub fn read_only(&self) -> bool {
+        !self.mutating && self.tool != Tool::RequestCallback
+    }
+
+    /// Whether the tool changes or removes a booking that exists (MCP's `destructiveHint`).
+    pub fn destructive(&self) -> bool {
+        matches!(self.tool, Tool::CancelBooking | Tool::RescheduleBooking)
+    }
+}
+
 /// An argument: its English and German names, JSON type, and description in both languages.
 struct Arg {
     en: &'static str,

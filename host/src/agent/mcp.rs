@@ -8,7 +8,6 @@
 use serde_json::{Value, json};
 
 use super::ToolDefinition;
-use crate::tool::Tool;
 
 /// `definitions` as an MCP `tools/list` result.
 pub fn mcp_tools(definitions: &[ToolDefinition]) -> Value {
@@ -16,14 +15,18 @@ pub fn mcp_tools(definitions: &[ToolDefinition]) -> Value {
     json!({ "tools": tools })
 }
 
-/// One definition as an MCP `Tool`.
+/// One definition as an MCP `Tool`, with the same hints the MCP endpoint lists
+/// (`crate::mcp`, which builds rmcp's own type from the same methods).
 pub fn mcp_tool(definition: &ToolDefinition) -> Value {
-    let read_only = !definition.mutating && definition.tool != Tool::RequestCallback;
+    let mut annotations = json!({ "readOnlyHint": definition.read_only() });
+    if !definition.read_only() {
+        annotations["destructiveHint"] = json!(definition.destructive());
+    }
     json!({
         "name": definition.name,
         "description": definition.description,
         "inputSchema": definition.parameters,
-        "annotations": { "readOnlyHint": read_only },
+        "annotations": annotations,
     })
 }
 

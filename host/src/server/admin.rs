@@ -273,6 +273,7 @@ pub async fn get_tenant(Admin { tenant, .. }: Admin) -> Result<Json<Value>, ApiE
         "retell": tenant.credentials.retell.is_configured(),
         "vapi": tenant.credentials.vapi_configured(),
         "calcom_webhook": tenant.credentials.calcom.is_configured(),
+        "mcp": tenant.mcp_token.is_some(),
     })))
 }
 

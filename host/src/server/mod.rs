@@ -122,6 +122,10 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
         )
         .route("/v1/vapi/{tenant}", post(vapi::tool_calls))
         .route("/v1/calcom/{tenant}/webhook", post(calcom::webhook))
+        .route(
+            "/v1/mcp/{tenant}",
+            crate::mcp::route(&state, body_limit_bytes),
+        )
         .layer(DefaultBodyLimit::max(body_limit_bytes))
         .with_state(state)
 }

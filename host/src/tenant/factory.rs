@@ -102,6 +102,7 @@ impl TenantFactory {
                 }
             })?,
             admin_token: config.admin_token.clone(),
+            mcp_token: config.mcp_token.clone(),
             notify_url: config.notify_url.clone(),
             notify_secret: config.notify_secret.clone(),
             call_limits: config.calls,

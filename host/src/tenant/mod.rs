@@ -80,6 +80,8 @@ pub struct Tenant {
     pub credentials: Credentials,
     /// Bearer token for this tenant's part of the admin API.
     pub admin_token: Option<Secret>,
+    /// Bearer token of the tenant's MCP endpoint.
+    pub mcp_token: Option<Secret>,
     /// Where callback requests and booking intents are delivered.
     pub notify_url: Option<String>,
     /// Signs those deliveries.

@@ -7,6 +7,7 @@ mod conversation;
 mod examples;
 mod foundation;
 mod lifecycle;
+mod mcp;
 mod native;
 mod resilience;
 mod sandbox;
