@@ -36,6 +36,7 @@ mod tests {
 
     use super::*;
     use crate::agent::definitions;
+    use crate::tool::Tool;
 
     #[test]
     fn tools_carry_their_schema_and_whether_they_change_anything() {

@@ -7,7 +7,7 @@ use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool as McpTool, Too
 use serde_json::{Map, Value, json};
 
 use crate::agent::ToolDefinition;
-use crate::tool::{Tool, ToolReply};
+use crate::tool::ToolReply;
 
 /// `tools/list`'s entry for `definition`, with the hints MCP clients use to decide whether to
 /// confirm a call first: read-only for the tools that only look, destructive for those that
@@ -55,7 +55,7 @@ mod tests {
 
     use super::*;
     use crate::agent::definition;
-    use crate::tool::ReplyCode;
+    use crate::tool::{ReplyCode, Tool};
 
     #[test]
     fn looking_tools_are_read_only_and_cancelling_is_destructive() {
