@@ -79,11 +79,12 @@ impl ServerHandler for SlotlineMcp {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let caller = self.caller(&context)?;
-        let tools = crate::agent::offered_definitions(self.state.dispatcher.runtime(), &caller.tenant)
-            .await
-            .iter()
-            .map(mcp_tool)
-            .collect();
+        let tools =
+            crate::agent::offered_definitions(self.state.dispatcher.runtime(), &caller.tenant)
+                .await
+                .iter()
+                .map(mcp_tool)
+                .collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
