@@ -16,7 +16,6 @@ pub mod demo;
 pub mod dispatch;
 pub mod gateway;
 pub mod limits;
-pub mod mcp;
 pub mod metrics;
 pub mod outbound;
 pub mod plugins;

@@ -16,7 +16,7 @@ pub fn mcp_tools(definitions: &[ToolDefinition]) -> Value {
 }
 
 /// One definition as an MCP `Tool`, with the same hints the MCP endpoint lists
-/// (`crate::mcp`, which builds rmcp's own type from the same methods).
+/// (`crate::server::mcp`, which builds rmcp's own type from the same methods).
 pub fn mcp_tool(definition: &ToolDefinition) -> Value {
     let mut annotations = json!({ "readOnlyHint": definition.read_only() });
     if !definition.read_only() {

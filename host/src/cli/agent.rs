@@ -38,8 +38,8 @@ pub enum ExportError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Gateway(#[from] GatewayError),
-    #[error("unknown tenant {tenant:?}; the tenants are: {known}")]
-    UnknownTenant { tenant: String, known: String },
+    #[error(transparent)]
+    UnknownTenant(#[from] super::UnknownTenant),
     #[error("--url {0:?} is not an http(s) base URL such as https://gateway.example.com")]
     Url(String),
 }
@@ -59,21 +59,6 @@ pub async fn export(config: Option<&Path>, args: &ExportArgs) -> Result<Value, E
         .clone()
         .unwrap_or_else(|| format!("http://{}", config.server.listen));
     let gateway = Gateway::from_config(&config)?;
-    let tenant = gateway.tenants().get(&args.tenant).ok_or_else(|| {
-        let known: Vec<String> = gateway
-            .tenants()
-            .ids()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        ExportError::UnknownTenant {
-            tenant: args.tenant.clone(),
-            known: if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            },
-        }
-    })?;
+    let tenant = super::tenant(&gateway, &args.tenant)?;
     Ok(agent::export(gateway.dispatcher().runtime(), &tenant, platform, &base_url).await)
 }

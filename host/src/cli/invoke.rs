@@ -50,8 +50,8 @@ pub enum InvokeCliError {
     Gateway(#[from] GatewayError),
     #[error("unknown tool {name:?}; the tools are: {known}")]
     UnknownTool { name: String, known: String },
-    #[error("unknown tenant {tenant:?}; the tenants are: {known}")]
-    UnknownTenant { tenant: String, known: String },
+    #[error(transparent)]
+    UnknownTenant(#[from] super::UnknownTenant),
     #[error("cannot read the arguments from standard input: {0}")]
     Stdin(#[source] std::io::Error),
     #[error("the arguments are not JSON: {0}")]
@@ -92,23 +92,7 @@ pub async fn invoke(
     let started = Instant::now();
     let config = Config::load(config)?;
     let gateway = Gateway::from_config(&config)?;
-    let tenant = gateway.tenants().get(&args.tenant).ok_or_else(|| {
-        let mut known: Vec<String> = gateway
-            .tenants()
-            .ids()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        known.sort();
-        InvokeCliError::UnknownTenant {
-            tenant: args.tenant.clone(),
-            known: if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            },
-        }
-    })?;
+    let tenant = super::tenant(&gateway, &args.tenant)?;
     let setup = started.elapsed();
 
     let call = CallInfo {

@@ -13,6 +13,7 @@ mod call_limits;
 mod error;
 mod health;
 pub mod json;
+pub mod mcp;
 pub mod retell;
 pub mod signature;
 pub mod vapi;
@@ -29,6 +30,17 @@ use crate::config::Secret;
 use crate::dispatch::Dispatcher;
 use crate::plugins::Registry;
 use crate::tenant::{TenantFactory, Tenants};
+
+/// A request header's value as text, trimmed; `None` when absent, blank or not text. For the
+/// headers a call is described by when its body does not (`X-Call-Id`, `X-Caller-Number`).
+pub fn header_text(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}
 
 /// What every handler may use.
 pub struct AppState {
@@ -122,10 +134,7 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
         )
         .route("/v1/vapi/{tenant}", post(vapi::tool_calls))
         .route("/v1/calcom/{tenant}/webhook", post(calcom::webhook))
-        .route(
-            "/v1/mcp/{tenant}",
-            crate::mcp::route(&state, body_limit_bytes),
-        )
+        .route("/v1/mcp/{tenant}", mcp::route(&state, body_limit_bytes))
         .layer(DefaultBodyLimit::max(body_limit_bytes))
         .with_state(state)
 }

@@ -99,14 +99,7 @@ pub fn parse_args_only(
     let tool = Tool::from_name(tool)
         .ok_or_else(|| ApiError::bad_request(format!("unknown tool {tool:?}")))?;
     let args: Value = super::json::parse(body, "not the arguments of a Retell function")?;
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::trim)
-            .filter(|value| !value.is_empty())
-            .map(str::to_owned)
-    };
+    let header = |name: &str| super::header_text(headers, name);
     // Idempotency and per-call budgets key on the call: without it a retried booking could
     // be made twice.
     let call_id = header("x-call-id").ok_or_else(|| {

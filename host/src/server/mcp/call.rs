@@ -12,6 +12,7 @@
 
 use axum::http::HeaderMap;
 
+use crate::server::header_text;
 use crate::tool::CallInfo;
 
 /// The header naming the call id.
@@ -23,24 +24,16 @@ pub const SESSION_HEADER: &str = "mcp-session-id";
 
 /// The call a request's tool calls belong to, from its headers.
 pub fn call_info(headers: &HeaderMap) -> CallInfo {
-    let call_id = header(headers, CALL_ID_HEADER)
-        .or_else(|| header(headers, SESSION_HEADER).map(|session| format!("mcp-session:{session}")))
+    let call_id = header_text(headers, CALL_ID_HEADER)
+        .or_else(|| {
+            header_text(headers, SESSION_HEADER).map(|session| format!("mcp-session:{session}"))
+        })
         .unwrap_or_else(fresh_call_id);
     CallInfo {
         call_id,
-        caller_number: header(headers, CALLER_NUMBER_HEADER),
+        caller_number: header_text(headers, CALLER_NUMBER_HEADER),
         dialled_number: None,
     }
-}
-
-/// A header's value, trimmed; `None` when absent, blank or not text.
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .filter(|value| !value.is_empty())
-        .map(str::to_owned)
 }
 
 /// A call id no other request has: 128 random bits.
