@@ -51,7 +51,10 @@ pub async fn run(listen: SocketAddr) -> Result<()> {
             slotline::demo::ADMIN_TOKEN
         );
     }
-    println!("  MCP clients: POST http://{listen}/v1/mcp/demo");
+    println!(
+        "  MCP clients: http://{listen}/v1/mcp/demo with 'Authorization: Bearer {}'",
+        slotline::demo::MCP_TOKEN
+    );
     println!();
     gateway.serve(listener).await?;
     drop(simulator);
