@@ -59,12 +59,14 @@ plugin = "{}"
     Ok(path)
 }
 
-fn cli_export(
+/// Runs `slotline agent export` for `tenant` on `platform`, with `extra` arguments.
+fn run_export(
     config: &Path,
     tenant: &str,
     platform: &str,
-) -> Result<Value, Box<dyn std::error::Error>> {
-    let output = Command::new(env!("CARGO_BIN_EXE_slotline"))
+    extra: &[&str],
+) -> std::io::Result<std::process::Output> {
+    Command::new(env!("CARGO_BIN_EXE_slotline"))
         .arg("--config")
         .arg(config)
         .args([
@@ -75,9 +77,18 @@ fn cli_export(
             "--platform",
             platform,
         ])
+        .args(extra)
         .env_remove("SLOTLINE_LOG")
         .env_remove("SLOTLINE_CONFIG")
-        .output()?;
+        .output()
+}
+
+fn cli_export(
+    config: &Path,
+    tenant: &str,
+    platform: &str,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    let output = run_export(config, tenant, platform, &[])?;
     if !output.status.success() {
         return Err(format!(
             "slotline agent export failed: {}",
@@ -155,37 +166,18 @@ async fn the_cli_and_the_admin_endpoint_export_the_same_definitions() -> TestRes
         assert!(hours.contains(present), "{present} missing: {hours:?}");
     }
 
-    let other = Command::new(env!("CARGO_BIN_EXE_slotline"))
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "agent",
-            "export",
-            "--tenant",
-            "acme",
-            "--platform",
-            "vapi",
-            "--url",
-            "https://gw.example.com",
-        ])
-        .output()?;
+    let other = run_export(
+        &config,
+        "acme",
+        "vapi",
+        &["--url", "https://gw.example.com"],
+    )?;
     let vapi: Value = serde_json::from_slice(&other.stdout)?;
     assert_eq!(
         vapi[0]["server"]["url"],
         "https://gw.example.com/v1/vapi/acme"
     );
-    let unknown = Command::new(env!("CARGO_BIN_EXE_slotline"))
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "agent",
-            "export",
-            "--tenant",
-            "acme",
-            "--platform",
-            "dialogflow",
-        ])
-        .output()?;
+    let unknown = run_export(&config, "acme", "dialogflow", &[])?;
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("retell, vapi and mcp"));
     Ok(())

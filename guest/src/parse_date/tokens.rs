@@ -4,7 +4,7 @@
 //! are all a number marked as a day, "a.m." is one word and "twenty-one" one number, so the
 //! recognisers in [`super::reading`] match on a handful of token shapes instead of text.
 
-use super::vocabulary::{number_word, period};
+use super::vocabulary::{GERMAN_WEEKDAYS, number_word, period};
 
 /// A number as written: `digits` is 0 when it was spelled out ("fünfzehn"); `spaced` when a
 /// blank came before it, which tells "15.12." (a date) from "am 15. 12 Uhr" (a day, then a time).
@@ -116,20 +116,8 @@ fn push_number(toks: &mut Vec<Tok>, mut num: Num, suffix: &str) {
 
 /// German glues a day and a period into one word ("Freitagnachmittag", "morgenfrüh").
 fn push_word(toks: &mut Vec<Tok>, word: String) {
-    const DAYS: &[&str] = &[
-        "montag",
-        "dienstag",
-        "mittwoch",
-        "donnerstag",
-        "freitag",
-        "samstag",
-        "sonnabend",
-        "sonntag",
-        "heute",
-        "morgen",
-        "uebermorgen",
-    ];
-    for day in DAYS {
+    const RELATIVE: [&str; 3] = ["heute", "morgen", "uebermorgen"];
+    for day in GERMAN_WEEKDAYS.iter().chain(RELATIVE.iter()) {
         if let Some(rest) = word.strip_prefix(day)
             && (period(rest).is_some() || matches!(rest, "morgen" | "frueh" | "fruh"))
         {

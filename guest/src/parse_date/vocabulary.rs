@@ -181,18 +181,20 @@ fn weekday_exact(word: &str) -> Option<Weekday> {
     Some(day)
 }
 
+/// German weekday names as the reader sees them (lower case, umlauts spelt out).
+pub(super) const GERMAN_WEEKDAYS: [&str; 8] = [
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonnabend",
+    "sonntag",
+];
+
 pub(super) fn is_german_weekday(word: &str) -> bool {
-    const GERMAN: &[&str] = &[
-        "montag",
-        "dienstag",
-        "mittwoch",
-        "donnerstag",
-        "freitag",
-        "samstag",
-        "sonnabend",
-        "sonntag",
-    ];
-    GERMAN
+    GERMAN_WEEKDAYS
         .iter()
         .any(|day| word == *day || word.strip_suffix('s') == Some(day))
 }

@@ -58,23 +58,6 @@ pub struct Plugin {
 }
 
 impl Plugin {
-    /// Whether agents should be offered `tool` with this plugin. Host tools are always
-    /// offered; plugin tools until the plugin is known to answer `not-supported` for them
-    /// (ask it first with [`Runtime::supported_tools`] for the real answer).
-    pub fn supports(&self, tool: Tool) -> bool {
-        if tool.is_host_tool() {
-            return true;
-        }
-        self.supported
-            .get()
-            .is_none_or(|supported| supported.contains(&tool))
-    }
-
-    /// The plugin tools it answers, when it has been asked; `None` before.
-    pub fn supported_tools(&self) -> Option<&HashSet<Tool>> {
-        self.supported.get()
-    }
-
     pub(super) fn support_cell(&self) -> &tokio::sync::OnceCell<HashSet<Tool>> {
         &self.supported
     }

@@ -45,7 +45,9 @@ impl<A: WebhookAuth> FromRequest<Arc<AppState>> for Verified<A> {
     async fn from_request(request: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
         let (mut parts, body) = request.into_parts();
         let tenant = path_tenant(&mut parts, state).await?;
-        let headers = parts.headers.clone();
+        // Reading the body needs neither the headers nor anything they say (the limit is the
+        // router's `DefaultBodyLimit`), so they are moved out rather than copied.
+        let headers = std::mem::take(&mut parts.headers);
         let body = Bytes::from_request(Request::from_parts(parts, body), state).await?;
         A::verify(&tenant, &headers, &body)?;
         Ok(Self {

@@ -138,15 +138,7 @@ async fn retell_sdk_reads_the_exported_custom_functions_as_a_retell_llm() -> Tes
         );
     }
     let ran = run_script("retell_definitions.py", Vec::new(), definitions.to_string()).await?;
-    let read: BTreeSet<String> = ran
-        .stdout
-        .trim()
-        .strip_prefix("ok ")
-        .unwrap_or_default()
-        .split(' ')
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(read, every_tool(), "{}", ran.stdout);
+    assert_eq!(tools_read(&ran.stdout), every_tool(), "{}", ran.stdout);
     Ok(())
 }
 
@@ -158,15 +150,7 @@ async fn vapi_sdk_reads_the_exported_function_tools() -> TestResult {
         assert_eq!(tool["server"]["url"], json!(harness.url("/v1/vapi/demo")));
     }
     let ran = run_script("vapi_definitions.py", Vec::new(), definitions.to_string()).await?;
-    let read: BTreeSet<String> = ran
-        .stdout
-        .trim()
-        .strip_prefix("ok ")
-        .unwrap_or_default()
-        .split(' ')
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(read, every_tool(), "{}", ran.stdout);
+    assert_eq!(tools_read(&ran.stdout), every_tool(), "{}", ran.stdout);
     Ok(())
 }
 
@@ -339,4 +323,15 @@ async fn tools_the_plugin_does_not_support_are_not_exported_and_asking_reaches_n
         every_tool()
     );
     Ok(())
+}
+
+/// The tools an SDK script says it read: its output is `ok <tool> <tool> ...`.
+fn tools_read(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .trim()
+        .strip_prefix("ok ")
+        .unwrap_or_default()
+        .split(' ')
+        .map(str::to_owned)
+        .collect()
 }
