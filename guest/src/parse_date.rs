@@ -155,6 +155,17 @@ pub struct ParsedDate {
     pub date: NaiveDate,
     /// The local wall-clock time meant, if the caller said one (or a period like "abends").
     pub time: Option<NaiveTime>,
+    /// Set when the caller named a stretch of days rather than one ("Ende nächster Woche",
+    /// "early next month"): `date` is then its first day and a search should offer the first
+    /// free day inside it.
+    pub span: Option<Span>,
+}
+
+/// Days from `first` through `last`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
 }
 
 /// Why a spoken date could not be read. The `Display` text is meant for the voice agent, which

@@ -9,12 +9,13 @@
 //! | `open`, `close` | business hours, `HH:MM` | `09:00`, `18:00` |
 //! | `max_alternatives` | alternatives offered | 3 |
 //! | `search_days` | days searched after the wished one | 14 |
+//! | `closed_days` | days the business is shut: `YYYY-MM-DD[=name]` separated by `;` (e.g. `2026-12-24=Heiligabend;2026-12-31`), or a JSON list of `{date, name}` | none |
 //!
 //! Every value can be written without commas because the stock `wasmtime` CLI splits its
 //! `-S config-var=K=V` options at commas, with no escape: `services=Beratung:1001:30;Behandlung:1002:60`
 //! and `workdays=mon;tue;wed` reach the plugin intact where JSON and `mon,tue` cannot.
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use crate::ranking::BusinessHours;
@@ -31,6 +32,15 @@ pub struct Service {
     pub synonyms: Vec<String>,
 }
 
+/// A day the business is shut although it is a workday (holidays, company holidays). A name,
+/// when given, is a word callers may use for the day ("Betriebsausflug").
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ClosedDay {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 fn default_duration() -> u32 {
     30
 }
@@ -42,6 +52,8 @@ pub struct Settings {
     pub hours: BusinessHours,
     pub max_alternatives: usize,
     pub search_days: u32,
+    /// Shut days besides the weekly closed days, in date order.
+    pub closed_days: Vec<ClosedDay>,
 }
 
 impl Settings {
@@ -78,6 +90,10 @@ impl Settings {
             hours,
             max_alternatives: parse_number("max_alternatives", get("max_alternatives"), 3)?,
             search_days: parse_number("search_days", get("search_days"), 14)?,
+            closed_days: match get("closed_days") {
+                Some(text) => parse_closed_days(&text)?,
+                None => Vec::new(),
+            },
         })
     }
 
@@ -140,6 +156,34 @@ fn parse_services(text: &str) -> Result<Vec<Service>, String> {
         .collect()
 }
 
+/// A JSON list of `{date, name}`, or the comma-free form `YYYY-MM-DD[=name]` separated by `;`.
+fn parse_closed_days(text: &str) -> Result<Vec<ClosedDay>, String> {
+    let mut days: Vec<ClosedDay> = if text.starts_with('[') {
+        serde_json::from_str(text)
+            .map_err(|err| format!("setting `closed_days` is not a list of days: {err}"))?
+    } else {
+        text.split(';')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let (date, name) = match entry.split_once('=') {
+                    Some((date, name)) => (date.trim(), Some(name.trim().to_owned())),
+                    None => (entry, None),
+                };
+                let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+                    format!("setting `closed_days`: {entry:?} is not YYYY-MM-DD[=name]")
+                })?;
+                Ok(ClosedDay {
+                    date,
+                    name: name.filter(|name| !name.is_empty()),
+                })
+            })
+            .collect::<Result<_, String>>()?
+    };
+    days.sort_by_key(|day| day.date);
+    Ok(days)
+}
+
 fn parse_time(key: &str, text: &str) -> Result<NaiveTime, String> {
     NaiveTime::parse_from_str(text, "%H:%M")
         .map_err(|_| format!("setting `{key}` must be HH:MM, not {text:?}"))
@@ -196,6 +240,26 @@ mod tests {
         assert!(parse_services("Beratung").is_err());
         assert!(parse_services("Beratung:x").is_err());
         assert!(parse_services("Beratung:1001:30:extra").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn closed_days_are_read_in_both_forms_and_sorted() -> Result<(), String> {
+        let days = parse_closed_days("2026-12-31=Silvester; 2026-12-24")?;
+        let read: Vec<(String, Option<&str>)> = days
+            .iter()
+            .map(|d| (d.date.to_string(), d.name.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("2026-12-24".to_owned(), None),
+                ("2026-12-31".to_owned(), Some("Silvester"))
+            ]
+        );
+        let json = parse_closed_days(r#"[{"date": "2027-05-14", "name": "Brückentag"}]"#)?;
+        assert_eq!(json.first().and_then(|d| d.name.as_deref()), Some("Brückentag"));
+        assert!(parse_closed_days("24.12.2026").is_err());
         Ok(())
     }
 

@@ -27,7 +27,11 @@ pub(super) fn resolve(
     settle_loose(&mut said).ok_or_else(unrecognised)?;
     let time = resolve_time(&said, hours)?;
     let date = resolve_date(&said, now, time)?.ok_or_else(unrecognised)?;
-    Ok(ParsedDate { date, time })
+    Ok(ParsedDate {
+        date,
+        time,
+        span: None,
+    })
 }
 
 /// Gives an unmarked number a role ("Montag 10" → 10 o'clock); `None` if it cannot have one.

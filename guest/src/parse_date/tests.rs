@@ -23,6 +23,7 @@ fn check_table(now: NaiveDateTime, hours: &DayHours, cases: &[Case]) {
                 time: (!time.is_empty())
                     .then(|| NaiveTime::parse_from_str(time, "%H:%M").ok())
                     .flatten(),
+                span: None,
             };
             let got = parse(said, now, hours);
             (got.as_ref() != Ok(&expected))
