@@ -258,7 +258,10 @@ mod tests {
             ]
         );
         let json = parse_closed_days(r#"[{"date": "2027-05-14", "name": "Brückentag"}]"#)?;
-        assert_eq!(json.first().and_then(|d| d.name.as_deref()), Some("Brückentag"));
+        assert_eq!(
+            json.first().and_then(|d| d.name.as_deref()),
+            Some("Brückentag")
+        );
         assert!(parse_closed_days("24.12.2026").is_err());
         Ok(())
     }

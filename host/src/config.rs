@@ -44,6 +44,11 @@ pub struct ServerConfig {
     pub data_dir: Option<PathBuf>,
     /// Largest plugin upload accepted.
     pub upload_limit_bytes: usize,
+    /// A webhook or admin request whose body has not fully arrived this long after its
+    /// headers is answered 408: a stalled client must not hold a connection.
+    pub body_timeout_ms: u64,
+    /// The same for plugin uploads, which are larger.
+    pub upload_timeout_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +59,8 @@ impl Default for ServerConfig {
             admin_token: None,
             data_dir: None,
             upload_limit_bytes: 20 * 1024 * 1024,
+            body_timeout_ms: 10_000,
+            upload_timeout_ms: 120_000,
         }
     }
 }

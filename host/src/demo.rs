@@ -16,6 +16,10 @@ pub const VAPI_SECRET: &str = "demo-vapi-secret";
 pub const MCP_TOKEN: &str = "demo-mcp-token";
 /// The demo's operator token.
 pub const ADMIN_TOKEN: &str = "demo-admin-token";
+/// The secret the demo tenant's Cal.com webhooks are signed with; the demo subscribes the
+/// gateway to the simulator with it, so a booking made in the calendar directly is no longer
+/// offered from the cache.
+pub const CALCOM_WEBHOOK_SECRET: &str = "demo-calcom-webhook-secret";
 /// The API key the simulator's demo calendar accepts.
 pub const CALCOM_API_KEY: &str = "cal_test_demo";
 
@@ -36,6 +40,7 @@ pub fn tenant(calcom: SocketAddr) -> TenantConfig {
         retell_api_key: Some(Secret::new(RETELL_API_KEY)),
         vapi_secret: Some(Secret::new(VAPI_SECRET)),
         mcp_token: Some(Secret::new(MCP_TOKEN)),
+        calcom_webhook_secret: Some(Secret::new(CALCOM_WEBHOOK_SECRET)),
         allowed_outbound: vec![format!("http://{calcom}")],
         ..TenantConfig::default()
     };
@@ -57,6 +62,16 @@ pub fn tenant(calcom: SocketAddr) -> TenantConfig {
         tenant.settings.insert(key.to_owned(), value);
     }
     tenant
+}
+
+/// Subscribes the gateway listening on `gateway` to the simulator's booking webhooks for the
+/// demo tenant, signed with [`CALCOM_WEBHOOK_SECRET`], as a Cal.com account would be set up.
+#[cfg(feature = "demo")]
+pub fn subscribe(calendar: &calsim::Simulator, gateway: SocketAddr) {
+    calendar.add_webhook(
+        format!("http://{gateway}/v1/calcom/{TENANT}/webhook"),
+        CALCOM_WEBHOOK_SECRET.to_owned(),
+    );
 }
 
 /// A Retell `check_availability` call for `date` at `time` (German argument names, as agents

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -58,8 +59,7 @@ pub enum GatewayError {
 /// A configured gateway, ready to serve.
 pub struct Gateway {
     state: Arc<AppState>,
-    body_limit_bytes: usize,
-    upload_limit_bytes: usize,
+    body_limits: server::BodyLimits,
     /// Follows activations made by other replicas for as long as the gateway lives.
     _watcher: Option<Watcher>,
 }
@@ -143,8 +143,12 @@ impl Gateway {
         ));
         Ok(Self {
             state,
-            body_limit_bytes: config.server.body_limit_bytes,
-            upload_limit_bytes: config.server.upload_limit_bytes,
+            body_limits: server::BodyLimits {
+                body_bytes: config.server.body_limit_bytes,
+                upload_bytes: config.server.upload_limit_bytes,
+                body_timeout: Duration::from_millis(config.server.body_timeout_ms),
+                upload_timeout: Duration::from_millis(config.server.upload_timeout_ms),
+            },
             _watcher: watcher,
         })
     }
@@ -168,11 +172,7 @@ impl Gateway {
 
     /// Every route, with body limits.
     pub fn router(&self) -> Router {
-        server::router(
-            Arc::clone(&self.state),
-            self.body_limit_bytes,
-            self.upload_limit_bytes,
-        )
+        server::router(Arc::clone(&self.state), self.body_limits)
     }
 
     /// The tenants served.

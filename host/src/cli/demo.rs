@@ -20,6 +20,12 @@ pub async fn run(listen: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
+    // The calendar tells the gateway about every booking change, signed, as Cal.com does: a
+    // booking made in the simulator directly disappears from the offers at once.
+    let bound = listener
+        .local_addr()
+        .with_context(|| format!("cannot tell the address bound for {listen}"))?;
+    slotline::demo::subscribe(&simulator.sim, bound);
 
     let date = next_workday();
     let body = slotline::demo::check_availability_body("demo-call-1", &date, "15:00");
@@ -29,7 +35,7 @@ pub async fn run(listen: SocketAddr) -> Result<()> {
     println!("Slotline demo");
     println!("  gateway            http://{listen}  (tenant `demo`, locale de, Europe/Berlin)");
     println!(
-        "  Cal.com simulator  http://{}/v2  (API key {})",
+        "  Cal.com simulator  http://{}/v2  (API key {}; signed webhooks to the gateway)",
         simulator.addr,
         slotline::demo::CALCOM_API_KEY
     );

@@ -85,7 +85,7 @@ pub async fn invoke(
     let tool = resolve_tool(&args.function)?;
     let json = read_args(&args.args)?;
     let request = ToolRequest::from_args(tool, &json);
-    if let Err(err @ ArgsError::Invalid(_)) = request {
+    if let Err(err @ (ArgsError::WrongType { .. } | ArgsError::NotAnObject)) = request {
         return Err(InvokeCliError::Args(err));
     }
 

@@ -241,7 +241,17 @@ fn failure(tenant: &Tenant, fallback: Fallback, code: ReplyCode, detail: String)
 }
 
 /// The spoken question for arguments that cannot be used: the agent asks the caller again.
+/// It names what is needed ("Auf welchen Namen …?"), because a generic "which day and time?"
+/// after the caller gave both sends the conversation in circles.
 fn refused(tenant: &Tenant, refusal: Refusal) -> ToolReply {
     let code = refusal.code();
-    failure(tenant, Fallback::NotUnderstood, code, refusal.into_detail())
+    let sentence = match &refusal {
+        Refusal::MissingArgument { arg, .. } => speech::ask_for(arg, false, tenant.lang),
+        Refusal::InvalidArguments { arg: Some(arg), .. } => speech::ask_for(arg, true, tenant.lang),
+        _ => None,
+    };
+    match sentence {
+        Some(sentence) => ToolReply::failure(sentence, code, refusal.into_detail()),
+        None => failure(tenant, Fallback::NotUnderstood, code, refusal.into_detail()),
+    }
 }

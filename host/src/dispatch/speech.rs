@@ -90,6 +90,44 @@ impl Fallback {
     }
 }
 
+/// The question that gets an argument the agent did not send, or sent in a form that cannot
+/// be used (`misheard`): what the caller hears is about that one thing. `None` for arguments
+/// a caller is never asked for (`max`).
+pub fn ask_for(arg: &str, misheard: bool, lang: Lang) -> Option<String> {
+    let english = lang == Lang::En;
+    let question = match (arg, english) {
+        ("date" | "text" | "new_date", false) => "An welchem Tag hätten Sie den Termin gern?",
+        ("date" | "text" | "new_date", true) => "Which day would you like the appointment?",
+        ("time" | "new_time", false) => "Um welche Uhrzeit hätten Sie ihn gern?",
+        ("time" | "new_time", true) => "What time would suit you?",
+        ("start", false) => "An welchem Tag und um welche Uhrzeit hätten Sie den Termin gern?",
+        ("start", true) => "Which day and time would you like the appointment?",
+        ("name", false) => "Auf welchen Namen darf ich den Termin eintragen?",
+        ("name", true) => "What name should I put the appointment under?",
+        ("service", false) => "Für welche Leistung soll der Termin sein?",
+        ("service", true) => "Which service is the appointment for?",
+        ("duration", false) => "Wie lange soll der Termin dauern?",
+        ("duration", true) => "How long should the appointment be?",
+        ("phone", false) => "Unter welcher Telefonnummer erreichen wir Sie?",
+        ("phone", true) => "Which phone number can we reach you on?",
+        ("email", false) => "Wie lautet Ihre E-Mail-Adresse?",
+        ("email", true) => "What is your email address?",
+        ("booking_id", false) => "Um welchen Termin geht es? Nennen Sie mir bitte den Tag.",
+        ("booking_id", true) => "Which appointment is it about? Please tell me the day.",
+        ("notes" | "reason", false) => "Worum geht es bei dem Termin?",
+        ("notes" | "reason", true) => "What is the appointment about?",
+        ("preferred_time", false) => "Wann dürfen wir Sie zurückrufen?",
+        ("preferred_time", true) => "When may we call you back?",
+        _ => return None,
+    };
+    let sorry = match (misheard, english) {
+        (false, _) => "",
+        (true, false) => "Entschuldigung, das habe ich nicht richtig verstanden. ",
+        (true, true) => "Sorry, I didn't quite get that. ",
+    };
+    Some(format!("{sorry}{question}"))
+}
+
 /// `request_callback` was recorded; asks for a number when there is none to call.
 pub fn callback_noted(lang: Lang, have_phone: bool) -> &'static str {
     match (lang, have_phone) {

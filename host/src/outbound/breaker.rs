@@ -162,13 +162,18 @@ impl Breakers {
             .iter()
             .map(|(upstream, state)| BreakerStatus {
                 upstream: upstream.clone(),
-                state: state.name(),
+                // An open circuit whose pause has passed lets the next request through as a
+                // trial: that is half-open, even before a request has come to make it so.
+                state: match state {
+                    State::Open { until } if *until <= now => "half_open",
+                    other => other.name(),
+                },
                 consecutive_failures: match state {
                     State::Closed { failures } => *failures,
                     _ => 0,
                 },
                 retry_in_ms: match state {
-                    State::Open { until } => Some(
+                    State::Open { until } if *until > now => Some(
                         u64::try_from(until.saturating_duration_since(now).as_millis())
                             .unwrap_or(u64::MAX),
                     ),
@@ -234,6 +239,8 @@ mod tests {
         for _ in 0..5 {
             b.record("cal", false);
         }
+        assert_eq!(state(&b), "half_open", "shown as such before any request");
+        assert_eq!(b.status().first().and_then(|s| s.retry_in_ms), None);
         assert!(b.admit("cal"), "the pause is over: a trial goes through");
         assert_eq!(state(&b), "half_open");
         b.record("cal", true);

@@ -8,6 +8,7 @@
 mod admin;
 mod agent;
 pub mod auth;
+mod body_deadline;
 pub mod calcom;
 mod call_limits;
 mod error;
@@ -19,6 +20,7 @@ pub mod signature;
 pub mod vapi;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -91,8 +93,38 @@ impl AppState {
     }
 }
 
+/// How much a request body may hold and how long it may take to arrive.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// Webhook and admin bodies.
+    pub body_bytes: usize,
+    /// Plugin uploads.
+    pub upload_bytes: usize,
+    /// Time to receive a webhook or admin body.
+    pub body_timeout: Duration,
+    /// Time to receive a plugin upload, which is larger.
+    pub upload_timeout: Duration,
+}
+
 /// All routes, with body limits applied before any handler reads a byte.
-pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes: usize) -> Router {
+pub fn router(state: Arc<AppState>, limits: BodyLimits) -> Router {
+    let BodyLimits {
+        body_bytes,
+        upload_bytes,
+        body_timeout,
+        upload_timeout,
+    } = limits;
+    // Uploads get their own size and time bounds; a layer wraps only the routes added before
+    // it, so the upload route joins after the others' layers.
+    let uploads = Router::new()
+        .route(
+            "/v1/admin/tenants/{tenant}/plugins",
+            post(admin::upload_plugin).get(admin::list_plugins),
+        )
+        .layer(DefaultBodyLimit::max(upload_bytes))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            body_deadline::bound(upload_timeout, request, next)
+        }));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -106,12 +138,6 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
         .route(
             "/v1/admin/tenants/{tenant}/cache",
             delete(admin::clear_cache),
-        )
-        .route(
-            "/v1/admin/tenants/{tenant}/plugins",
-            post(admin::upload_plugin)
-                .layer(DefaultBodyLimit::max(upload_limit_bytes))
-                .get(admin::list_plugins),
         )
         .route(
             "/v1/admin/tenants/{tenant}/plugins/{version}/activate",
@@ -134,7 +160,11 @@ pub fn router(state: Arc<AppState>, body_limit_bytes: usize, upload_limit_bytes:
         )
         .route("/v1/vapi/{tenant}", post(vapi::tool_calls))
         .route("/v1/calcom/{tenant}/webhook", post(calcom::webhook))
-        .route("/v1/mcp/{tenant}", mcp::route(&state, body_limit_bytes))
-        .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .route("/v1/mcp/{tenant}", mcp::route(&state, body_bytes))
+        .layer(DefaultBodyLimit::max(body_bytes))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            body_deadline::bound(body_timeout, request, next)
+        }))
+        .merge(uploads)
         .with_state(state)
 }

