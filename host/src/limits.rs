@@ -40,11 +40,14 @@ pub enum Limit {
     ToolCallsPerMinute,
     /// The tenant's phone calls together made more than `calls.tenant_per_second`.
     ToolCallsPerTenant,
+    /// The upstream's rate limit for the request's API key had nothing left, and its reset
+    /// was further off than the request's deadline.
+    UpstreamRateLimit,
 }
 
 impl Limit {
     /// Every limit, for documentation and tests.
-    pub const ALL: [Limit; 15] = [
+    pub const ALL: [Limit; 16] = [
         Limit::Memory,
         Limit::Deadline,
         Limit::ReplySize,
@@ -60,6 +63,7 @@ impl Limit {
         Limit::ToolCallsPerCall,
         Limit::ToolCallsPerMinute,
         Limit::ToolCallsPerTenant,
+        Limit::UpstreamRateLimit,
     ];
 
     /// The `limit` label of `slotline_limit_hits_total`.
@@ -80,6 +84,7 @@ impl Limit {
             Limit::ToolCallsPerCall => "tool_calls_per_call",
             Limit::ToolCallsPerMinute => "tool_calls_per_minute",
             Limit::ToolCallsPerTenant => "tool_calls_per_tenant",
+            Limit::UpstreamRateLimit => "upstream_rate_limit",
         }
     }
 

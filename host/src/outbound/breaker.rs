@@ -247,12 +247,17 @@ mod tests {
         assert_eq!(state(&b), "half_open");
         b.record("cal", true);
         assert_eq!(state(&b), "closed");
+    }
 
-        for _ in 0..5 {
-            b.record("cal", false);
-        }
-        assert!(b.admit("cal"));
+    #[test]
+    fn a_failed_trial_reopens_the_circuit() {
+        let b = breakers(60_000);
+        b.states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert("cal".to_owned(), State::HalfOpen { successes: 1 });
         b.record("cal", false);
         assert_eq!(state(&b), "open");
+        assert!(!b.admit("cal"));
     }
 }

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use wasmtime_wasi_http::Error;
 use wasmtime_wasi_http::WasiBody;
 
 use super::CONNECT_TIMEOUT;
+use super::pacing::Pacer;
 
 type Connector = HttpsConnector<HttpConnector<PublicResolver>>;
 
@@ -31,6 +33,8 @@ type Connector = HttpsConnector<HttpConnector<PublicResolver>>;
 #[derive(Clone)]
 pub struct OutboundClient {
     client: Client<Connector, Full<Bytes>>,
+    /// Upstream rate limits per API key, shared like the pool: keys are shared by tenants.
+    pub(super) pacer: Arc<Pacer>,
 }
 
 impl Default for OutboundClient {
@@ -55,7 +59,10 @@ impl OutboundClient {
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(64)
             .build(connector);
-        Self { client }
+        Self {
+            client,
+            pacer: Arc::new(Pacer::default()),
+        }
     }
 
     /// Sends `request` and reads the whole answer, or fails once `deadline` has passed.

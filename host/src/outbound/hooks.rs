@@ -10,6 +10,7 @@ use http_body_util::{BodyExt, Full};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::coalesce::{SharedOutcome, copy_error};
+use super::pacing::{Admission, PaceKey};
 use super::{OutboundClient, TenantOutbound};
 use crate::limits::Limit;
 use crate::tenant::TenantId;
@@ -145,10 +146,11 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// Sends within the deadline, holding one of the tenant's in-flight permits, and tells the
-    /// breaker how it went.
+    /// Sends within the deadline, holding one of the tenant's in-flight permits, paced by the
+    /// upstream's rate limit for the request's API key, and tells the breaker how it went.
     async fn send(self, request: Request<Full<Bytes>>) -> SharedOutcome {
         let started = tokio::time::Instant::now();
+        let left = || self.deadline.saturating_sub(started.elapsed());
         let permit = tokio::time::timeout(
             self.deadline,
             Arc::clone(&self.outbound.in_flight).acquire_owned(),
@@ -159,20 +161,51 @@ impl Exchange {
             Limit::OutboundConcurrency.record(&self.tenant);
             return Err(Arc::new(Error::ConnectionLimitReached));
         };
-        let remaining = self.deadline.saturating_sub(started.elapsed());
-        let max = self.outbound.policy.limits.max_response_bytes;
-        let outcome = self.client.send(request, remaining, max).await;
-        let (healthy, label) = match &outcome {
-            Ok(response) if response.status.is_server_error() => (false, "http_5xx"),
-            Ok(response) if response.status == http::StatusCode::TOO_MANY_REQUESTS => {
-                (false, "http_429")
+        let pace = PaceKey::of(&self.upstream, request.headers());
+        // A request refused for the rate limit was not processed (Cal.com answers 429 before
+        // doing anything), so sending it again after the reset cannot book twice: one retry,
+        // when the reset comes within the deadline.
+        let mut retried = false;
+        let outcome = loop {
+            if let Admission::Wait(wait) = self.client.pacer.admit(&pace) {
+                if wait >= left() {
+                    count(&self.tenant, &self.upstream, "rate_limited");
+                    Limit::UpstreamRateLimit.record(&self.tenant);
+                    return Err(Arc::new(Error::DestinationUnavailable));
+                }
+                tokio::time::sleep(wait).await;
             }
-            Ok(_) => (true, "ok"),
-            Err(Error::HttpResponseTimeout | Error::ConnectionTimeout) => (false, "timeout"),
-            Err(Error::HttpRequestDenied | Error::DestinationIpProhibited) => (true, "denied"),
-            Err(_) => (false, "error"),
+            let max = self.outbound.policy.limits.max_response_bytes;
+            let outcome = self.client.send(copy(&request), left(), max).await;
+            let blocked = match &outcome {
+                Ok(response) => {
+                    self.client
+                        .pacer
+                        .observe(&pace, response.status, &response.headers)
+                }
+                Err(_) => None,
+            };
+            match blocked {
+                Some(wait) if !retried && wait < left() => {
+                    count(&self.tenant, &self.upstream, "http_429");
+                    retried = true;
+                }
+                _ => break outcome,
+            }
         };
-        if label != "denied" {
+        let (health, label) = match &outcome {
+            Ok(response) if response.status.is_server_error() => (Some(false), "http_5xx"),
+            // The upstream is up and answering; it is the key that must wait, not the tenant's
+            // other requests: the pacer holds the key, the breaker stays as it is.
+            Ok(response) if response.status == http::StatusCode::TOO_MANY_REQUESTS => {
+                (None, "http_429")
+            }
+            Ok(_) => (Some(true), "ok"),
+            Err(Error::HttpResponseTimeout | Error::ConnectionTimeout) => (Some(false), "timeout"),
+            Err(Error::HttpRequestDenied | Error::DestinationIpProhibited) => (None, "denied"),
+            Err(_) => (Some(false), "error"),
+        };
+        if let Some(healthy) = health {
             self.outbound.breakers.record(&self.upstream, healthy);
         }
         match &outcome {
@@ -183,4 +216,14 @@ impl Exchange {
         count(&self.tenant, &self.upstream, label);
         outcome.map_err(Arc::new)
     }
+}
+
+/// A buffered request again, for a retry (its body is reference-counted, so this is cheap).
+fn copy(request: &Request<Full<Bytes>>) -> Request<Full<Bytes>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }

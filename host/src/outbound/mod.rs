@@ -11,6 +11,7 @@ mod breaker;
 mod client;
 mod coalesce;
 mod hooks;
+mod pacing;
 mod policy;
 
 use std::sync::Arc;

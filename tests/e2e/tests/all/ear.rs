@@ -142,3 +142,119 @@ async fn the_demo_calendar_signs_its_webhooks_so_a_direct_booking_is_not_offered
     assert_eq!(after["data"]["available"], false, "{after}");
     Ok(())
 }
+
+/// The demo tenant's breakers, as the admin API shows them.
+async fn breakers(harness: &Harness) -> Result<Value, reqwest::Error> {
+    harness
+        .http
+        .get(harness.url("/v1/admin/tenants/demo/breakers"))
+        .bearer_auth(slotline::demo::ADMIN_TOKEN)
+        .send()
+        .await?
+        .json::<Value>()
+        .await
+}
+
+/// Uses up the demo API key's budget at the simulator, as the tenant's other software would.
+async fn spend_the_api_key(harness: &Harness, requests: u32) -> TestResult {
+    for _ in 0..requests {
+        let status = harness
+            .http
+            .get(format!("{}/v2/bookings", harness.sim.url()))
+            .bearer_auth(slotline::demo::CALCOM_API_KEY)
+            .header("cal-api-version", calsim::VERSION_BOOKINGS)
+            .send()
+            .await?
+            .status();
+        assert_eq!(status, 200, "within the limit");
+    }
+    Ok(())
+}
+
+/// Statuses of the simulator's answers to `POST /v2/bookings`, in order.
+fn booking_statuses(harness: &Harness) -> Vec<Option<u16>> {
+    harness
+        .sim
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/v2/bookings")
+        .map(|r| r.status)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_booking_refused_for_the_rate_limit_is_sent_again_after_the_reset_within_its_deadline()
+-> TestResult {
+    let harness = Harness::start().await;
+    harness.sim.sim.set_rate_limit(calsim::RateLimitConfig {
+        limit: 2,
+        window_seconds: 60,
+        block_seconds: 1,
+    });
+    spend_the_api_key(&harness, 2).await?;
+
+    let (status, reply) = harness
+        .retell(&call(
+            "create_booking",
+            json!({"date": THURSDAY, "time": "11:00", "name": "Rita Rate"}),
+        ))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["success"], true, "booked despite the 429: {reply}");
+    assert_eq!(
+        booking_statuses(&harness),
+        [Some(429), Some(201)],
+        "refused once, sent again after the one-second block"
+    );
+    let breaker = &breakers(&harness).await?["breakers"][0];
+    assert_eq!(breaker["state"], "closed", "{breaker}");
+    assert_eq!(
+        breaker["consecutive_failures"], 0,
+        "a 429 is no failure: {breaker}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_key_blocked_for_longer_than_a_call_can_wait_fails_fast_and_never_opens_the_breaker()
+-> TestResult {
+    let harness = Harness::start().await;
+    harness.sim.sim.set_rate_limit(calsim::RateLimitConfig {
+        limit: 1,
+        window_seconds: 60,
+        block_seconds: 60,
+    });
+    spend_the_api_key(&harness, 1).await?;
+    let before = harness.sim.sim.request_count();
+
+    // Far more calls than the breaker's threshold of five failures.
+    for (n, time) in [
+        "09:00", "09:30", "11:00", "11:30", "12:00", "12:30", "13:00",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, reply) = harness
+            .retell(&call(
+                "create_booking",
+                json!({"date": THURSDAY, "time": time, "name": format!("Caller {n}")}),
+            ))
+            .await;
+        assert_eq!(status, 200, "{reply}");
+        assert_eq!(reply["success"], false, "{reply}");
+    }
+    assert_eq!(
+        harness.sim.sim.request_count() - before,
+        1,
+        "only the first learned of the block; the others waited for nothing"
+    );
+    let breaker = &breakers(&harness).await?["breakers"][0];
+    assert_eq!(breaker["state"], "closed", "{breaker}");
+    let metrics = harness.metrics().await;
+    assert!(
+        metrics.contains("limit=\"upstream_rate_limit\""),
+        "counted by name"
+    );
+    Ok(())
+}
