@@ -49,6 +49,11 @@ pub struct ServerConfig {
     pub body_timeout_ms: u64,
     /// The same for plugin uploads, which are larger.
     pub upload_timeout_ms: u64,
+    /// How often pending booking intents are retried against the calendar.
+    pub intent_retry_ms: u64,
+    /// The least time between two retried intents of one tenant, so a backlog does not
+    /// spend the tenant's calendar rate limit at once.
+    pub intent_pace_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +66,8 @@ impl Default for ServerConfig {
             upload_limit_bytes: 20 * 1024 * 1024,
             body_timeout_ms: 10_000,
             upload_timeout_ms: 120_000,
+            intent_retry_ms: 10_000,
+            intent_pace_ms: 500,
         }
     }
 }

@@ -60,6 +60,7 @@ pub enum GatewayError {
 pub struct Gateway {
     state: Arc<AppState>,
     body_limits: server::BodyLimits,
+    intent_pace: crate::dispatch::intents::SettlePace,
     /// Follows activations made by other replicas for as long as the gateway lives.
     _watcher: Option<Watcher>,
 }
@@ -143,6 +144,10 @@ impl Gateway {
         ));
         Ok(Self {
             state,
+            intent_pace: crate::dispatch::intents::SettlePace {
+                every: Duration::from_millis(config.server.intent_retry_ms.max(1)),
+                between: Duration::from_millis(config.server.intent_pace_ms),
+            },
             body_limits: server::BodyLimits {
                 body_bytes: config.server.body_limit_bytes,
                 upload_bytes: config.server.upload_limit_bytes,
@@ -202,6 +207,12 @@ impl Gateway {
         {
             tracing::warn!(error = %err, "cannot resume notifications");
         }
+        // Booking intents recorded while the calendar was away are booked once it is back.
+        crate::dispatch::intents::spawn_settler(
+            self.state.dispatcher.clone(),
+            Arc::clone(&self.state.tenants),
+            self.intent_pace,
+        );
         axum::serve(listener, self.router()).await
     }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::intents::Resolved;
 use super::speech;
 use crate::runtime::api;
 use crate::store::{CallerRequest, NewRequest, RequestKind, Store, StoreError};
@@ -73,39 +74,77 @@ impl Callbacks {
     }
 
     /// A booking the calendar could not take (down, too slow, circuit open): kept as a pending
-    /// intent so that someone books it, and the caller hears that the request was taken.
+    /// intent so that it is booked when the calendar is back (see [`super::intents`]), and the
+    /// caller hears that the request was taken. `resolved` is what the wish means; the words
+    /// said are kept beside it. A platform retrying the same wish gets the same intent.
     pub fn booking_intent(
         &self,
         tenant: &Tenant,
         call: &CallInfo,
         request: &api::BookingRequest,
+        resolved: &Resolved,
         failure: &ToolReply,
     ) -> Result<ToolReply, StoreError> {
-        let phone = request.phone.clone().or_else(|| call.caller_number.clone());
-        let record = self.record(
+        let existing = super::intents::existing(
+            &self.store,
             tenant,
-            NewRequest {
-                id: new_id(),
-                tenant: tenant.id.to_string(),
-                kind: RequestKind::BookingIntent,
-                call_id: call.call_id.clone(),
-                phone,
-                name: Some(request.name.clone()),
-                details: json!({
-                    "date": request.date,
-                    "time": request.time,
-                    "start": request.start,
-                    "service": request.service,
-                    "email": request.email,
-                    "notes": request.notes,
-                    "reason": failure.error.as_ref().map(|error| error.detail.clone()),
-                }),
-            },
+            &call.call_id,
+            resolved.start.as_deref(),
         )?;
+        let record = match existing {
+            Some(record) => record,
+            None => {
+                let phone = request.phone.clone().or_else(|| call.caller_number.clone());
+                self.record(
+                    tenant,
+                    NewRequest {
+                        id: new_id(),
+                        tenant: tenant.id.to_string(),
+                        kind: RequestKind::BookingIntent,
+                        call_id: call.call_id.clone(),
+                        phone,
+                        name: Some(request.name.clone()),
+                        details: json!({
+                            "start": resolved.start,
+                            "service": resolved.service,
+                            "said": {
+                                "date": request.date,
+                                "time": request.time,
+                                "start": request.start,
+                                "service": request.service,
+                            },
+                            "email": request.email,
+                            "notes": request.notes,
+                            "reason": failure.error.as_ref().map(|error| error.detail.clone()),
+                        }),
+                    },
+                )?
+            }
+        };
         Ok(ToolReply::success(
             speech::booking_intent_taken(tenant.lang).to_owned(),
             json!({ "intent_id": record.id, "status": record.status }),
         ))
+    }
+
+    /// Ends (or moves on) a request: new status and details, notified again.
+    pub fn settle(&self, tenant: &Tenant, id: &str, status: &str, details: &Value) {
+        match self
+            .store
+            .settle_request(tenant.id.as_str(), id, status, details)
+        {
+            Ok(Some(record)) => {
+                tracing::info!(tenant = %tenant.id, id, status, "caller request settled");
+                if let Some(url) = tenant.notify_url.clone() {
+                    let secret = tenant.notify_secret.as_ref().map(|s| s.expose().to_owned());
+                    self.spawn_delivery(url, secret, record);
+                }
+            }
+            Ok(None) => tracing::warn!(tenant = %tenant.id, id, "no such request to settle"),
+            Err(err) => {
+                tracing::error!(tenant = %tenant.id, id, error = %err, "cannot settle a caller request")
+            }
+        }
     }
 
     fn record(&self, tenant: &Tenant, request: NewRequest) -> Result<CallerRequest, StoreError> {

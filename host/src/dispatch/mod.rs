@@ -10,6 +10,7 @@
 mod builtin;
 pub mod callbacks;
 mod context;
+pub mod intents;
 mod ledger;
 mod plugin_call;
 pub mod speech;
@@ -155,7 +156,9 @@ impl Dispatcher {
     }
 
     /// A mutating call, made at most once per call and request however often the platform
-    /// retries it, on this replica or another.
+    /// retries it, on this replica or another. A booking the calendar could not take becomes
+    /// an intent outside the ledger: the ledger keeps only what the calendar did, so a retry
+    /// after the calendar is back books (or finds the booking the intent became).
     async fn mutate_once(
         &self,
         tenant: &Arc<Tenant>,
@@ -168,8 +171,19 @@ impl Dispatcher {
         // finishes, and its reply waits in the ledger for the retry.
         let (this, detached_tenant, call) = (self.clone(), Arc::clone(tenant), call.clone());
         let attempt = tokio::spawn(async move {
+            let booking = match &request {
+                PluginRequest::CreateBooking(booking) => Some(booking.clone()),
+                _ => None,
+            };
             let mutation = this.mutate(&detached_tenant, &call, request);
-            this.ledger.once(key, mutation).await
+            let answer = this.ledger.once(key, mutation).await;
+            match booking {
+                Some(booking) => {
+                    this.keep_intent(&detached_tenant, &call, &booking, answer)
+                        .await
+                }
+                None => answer,
+            }
         });
         attempt.await.unwrap_or_else(|err| {
             Answer::Reply(failure(
@@ -181,8 +195,8 @@ impl Dispatcher {
         })
     }
 
-    /// A change to the calendar. A booking the calendar cannot take becomes a pending intent,
-    /// so the caller's wish survives the outage; a booking made teaches us the caller's name.
+    /// A change to the calendar; a booking made teaches us the caller's name and closes the
+    /// call's intents for that start.
     async fn mutate(&self, tenant: &Tenant, call: &CallInfo, request: PluginRequest) -> Answer {
         let booking = match &request {
             PluginRequest::CreateBooking(booking) => Some(booking.clone()),
@@ -194,8 +208,8 @@ impl Dispatcher {
         else {
             return answer;
         };
-        let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
         if reply.success {
+            let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
             if let Some(Err(err)) = phone.map(|phone| {
                 callbacks
                     .store()
@@ -203,8 +217,25 @@ impl Dispatcher {
             }) {
                 tracing::warn!(error = %err, "cannot remember the caller");
             }
-            return answer;
+            if let Some(data) = &reply.data {
+                intents::close_booked(self, tenant, call, data);
+            }
         }
+        answer
+    }
+
+    /// A booking the calendar could not take (unreachable, too slow) is kept as an intent, so
+    /// the caller's wish survives the outage; any other answer passes.
+    async fn keep_intent(
+        &self,
+        tenant: &Tenant,
+        call: &CallInfo,
+        booking: &api::BookingRequest,
+        answer: Answer,
+    ) -> Answer {
+        let (Some(callbacks), Answer::Reply(reply)) = (&self.callbacks, &answer) else {
+            return answer;
+        };
         let unreachable = matches!(
             reply.code(),
             Some(ReplyCode::UpstreamUnavailable | ReplyCode::DeadlineExceeded)
@@ -212,7 +243,8 @@ impl Dispatcher {
         if !unreachable {
             return answer;
         }
-        match callbacks.booking_intent(tenant, call, &booking, reply) {
+        let resolved = intents::resolve(self, tenant, call, booking).await;
+        match callbacks.booking_intent(tenant, call, booking, &resolved, reply) {
             Ok(intent) => Answer::Reply(intent),
             Err(err) => {
                 tracing::error!(tenant = %tenant.id, error = %err, "cannot record the booking intent");

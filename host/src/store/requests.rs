@@ -183,6 +183,86 @@ impl Store {
         })
     }
 
+    /// A tenant's booking intents still waiting to be booked, oldest first.
+    pub fn pending_intents(&self, tenant: &str) -> Result<Vec<CallerRequest>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |db| {
+            db.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM requests
+                     WHERE tenant = $1 AND kind = 'booking_intent' AND status = 'pending'
+                     ORDER BY created_at, id"
+                ),
+                params![&tenant],
+            )?
+            .iter()
+            .map(request_row)
+            .collect()
+        })
+    }
+
+    /// Takes a pending booking intent for settling: `true` when this process now holds it
+    /// (status `settling`), `false` when it was settled, or is being settled elsewhere. One
+    /// held longer than `stale_after` by a replica that died is taken over, so no intent is
+    /// stuck for ever, and no two replicas book the same intent at once.
+    pub fn claim_intent(
+        &self,
+        tenant: &str,
+        id: &str,
+        stale_after: chrono::Duration,
+    ) -> Result<bool, StoreError> {
+        let at = now();
+        let stale =
+            (chrono::Utc::now() - stale_after).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.write(move |db| {
+            let changed = db.execute(
+                "UPDATE requests SET status = 'settling', updated_at = $3
+                 WHERE tenant = $1 AND id = $2 AND kind = 'booking_intent'
+                   AND (status = 'pending' OR (status = 'settling' AND updated_at < $4))",
+                params![&tenant, &id, &at, &stale],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Puts a claimed intent back to `pending` (the calendar is still away), unnotified
+    /// state untouched: nothing changed for its receiver.
+    pub fn release_intent(&self, tenant: &str, id: &str) -> Result<(), StoreError> {
+        let at = now();
+        let (tenant, id) = (tenant.to_owned(), id.to_owned());
+        self.write(move |db| {
+            db.execute(
+                "UPDATE requests SET status = 'pending', updated_at = $3
+                 WHERE tenant = $1 AND id = $2 AND status = 'settling'",
+                params![&tenant, &id, &at],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Gives a request a new status and details, to be notified again (its receiver learns
+    /// how it ended). `None` when the tenant has no such request.
+    pub fn settle_request(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: &str,
+        details: &serde_json::Value,
+    ) -> Result<Option<CallerRequest>, StoreError> {
+        let at = now();
+        let (tenant, id, status) = (tenant.to_owned(), id.to_owned(), status.to_owned());
+        let details = details.to_string();
+        self.write(move |db| {
+            db.execute(
+                "UPDATE requests SET status = $3, details = $4, updated_at = $5, notified_at = NULL
+                 WHERE tenant = $1 AND id = $2",
+                params![&tenant, &id, &status, &details, &at],
+            )?;
+            find(db, &tenant, &id)
+        })
+    }
+
     /// Requests whose notification has not been delivered yet (all tenants).
     pub fn undelivered_requests(&self) -> Result<Vec<CallerRequest>, StoreError> {
         self.read(|db| {

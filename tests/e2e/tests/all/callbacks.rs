@@ -58,6 +58,8 @@ async fn a_booking_while_the_breaker_is_open_becomes_a_pending_intent_that_survi
     let data = DataDir::new("intent");
     let tweak = |config: &mut Config| {
         with_store(config, &data.0);
+        // Not about settling (its own test): the intent must still be pending after the restart.
+        config.server.intent_retry_ms = 3_600_000;
         if let Some(demo) = config.tenants.get_mut("demo") {
             demo.breaker.failure_threshold = 1;
         }
@@ -96,7 +98,15 @@ async fn a_booking_while_the_breaker_is_open_becomes_a_pending_intent_that_survi
         assert_eq!(pending.len(), 1, "{pending:?}");
         assert_eq!(pending[0]["kind"], "booking_intent");
         assert_eq!(pending[0]["phone"], "+4915112345678", "the caller's number");
-        assert_eq!(pending[0]["details"]["time"], "14:00");
+        assert_eq!(pending[0]["details"]["said"]["time"], "14:00");
+        assert_eq!(
+            pending[0]["details"]["start"], "2026-11-26T14:00:00+01:00",
+            "kept as the instant meant"
+        );
+        assert_eq!(
+            pending[0]["details"]["service"], "Beratung",
+            "the default service"
+        );
         assert_eq!(pending[0]["id"], reply["data"]["intent_id"]);
     }
     let restarted = Harness::with(tweak).await;
@@ -306,5 +316,262 @@ async fn call_inbound_gives_the_date_where_the_business_is_and_a_known_callers_n
         .await;
     assert_eq!(context["data"]["current_date"], "2026-11-26", "{context}");
     assert_eq!(context["data"]["caller_name"], "Anna Müller", "{context}");
+    Ok(())
+}
+
+/// A notification receiver that takes everything and keeps the bodies.
+#[derive(Clone, Default)]
+struct Inbox {
+    bodies: Arc<Mutex<Vec<Value>>>,
+}
+
+async fn keep(State(inbox): State<Inbox>, body: Bytes) -> StatusCode {
+    if let Ok(body) = serde_json::from_slice::<Value>(&body) {
+        inbox
+            .bodies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(body);
+    }
+    StatusCode::OK
+}
+
+impl Inbox {
+    async fn serve(&self) -> std::io::Result<String> {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let url = format!("http://{}/hook", listener.local_addr()?);
+        let app = Router::new()
+            .route("/hook", post(keep))
+            .with_state(self.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(url)
+    }
+
+    fn statuses(&self, id: &str) -> Vec<String> {
+        self.bodies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|body| body["id"] == id)
+            .filter_map(|body| body["status"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// Polls `probe` every 20 ms until it yields something, for at most `limit`.
+async fn within<T, F: std::future::Future<Output = Option<T>>>(
+    limit: Duration,
+    mut probe: impl FnMut() -> F,
+) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = probe().await {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The demo tenant with a store, a breaker that opens at the first failure and retries after
+/// 200 ms, intents retried every 100 ms, and notifications to `url`.
+fn settling(config: &mut Config, data: &Path, url: &str) {
+    with_store(config, data);
+    config.server.intent_retry_ms = 100;
+    config.server.intent_pace_ms = 0;
+    if let Some(demo) = config.tenants.get_mut("demo") {
+        demo.breaker.failure_threshold = 1;
+        demo.breaker.open_ms = 200;
+        demo.notify_url = Some(url.to_owned());
+    }
+}
+
+async fn intent_of(harness: &Harness, caller_words: Value) -> Result<Value, reqwest::Error> {
+    harness.sim.sim.set_fault(
+        Endpoint::All,
+        Some(Fault::Status {
+            code: 503,
+            rate: 1.0,
+        }),
+    );
+    let (_, reply) = harness.retell(&call("create_booking", caller_words)).await;
+    harness.sim.sim.set_fault(Endpoint::All, None);
+    Ok(reply)
+}
+
+#[tokio::test]
+async fn a_booking_intent_is_booked_once_the_calendar_is_back_and_the_callers_retry_gets_that_booking()
+-> TestResult {
+    let inbox = Inbox::default();
+    let url = inbox.serve().await?;
+    let data = DataDir::new("settle");
+    let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
+    // The caller's own words, as the agent forwarded them: Friday the 27th at 14:30.
+    let words = json!({"datum": "übermorgen", "uhrzeit": "halb drei", "name": "Ida Intent", "dienstleistung": "Behandlung"});
+    let reply = intent_of(&harness, words.clone()).await?;
+    assert_eq!(reply["data"]["status"], "pending", "{reply}");
+    let id = reply["data"]["intent_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let booked = within(Duration::from_secs(10), || async {
+        callbacks(&harness, "booked").await.ok()?.into_iter().next()
+    })
+    .await
+    .ok_or("the intent was not booked within 10 s of the calendar's return")?;
+    assert_eq!(booked["id"], id.as_str());
+    assert_eq!(
+        booked["details"]["start"], "2026-11-27T14:30:00+01:00",
+        "{booked}"
+    );
+    assert_eq!(
+        booked["details"]["said"]["date"], "übermorgen",
+        "the words are kept"
+    );
+    let booking_id = booked["details"]["booking"]["booking_id"]
+        .as_str()
+        .unwrap_or_default();
+    let in_calendar = harness
+        .sim
+        .sim
+        .bookings()
+        .into_iter()
+        .filter(|b| b.attendees.iter().any(|a| a.name == "Ida Intent"))
+        .collect::<Vec<_>>();
+    assert_eq!(in_calendar.len(), 1, "booked once: {in_calendar:?}");
+    assert_eq!(in_calendar[0].uid, booking_id);
+    assert_eq!(in_calendar[0].event_type_id, 1002, "the service said");
+    assert!(callbacks(&harness, "pending").await?.is_empty());
+
+    // The platform retries the caller's request now: it gets the booking, not the intent.
+    let (_, retry) = harness.retell(&call("create_booking", words)).await;
+    assert_eq!(retry["success"], true, "{retry}");
+    assert_eq!(retry["data"]["booking_id"], booking_id, "{retry}");
+    assert_eq!(
+        harness
+            .sim
+            .sim
+            .bookings()
+            .iter()
+            .filter(|b| b.attendees.iter().any(|a| a.name == "Ida Intent"))
+            .count(),
+        1,
+        "still one booking"
+    );
+    let told = within(Duration::from_secs(5), || async {
+        let statuses = inbox.statuses(&id);
+        statuses.contains(&"booked".to_owned()).then_some(statuses)
+    })
+    .await
+    .ok_or("the receiver never heard that the intent was booked")?;
+    assert_eq!(
+        told.first().map(String::as_str),
+        Some("pending"),
+        "{told:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_intent_whose_slot_was_taken_meanwhile_becomes_a_callback_with_alternatives()
+-> TestResult {
+    let inbox = Inbox::default();
+    let url = inbox.serve().await?;
+    let data = DataDir::new("settle-taken");
+    let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
+    harness.sim.sim.set_fault(
+        Endpoint::All,
+        Some(Fault::Status {
+            code: 503,
+            rate: 1.0,
+        }),
+    );
+    let (_, reply) = harness
+        .retell(&call(
+            "create_booking",
+            json!({"date": THURSDAY, "time": "11:00", "name": "Tom Taken"}),
+        ))
+        .await;
+    assert_eq!(reply["data"]["status"], "pending", "{reply}");
+    // While the API is down, someone takes 11:00 on the booking page.
+    harness.sim.sim.book_directly(calsim::DirectBooking {
+        event_type_id: 1001,
+        start: chrono::DateTime::parse_from_rfc3339("2026-11-26T11:00:00+01:00")?.into(),
+        length_in_minutes: None,
+        name: "Someone Else".to_owned(),
+        email: Some("else@example.com".to_owned()),
+        phone_number: None,
+        time_zone: Some("Europe/Berlin".to_owned()),
+    })?;
+    harness.sim.sim.set_fault(Endpoint::All, None);
+
+    let open = within(Duration::from_secs(10), || async {
+        callbacks(&harness, "open").await.ok()?.into_iter().next()
+    })
+    .await
+    .ok_or("the intent did not become a callback")?;
+    assert_eq!(open["kind"], "booking_intent");
+    assert_eq!(open["details"]["outcome"], "slot_taken", "{open}");
+    let alternatives = open["details"]["alternatives"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!alternatives.is_empty(), "{open}");
+    assert!(
+        alternatives
+            .iter()
+            .all(|a| a["start"] != "2026-11-26T11:00:00+01:00"),
+        "{open}"
+    );
+    assert!(
+        !harness
+            .sim
+            .sim
+            .bookings()
+            .iter()
+            .any(|b| b.attendees.iter().any(|a| a.name == "Tom Taken")),
+        "nothing booked for the caller"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_intent_is_closed_as_booked_when_the_caller_books_that_start_in_the_same_call()
+-> TestResult {
+    let inbox = Inbox::default();
+    let url = inbox.serve().await?;
+    let data = DataDir::new("settle-caller");
+    let harness = Harness::with(|config| {
+        settling(config, &data.0, &url);
+        config.server.intent_retry_ms = 3_600_000;
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.breaker.open_ms = 0;
+        }
+    })
+    .await;
+    let reply = intent_of(
+        &harness,
+        json!({"date": THURSDAY, "time": "12:00", "name": "Clara Caller"}),
+    )
+    .await?;
+    assert_eq!(reply["data"]["status"], "pending", "{reply}");
+    // The agent tries again with the instant, in other words, once the calendar answers.
+    let (_, booked) = harness
+        .retell(&call(
+            "create_booking",
+            json!({"start": "2026-11-26T12:00:00+01:00", "name": "Clara Caller"}),
+        ))
+        .await;
+    assert_eq!(booked["success"], true, "{booked}");
+    assert!(callbacks(&harness, "pending").await?.is_empty());
+    let closed = callbacks(&harness, "booked").await?;
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert_eq!(
+        closed[0]["details"]["booking"]["booking_id"],
+        booked["data"]["booking_id"]
+    );
     Ok(())
 }
