@@ -2,7 +2,7 @@
 //! and time in the business's timezone and language, the opening hours in words, the caller's
 //! name if known. Agents reason badly about dates without it.
 
-use chrono::{Datelike, Timelike, Weekday};
+use chrono::{Datelike, NaiveTime, Timelike, Weekday};
 use serde_json::{Map, Value};
 
 use super::speech;
@@ -55,10 +55,23 @@ fn opening_hours(tenant: &Tenant) -> String {
             .cloned()
             .unwrap_or_else(|| default.to_owned())
     };
+    // Separated as the plugin reads them: commas, semicolons (the wasmtime CLI's form) or spaces.
     let days: Vec<Weekday> = setting("workdays", "mon,tue,wed,thu,fri")
-        .split(',')
+        .split([',', ';', ' '])
         .filter_map(|day| day.trim().parse::<Weekday>().ok())
         .collect();
-    let (open, close) = (setting("open", "09:00"), setting("close", "18:00"));
-    speech::opening_hours(&days, &open, &close, tenant.lang)
+    let time = |key: &str, default: NaiveTime| match tenant.env.settings.get(key) {
+        None => default,
+        Some(text) => NaiveTime::parse_from_str(text.trim(), "%H:%M").unwrap_or_else(|_| {
+            // The plugin refuses such a setting on every call; the context still reads well.
+            tracing::warn!(tenant = %tenant.id, key, value = %text, "setting is not HH:MM");
+            default
+        }),
+    };
+    let open = time("open", NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+    let close = time(
+        "close",
+        NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
+    );
+    speech::opening_hours(&days, open, close, tenant.lang)
 }

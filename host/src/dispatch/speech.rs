@@ -8,7 +8,7 @@
 //! Names of days and months come from `slotline_speech`, the crate the default plugin speaks
 //! with too, and the language is its [`Lang`], decided once per tenant.
 
-use chrono::{DateTime, Datelike, Weekday};
+use chrono::{DateTime, Datelike, NaiveTime, Timelike, Weekday};
 use chrono_tz::Tz;
 use slotline_speech::{Lang, MONTHS_DE, MONTHS_EN, WEEKDAYS_DE, WEEKDAYS_EN};
 
@@ -200,8 +200,9 @@ pub fn date(now: &DateTime<Tz>, lang: Lang) -> String {
     }
 }
 
-/// "Montag bis Freitag von 9 bis 18 Uhr"; "Monday to Friday, 09:00 to 18:00".
-pub fn opening_hours(days: &[Weekday], open: &str, close: &str, lang: Lang) -> String {
+/// "Montag bis Freitag von 9 bis 18 Uhr"; "Monday to Friday, 9 am to 6 pm": hours as a
+/// receptionist says them, not as a timetable prints them.
+pub fn opening_hours(days: &[Weekday], open: NaiveTime, close: NaiveTime, lang: Lang) -> String {
     let english = lang == Lang::En;
     let name = |day: &Weekday| weekday(*day, lang);
     let contiguous = days.windows(2).all(|pair| pair[0].succ() == pair[1]);
@@ -214,23 +215,86 @@ pub fn opening_hours(days: &[Weekday], open: &str, close: &str, lang: Lang) -> S
                 name(last)
             )
         }
-        _ => days.iter().map(name).collect::<Vec<_>>().join(", "),
+        _ => slotline_speech::both(
+            &days.iter().map(|d| name(d).to_owned()).collect::<Vec<_>>(),
+            lang,
+        ),
     };
+    let whole = open.minute() == 0 && close.minute() == 0;
     if english {
-        format!("{span}, {open} to {close}")
+        format!(
+            "{span}, {} to {}",
+            slotline_speech::time(open, lang),
+            slotline_speech::time(close, lang)
+        )
+    } else if whole {
+        format!("{span} von {} bis {} Uhr", open.hour(), close.hour())
     } else {
         format!(
-            "{span} von {} bis {} Uhr",
-            spoken_time(open),
-            spoken_time(close)
+            "{span} von {} bis {}",
+            slotline_speech::time(open, lang),
+            slotline_speech::time(close, lang)
         )
     }
 }
 
-/// "09:00" → "9", "14:30" → "14:30".
-fn spoken_time(time: &str) -> String {
-    match time.split_once(':') {
-        Some((hour, "00")) => hour.trim_start_matches('0').to_owned(),
-        _ => time.to_owned(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hm(hour: u32, minute: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn opening_hours_are_said_as_a_receptionist_says_them() {
+        use Weekday::{Fri, Mon, Sat, Thu, Tue, Wed};
+        let week = [Mon, Tue, Wed, Thu, Fri];
+        assert_eq!(
+            opening_hours(&week, hm(9, 0), hm(18, 0), Lang::En),
+            "Monday to Friday, 9 am to 6 pm"
+        );
+        assert_eq!(
+            opening_hours(&week, hm(9, 0), hm(18, 0), Lang::De),
+            "Montag bis Freitag von 9 bis 18 Uhr"
+        );
+        assert_eq!(
+            opening_hours(&[Tue, Sat], hm(8, 30), hm(12, 0), Lang::En),
+            "Tuesday and Saturday, 8:30 am to noon"
+        );
+        assert_eq!(
+            opening_hours(&[Tue, Sat], hm(8, 30), hm(12, 0), Lang::De),
+            "Dienstag und Samstag von 8 Uhr 30 bis 12 Uhr"
+        );
+    }
+
+    #[test]
+    fn every_argument_a_caller_gives_has_its_own_question_in_both_languages() {
+        let asked = [
+            "date",
+            "time",
+            "start",
+            "name",
+            "service",
+            "duration",
+            "phone",
+            "email",
+            "booking_id",
+            "notes",
+            "new_date",
+            "new_time",
+            "preferred_time",
+        ];
+        for lang in [Lang::De, Lang::En] {
+            for arg in asked {
+                let question = ask_for(arg, false, lang).unwrap_or_default();
+                assert!(
+                    question.ends_with('?') || question.ends_with('.'),
+                    "{arg}: {question}"
+                );
+            }
+            assert_ne!(ask_for("name", false, lang), ask_for("date", false, lang));
+            assert!(ask_for("max", false, lang).is_none());
+        }
     }
 }
