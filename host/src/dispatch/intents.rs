@@ -165,12 +165,8 @@ pub fn close_booked(dispatcher: &Dispatcher, tenant: &Tenant, call: &CallInfo, b
     ) else {
         return;
     };
-    let pending = match callbacks.store().pending_intents(tenant.id.as_str()) {
-        Ok(pending) => pending,
-        Err(err) => {
-            tracing::warn!(tenant = %tenant.id, error = %err, "cannot look for the call's booking intents");
-            return;
-        }
+    let Some(pending) = pending(callbacks.store(), tenant) else {
+        return;
     };
     for intent in pending {
         let ours = intent.call_id == call.call_id
@@ -213,12 +209,8 @@ async fn settle_tenant(dispatcher: &Dispatcher, tenant: &Arc<Tenant>, between: D
     let Some(callbacks) = dispatcher.callbacks() else {
         return;
     };
-    let pending = match callbacks.store().pending_intents(tenant.id.as_str()) {
-        Ok(pending) => pending,
-        Err(err) => {
-            tracing::warn!(tenant = %tenant.id, error = %err, "cannot read pending booking intents");
-            return;
-        }
+    let Some(pending) = pending(callbacks.store(), tenant) else {
+        return;
     };
     for (n, intent) in pending.into_iter().enumerate() {
         // Not resolvable: someone must read the caller's words; it stays for the operator.
@@ -344,6 +336,16 @@ async fn alternatives(
     reply_data(plugin_call::run(dispatcher, tenant, call, request).await)
         .and_then(|data| data.get("alternatives").cloned())
         .unwrap_or_else(|| json!([]))
+}
+
+/// The tenant's pending intents; `None`, logged, when the store cannot say.
+fn pending(store: &Store, tenant: &Tenant) -> Option<Vec<CallerRequest>> {
+    store
+        .pending_intents(tenant.id.as_str())
+        .inspect_err(|err| {
+            tracing::warn!(tenant = %tenant.id, error = %err, "cannot read pending booking intents");
+        })
+        .ok()
 }
 
 fn release(store: &Store, tenant: &Tenant, intent: &CallerRequest) {

@@ -155,6 +155,17 @@ impl Harness {
             .await
     }
 
+    /// The demo tenant's circuit breakers, as the admin API shows them.
+    pub async fn breakers(&self) -> Result<Value, reqwest::Error> {
+        self.http
+            .get(self.url("/v1/admin/tenants/demo/breakers"))
+            .bearer_auth(slotline::demo::ADMIN_TOKEN)
+            .send()
+            .await?
+            .json::<Value>()
+            .await
+    }
+
     /// A Cal.com webhook delivery to the demo tenant, with `signature` as
     /// `X-Cal-Signature-256` if any.
     pub async fn calcom_webhook(&self, body: &Value, signature: Option<String>) -> (u16, Value) {

@@ -388,7 +388,9 @@ fn settling(config: &mut Config, data: &Path, url: &str) {
     }
 }
 
-async fn intent_of(harness: &Harness, caller_words: Value) -> Result<Value, reqwest::Error> {
+/// Books with the calendar answering 503 to everything (an intent is recorded), then runs
+/// `meanwhile` and lets the calendar answer again.
+async fn intent_of(harness: &Harness, caller_words: Value, meanwhile: impl FnOnce()) -> Value {
     harness.sim.sim.set_fault(
         Endpoint::All,
         Some(Fault::Status {
@@ -397,8 +399,9 @@ async fn intent_of(harness: &Harness, caller_words: Value) -> Result<Value, reqw
         }),
     );
     let (_, reply) = harness.retell(&call("create_booking", caller_words)).await;
+    meanwhile();
     harness.sim.sim.set_fault(Endpoint::All, None);
-    Ok(reply)
+    reply
 }
 
 #[tokio::test]
@@ -410,7 +413,7 @@ async fn a_booking_intent_is_booked_once_the_calendar_is_back_and_the_callers_re
     let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
     // The caller's own words, as the agent forwarded them: Friday the 27th at 14:30.
     let words = json!({"datum": "übermorgen", "uhrzeit": "halb drei", "name": "Ida Intent", "dienstleistung": "Behandlung"});
-    let reply = intent_of(&harness, words.clone()).await?;
+    let reply = intent_of(&harness, words.clone(), || {}).await;
     assert_eq!(reply["data"]["status"], "pending", "{reply}");
     let id = reply["data"]["intent_id"]
         .as_str()
@@ -482,31 +485,27 @@ async fn an_intent_whose_slot_was_taken_meanwhile_becomes_a_callback_with_altern
     let url = inbox.serve().await?;
     let data = DataDir::new("settle-taken");
     let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
-    harness.sim.sim.set_fault(
-        Endpoint::All,
-        Some(Fault::Status {
-            code: 503,
-            rate: 1.0,
-        }),
-    );
-    let (_, reply) = harness
-        .retell(&call(
-            "create_booking",
-            json!({"date": THURSDAY, "time": "11:00", "name": "Tom Taken"}),
-        ))
-        .await;
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-26T11:00:00+01:00")?.into();
+    let mut direct = None;
+    let reply = intent_of(
+        &harness,
+        json!({"date": THURSDAY, "time": "11:00", "name": "Tom Taken"}),
+        // While the API is down, someone takes 11:00 on the booking page.
+        || {
+            direct = Some(harness.sim.sim.book_directly(calsim::DirectBooking {
+                event_type_id: 1001,
+                start,
+                length_in_minutes: None,
+                name: "Someone Else".to_owned(),
+                email: Some("else@example.com".to_owned()),
+                phone_number: None,
+                time_zone: Some("Europe/Berlin".to_owned()),
+            }))
+        },
+    )
+    .await;
     assert_eq!(reply["data"]["status"], "pending", "{reply}");
-    // While the API is down, someone takes 11:00 on the booking page.
-    harness.sim.sim.book_directly(calsim::DirectBooking {
-        event_type_id: 1001,
-        start: chrono::DateTime::parse_from_rfc3339("2026-11-26T11:00:00+01:00")?.into(),
-        length_in_minutes: None,
-        name: "Someone Else".to_owned(),
-        email: Some("else@example.com".to_owned()),
-        phone_number: None,
-        time_zone: Some("Europe/Berlin".to_owned()),
-    })?;
-    harness.sim.sim.set_fault(Endpoint::All, None);
+    direct.ok_or("not booked directly")??;
 
     let open = within(Duration::from_secs(10), || async {
         callbacks(&harness, "open").await.ok()?.into_iter().next()
@@ -555,8 +554,9 @@ async fn an_intent_is_closed_as_booked_when_the_caller_books_that_start_in_the_s
     let reply = intent_of(
         &harness,
         json!({"date": THURSDAY, "time": "12:00", "name": "Clara Caller"}),
+        || {},
     )
-    .await?;
+    .await;
     assert_eq!(reply["data"]["status"], "pending", "{reply}");
     // The agent tries again with the instant, in other words, once the calendar answers.
     let (_, booked) = harness

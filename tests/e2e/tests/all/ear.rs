@@ -143,18 +143,6 @@ async fn the_demo_calendar_signs_its_webhooks_so_a_direct_booking_is_not_offered
     Ok(())
 }
 
-/// The demo tenant's breakers, as the admin API shows them.
-async fn breakers(harness: &Harness) -> Result<Value, reqwest::Error> {
-    harness
-        .http
-        .get(harness.url("/v1/admin/tenants/demo/breakers"))
-        .bearer_auth(slotline::demo::ADMIN_TOKEN)
-        .send()
-        .await?
-        .json::<Value>()
-        .await
-}
-
 /// Uses up the demo API key's budget at the simulator, as the tenant's other software would.
 async fn spend_the_api_key(harness: &Harness, requests: u32) -> TestResult {
     for _ in 0..requests {
@@ -207,7 +195,7 @@ async fn a_booking_refused_for_the_rate_limit_is_sent_again_after_the_reset_with
         [Some(429), Some(201)],
         "refused once, sent again after the one-second block"
     );
-    let breaker = &breakers(&harness).await?["breakers"][0];
+    let breaker = &harness.breakers().await?["breakers"][0];
     assert_eq!(breaker["state"], "closed", "{breaker}");
     assert_eq!(
         breaker["consecutive_failures"], 0,
@@ -249,7 +237,7 @@ async fn a_key_blocked_for_longer_than_a_call_can_wait_fails_fast_and_never_open
         1,
         "only the first learned of the block; the others waited for nothing"
     );
-    let breaker = &breakers(&harness).await?["breakers"][0];
+    let breaker = &harness.breakers().await?["breakers"][0];
     assert_eq!(breaker["state"], "closed", "{breaker}");
     let metrics = harness.metrics().await;
     assert!(

@@ -65,16 +65,7 @@ async fn five_failures_open_the_breaker_and_two_successes_close_it() -> TestResu
     })
     .await;
     let upstream = harness.sim.addr.to_string();
-    let breakers = || async {
-        harness
-            .http
-            .get(harness.url("/v1/admin/tenants/demo/breakers"))
-            .bearer_auth(slotline::demo::ADMIN_TOKEN)
-            .send()
-            .await?
-            .json::<Value>()
-            .await
-    };
+    let breakers = || harness.breakers();
     harness.sim.sim.set_fault(
         Endpoint::Slots,
         Some(Fault::Status {
