@@ -55,14 +55,12 @@ pub fn parsed_words(p: &ParsedDate, today: NaiveDate, l: Lang) -> String {
             let name = stretch_name(span, *stretch, today, l);
             stretch_sentence(&name, span, p.time, today, l)
         }
-        (Some(span), _) => {
-            stretch_sentence(l.pick("Das wären", "That would be"), span, p.time, today, l)
-        }
         (None, Some(Label::Holiday(holiday))) => {
             named_day(holiday_name(*holiday, l), p.date, p.time, today, l)
         }
         (None, Some(Label::Named(name))) => named_day(&clean(name), p.date, p.time, today, l),
-        (None, _) => parsed(p.date, p.time, today, l),
+        // A span always comes with its stretch; without one, the first day is confirmed.
+        _ => parsed(p.date, p.time, today, l),
     }
 }
 
@@ -825,6 +823,21 @@ mod tests {
 
     fn says(said: &str, l: Lang) -> String {
         parsed_words(&read(said), d("2026-11-25"), l)
+    }
+
+    #[test]
+    fn parsed_words_name_the_end_of_next_week_said_on_a_monday() {
+        let now = dt("2026-11-30 09:00");
+        let parsed = crate::parse_date::parse("Ende nächster Woche", now, &Default::default())
+            .expect("readable test phrase");
+        assert_eq!(
+            parsed_words(&parsed, now.date(), Lang::De),
+            "Ende nächster Woche, also Donnerstag, den 10., oder Freitag, den 11. Dezember."
+        );
+        assert_eq!(
+            parsed_words(&parsed, now.date(), Lang::En),
+            "End of next week: Thursday 10 or Friday 11 December."
+        );
     }
 
     #[test]
