@@ -4,6 +4,7 @@ mod agent;
 mod auth;
 mod callbacks;
 mod conversation;
+mod dates;
 mod examples;
 mod foundation;
 mod lifecycle;
