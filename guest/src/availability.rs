@@ -11,7 +11,7 @@ use crate::exports::slotline::plugin::booking::{
     Alternative, AlternativeKind, Alternatives, AlternativesRequest, Availability,
     AvailabilityRequest, CallContext, PluginError,
 };
-use crate::parse_date::{self, DayHours};
+use crate::parse_date::{self, DayHours, NamedDay, ParsedDate};
 use crate::ranking::{self, FreeSlot, Kind, Ranked};
 use crate::settings::{Service, Settings};
 use crate::speech;
@@ -40,14 +40,34 @@ impl Call {
         }
     }
 
+    /// The caller's own words for a day and time, read knowing the tenant's hours and the
+    /// names it gave its closed days.
+    pub fn read_words(&self, text: &str) -> Result<ParsedDate, PluginError> {
+        let named_days: Vec<NamedDay<'_>> = self
+            .settings
+            .closed_days
+            .iter()
+            .filter_map(|day| {
+                Some(NamedDay {
+                    name: day.name.as_deref()?,
+                    date: day.date,
+                })
+            })
+            .collect();
+        let ctx = parse_date::Context {
+            hours: self.day_hours(),
+            named_days: &named_days,
+        };
+        parse_date::parse_in(text, self.clock.now, &ctx)
+            .map_err(|err| errors::not_understood(err.to_string(), self.lang))
+    }
+
     /// A date as agents send it: `YYYY-MM-DD`, or the caller's own words.
     pub fn read_date(&self, text: &str) -> Result<NaiveDate, PluginError> {
         if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
             return Ok(date);
         }
-        parse_date::parse(text, self.clock.now, &self.day_hours())
-            .map(|parsed| parsed.date)
-            .map_err(|err| errors::not_understood(err.to_string(), self.lang))
+        self.read_words(text).map(|parsed| parsed.date)
     }
 
     /// A time as agents send it: `HH:MM`, or the caller's own words ("halb drei").
@@ -58,8 +78,7 @@ impl Call {
                 return Ok(time);
             }
         }
-        let parsed = parse_date::parse(text, self.clock.now, &self.day_hours())
-            .map_err(|err| errors::not_understood(err.to_string(), self.lang))?;
+        let parsed = self.read_words(text)?;
         parsed
             .time
             .ok_or_else(|| errors::not_understood(format!("no time in {text:?}"), self.lang))

@@ -32,12 +32,7 @@ struct DefaultPlugin;
 impl Guest for DefaultPlugin {
     fn parse_date(ctx: CallContext, req: ParseDateRequest) -> Result<ParsedDate, PluginError> {
         let call = availability::Call::new(&ctx)?;
-        let hours = parse_date::DayHours {
-            open: call.settings.hours.open,
-            close: call.settings.hours.close,
-        };
-        let parsed = parse_date::parse(&req.text, call.clock.now, &hours)
-            .map_err(|err| errors::not_understood(err.to_string(), call.lang))?;
+        let parsed = call.read_words(&req.text)?;
         let start = parsed
             .time
             .map(|time| call.clock.rfc3339(parsed.date.and_time(time)));
@@ -46,7 +41,7 @@ impl Guest for DefaultPlugin {
             time: parsed.time.map(|time| time.format("%H:%M").to_string()),
             start,
             weekday: parsed.date.format("%A").to_string().to_lowercase(),
-            speech: speech::parsed(parsed.date, parsed.time, call.clock.today(), call.lang),
+            speech: speech::parsed_words(&parsed, call.clock.today(), call.lang),
         })
     }
 

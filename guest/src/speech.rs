@@ -17,8 +17,10 @@
 //! Am Dienstag, dem 1. Dezember, hätte ich 9 Uhr oder 14 Uhr frei.       (after "am")
 //! ```
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 use slotline_speech::{Case, Lang, both, capitalize, date_in, either, on_date, time};
+
+use crate::parse_date::{Holiday, Label, ParsedDate, Part, Span, Stretch, StretchUnit};
 
 /// How many free times of one day are read out; more than this is hard to remember.
 const MAX_SPOKEN_SLOTS: usize = 4;
@@ -42,6 +44,297 @@ pub fn parsed(d: NaiveDate, t: Option<NaiveTime>, today: NaiveDate, l: Lang) -> 
         Lang::De => format!("Das wäre {what}."),
         Lang::En => format!("That would be {what}."),
     }
+}
+
+/// Confirms what the caller said, naming it when it has a name: "Das wäre Silvester,
+/// Donnerstag, der 31. Dezember, um 10 Uhr."; a stretch is named with its days: "Ende nächster
+/// Woche, also Donnerstag, den 3., oder Freitag, den 4. Dezember."
+pub fn parsed_words(p: &ParsedDate, today: NaiveDate, l: Lang) -> String {
+    match (p.span, &p.label) {
+        (Some(span), Some(Label::Stretch(stretch))) => {
+            let name = stretch_name(span, *stretch, today, l);
+            stretch_sentence(&name, span, p.time, today, l)
+        }
+        (None, Some(Label::Holiday(holiday))) => {
+            named_day(holiday_name(*holiday, l), p.date, p.time, today, l)
+        }
+        (None, Some(Label::Named(name))) => named_day(&clean(name), p.date, p.time, today, l),
+        // A span always comes with its stretch; without one, the first day is confirmed.
+        _ => parsed(p.date, p.time, today, l),
+    }
+}
+
+/// "Das wäre Silvester, Donnerstag, der 31. Dezember, um 10 Uhr."
+fn named_day(name: &str, d: NaiveDate, t: Option<NaiveTime>, today: NaiveDate, l: Lang) -> String {
+    let day = date_in(d, today, l, Case::Nominative);
+    let what = match t {
+        Some(t) => day.at(t, l),
+        None => day.text,
+    };
+    match l {
+        Lang::De => format!("Das wäre {name}, {what}."),
+        Lang::En => format!("That would be {name}, {what}."),
+    }
+}
+
+/// "Ende nächster Woche, also Donnerstag, den 3., oder Freitag, den 4. Dezember, jeweils um
+/// 10 Uhr."; "End of next week: Thursday 3 or Friday 4 December, at 10 am." Up to three days
+/// are each said, longer stretches as a range ("vom 1. bis zum 31. Dezember").
+fn stretch_sentence(
+    name: &str,
+    span: Span,
+    t: Option<NaiveTime>,
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let days: Vec<NaiveDate> = span
+        .first
+        .iter_days()
+        .take_while(|d| *d <= span.last)
+        .take(4)
+        .collect();
+    let (days, one) = if days.len() <= 3 {
+        (day_list(&days, today, l), days.len() == 1)
+    } else {
+        (day_range(span, today, l), false)
+    };
+    let at = match (t, l) {
+        (None, _) => String::new(),
+        (Some(t), Lang::De) if one => format!(", um {}", time(t, l)),
+        (Some(t), Lang::De) => format!(", jeweils um {}", time(t, l)),
+        (Some(t), Lang::En) => format!(", at {}", time(t, l)),
+    };
+    match l {
+        Lang::De => format!("{name}, also {days}{at}."),
+        Lang::En => format!("{name}: {days}{at}."),
+    }
+}
+
+/// "Donnerstag, den 3., oder Freitag, den 4. Dezember"; "Thursday 3 or Friday 4 December":
+/// the month once per month, after its last day; "heute" and "morgen" as such.
+fn day_list(days: &[NaiveDate], today: NaiveDate, l: Lang) -> String {
+    let items: Vec<(String, bool)> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            if let Some(word) = slotline_speech::relative_day(*d, today, l) {
+                return (word.to_owned(), false);
+            }
+            let next = days.get(i + 1);
+            let month_follows = next.is_some_and(|n| {
+                n.month() == d.month() && slotline_speech::relative_day(*n, today, l).is_none()
+            });
+            let month = if month_follows {
+                String::new()
+            } else {
+                format!(" {}{}", month_name(*d, l), year_of(*d, today))
+            };
+            let weekday = weekday_name(*d, l);
+            let text = match l {
+                Lang::De => format!("{weekday}, den {}.{month}", d.day()),
+                Lang::En => format!("{weekday} {}{month}", d.day()),
+            };
+            (text, true)
+        })
+        .collect();
+    match (l, items.as_slice()) {
+        (Lang::De, [init @ .., (before, appositive), (last, _)]) => {
+            let mut head: Vec<&str> = init.iter().map(|(text, _)| text.as_str()).collect();
+            head.push(before);
+            let comma = if *appositive { "," } else { "" };
+            format!("{}{comma} oder {last}", head.join(", "))
+        }
+        _ => either(
+            &items.into_iter().map(|(text, _)| text).collect::<Vec<_>>(),
+            l,
+        ),
+    }
+}
+
+/// "vom 1. bis zum 31. Dezember", "von heute bis zum 29. November"; "1 to 31 December",
+/// "today to 29 November".
+fn day_range(span: Span, today: NaiveDate, l: Lang) -> String {
+    let (first, last) = (span.first, span.last);
+    let month = |d: NaiveDate| format!("{}{}", month_name(d, l), year_of(d, today));
+    let same_month = first.month() == last.month() && first.year() == last.year();
+    let from = match slotline_speech::relative_day(first, today, l) {
+        Some(word) => word.to_owned(),
+        None if same_month => format!("{}{}", first.day(), l.pick(".", "")),
+        None => format!("{}{} {}", first.day(), l.pick(".", ""), month(first)),
+    };
+    match l {
+        Lang::De if from.starts_with(|c: char| c.is_ascii_digit()) => {
+            format!("vom {from} bis zum {}. {}", last.day(), month(last))
+        }
+        Lang::De => format!("von {from} bis zum {}. {}", last.day(), month(last)),
+        Lang::En => format!("{from} to {} {}", last.day(), month(last)),
+    }
+}
+
+/// "Ende nächster Woche", "Anfang Januar", "Dieses Wochenende"; "End of next week", "Early
+/// January", "This weekend": the stretch as placed, so a stretch rolled forward is named for
+/// where it landed.
+fn stretch_name(span: Span, stretch: Stretch, today: NaiveDate, l: Lang) -> String {
+    match stretch.unit {
+        StretchUnit::Week => week_name(span.first, stretch.part, today, l),
+        StretchUnit::Weekend => weekend_name(span.first, today, l),
+        StretchUnit::Month => {
+            let month = format!(
+                "{}{}",
+                month_name(span.first, l),
+                year_of(span.first, today)
+            );
+            match (l, stretch.part) {
+                (Lang::De, None) => format!("Im {month}"),
+                (Lang::De, Some(part)) => format!("{} {month}", part_de(part)),
+                (Lang::En, None) => month,
+                (Lang::En, Some(Part::Beginning)) => format!("Early {month}"),
+                (Lang::En, Some(Part::Middle)) => format!("Mid-{month}"),
+                (Lang::En, Some(Part::End)) => format!("Late {month}"),
+            }
+        }
+    }
+}
+
+/// The Monday of the week `d` is in.
+fn monday_of(d: NaiveDate) -> NaiveDate {
+    d.checked_sub_days(Days::new(u64::from(d.weekday().num_days_from_monday())))
+        .unwrap_or(d)
+}
+
+fn week_name(first: NaiveDate, part: Option<Part>, today: NaiveDate, l: Lang) -> String {
+    let start = monday_of(first);
+    let weeks = (start - monday_of(today)).num_days() / 7;
+    match l {
+        Lang::De => {
+            let (alone, of) = match weeks {
+                0 => ("Diese Woche".to_owned(), "dieser Woche".to_owned()),
+                1 => ("Nächste Woche".to_owned(), "nächster Woche".to_owned()),
+                2 => (
+                    "Übernächste Woche".to_owned(),
+                    "übernächster Woche".to_owned(),
+                ),
+                _ => {
+                    let week = format!("Woche vom {}. {}", start.day(), month_name(start, l));
+                    (format!("Die {week}"), format!("der {week}"))
+                }
+            };
+            match part {
+                None => alone,
+                Some(part) => format!("{} {of}", part_de(part)),
+            }
+        }
+        Lang::En => {
+            let which = match weeks {
+                0 => "this week".to_owned(),
+                1 => "next week".to_owned(),
+                2 => "the week after next".to_owned(),
+                _ => format!(
+                    "the week of {} {}{}",
+                    month_name(start, l),
+                    start.day(),
+                    slotline_speech::ordinal_suffix(start.day())
+                ),
+            };
+            match part {
+                None => capitalize(&which),
+                Some(Part::Beginning) => format!("Start of {which}"),
+                Some(Part::Middle) => format!("Middle of {which}"),
+                Some(Part::End) => format!("End of {which}"),
+            }
+        }
+    }
+}
+
+fn weekend_name(first: NaiveDate, today: NaiveDate, l: Lang) -> String {
+    let monday = monday_of(first);
+    let saturday = monday.checked_add_days(Days::new(5)).unwrap_or(first);
+    let weeks = (monday - monday_of(today)).num_days() / 7;
+    match (l, weeks) {
+        (Lang::De, 0) => "Dieses Wochenende".to_owned(),
+        (Lang::De, 1) => "Nächstes Wochenende".to_owned(),
+        (Lang::De, 2) => "Übernächstes Wochenende".to_owned(),
+        (Lang::De, _) => format!(
+            "Das Wochenende vom {}. {}",
+            saturday.day(),
+            month_name(saturday, l)
+        ),
+        (Lang::En, 0) => "This weekend".to_owned(),
+        (Lang::En, 1) => "Next weekend".to_owned(),
+        (Lang::En, 2) => "The weekend after next".to_owned(),
+        (Lang::En, _) => format!(
+            "The weekend of {} {}{}",
+            month_name(saturday, l),
+            saturday.day(),
+            slotline_speech::ordinal_suffix(saturday.day())
+        ),
+    }
+}
+
+fn part_de(part: Part) -> &'static str {
+    match part {
+        Part::Beginning => "Anfang",
+        Part::Middle => "Mitte",
+        Part::End => "Ende",
+    }
+}
+
+/// " 2027" for a day so far off that its year is not obvious.
+fn year_of(d: NaiveDate, today: NaiveDate) -> String {
+    if (d - today).num_days().abs() > slotline_speech::DAYS_WITHOUT_YEAR {
+        format!(" {}", d.year())
+    } else {
+        String::new()
+    }
+}
+
+fn month_name(d: NaiveDate, l: Lang) -> &'static str {
+    let names = l.pick(&slotline_speech::MONTHS_DE, &slotline_speech::MONTHS_EN);
+    usize::try_from(d.month0())
+        .ok()
+        .and_then(|i| names.get(i))
+        .copied()
+        .unwrap_or_default()
+}
+
+fn weekday_name(d: NaiveDate, l: Lang) -> &'static str {
+    let names = l.pick(&slotline_speech::WEEKDAYS_DE, &slotline_speech::WEEKDAYS_EN);
+    usize::try_from(d.weekday().num_days_from_monday())
+        .ok()
+        .and_then(|i| names.get(i))
+        .copied()
+        .unwrap_or_default()
+}
+
+/// A holiday as said in a sentence ("Das wäre der erste Weihnachtsfeiertag, ...").
+fn holiday_name(holiday: Holiday, l: Lang) -> &'static str {
+    let (de, en) = match holiday {
+        Holiday::NewYearsDay => ("Neujahr", "New Year's Day"),
+        Holiday::Epiphany => ("Heilige Drei Könige", "Epiphany"),
+        Holiday::ValentinesDay => ("der Valentinstag", "Valentine's Day"),
+        Holiday::ShroveMonday => ("Rosenmontag", "Rose Monday"),
+        Holiday::AshWednesday => ("Aschermittwoch", "Ash Wednesday"),
+        Holiday::MaundyThursday => ("Gründonnerstag", "Maundy Thursday"),
+        Holiday::GoodFriday => ("Karfreitag", "Good Friday"),
+        Holiday::HolySaturday => ("Karsamstag", "Holy Saturday"),
+        Holiday::EasterSunday => ("Ostersonntag", "Easter Sunday"),
+        Holiday::EasterMonday => ("Ostermontag", "Easter Monday"),
+        Holiday::LabourDay => ("der Tag der Arbeit", "May Day"),
+        Holiday::AscensionDay => ("Christi Himmelfahrt", "Ascension Day"),
+        Holiday::WhitSunday => ("Pfingstsonntag", "Whit Sunday"),
+        Holiday::WhitMonday => ("Pfingstmontag", "Whit Monday"),
+        Holiday::CorpusChristi => ("Fronleichnam", "Corpus Christi"),
+        Holiday::GermanUnityDay => ("der Tag der Deutschen Einheit", "German Unity Day"),
+        Holiday::Halloween => ("Halloween", "Halloween"),
+        Holiday::ReformationDay => ("der Reformationstag", "Reformation Day"),
+        Holiday::AllSaintsDay => ("Allerheiligen", "All Saints' Day"),
+        Holiday::StNicholasDay => ("Nikolaus", "St Nicholas' Day"),
+        Holiday::ChristmasEve => ("Heiligabend", "Christmas Eve"),
+        Holiday::ChristmasDay => ("der erste Weihnachtsfeiertag", "Christmas Day"),
+        Holiday::BoxingDay => ("der zweite Weihnachtsfeiertag", "Boxing Day"),
+        Holiday::NewYearsEve => ("Silvester", "New Year's Eve"),
+    };
+    l.pick(de, en)
 }
 
 /// The wish is free: "Dienstag, der 1. Dezember, um 15 Uhr ist frei. Soll ich den Termin für
@@ -518,6 +811,112 @@ mod tests {
         assert_eq!(
             parsed(d("2026-12-01"), Some(t("14:30")), today(), Lang::En),
             "That would be Tuesday, December 1st, at 2:30 pm."
+        );
+    }
+
+    /// What the reader makes of `said` on Wednesday 2026-11-25 at 10:00.
+    fn read(said: &str) -> ParsedDate {
+        let now = dt("2026-11-25 10:00");
+        crate::parse_date::parse(said, now, &crate::parse_date::DayHours::default())
+            .expect("readable test phrase")
+    }
+
+    fn says(said: &str, l: Lang) -> String {
+        parsed_words(&read(said), d("2026-11-25"), l)
+    }
+
+    #[test]
+    fn parsed_words_name_the_end_of_next_week_said_on_a_monday() {
+        let now = dt("2026-11-30 09:00");
+        let parsed = crate::parse_date::parse("Ende nächster Woche", now, &Default::default())
+            .expect("readable test phrase");
+        assert_eq!(
+            parsed_words(&parsed, now.date(), Lang::De),
+            "Ende nächster Woche, also Donnerstag, den 10., oder Freitag, den 11. Dezember."
+        );
+        assert_eq!(
+            parsed_words(&parsed, now.date(), Lang::En),
+            "End of next week: Thursday 10 or Friday 11 December."
+        );
+    }
+
+    #[test]
+    fn parsed_words_name_a_stretch_and_its_days() {
+        assert_eq!(
+            says("Ende nächster Woche", Lang::De),
+            "Ende nächster Woche, also Donnerstag, den 3., oder Freitag, den 4. Dezember."
+        );
+        assert_eq!(
+            says("end of next week", Lang::En),
+            "End of next week: Thursday 3 or Friday 4 December."
+        );
+        assert_eq!(
+            says("Ende der Woche um 10", Lang::De),
+            "Ende dieser Woche, also morgen oder Freitag, den 27. November, jeweils um 10 Uhr."
+        );
+        assert_eq!(
+            says("early next week at 3pm", Lang::En),
+            "Start of next week: Monday 30 November or Tuesday 1 December, at 3 pm."
+        );
+        assert_eq!(
+            says("nächste Woche", Lang::De),
+            "Nächste Woche, also vom 30. November bis zum 6. Dezember."
+        );
+        assert_eq!(
+            says("this week", Lang::En),
+            "This week: today to 29 November."
+        );
+        assert_eq!(
+            says("Ende Dezember", Lang::De),
+            "Ende Dezember, also vom 21. bis zum 31. Dezember."
+        );
+        assert_eq!(
+            says("im Dezember", Lang::De),
+            "Im Dezember, also vom 1. bis zum 31. Dezember."
+        );
+        assert_eq!(
+            says("mid-January", Lang::En),
+            "Mid-January: 11 to 20 January."
+        );
+        assert_eq!(
+            says("am Wochenende", Lang::De),
+            "Dieses Wochenende, also Samstag, den 28., oder Sonntag, den 29. November."
+        );
+        assert_eq!(
+            says("next weekend", Lang::En),
+            "Next weekend: Saturday 5 or Sunday 6 December."
+        );
+    }
+
+    #[test]
+    fn parsed_words_say_the_name_of_a_named_day() {
+        assert_eq!(
+            says("Silvester um 10", Lang::De),
+            "Das wäre Silvester, Donnerstag, der 31. Dezember, um 10 Uhr."
+        );
+        assert_eq!(
+            says("Christmas Day", Lang::En),
+            "That would be Christmas Day, Friday, December 25th."
+        );
+        assert_eq!(
+            says("Weihnachten", Lang::De),
+            "Das wäre der erste Weihnachtsfeiertag, Freitag, der 25. Dezember."
+        );
+        assert_eq!(
+            says("Ostermontag", Lang::De),
+            "Das wäre Ostermontag, Montag, der 29. März."
+        );
+        let closed = ParsedDate {
+            label: Some(Label::Named("Betriebs\nausflug".into())),
+            ..read("26.11.")
+        };
+        assert_eq!(
+            parsed_words(&closed, d("2026-11-25"), Lang::De),
+            "Das wäre Betriebs ausflug, morgen."
+        );
+        assert_eq!(
+            says("morgen um 15 Uhr", Lang::De),
+            parsed(d("2026-11-26"), Some(t("15:00")), d("2026-11-25"), Lang::De)
         );
     }
 

@@ -7,6 +7,8 @@
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
 use super::ParseError;
+use super::holidays::Holiday;
+use super::said::{MonthSel, Nth};
 
 /// Today for this week (0), else the Monday of the week `week` weeks on.
 pub(super) fn week_date(today: NaiveDate, week: u32) -> Result<NaiveDate, ParseError> {
@@ -46,14 +48,6 @@ pub(super) fn month_start(today: NaiveDate, months: u32) -> Result<NaiveDate, Pa
         .with_day(1)
         .and_then(|first| first.checked_add_months(Months::new(months)))
         .ok_or_else(|| out_of_range(today))
-}
-
-/// "im Dezember": today if it is December, else the next 1st of December.
-pub(super) fn month_named(today: NaiveDate, month: u32) -> Result<NaiveDate, ParseError> {
-    if today.month() == month {
-        return Ok(today);
-    }
-    day_month(today, 1, month, None)
 }
 
 /// "am 15.": the 15th of this month, or of the next month that has one if it has passed.
@@ -103,4 +97,91 @@ pub(super) fn add_days(date: NaiveDate, days: u64) -> Result<NaiveDate, ParseErr
 
 pub(super) fn out_of_range(date: NaiveDate) -> ParseError {
     ParseError::InvalidDate(format!("that far from {date}"))
+}
+
+/// A holiday: in the year said, else this year's if it has not passed, else next year's.
+pub(super) fn holiday_date(
+    today: NaiveDate,
+    holiday: Holiday,
+    year: Option<i32>,
+) -> Result<NaiveDate, ParseError> {
+    if let Some(year) = year {
+        return holiday.in_year(year).ok_or_else(|| out_of_range(today));
+    }
+    [Some(today.year()), today.year().checked_add(1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|year| holiday.in_year(year))
+        .find(|date| *date >= today)
+        .ok_or_else(|| out_of_range(today))
+}
+
+/// "der zweite Dienstag im Monat", "the last Friday of January": the first such day that has
+/// not passed, in the month chosen.
+pub(super) fn nth_weekday(
+    today: NaiveDate,
+    nth: Nth,
+    day: Option<Weekday>,
+    month: MonthSel,
+) -> Result<NaiveDate, ParseError> {
+    let invalid = || ParseError::InvalidDate(nth_label(nth, day));
+    let this_month = today.with_day(1).ok_or_else(|| out_of_range(today))?;
+    let months: Vec<NaiveDate> = match month {
+        // A month without a fifth Monday is passed over.
+        MonthSel::Current => (0..13)
+            .filter_map(|k| this_month.checked_add_months(Months::new(k)))
+            .collect(),
+        MonthSel::Ahead(k) => vec![month_start(today, k)?],
+        MonthSel::Named {
+            month,
+            year: Some(y),
+        } => NaiveDate::from_ymd_opt(y, month, 1).into_iter().collect(),
+        MonthSel::Named { month, year: None } => [Some(today.year()), today.year().checked_add(1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, month, 1))
+            .collect(),
+    };
+    let keep_past = matches!(month, MonthSel::Named { year: Some(_), .. });
+    months
+        .into_iter()
+        .filter_map(|first| nth_in(first, nth, day))
+        .find(|date| keep_past || *date >= today)
+        .ok_or_else(invalid)
+}
+
+/// The `nth` `day` (any day when `None`) of the month that starts on `first`.
+fn nth_in(first: NaiveDate, nth: Nth, day: Option<Weekday>) -> Option<NaiveDate> {
+    let last = first
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.pred_opt())?;
+    match (nth, day) {
+        (Nth::Ordinal(n), None) => first.with_day(n),
+        (Nth::Last, None) => Some(last),
+        (Nth::Ordinal(n), Some(day)) => {
+            let ahead =
+                (7 + day.num_days_from_monday() - first.weekday().num_days_from_monday()) % 7;
+            let date =
+                first.checked_add_days(Days::new(u64::from(ahead + 7 * n.checked_sub(1)?)))?;
+            (date.month() == first.month()).then_some(date)
+        }
+        (Nth::Last, Some(day)) => {
+            let back = (7 + last.weekday().num_days_from_monday() - day.num_days_from_monday()) % 7;
+            last.checked_sub_days(Days::new(u64::from(back)))
+        }
+    }
+}
+
+fn nth_label(nth: Nth, day: Option<Weekday>) -> String {
+    let day = day.map_or_else(|| "day".to_owned(), |d| format!("{d:?}"));
+    match nth {
+        Nth::Ordinal(n) => format!("the {n}. {day} of that month"),
+        Nth::Last => format!("the last {day} of that month"),
+    }
+}
+
+/// Days `days` before `date`.
+pub(super) fn sub_days(date: NaiveDate, days: u64) -> Result<NaiveDate, ParseError> {
+    date.checked_sub_days(Days::new(days))
+        .ok_or_else(|| out_of_range(date))
 }

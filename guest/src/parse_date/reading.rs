@@ -3,8 +3,13 @@
 //!
 //! Reading never looks at the calendar or the clock: whether "Dienstag" is today or next
 //! week, or "halb drei" 02:30 or 14:30, is decided later by [`super::resolving`].
+//!
+//! The recognisers of days said by name (holidays, the tenant's days, "der erste Montag im
+//! Januar", "Ende nächster Woche") are in [`super::naming`]; here are the walk, the times,
+//! the numeric dates and the weekdays, and the checks of [`super::talk`] on what is skipped.
 
-use super::said::{Clock, DateItem, Meridiem, Said, WeekdayRule};
+use super::said::{Clock, Counting, DateItem, Meridiem, Said, WeekdayRule};
+use super::talk::{Prep, date_talk, idiom, negation, passes_over};
 use super::tokens::{Num, Tok};
 use super::vocabulary::{COUNTED, PAST, Period, UHR, is_german_weekday, month, period, weekday};
 
@@ -22,25 +27,34 @@ enum Cue {
 }
 
 /// Walks the tokens left to right; at each position the first recogniser that matches takes
-/// its tokens, otherwise the token is skipped (noting cue words and words for the past).
+/// its tokens, otherwise the token is skipped (noting cue words, prepositions, words for the
+/// past and date talk).
 pub(super) struct Reader<'t> {
-    toks: &'t [Tok],
-    pos: usize,
+    pub(super) toks: &'t [Tok],
+    /// The tenant's named days, as tokens.
+    pub(super) names: &'t [Vec<Tok>],
+    pub(super) pos: usize,
     cue: Cue,
-    said: Said,
+    /// A preposition whose object has not been read yet, and where it stands.
+    prep: Option<(Prep, usize)>,
+    pub(super) said: Said,
 }
 
 impl<'t> Reader<'t> {
-    pub(super) fn read(toks: &'t [Tok]) -> Said {
+    pub(super) fn read(toks: &'t [Tok], names: &'t [Vec<Tok>]) -> Said {
         let mut reader = Reader {
             toks,
+            names,
             pos: 0,
             cue: Cue::None,
+            prep: None,
             said: Said::default(),
         };
         while reader.pos < toks.len() {
+            let (start, items) = (reader.pos, reader.said.dates.len());
             if reader.recognise() {
                 reader.cue = Cue::None;
+                reader.judge_preposition(start, items);
             } else {
                 reader.skip();
             }
@@ -50,13 +64,17 @@ impl<'t> Reader<'t> {
 
     /// Tries the recognisers, most specific first. Each advances `pos` only when it matches.
     fn recognise(&mut self) -> bool {
-        self.greeting()
+        self.tenant_day()
+            || self.holiday()
+            || self.greeting()
+            || self.nth_weekday()
             || self.iso_date()
             || self.numeric_date()
             || self.clock_time()
             || self.day_month()
             || self.spoken_time()
             || self.offset()
+            || self.stretch()
             || self.weekday_or_week()
             || self.day_word()
             || self.period_word()
@@ -64,8 +82,84 @@ impl<'t> Reader<'t> {
             || self.day_or_hour_number()
     }
 
+    /// A recogniser read the phrase from `start`; checks it against a preposition before it
+    /// ("nach Ostern", "über Weihnachten").
+    fn judge_preposition(&mut self, start: usize, items_before: usize) {
+        let Some((prep, at)) = self.prep.take() else {
+            return;
+        };
+        let refused = self
+            .said
+            .dates
+            .get(items_before..)
+            .unwrap_or_default()
+            .iter()
+            .any(|item| !prep.allows(item.is_stretch()));
+        if refused {
+            self.unplaceable(at.min(start), self.pos);
+        }
+    }
+
+    /// Notes the tokens `from..to` as date talk that cannot be placed (the first one counts).
+    pub(super) fn unplaceable(&mut self, from: usize, to: usize) {
+        if self.said.unplaceable.is_some() {
+            return;
+        }
+        let words: Vec<String> = self
+            .toks
+            .get(from..to)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|tok| match tok {
+                Tok::Word(w) => Some(w.clone()),
+                Tok::Num(n) => Some(n.value.to_string()),
+                _ => None,
+            })
+            .collect();
+        self.said.unplaceable = Some(words.join(" "));
+    }
+
     fn skip(&mut self) {
-        if let Some(word) = self.word(0) {
+        match self.tok(0) {
+            Some(Tok::Word(word)) => self.skip_word(word),
+            // "um, ..." in English is a hesitation, not a preposition.
+            Some(Tok::Comma) => self.prep = None,
+            _ => {}
+        }
+        self.pos += 1;
+    }
+
+    fn skip_word(&mut self, word: &str) {
+        let prev = self.pos.checked_sub(1).and_then(|k| self.word_at(k));
+        self.note_cue(word);
+        self.said.unsupported |= PAST.contains(&word);
+        if negation(word, prev) || date_talk(word) {
+            self.unplaceable(self.pos, self.pos + 1);
+        }
+        if let Some(prep) = Prep::of(word, prev) {
+            self.prep = Some((prep, self.pos));
+        } else if let Some((prep, at)) = self.prep
+            && !passes_over(word)
+        {
+            // The preposition's object is a word no recogniser reads: "am Brückentag",
+            // "nach dem Termin", unless it is an idiom ("am liebsten").
+            self.prep = None;
+            if !idiom(word) && self.word_at(at).is_some_and(|w| prep.needs_a_day(w)) {
+                self.unplaceable(at, self.pos + 1);
+            }
+        }
+    }
+
+    /// The word at absolute position `at`.
+    fn word_at(&self, at: usize) -> Option<&'t str> {
+        match self.toks.get(at) {
+            Some(Tok::Word(w)) => Some(w.as_str()),
+            _ => None,
+        }
+    }
+
+    fn note_cue(&mut self, word: &str) {
+        {
             self.cue = match word {
                 "um" | "gegen" | "ab" => Cue::Hour {
                     german: true,
@@ -86,33 +180,31 @@ impl<'t> Reader<'t> {
                 "am" | "on" | "the" | "den" | "der" | "dem" | "zum" => Cue::Day,
                 _ => self.cue,
             };
-            self.said.unsupported |= PAST.contains(&word);
         }
-        self.pos += 1;
     }
 
     // --- token access -------------------------------------------------------------------
 
-    fn tok(&self, k: usize) -> Option<&'t Tok> {
+    pub(super) fn tok(&self, k: usize) -> Option<&'t Tok> {
         self.toks.get(self.pos + k)
     }
 
-    fn is(&self, k: usize, tok: &Tok) -> bool {
+    pub(super) fn is(&self, k: usize, tok: &Tok) -> bool {
         self.tok(k) == Some(tok)
     }
 
-    fn word(&self, k: usize) -> Option<&'t str> {
+    pub(super) fn word(&self, k: usize) -> Option<&'t str> {
         match self.tok(k) {
             Some(Tok::Word(w)) => Some(w.as_str()),
             _ => None,
         }
     }
 
-    fn word_in(&self, k: usize, words: &[&str]) -> bool {
+    pub(super) fn word_in(&self, k: usize, words: &[&str]) -> bool {
         self.word(k).is_some_and(|w| words.contains(&w))
     }
 
-    fn num(&self, k: usize) -> Option<Num> {
+    pub(super) fn num(&self, k: usize) -> Option<Num> {
         match self.tok(k) {
             Some(Tok::Num(n)) => Some(*n),
             _ => None,
@@ -120,11 +212,11 @@ impl<'t> Reader<'t> {
     }
 
     /// A cardinal number at `k`, e.g. an hour.
-    fn cardinal(&self, k: usize) -> Option<Num> {
+    pub(super) fn cardinal(&self, k: usize) -> Option<Num> {
         self.num(k).filter(|n| !n.ordinal)
     }
 
-    fn take(&mut self, n: usize) -> bool {
+    pub(super) fn take(&mut self, n: usize) -> bool {
         self.pos += n;
         true
     }
@@ -211,7 +303,7 @@ impl<'t> Reader<'t> {
 
     /// A year at `k`: four digits, or two when `short_ok` ("15.12.26"), unless a time follows
     /// ("15.12. 10 Uhr").
-    fn year_at(&self, k: usize, short_ok: bool) -> Option<i32> {
+    pub(super) fn year_at(&self, k: usize, short_ok: bool) -> Option<i32> {
         let n = self.cardinal(k)?;
         let time_follows = self.is(k + 1, &Tok::Colon)
             || self.word_in(k + 1, UHR)
@@ -483,51 +575,77 @@ impl<'t> Reader<'t> {
         Some((k, half + sign * i64::from(n.value)))
     }
 
-    /// "in 3 Tagen", "in zwei Wochen", "in a week", "two weeks from today".
+    /// "in 3 Tagen", "in zwei Wochen", "in a week", "two weeks from today", "a week from
+    /// Tuesday", "drei Tage nach Ostern", "eine Woche vor Weihnachten", "am Tag nach Silvester".
     fn offset(&mut self) -> bool {
-        let k = usize::from(self.word_in(0, &["in", "within"]));
-        let Some(item) = self.offset_at(k) else {
+        let k = usize::from(self.word_in(0, &["in", "within", "innerhalb"]));
+        let Some((item, len)) = self.offset_at(k) else {
             return false;
         };
-        let from = self.word_in(k + 2, &["from", "ab"]);
-        if k == 0 && !from {
-            return false;
+        let k = k + len;
+        let counting = match self.word(k) {
+            Some("from" | "after" | "nach" | "ab") => Some(Counting::After),
+            // "a week on Tuesday" (British); "in a week, on Tuesday" is a week and a day.
+            Some("on") if k == len => Some(Counting::After),
+            Some("before" | "vor") => Some(Counting::Before),
+            _ => None,
+        };
+        let Some(counting) = counting else {
+            // "3 Tage" alone is a length, not a date.
+            return k > len && len == 2 && self.push_offset(item, k);
+        };
+        self.said.counting = Some(counting);
+        if self.word_in(k + 1, &["now", "jetzt"]) {
+            self.said.dates.push(DateItem::Day(0));
+            return self.push_offset(item, k + 2);
         }
-        if from {
-            // Counting from another day ("a week from Tuesday") is left unread rather than
-            // read as Tuesday.
-            self.said.unsupported |= !self.word_in(k + 3, &["today", "now", "heute", "jetzt"]);
-        }
-        self.said.dates.push(item);
-        self.take(if from { k + 4 } else { k + 2 })
+        self.push_offset(item, k + 1)
     }
 
-    /// An amount and a unit at `k`: "3 Tagen", "zwei Wochen", "a month".
-    fn offset_at(&self, k: usize) -> Option<DateItem> {
+    fn push_offset(&mut self, item: DateItem, used: usize) -> bool {
+        self.said.dates.push(item);
+        self.take(used)
+    }
+
+    /// An amount and a unit at `k` and how many tokens they take: "3 Tagen", "zwei Wochen",
+    /// "a month", and the "Tag" of "am Tag nach" / "the day before", one day.
+    ///
+    /// Whole weeks of days are weeks ("in 14 Tagen" with a weekday is two weeks on), and the
+    /// German "acht Tage" is the idiom for one week ("heute in acht Tagen").
+    fn offset_at(&self, k: usize) -> Option<(DateItem, usize)> {
+        if self.word_in(k, &["tag", "day"]) {
+            let counted = self.word_in(k + 1, &["after", "nach", "before", "vor"]);
+            return counted.then_some((DateItem::InDays(1), 1));
+        }
         let amount = match (self.cardinal(k), self.word(k)) {
             (Some(n), _) => n.value,
             (None, Some("a" | "an" | "ein" | "eine" | "einen" | "einem" | "einer")) => 1,
             _ => return None,
         };
         let item = match self.word(k + 1)? {
+            "tag" | "tage" | "tagen" if amount == 8 => DateItem::InWeeks(1),
+            "tag" | "tage" | "tagen" | "day" | "days" if amount > 0 && amount % 7 == 0 => {
+                DateItem::InWeeks(amount / 7)
+            }
             "tag" | "tage" | "tagen" | "day" | "days" => DateItem::InDays(amount),
             "woche" | "wochen" | "week" | "weeks" => DateItem::InWeeks(amount),
             "monat" | "monate" | "monaten" | "month" | "months" => DateItem::InMonths(amount),
-            "fortnight" => DateItem::InDays(amount.saturating_mul(14)),
+            "fortnight" | "fortnights" => DateItem::InWeeks(amount.saturating_mul(2)),
             _ => return None,
         };
-        Some(item)
+        Some((item, 2))
     }
 
     /// "Dienstag", "nächsten Dienstag", "this Friday", "nächste Woche", "week after next",
-    /// "nächsten Monat", "this afternoon".
+    /// "nächsten Monat", "this afternoon", "Tuesday week", "the Tuesday after next".
     fn weekday_or_week(&mut self) -> bool {
         let rule = self.word(0).and_then(WeekdayRule::from_word);
         let k = usize::from(rule.is_some());
         let rule = rule.unwrap_or(WeekdayRule::Bare);
         if let Some(day) = self.word(k).and_then(weekday) {
-            self.said.dates.push(DateItem::Weekday(day, rule));
             self.pos += k + 1;
+            let rule = self.week_later(rule);
+            self.said.dates.push(DateItem::Weekday(day, rule));
             self.trailing_morning();
             return true;
         }
@@ -548,6 +666,23 @@ impl<'t> Reader<'t> {
             2
         };
         self.take(used)
+    }
+
+    /// After a bare weekday, the British "Tuesday week" and "Tuesday after next" are the
+    /// Tuesday a week after the coming one.
+    fn week_later(&mut self, rule: WeekdayRule) -> WeekdayRule {
+        if rule != WeekdayRule::Bare {
+            return rule;
+        }
+        if self.word_in(0, &["week"]) && !self.word_in(1, &["after"]) {
+            self.pos += 1;
+            return WeekdayRule::AfterNext;
+        }
+        if self.word_in(0, &["after"]) && self.word_in(1, &["next"]) {
+            self.pos += 2;
+            return WeekdayRule::AfterNext;
+        }
+        rule
     }
 
     fn week_after_next(&mut self) -> bool {
@@ -595,13 +730,14 @@ impl<'t> Reader<'t> {
         self.take(1)
     }
 
-    /// "im Dezember", on its own.
+    /// "im Dezember", on its own, or with a year ("Januar 2027").
     fn month_alone(&mut self) -> bool {
-        let Some(m) = self.word(0).and_then(|w| month(w, false)) else {
+        let Some(month) = self.word(0).and_then(|w| month(w, false)) else {
             return false;
         };
-        self.said.dates.push(DateItem::MonthOnly(m));
-        self.take(1)
+        let year = self.year_at(1, false);
+        self.said.dates.push(DateItem::MonthOnly { month, year });
+        self.take(if year.is_some() { 2 } else { 1 })
     }
 
     /// Any other number: a day ("15.", "15th", "am 15") or an hour ("um 9", "at 3 30"), or

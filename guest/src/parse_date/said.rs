@@ -6,9 +6,10 @@
 
 use chrono::{NaiveTime, Weekday};
 
+use super::holidays::Holiday;
 use super::tokens::Num;
 use super::vocabulary::Period;
-use super::{DayHours, ParseError};
+use super::{DayHours, ParseError, Part};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Meridiem {
@@ -120,8 +121,11 @@ pub(super) enum DateItem {
     Week(u32),
     /// "diesen Monat" (0), "nächsten Monat" (1).
     MonthRef(u32),
-    /// "im Dezember".
-    MonthOnly(u32),
+    /// "im Dezember", "Januar 2027".
+    MonthOnly {
+        month: u32,
+        year: Option<i32>,
+    },
     /// "am Ersten", "the 15th".
     DayOfMonth(u32),
     /// "15.12.", "15. Dezember 2026".
@@ -130,10 +134,71 @@ pub(super) enum DateItem {
         month: u32,
         year: Option<i32>,
     },
+    /// "Silvester", "Ostermontag 2027".
+    Holiday {
+        holiday: Holiday,
+        year: Option<i32>,
+    },
+    /// One of the tenant's named days, by its index in the names the reader was given.
+    Named(usize),
+    /// "der erste Montag im Januar", "the last Friday of the month", "der letzte Tag im
+    /// Monat" (`day` is `None`).
+    NthWeekday {
+        nth: Nth,
+        day: Option<Weekday>,
+        month: MonthSel,
+    },
+    /// "Anfang", "Mitte", "Ende", "early", "late": which part of the week, weekend or month
+    /// said next to it.
+    Part(Part),
+    /// "am Wochenende" (`Bare`/`This`), "nächstes Wochenende" (`Next`).
+    Weekend(WeekdayRule),
+}
+
+impl DateItem {
+    /// Whether the item names a stretch of days (a week, a month, a part of one) rather than
+    /// one day: what "über", "during" and "gegen" may be said of.
+    pub(super) fn is_stretch(&self) -> bool {
+        matches!(
+            self,
+            Self::Week(_)
+                | Self::MonthRef(_)
+                | Self::MonthOnly { .. }
+                | Self::Part(_)
+                | Self::Weekend(_)
+        )
+    }
+}
+
+/// Which of a month's weekdays: "der zweite" (2) or "der letzte".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Nth {
+    Ordinal(u32),
+    Last,
+}
+
+/// The month an ordinal weekday is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MonthSel {
+    /// "im Monat", "of the month", "dieses Monats": this month, or the next if it has passed.
+    Current,
+    /// "nächsten Monat" (1), "übernächsten Monat" (2).
+    Ahead(u32),
+    /// "im Januar", "of January 2027".
+    Named { month: u32, year: Option<i32> },
+}
+
+/// Which way an offset counts from the day said with "from", "nach" or "vor".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Counting {
+    /// "a week from Tuesday", "zwei Tage nach Ostern".
+    After,
+    /// "eine Woche vor Weihnachten".
+    Before,
 }
 
 /// Everything read from the text, resolved later as a whole.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Said {
     pub(super) dates: Vec<DateItem>,
     pub(super) clocks: Vec<Clock>,
@@ -141,6 +206,42 @@ pub(super) struct Said {
     /// Numbers in digits with nothing saying whether they are a day or an hour.
     pub(super) loose: Vec<Num>,
     /// Something was said that this reader knows it cannot read right: a word for the past
-    /// ("gestern"), or "a week from Tuesday".
+    /// ("gestern").
     pub(super) unsupported: bool,
+    /// Date talk the reader heard but cannot place ("nach Ostern", "Fasching", "Dezmber"),
+    /// as said: the voice agent must ask for the day.
+    pub(super) unplaceable: Option<String>,
+    /// The offsets said count from the other day said, not from today ("a week from
+    /// Tuesday", "drei Tage nach Weihnachten").
+    pub(super) counting: Option<Counting>,
+}
+
+impl Said {
+    /// Whether anything was said about the day, understood or not.
+    pub(super) fn says_day(&self) -> bool {
+        !self.dates.is_empty() || self.unsupported || self.unplaceable.is_some()
+    }
+
+    /// Whether anything was said about the time of day (a lone number may be one).
+    pub(super) fn says_time(&self) -> bool {
+        !self.clocks.is_empty() || !self.periods.is_empty() || !self.loose.is_empty()
+    }
+
+    /// Gives an unmarked number a role ("Montag 10" → 10 o'clock); `false` if it cannot have
+    /// one here.
+    pub(super) fn settle_loose(&mut self) -> bool {
+        match self.loose.as_slice() {
+            [] => true,
+            [n] if self.clocks.is_empty()
+                && (!self.dates.is_empty() || !self.periods.is_empty()) =>
+            {
+                self.clocks.push(Clock::new(*n, 0));
+                self.loose.clear();
+                true
+            }
+            // Beside a time only, a number is more likely a second time ("um 10 oder 11")
+            // than a day; alone it could be either.
+            _ => false,
+        }
+    }
 }

@@ -13,21 +13,21 @@ fn hours() -> DayHours {
     DayHours::default()
 }
 
-/// Runs a table against one `now`, collecting every mismatch so one run shows them all.
+/// Runs a table against one `now`, collecting every mismatch so one run shows them all. Only
+/// the day and the time are compared; the spans have their own tables.
 fn check_table(now: NaiveDateTime, hours: &DayHours, cases: &[Case]) {
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|(said, date, time)| {
-            let expected = ParsedDate {
-                date: date.parse().unwrap_or(NaiveDate::MIN),
-                time: (!time.is_empty())
+            let expected = (
+                date.parse().unwrap_or(NaiveDate::MIN),
+                (!time.is_empty())
                     .then(|| NaiveTime::parse_from_str(time, "%H:%M").ok())
                     .flatten(),
-                span: None,
-            };
+            );
             let got = parse(said, now, hours);
-            (got.as_ref() != Ok(&expected))
-                .then(|| format!("{said:?}: expected {date} {time}, got {got:?}"))
+            let read = got.as_ref().map(|p| (p.date, p.time));
+            (read != Ok(expected)).then(|| format!("{said:?}: expected {date} {time}, got {got:?}"))
         })
         .collect();
     assert!(failures.is_empty(), "now {now}:\n{}", failures.join("\n"));
@@ -379,7 +379,9 @@ fn unreadable_text_is_unrecognised_and_given_back() {
         "um 10 oder 11",
         "may I book",
         "one moment please",
-        "a week from Tuesday",
+        "letzten Freitag",
+        "Montag, nein",
+        "the day after my last appointment",
     ] {
         assert!(
             matches!(error(said), ParseError::Unrecognised(_)),
@@ -540,4 +542,679 @@ fn never_panics_on_random_bytes() {
         let _ = parse(&said, NaiveDateTime::MAX, &hours());
         let _ = parse(&said, at("2026-11-25", "10:00"), &hours());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Named days, weekday offsets, ordinal weekdays, corrections, stretches, date talk
+// ---------------------------------------------------------------------------------------------
+
+/// Wednesday 2026-11-25, 10:00: holidays roll forward and take a time.
+const NAMED_DAYS: &[Case] = &[
+    ("Silvester", "2026-12-31", ""),
+    ("Silvester um 10", "2026-12-31", "10:00"),
+    ("an Silvester um 15 Uhr", "2026-12-31", "15:00"),
+    ("Sylvester abends", "2026-12-31", "17:00"),
+    ("Heiligabend", "2026-12-24", ""),
+    ("am Heiligabend vormittags", "2026-12-24", "09:00"),
+    ("Heiliger Abend", "2026-12-24", ""),
+    ("Weihnachten", "2026-12-25", ""),
+    ("erster Weihnachtsfeiertag", "2026-12-25", ""),
+    ("1. Weihnachtsfeiertag", "2026-12-25", ""),
+    ("am zweiten Weihnachtsfeiertag", "2026-12-26", ""),
+    ("2. Weihnachtstag um 11", "2026-12-26", "11:00"),
+    ("Neujahr", "2027-01-01", ""),
+    ("Christmas Eve", "2026-12-24", ""),
+    ("Christmas Day at 3pm", "2026-12-25", "15:00"),
+    ("on Christmas", "2026-12-25", ""),
+    ("Boxing Day", "2026-12-26", ""),
+    ("New Year's Eve", "2026-12-31", ""),
+    ("New Year\u{2019}s Day at 10", "2027-01-01", "10:00"),
+    ("Karfreitag", "2027-03-26", ""),
+    ("Ostern", "2027-03-28", ""),
+    ("Ostersonntag", "2027-03-28", ""),
+    ("Ostermontag um halb drei", "2027-03-29", "14:30"),
+    ("Christi Himmelfahrt", "2027-05-06", ""),
+    ("Pfingsten", "2027-05-16", ""),
+    ("Pfingstmontag", "2027-05-17", ""),
+    ("Fronleichnam", "2027-05-27", ""),
+    ("Rosenmontag", "2027-02-08", ""),
+    ("Good Friday", "2027-03-26", ""),
+    ("Easter Sunday", "2027-03-28", ""),
+    ("Easter Monday morning", "2027-03-29", "09:00"),
+    ("Easter", "2027-03-28", ""),
+    ("Whit Monday", "2027-05-17", ""),
+    ("Ostern 2028", "2028-04-16", ""),
+    ("Heilige Drei Könige", "2027-01-06", ""),
+    ("Tag der Deutschen Einheit", "2027-10-03", ""),
+    ("Silvester, 31.12.", "2026-12-31", ""),
+    ("am Tag nach Weihnachten", "2026-12-26", ""),
+    ("the day before New Year's Eve", "2026-12-30", ""),
+    ("zwei Tage vor Silvester", "2026-12-29", ""),
+    ("eine Woche nach Ostern", "2027-04-04", ""),
+    ("ähm, also, Silvester bitte", "2026-12-31", ""),
+    ("I'd like an appointment on Boxing Day", "2026-12-26", ""),
+];
+
+/// Wednesday 2026-11-25, 10:00: a weekday a week or more on.
+const WEEKDAY_OFFSETS: &[Case] = &[
+    ("Montag in einer Woche", "2026-12-07", ""),
+    ("Dienstag in einer Woche", "2026-12-08", ""),
+    ("Donnerstag in einer Woche", "2026-12-03", ""),
+    ("Mittwoch in einer Woche", "2026-12-02", ""),
+    ("Montag in 8 Tagen", "2026-12-07", ""),
+    ("Montag in acht Tagen um 10", "2026-12-07", "10:00"),
+    ("heute in acht Tagen", "2026-12-02", ""),
+    ("heute in einer Woche", "2026-12-02", ""),
+    ("in 8 days", "2026-12-03", ""),
+    ("a week from Tuesday", "2026-12-08", ""),
+    ("a week from Monday at 3", "2026-12-07", "15:00"),
+    ("a week on Tuesday", "2026-12-08", ""),
+    ("Tuesday week", "2026-12-08", ""),
+    ("Monday week", "2026-12-07", ""),
+    ("the Tuesday after next", "2026-12-08", ""),
+    ("übernächsten Dienstag", "2026-12-08", ""),
+    ("übernächsten Montag", "2026-12-07", ""),
+    ("two weeks from Friday", "2026-12-11", ""),
+    ("a week from tomorrow", "2026-12-03", ""),
+    ("a week from next Monday", "2026-12-07", ""),
+    ("in einer Woche ab Montag", "2026-12-07", ""),
+];
+
+/// Wednesday 2026-11-25, 10:00: the nth weekday of a month.
+const ORDINAL_WEEKDAYS: &[Case] = &[
+    ("der erste Montag im Januar", "2027-01-04", ""),
+    ("am zweiten Dienstag im Monat", "2026-12-08", ""),
+    ("the first Monday in January", "2027-01-04", ""),
+    ("the last Friday of the month", "2026-11-27", ""),
+    ("letzten Freitag im Dezember", "2026-12-25", ""),
+    ("am 1. Montag im Februar um 9", "2027-02-01", "09:00"),
+    ("der letzte Tag im Monat", "2026-11-30", ""),
+    ("the last day of the month", "2026-11-30", ""),
+    ("the second Tuesday of next month", "2026-12-08", ""),
+    ("am dritten Mittwoch", "2026-12-16", ""),
+    ("der letzte Montag im November", "2026-11-30", ""),
+    ("the last Wednesday of November", "2026-11-25", ""),
+    ("der vierte Donnerstag im November 2027", "2027-11-25", ""),
+];
+
+/// Wednesday 2026-11-25, 10:00: the last thing said wins.
+const CORRECTIONS: &[Case] = &[
+    ("morgen, nein, übermorgen", "2026-11-27", ""),
+    ("Montag – ach nein, Dienstag", "2026-12-01", ""),
+    ("Tuesday, sorry, Wednesday at 3", "2026-11-25", "15:00"),
+    ("um 10, nein um 11", "2026-11-25", "11:00"),
+    ("tomorrow, I mean Friday", "2026-11-27", ""),
+    ("Mittwoch oder besser Donnerstag", "2026-11-26", ""),
+    ("morgen um 10, nein übermorgen", "2026-11-27", "10:00"),
+    ("morgen um 10, nein um 11", "2026-11-26", "11:00"),
+    ("Freitag, quatsch, Samstag um 9", "2026-11-28", "09:00"),
+    ("Montag, ich meine Dienstag", "2026-12-01", ""),
+    (
+        "Monday at 2, actually make that Thursday",
+        "2026-11-26",
+        "14:00",
+    ),
+    ("next Tuesday, no, next Wednesday", "2026-12-02", ""),
+    ("Montag 10, nein 11", "2026-11-30", "11:00"),
+    ("nicht Montag, sondern Dienstag", "2026-12-01", ""),
+    ("Montag, aber erst nachmittags", "2026-11-30", "14:00"),
+    ("Montag wäre besser", "2026-11-30", ""),
+    ("Silvester, nee, Neujahr", "2027-01-01", ""),
+    ("scratch that, Friday at 4", "2026-11-27", "16:00"),
+    ("Donnerstag, korrigiere, Freitag", "2026-11-27", ""),
+    ("Fasching, nein, Montag", "2026-11-30", ""),
+];
+
+/// Words that carry no date keep working beside the new readings.
+const FILLERS: &[Case] = &[
+    ("am liebsten Montag", "2026-11-30", ""),
+    ("nach Möglichkeit Montag", "2026-11-30", ""),
+    ("I am free on Monday", "2026-11-30", ""),
+    ("um, Tuesday at 3", "2026-12-01", "15:00"),
+    ("gerne am Mittwoch", "2026-12-02", ""),
+    ("einen Termin am Freitag bitte", "2026-11-27", ""),
+    ("I'd like Tuesday, please", "2026-12-01", ""),
+    ("at least on Thursday", "2026-11-26", ""),
+];
+
+#[test]
+fn reads_named_days_of_the_year() {
+    check_table(at("2026-11-25", "10:00"), &hours(), NAMED_DAYS);
+}
+
+#[test]
+fn reads_weekdays_a_week_or_more_on() {
+    check_table(at("2026-11-25", "10:00"), &hours(), WEEKDAY_OFFSETS);
+}
+
+#[test]
+fn reads_ordinal_weekdays_of_a_month() {
+    check_table(at("2026-11-25", "10:00"), &hours(), ORDINAL_WEEKDAYS);
+}
+
+#[test]
+fn the_last_correction_wins() {
+    check_table(at("2026-11-25", "10:00"), &hours(), CORRECTIONS);
+}
+
+/// Sunday 2026-11-29, 12:00.
+const SUNDAY: &[Case] = &[
+    ("heute", "2026-11-29", ""),
+    ("Sonntag", "2026-12-06", ""),
+    ("Montag in einer Woche", "2026-12-07", ""),
+    ("Tuesday week", "2026-12-08", ""),
+    ("the last Friday of the month", "2026-12-25", ""),
+    ("Silvester um 10", "2026-12-31", "10:00"),
+    ("um 10", "2026-11-30", "10:00"),
+    ("morgen, nein, Dienstag", "2026-12-01", ""),
+    ("der erste Sonntag im Dezember", "2026-12-06", ""),
+];
+
+/// Monday 2026-11-30, 09:00: the last day of a month.
+const MONTH_END: &[Case] = &[
+    ("morgen", "2026-12-01", ""),
+    ("am Ersten", "2026-12-01", ""),
+    ("the last day of the month", "2026-11-30", ""),
+    ("der letzte Freitag im Monat", "2026-12-25", ""),
+    ("in einem Monat", "2026-12-30", ""),
+    ("Nikolaus", "2026-12-06", ""),
+    ("Montag in einer Woche", "2026-12-07", ""),
+    ("a week from today", "2026-12-07", ""),
+];
+
+/// Saturday 2027-03-27, 10:00: the night Berlin's clocks go forward is Easter night.
+const DST_SPRING: &[Case] = &[
+    ("Ostern", "2027-03-28", ""),
+    ("morgen um 2:30", "2027-03-28", "14:30"),
+    ("morgen um 02:30", "2027-03-28", "02:30"),
+    ("Karfreitag", "2028-04-14", ""),
+    ("Ostermontag", "2027-03-29", ""),
+    ("nächsten Sonntag", "2027-03-28", ""),
+    ("in einer Woche", "2027-04-03", ""),
+    ("Tuesday week", "2027-04-06", ""),
+    ("übermorgen, nein, morgen", "2027-03-28", ""),
+];
+
+/// Sunday 2027-03-28, 09:00: Easter Sunday, the first day of summer time.
+const EASTER_SUNDAY: &[Case] = &[
+    ("heute", "2027-03-28", ""),
+    ("Ostern", "2027-03-28", ""),
+    ("Ostersonntag um 10", "2027-03-28", "10:00"),
+    ("um 3", "2027-03-28", "15:00"),
+    ("Pfingsten", "2027-05-16", ""),
+    ("Ostermontag um 9", "2027-03-29", "09:00"),
+];
+
+/// Saturday 2026-10-24, 10:00: the night Berlin's clocks go back.
+const DST_AUTUMN: &[Case] = &[
+    ("morgen um 2:30", "2026-10-25", "14:30"),
+    ("morgen um 02:30", "2026-10-25", "02:30"),
+    ("Reformationstag", "2026-10-31", ""),
+    ("Halloween", "2026-10-31", ""),
+    ("Allerheiligen", "2026-11-01", ""),
+    ("der letzte Sonntag im Oktober", "2026-10-25", ""),
+    ("Sonntag um 3", "2026-10-25", "15:00"),
+];
+
+/// Sunday 2026-10-25, 09:00: the first day of winter time.
+const AUTUMN_SUNDAY: &[Case] = &[
+    ("heute", "2026-10-25", ""),
+    ("Tag der Deutschen Einheit", "2027-10-03", ""),
+    ("Montag in einer Woche", "2026-11-02", ""),
+    ("a week from Monday", "2026-11-02", ""),
+];
+
+/// Wednesday 2026-12-30, 16:00: named days across the turn of the year.
+const YEAR_END_NAMED: &[Case] = &[
+    ("Silvester", "2026-12-31", ""),
+    ("Silvester um 10", "2026-12-31", "10:00"),
+    ("Neujahr", "2027-01-01", ""),
+    ("Heiligabend", "2027-12-24", ""),
+    ("Weihnachten", "2027-12-25", ""),
+    ("der erste Montag im Januar", "2027-01-04", ""),
+    ("the last Friday of the month", "2027-01-29", ""),
+    ("Montag in einer Woche", "2027-01-11", ""),
+    ("Neujahr, nein, Silvester um 12", "2026-12-31", "12:00"),
+];
+
+#[test]
+fn reads_the_new_phrases_on_other_days() {
+    check_table(at("2026-11-29", "12:00"), &hours(), SUNDAY);
+    check_table(at("2026-11-30", "09:00"), &hours(), MONTH_END);
+    check_table(at("2027-03-27", "10:00"), &hours(), DST_SPRING);
+    check_table(at("2027-03-28", "09:00"), &hours(), EASTER_SUNDAY);
+    check_table(at("2026-10-24", "10:00"), &hours(), DST_AUTUMN);
+    check_table(at("2026-10-25", "09:00"), &hours(), AUTUMN_SUNDAY);
+    check_table(at("2026-12-30", "16:00"), &hours(), YEAR_END_NAMED);
+}
+
+/// (said, first day, last day, time `hh:mm` or "").
+type SpanCase = (&'static str, &'static str, &'static str, &'static str);
+
+/// Runs a table of stretches: the date is the span's first day, the span as given.
+fn check_spans(now: NaiveDateTime, cases: &[SpanCase]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(said, first, last, time)| {
+            let day = |s: &str| s.parse::<NaiveDate>().unwrap_or(NaiveDate::MIN);
+            let span = Span {
+                first: day(first),
+                last: day(last),
+            };
+            let time = NaiveTime::parse_from_str(time, "%H:%M").ok();
+            let got = parse(said, now, &hours());
+            let read = got.as_ref().map(|p| (p.date, p.span, p.time));
+            (read != Ok((span.first, Some(span), time)))
+                .then(|| format!("{said:?}: expected {first}..{last}, got {got:?}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "now {now}:\n{}", failures.join("\n"));
+}
+
+/// Wednesday 2026-11-25, 10:00.
+const SPANS: &[SpanCase] = &[
+    ("Anfang nächster Woche", "2026-11-30", "2026-12-01", ""),
+    ("Mitte nächster Woche", "2026-12-02", "2026-12-03", ""),
+    ("Ende der Woche", "2026-11-26", "2026-11-27", ""),
+    ("Ende nächster Woche", "2026-12-03", "2026-12-04", ""),
+    (
+        "Ende nächster Woche um 10",
+        "2026-12-03",
+        "2026-12-04",
+        "10:00",
+    ),
+    ("Ende der nächsten Woche", "2026-12-03", "2026-12-04", ""),
+    ("Ende nächsten Monats", "2026-12-21", "2026-12-31", ""),
+    ("Anfang Januar", "2027-01-01", "2027-01-10", ""),
+    ("Mitte Dezember", "2026-12-11", "2026-12-20", ""),
+    ("Ende Dezember", "2026-12-21", "2026-12-31", ""),
+    ("Ende Januar 2027", "2027-01-21", "2027-01-31", ""),
+    ("early next week", "2026-11-30", "2026-12-01", ""),
+    ("mid next week", "2026-12-02", "2026-12-03", ""),
+    ("the middle of next week", "2026-12-02", "2026-12-03", ""),
+    ("end of next week", "2026-12-03", "2026-12-04", ""),
+    ("end of the month", "2026-11-25", "2026-11-30", ""),
+    ("late January", "2027-01-21", "2027-01-31", ""),
+    ("mid-December", "2026-12-11", "2026-12-20", ""),
+    (
+        "the beginning of next month",
+        "2026-12-01",
+        "2026-12-10",
+        "",
+    ),
+    ("nächste Woche", "2026-11-30", "2026-12-06", ""),
+    ("next week", "2026-11-30", "2026-12-06", ""),
+    ("diese Woche", "2026-11-25", "2026-11-29", ""),
+    ("übernächste Woche", "2026-12-07", "2026-12-13", ""),
+    ("the week after next", "2026-12-07", "2026-12-13", ""),
+    ("nächsten Monat", "2026-12-01", "2026-12-31", ""),
+    ("im Dezember", "2026-12-01", "2026-12-31", ""),
+    ("im Januar nachmittags", "2027-01-01", "2027-01-31", "14:00"),
+    ("am Wochenende", "2026-11-28", "2026-11-29", ""),
+    ("this weekend", "2026-11-28", "2026-11-29", ""),
+    ("nächstes Wochenende", "2026-12-05", "2026-12-06", ""),
+    ("next weekend", "2026-12-05", "2026-12-06", ""),
+    ("Anfang der Woche", "2026-11-30", "2026-12-01", ""),
+    ("zum Monatsende", "2026-11-25", "2026-11-30", ""),
+    ("Wochenmitte", "2026-11-25", "2026-11-26", ""),
+    ("gegen Ende der Woche", "2026-11-26", "2026-11-27", ""),
+    ("übers Wochenende", "2026-11-28", "2026-11-29", ""),
+    ("over the weekend", "2026-11-28", "2026-11-29", ""),
+    (
+        "Ich hätte gerne einen Termin Ende nächster Woche",
+        "2026-12-03",
+        "2026-12-04",
+        "",
+    ),
+];
+
+/// Sunday 2026-11-29, 12:00.
+const SUNDAY_SPANS: &[SpanCase] = &[
+    ("am Wochenende", "2026-11-29", "2026-11-29", ""),
+    ("diese Woche", "2026-11-29", "2026-11-29", ""),
+    ("Ende der Woche", "2026-12-03", "2026-12-04", ""),
+    ("nächste Woche", "2026-11-30", "2026-12-06", ""),
+    ("Anfang der Woche", "2026-11-30", "2026-12-01", ""),
+    ("nächstes Wochenende", "2026-12-05", "2026-12-06", ""),
+];
+
+/// Monday 2026-11-30, 09:00.
+const MONTH_END_SPANS: &[SpanCase] = &[
+    ("Ende des Monats", "2026-11-30", "2026-11-30", ""),
+    ("Anfang des Monats", "2026-12-01", "2026-12-10", ""),
+    ("nächsten Monat", "2026-12-01", "2026-12-31", ""),
+    ("Ende nächster Woche", "2026-12-10", "2026-12-11", ""),
+    ("Ende Februar", "2027-02-21", "2027-02-28", ""),
+];
+
+/// Wednesday 2026-12-30, 16:00.
+const YEAR_END_SPANS: &[SpanCase] = &[
+    ("Ende Dezember", "2026-12-30", "2026-12-31", ""),
+    ("im Dezember", "2026-12-30", "2026-12-31", ""),
+    ("Anfang Januar", "2027-01-01", "2027-01-10", ""),
+    ("Ende der Woche", "2026-12-31", "2027-01-01", ""),
+    ("nächste Woche", "2027-01-04", "2027-01-10", ""),
+    ("Mitte nächster Woche", "2027-01-06", "2027-01-07", ""),
+    ("Ende nächsten Monats", "2027-01-21", "2027-01-31", ""),
+    ("end of the month", "2026-12-30", "2026-12-31", ""),
+    ("am Wochenende", "2027-01-02", "2027-01-03", ""),
+];
+
+/// Saturday 2027-03-27 and Saturday 2026-10-24, 10:00: the DST weekends.
+const DST_SPANS: &[SpanCase] = &[
+    ("am Wochenende", "2027-03-27", "2027-03-28", ""),
+    ("Ende der Woche", "2027-04-01", "2027-04-02", ""),
+    ("Ende des Monats", "2027-03-27", "2027-03-31", ""),
+    ("Anfang April", "2027-04-01", "2027-04-10", ""),
+];
+
+#[test]
+fn reads_stretches_as_spans() {
+    check_spans(at("2026-11-25", "10:00"), SPANS);
+    check_spans(at("2026-11-29", "12:00"), SUNDAY_SPANS);
+    check_spans(at("2026-11-30", "09:00"), MONTH_END_SPANS);
+    check_spans(at("2026-12-30", "16:00"), YEAR_END_SPANS);
+    check_spans(at("2027-03-27", "10:00"), DST_SPANS);
+    check_spans(
+        at("2026-10-24", "10:00"),
+        &[
+            ("am Wochenende", "2026-10-24", "2026-10-25", ""),
+            ("Ende des Monats", "2026-10-24", "2026-10-31", ""),
+        ],
+    );
+}
+
+#[test]
+fn a_day_said_with_a_stretch_lies_in_it() {
+    check_table(
+        at("2026-11-25", "10:00"),
+        &hours(),
+        &[
+            ("Dienstag Anfang nächster Woche", "2026-12-01", ""),
+            ("Montag nächsten Monat", "2026-12-07", ""),
+            ("Freitag im Dezember", "2026-12-04", ""),
+            ("Anfang Dezember am 3.", "2026-12-03", ""),
+            ("Samstag am Wochenende um 10", "2026-11-28", "10:00"),
+        ],
+    );
+    for said in [
+        "Montag Ende nächster Woche",
+        "nächste Woche im Januar",
+        "der 15. Ende Dezember",
+    ] {
+        assert!(
+            matches!(error(said), ParseError::Conflicting(_)),
+            "{said:?}: {:?}",
+            error(said)
+        );
+    }
+}
+
+#[test]
+fn a_span_never_starts_in_the_past() {
+    let nows = [
+        at("2026-11-25", "10:00"),
+        at("2026-11-29", "23:00"),
+        at("2026-12-31", "18:00"),
+        at("2027-02-28", "12:00"),
+        at("2027-03-28", "09:00"),
+    ];
+    let phrases = [
+        "diese Woche",
+        "Anfang der Woche",
+        "Ende der Woche",
+        "Mitte dieser Woche",
+        "am Wochenende",
+        "diesen Monat",
+        "Anfang des Monats",
+        "Ende des Monats",
+        "im Dezember",
+        "Anfang Januar",
+        "end of February",
+        "im Februar",
+        "im März",
+    ];
+    for now in nows {
+        for said in phrases {
+            let parsed = parse(said, now, &hours());
+            let Ok(ParsedDate {
+                date,
+                span: Some(span),
+                ..
+            }) = parsed
+            else {
+                panic!("{said:?} at {now}: {parsed:?}");
+            };
+            assert!(span.first >= now.date(), "{said:?} at {now}: {span:?}");
+            assert!(span.first <= span.last, "{said:?} at {now}: {span:?}");
+            assert_eq!(date, span.first, "{said:?} at {now}");
+        }
+    }
+}
+
+#[test]
+fn days_are_labelled_with_their_names() {
+    let now = at("2026-11-25", "10:00");
+    let label = |said: &str| parse(said, now, &hours()).map(|p| p.label);
+    assert_eq!(
+        label("Silvester um 10"),
+        Ok(Some(Label::Holiday(Holiday::NewYearsEve)))
+    );
+    assert_eq!(
+        label("Boxing Day"),
+        Ok(Some(Label::Holiday(Holiday::BoxingDay)))
+    );
+    assert_eq!(
+        label("Ende nächster Woche"),
+        Ok(Some(Label::Stretch(Stretch {
+            part: Some(Part::End),
+            unit: StretchUnit::Week,
+        })))
+    );
+    assert_eq!(
+        label("im Dezember"),
+        Ok(Some(Label::Stretch(Stretch {
+            part: None,
+            unit: StretchUnit::Month,
+        })))
+    );
+    // An offset moves away from the named day.
+    assert_eq!(label("zwei Tage vor Silvester"), Ok(None));
+    assert_eq!(label("morgen"), Ok(None));
+}
+
+#[test]
+fn easter_is_computed_for_any_year() {
+    for (year, easter) in [
+        (1818, "1818-03-22"),
+        (1943, "1943-04-25"),
+        (2024, "2024-03-31"),
+        (2025, "2025-04-20"),
+        (2026, "2026-04-05"),
+        (2027, "2027-03-28"),
+        (2038, "2038-04-25"),
+        (2285, "2285-03-22"),
+    ] {
+        assert_eq!(holidays::easter_sunday(year), easter.parse().ok(), "{year}");
+    }
+    for year in [i32::MIN, -1, 0, 262_143, i32::MAX] {
+        let _ = holidays::easter_sunday(year);
+    }
+}
+
+/// The tenant's days: a name for two dates (one passed), a name of several words, a name that
+/// is also a holiday, and a name whose only date has passed.
+fn closed_days() -> Vec<NamedDay<'static>> {
+    let day = |s: &str| s.parse::<NaiveDate>().unwrap_or(NaiveDate::MIN);
+    vec![
+        NamedDay {
+            name: "Betriebsausflug",
+            date: day("2026-11-20"),
+        },
+        NamedDay {
+            name: "Betriebsausflug",
+            date: day("2027-05-14"),
+        },
+        NamedDay {
+            name: "Tag der offenen Tür",
+            date: day("2026-12-12"),
+        },
+        NamedDay {
+            name: "Heiligabend",
+            date: day("2026-12-24"),
+        },
+        NamedDay {
+            name: "Inventur",
+            date: day("2026-01-10"),
+        },
+    ]
+}
+
+#[test]
+fn the_tenants_named_days_are_their_dates() {
+    let days = closed_days();
+    let ctx = Context {
+        hours: hours(),
+        named_days: &days,
+    };
+    let now = at("2026-11-25", "10:00");
+    let read =
+        |said: &str| parse_in(said, now, &ctx).map(|p| (p.date.to_string(), p.time, p.label));
+    assert_eq!(
+        read("am Betriebsausflug um 10"),
+        Ok((
+            "2027-05-14".into(),
+            Some(hm(10, 0)),
+            Some(Label::Named("Betriebsausflug".into()))
+        ))
+    );
+    assert_eq!(
+        read("zum Tag der offenen Tuer"),
+        Ok((
+            "2026-12-12".into(),
+            None,
+            Some(Label::Named("Tag der offenen Tür".into()))
+        ))
+    );
+    assert_eq!(
+        read("Heiligabend"),
+        Ok((
+            "2026-12-24".into(),
+            None,
+            Some(Label::Named("Heiligabend".into()))
+        ))
+    );
+    assert!(matches!(
+        read("Inventur"),
+        Err(ParseError::Unplaceable { .. })
+    ));
+    // Without the tenant's names the same words are a day the reader does not know, never a
+    // day read around them.
+    assert!(matches!(
+        parse("am Betriebsausflug um 10", now, &hours()),
+        Err(ParseError::Unplaceable { .. })
+    ));
+    assert!(matches!(
+        parse("am Tag der offenen Tür", now, &hours()),
+        Err(ParseError::Unplaceable { .. })
+    ));
+}
+
+fn unplaceable(said: &str) -> bool {
+    matches!(error(said), ParseError::Unplaceable { .. })
+}
+
+#[test]
+fn date_talk_that_cannot_be_placed_is_asked_about_and_fillers_are_not() {
+    let said = [
+        // Holidays and periods that are no fixed day.
+        "Fasching",
+        "an Fasching um 10",
+        "Thanksgiving",
+        "Thanksgiving at 3pm",
+        "Brückentag",
+        "am Brückentag um 10",
+        "in den Ferien",
+        "in den Sommerferien",
+        "nach dem Urlaub",
+        "im Sommer",
+        "in the summer holidays",
+        "Muttertag",
+        "Easter holidays",
+        "zwischen den Jahren",
+        "am Ruhetag",
+        "in Kalenderwoche 50",
+        "KW 50",
+        // Relative to another day or to something else.
+        "nach Ostern",
+        "after Christmas",
+        "vor Weihnachten",
+        "kurz nach Silvester um 10",
+        "Montag nach Ostern",
+        "über Ostern",
+        "um Weihnachten herum",
+        "around Christmas",
+        "bis Freitag",
+        "until Friday",
+        "by next Tuesday",
+        "no later than Friday",
+        "nach dem Termin um 10",
+        "a week after my appointment",
+        "the day after the meeting",
+        "am selben Tag",
+        "in ein paar Tagen",
+        "in a few weeks",
+        "in the new year",
+        "nächstes Jahr",
+        "Ende des Jahres",
+        "nächsten Werktag",
+        // Misheard names.
+        "Dezmber 15",
+        "am 15. Dezmber",
+        "Thrusday at 3",
+        "Weinachten",
+        "am Mittwoh um 10",
+        "Febuary 3rd",
+        // Excluded days.
+        "nicht am Montag",
+        "Montag geht nicht",
+        "not on Friday",
+        "any day except Monday",
+        "I can't do Tuesday",
+    ];
+    let failures: Vec<String> = said
+        .iter()
+        .filter(|s| !unplaceable(s))
+        .map(|s| format!("{s:?}: {:?}", error(s)))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_table(at("2026-11-25", "10:00"), &hours(), FILLERS);
+    assert!(
+        error("nach Ostern")
+            .to_string()
+            .contains("ask the caller for the date")
+    );
+    assert!(error("Fasching um 10").to_string().contains("fasching"));
+}
+
+#[test]
+fn the_new_readings_are_large_enough() {
+    let points = NAMED_DAYS.len()
+        + WEEKDAY_OFFSETS.len()
+        + ORDINAL_WEEKDAYS.len()
+        + CORRECTIONS.len()
+        + FILLERS.len();
+    let elsewhere = SUNDAY.len()
+        + MONTH_END.len()
+        + DST_SPRING.len()
+        + EASTER_SUNDAY.len()
+        + DST_AUTUMN.len()
+        + AUTUMN_SUNDAY.len()
+        + YEAR_END_NAMED.len();
+    let spans = SPANS.len()
+        + SUNDAY_SPANS.len()
+        + MONTH_END_SPANS.len()
+        + YEAR_END_SPANS.len()
+        + DST_SPANS.len();
+    assert!(points >= 100 && elsewhere >= 40 && spans >= 50);
 }

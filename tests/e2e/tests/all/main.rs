@@ -4,6 +4,7 @@ mod agent;
 mod auth;
 mod callbacks;
 mod conversation;
+mod dates;
 mod ear;
 mod examples;
 mod foundation;
