@@ -191,8 +191,12 @@ mod tests {
         // One emoji is two UTF-16 code units, as `.length` counts it.
         assert!(is_valid_metadata(&value("\u{1F600}".repeat(250))));
         assert!(!is_valid_metadata(&value("\u{1F600}".repeat(251))));
-        assert!(!is_valid_metadata(&serde_json::json!({ "k".repeat(41): 1 })));
-        assert!(!is_valid_metadata(&serde_json::json!({ "nested": {"a": 1} })));
+        assert!(!is_valid_metadata(
+            &serde_json::json!({ "k".repeat(41): 1 })
+        ));
+        assert!(!is_valid_metadata(
+            &serde_json::json!({ "nested": {"a": 1} })
+        ));
     }
 
     #[test]
