@@ -86,13 +86,16 @@ impl Call {
                 speech::no_booking_found(None, self.clock.today(), self.lang),
             )
         };
-        let booking = self
-            .calcom()?
-            .booking(uid)
-            .map_err(|err| match err.refusal() {
-                Refusal::UnknownBooking => not_found(format!("no booking {uid}")),
-                _ => errors::calendar(err, self.lang),
-            })?;
+        let booking = self.calcom()?.booking(uid).map_err(|err| {
+            // Whatever Cal.com words it, a 404 for this one uid is that booking missing.
+            let missing = matches!(err, CalError::Rejected { status: 404, .. })
+                || err.refusal() == Refusal::UnknownBooking;
+            if missing {
+                not_found(format!("no booking {uid}: {err}"))
+            } else {
+                errors::calendar(err, self.lang)
+            }
+        })?;
         let belongs = match ctx.caller_number.as_deref().map(phone_digits) {
             None => true,
             Some(caller) => has_phone(&booking, &caller),

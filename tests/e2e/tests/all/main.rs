@@ -3,11 +3,14 @@
 mod agent;
 mod auth;
 mod callbacks;
+mod caller;
 mod conversation;
 mod examples;
 mod foundation;
 mod lifecycle;
 mod mcp;
 mod native;
+mod refusals;
 mod resilience;
 mod sandbox;
+mod scale;
