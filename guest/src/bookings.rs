@@ -1,17 +1,21 @@
 //! Booking, finding, moving and cancelling a caller's appointments.
 
+mod ledger;
+mod limits;
+mod lookup;
+mod refused;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::availability::Call;
-use crate::calcom::{self, CalCom, CalError, NewAttendee};
+use crate::calcom::{self, CalCom, NewAttendee, Refusal, Window};
 use crate::errors;
 use crate::exports::slotline::plugin::booking::{
-    Booking, BookingList, BookingReply, BookingRequest, CallContext, CancelRequest, ErrorCode,
-    PluginError, RescheduleRequest,
+    Booking, BookingList, BookingReply, BookingRequest, CallContext, CancelRequest, PluginError,
+    RescheduleRequest,
 };
-use crate::settings::Service;
-use crate::speech;
-use crate::wasi::keyvalue::store;
+use crate::speech::{self, BookingAction};
+use ledger::Ledger;
 
 impl Call {
     fn calcom(&self) -> Result<CalCom<'_>, PluginError> {
@@ -78,119 +82,6 @@ impl Call {
         Ok(self.read_date(date)?.and_time(self.read_time(time)?))
     }
 
-    /// Turns a refused booking into alternatives the caller can pick from at once.
-    fn conflict(&self, service: &Service, wish: NaiveDateTime, err: CalError) -> PluginError {
-        if !matches!(
-            err,
-            CalError::Rejected {
-                status: 400 | 409,
-                ..
-            }
-        ) {
-            return errors::calendar(err, self.lang);
-        }
-        // The cached day is evidently stale: ask the calendar again.
-        crate::cache::SlotCache::open().forget_day(service.event_type_id, wish.date());
-        // Alternatives are a courtesy: when the calendar cannot give them now, the caller
-        // still hears that the slot is taken, and the agent may search again.
-        let alternatives = self
-            .free_slots(service, None, wish.date())
-            .map(|free| self.ranked_starts(&free, wish))
-            .unwrap_or_default();
-        let today = self.clock.today();
-        let speech = if alternatives.is_empty() {
-            speech::no_alternatives(wish.date(), wish.time(), today, self.lang)
-        } else {
-            speech::taken_with_alternatives(
-                wish.date(),
-                wish.time(),
-                &alternatives,
-                today,
-                self.lang,
-            )
-        };
-        PluginError {
-            code: ErrorCode::Conflict,
-            detail: err.to_string(),
-            speech: Some(speech),
-        }
-    }
-
-    /// The caller's upcoming bookings, found by phone number.
-    fn callers_bookings(&self, caller: Option<&str>) -> Result<Vec<calcom::Booking>, PluginError> {
-        let Some(caller) = caller.map(phone_digits).filter(|digits| !digits.is_empty()) else {
-            return Ok(Vec::new());
-        };
-        let mut bookings: Vec<calcom::Booking> = self
-            .calcom()?
-            .upcoming_bookings()
-            .map_err(|err| errors::calendar(err, self.lang))?
-            .into_iter()
-            .filter(|booking| {
-                booking.attendees.iter().any(|attendee| {
-                    attendee
-                        .phone_number
-                        .as_deref()
-                        .map(phone_digits)
-                        .as_deref()
-                        == Some(caller.as_str())
-                })
-            })
-            .collect();
-        bookings.sort_by(|a, b| a.start.cmp(&b.start));
-        Ok(bookings)
-    }
-
-    /// The booking a cancel or reschedule is about: by id (it must be the caller's when the
-    /// caller's number is known), else the caller's first booking on `date`.
-    fn find(
-        &self,
-        ctx: &CallContext,
-        booking_id: Option<&str>,
-        date: Option<&str>,
-    ) -> Result<calcom::Booking, PluginError> {
-        let today = self.clock.today();
-        if let Some(uid) = booking_id {
-            let booking = self.calcom()?.booking(uid).map_err(|err| match err {
-                CalError::Rejected { status: 404, .. } => errors::not_found(
-                    format!("no booking {uid}"),
-                    speech::no_booking_found(None, today, self.lang),
-                ),
-                other => errors::calendar(other, self.lang),
-            })?;
-            let callers = ctx.caller_number.as_deref().map(phone_digits);
-            let belongs = match callers {
-                None => true,
-                Some(caller) => booking.attendees.iter().any(|a| {
-                    a.phone_number.as_deref().map(phone_digits).as_deref() == Some(caller.as_str())
-                }),
-            };
-            if belongs && booking.status != "cancelled" {
-                return Ok(booking);
-            }
-            return Err(errors::not_found(
-                format!("booking {uid} is not the caller's or is cancelled"),
-                speech::no_booking_found(None, today, self.lang),
-            ));
-        }
-        let day: Option<NaiveDate> = date.map(|text| self.read_date(text)).transpose()?;
-        let bookings = self.callers_bookings(ctx.caller_number.as_deref())?;
-        bookings
-            .into_iter()
-            .find(|booking| {
-                day.is_none_or(|day| {
-                    self.local(&booking.start)
-                        .is_some_and(|at| at.date() == day)
-                })
-            })
-            .ok_or_else(|| {
-                errors::not_found(
-                    "no booking of the caller matches".into(),
-                    speech::no_booking_found(day, today, self.lang),
-                )
-            })
-    }
-
     fn ranked_starts(
         &self,
         free: &[crate::ranking::FreeSlot],
@@ -221,53 +112,6 @@ fn phone_digits(number: &str) -> String {
     }
 }
 
-/// Remembers a booking made in this call, so that the agent asking again (with other words
-/// for the same start) gets the same booking instead of a second one.
-struct Ledger {
-    bucket: Option<store::Bucket>,
-    key: String,
-}
-
-impl Ledger {
-    fn open(call_id: &str, start: &str) -> Ledger {
-        Ledger {
-            bucket: store::open("").ok(),
-            key: format!("booked:{call_id}:{start}"),
-        }
-    }
-
-    fn get(&self) -> Option<Booking> {
-        let bytes = self.bucket.as_ref()?.get(&self.key).ok()??;
-        let (booking_id, start, end, status, service): (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-        ) = serde_json::from_slice(&bytes).ok()?;
-        Some(Booking {
-            booking_id,
-            start,
-            end,
-            status,
-            service,
-        })
-    }
-
-    fn put(&self, booking: &Booking) {
-        let record = (
-            &booking.booking_id,
-            &booking.start,
-            &booking.end,
-            &booking.status,
-            &booking.service,
-        );
-        if let (Some(bucket), Ok(bytes)) = (&self.bucket, serde_json::to_vec(&record)) {
-            let _ = bucket.set(&self.key, &bytes);
-        }
-    }
-}
-
 pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, PluginError> {
     let call = Call::new(ctx)?;
     let service = call.service(req.service.as_deref())?;
@@ -276,49 +120,81 @@ pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, P
         req.date.as_deref(),
         req.time.as_deref(),
     )?;
+
     let today = call.clock.today();
-    let name = req.name.trim();
+    let name = limits::attendee_name(&req.name)
+        .map_err(|problem| refused::invalid(problem.to_string(), speech::name_again(call.lang)))?;
     let ledger = Ledger::open(&ctx.call_id, &call.clock.rfc3339(start));
     if let Some(booking) = ledger.get() {
-        let speech = speech::booked(start, booking.service.as_deref(), name, today, call.lang);
+        let speech = speech::booked(start, booking.service.as_deref(), &name, today, call.lang);
         return Ok(BookingReply { booking, speech });
     }
     if start < call.clock.now {
-        return Err(errors::not_understood(
+        return Err(refused::invalid(
             format!("{start} is in the past"),
-            call.lang,
+            speech::past_start(start, today, call.lang),
         ));
     }
-    let phone = req.phone.as_deref().or(ctx.caller_number.as_deref());
+    let notes = req.notes.as_deref().and_then(limits::notes);
+    let call_id = limits::fit_metadata(&ctx.call_id);
+    let mut metadata = vec![("source", "slotline"), ("callId", call_id.as_str())];
+    if let Some(notes) = notes.as_deref() {
+        metadata.push(("notes", notes));
+    }
     let attendee = NewAttendee {
-        name,
+        name: &name,
         email: req.email.as_deref(),
-        phone,
+        phone: req.phone.as_deref().or(ctx.caller_number.as_deref()),
         time_zone: &ctx.timezone,
         language: call.lang.code(),
     };
-    let mut metadata = vec![("source", "slotline"), ("callId", ctx.call_id.as_str())];
-    if let Some(notes) = req.notes.as_deref() {
-        metadata.push(("notes", notes));
-    }
-    let booked = call
-        .calcom()?
-        .create_booking(service.event_type_id, call.utc(start), &attendee, &metadata)
-        .map_err(|err| call.conflict(service, start, err))?;
+    let (booked, spoken_name) = match call.calcom()?.create_booking(
+        service.event_type_id,
+        call.utc(start),
+        &attendee,
+        &metadata,
+    ) {
+        Ok(booked) => (booked, name),
+        // Refused because the caller already holds it (asked again once the ledger expired,
+        // or booked earlier): that booking is the answer, under the name it carries.
+        Err(err) if err.refusal() == Refusal::SlotTaken => {
+            let own = call
+                .own_booking_at(ctx, call.utc(start))
+                .ok_or_else(|| call.conflict(service, start, err))?;
+            let booked_as = own
+                .attendees
+                .first()
+                .and_then(|attendee| limits::attendee_name(&attendee.name).ok())
+                .unwrap_or_default();
+            (own, booked_as)
+        }
+        Err(err) => return Err(call.refused(service, start, err)),
+    };
     call.forget(&booked.start);
     let booking = call.booking(&booked);
     ledger.put(&booking);
-    let speech = speech::booked(start, Some(&service.name), name, today, call.lang);
+    let speech = speech::booked(
+        start,
+        booking.service.as_deref(),
+        &spoken_name,
+        today,
+        call.lang,
+    );
     Ok(BookingReply { booking, speech })
 }
 
 pub fn cancel(ctx: &CallContext, req: &CancelRequest) -> Result<BookingReply, PluginError> {
     let call = Call::new(ctx)?;
-    let found = call.find(ctx, req.booking_id.as_deref(), req.date.as_deref())?;
+    let found = call.find(
+        ctx,
+        req.booking_id.as_deref(),
+        req.date.as_deref(),
+        BookingAction::Cancel,
+    )?;
     let cancelled = call
         .calcom()?
         .cancel(&found.uid, req.reason.as_deref())
-        .map_err(|err| errors::calendar(err, call.lang))?;
+        .map_err(|err| call.refused_cancel(err))?;
     call.forget(&found.start);
     let start = call.local(&found.start).unwrap_or(call.clock.now);
     Ok(BookingReply {
@@ -329,10 +205,16 @@ pub fn cancel(ctx: &CallContext, req: &CancelRequest) -> Result<BookingReply, Pl
 
 pub fn reschedule(ctx: &CallContext, req: &RescheduleRequest) -> Result<BookingReply, PluginError> {
     let call = Call::new(ctx)?;
-    let found = call.find(ctx, req.booking_id.as_deref(), req.date.as_deref())?;
+    let found = call.find(
+        ctx,
+        req.booking_id.as_deref(),
+        req.date.as_deref(),
+        BookingAction::Move,
+    )?;
     let new_start = call
         .read_date(&req.new_date)?
         .and_time(call.read_time(&req.new_time)?);
+
     let service_id = found.event_type_id;
     let service = call
         .settings
@@ -344,7 +226,7 @@ pub fn reschedule(ctx: &CallContext, req: &RescheduleRequest) -> Result<BookingR
     let moved = call
         .calcom()?
         .reschedule(&found.uid, call.utc(new_start), req.reason.as_deref())
-        .map_err(|err| call.conflict(service, new_start, err))?;
+        .map_err(|err| call.refused(service, new_start, err))?;
     call.forget(&found.start);
     call.forget(&moved.start);
     let old_start = call.local(&found.start).unwrap_or(call.clock.now);
@@ -356,7 +238,7 @@ pub fn reschedule(ctx: &CallContext, req: &RescheduleRequest) -> Result<BookingR
 
 pub fn list(ctx: &CallContext) -> Result<BookingList, PluginError> {
     let call = Call::new(ctx)?;
-    let bookings = call.callers_bookings(ctx.caller_number.as_deref())?;
+    let bookings = call.callers_bookings(ctx.caller_number.as_deref(), Window::default())?;
     let starts: Vec<NaiveDateTime> = bookings
         .iter()
         .filter_map(|b| call.local(&b.start))

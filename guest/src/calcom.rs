@@ -7,6 +7,13 @@ use crate::http::{self, HttpError};
 use crate::settings::Settings;
 use crate::wasi::http::types::Method;
 
+// A path, not the usual lookup: the native bench compiles this file by `#[path]` from
+// elsewhere, where a plain `mod` would resolve beside `calcom.rs` instead of under it.
+#[path = "calcom/refusal.rs"]
+mod refusal;
+
+pub use refusal::{Field, Refusal};
+
 /// Cal.com picks the handler (and the JSON shapes) by this header; without it an older
 /// handler answers with other shapes.
 const SLOTS_API_VERSION: &str = "2024-09-04";
@@ -15,8 +22,10 @@ const BOOKINGS_API_VERSION: &str = "2024-08-13";
 /// Why a Cal.com request gave no usable answer.
 #[derive(Debug)]
 pub enum CalError {
-    /// Not reachable in time: timeout, refused by the host, circuit open, 5xx, 429.
+    /// Not reachable in time: timeout, refused by the host, circuit open, 5xx.
     Unavailable(String),
+    /// Cal.com's rate limit (429): reachable, but not for a moment.
+    RateLimited(String),
     /// Cal.com refused the request (4xx) with this message.
     Rejected { status: u16, message: String },
     /// The tenant has no API key configured.
@@ -29,11 +38,22 @@ impl std::fmt::Display for CalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CalError::Unavailable(detail) => write!(f, "Cal.com unavailable: {detail}"),
+            CalError::RateLimited(detail) => write!(f, "Cal.com rate limit: {detail}"),
             CalError::Rejected { status, message } => {
                 write!(f, "Cal.com refused the request ({status}): {message}")
             }
             CalError::NotConfigured => f.write_str("setting `calcom_api_key` is missing"),
             CalError::Malformed(detail) => write!(f, "unexpected Cal.com answer: {detail}"),
+        }
+    }
+}
+
+impl CalError {
+    /// What a refusal means for the caller; [`Refusal::Other`] for anything but a refusal.
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            CalError::Rejected { status, message } => refusal::classify(*status, message),
+            _ => Refusal::Other,
         }
     }
 }
@@ -49,6 +69,37 @@ impl From<HttpError> for CalError {
 pub struct Slot {
     pub start: DateTime<FixedOffset>,
     pub end: DateTime<FixedOffset>,
+}
+
+/// Cal.com's largest `take` for `GET /v2/bookings` (`@Max(250)`).
+const PAGE_SIZE: usize = 250;
+/// Bookings read twice at every page boundary (see [`CalCom::upcoming_bookings`]).
+const PAGE_OVERLAP: usize = 10;
+/// Pages read at most per listing: 1,920 distinct bookings in the window. Each page is one
+/// request of the call's outbound budget, so this also leaves room for the booking itself.
+const MAX_PAGES: usize = 8;
+
+/// Which upcoming bookings to list; Cal.com narrows by time itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    /// Bookings starting at or after this instant.
+    pub after_start: Option<DateTime<Utc>>,
+    /// Bookings ending at or before this instant.
+    pub before_end: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct BookingPage {
+    data: Vec<Booking>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+/// The `pagination` block of `GetBookingsOutput_2024_08_13` (`PaginationMetaDto`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pagination {
+    has_next_page: bool,
 }
 
 pub struct CalCom<'a> {
@@ -83,6 +134,16 @@ pub struct Booking {
     pub event_type_id: Option<u64>,
     #[serde(default)]
     pub attendees: Vec<Attendee>,
+    /// What the plugin wrote when booking (`callId`, `source`, `notes`); Cal.com returns it.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl Booking {
+    /// A string value of the booking's metadata.
+    pub fn metadata_text(&self, key: &str) -> Option<&str> {
+        self.metadata.as_ref()?.get(key)?.as_str()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -158,8 +219,8 @@ impl<'a> CalCom<'a> {
         Ok(slots)
     }
 
-    /// Books `start` (an instant) for `event_type_id`. Cal.com answers 400 when the slot is
-    /// not free any more; that comes back as [`CalError::Rejected`].
+    /// Books `start` (an instant) for `event_type_id`. Refusals come back as
+    /// [`CalError::Rejected`]; [`CalError::refusal`] says what they mean.
     pub fn create_booking(
         &self,
         event_type_id: u64,
@@ -197,13 +258,59 @@ impl<'a> CalCom<'a> {
         self.booking_answer(self.get(&url, BOOKINGS_API_VERSION)?)
     }
 
-    /// Upcoming bookings. Cal.com has no phone filter: callers match `attendees[].phoneNumber`.
-    pub fn upcoming_bookings(&self) -> Result<Vec<Booking>, CalError> {
-        let url = format!("{}/bookings?status=upcoming&take=100", self.base);
-        let body = self.get(&url, BOOKINGS_API_VERSION)?;
-        let envelope: Envelope<Vec<Booking>> =
-            serde_json::from_slice(&body).map_err(|err| CalError::Malformed(err.to_string()))?;
-        Ok(envelope.data)
+    /// The upcoming bookings in `window` that `keep` accepts, read page by page.
+    ///
+    /// Cal.com's `GET /v2/bookings` (`GetBookingsInput_2024_08_13`) filters by time
+    /// (`afterStart`: start ≥, `beforeEnd`: end ≤), attendee email and name, but not by phone,
+    /// so a caller's bookings are found by reading every page of the window and keeping
+    /// theirs. Pages overlap by [`PAGE_OVERLAP`], so a booking cancelled between two reads does
+    /// not shift one past the reader; duplicates are dropped by uid. At most [`MAX_PAGES`]
+    /// pages are read, so a calendar that keeps answering "more" cannot hold the call.
+    pub fn upcoming_bookings(
+        &self,
+        window: Window,
+        mut keep: impl FnMut(&Booking) -> bool,
+    ) -> Result<Vec<Booking>, CalError> {
+        let mut kept: Vec<Booking> = Vec::new();
+        for page in 0..MAX_PAGES {
+            let skip = page * (PAGE_SIZE - PAGE_OVERLAP);
+            let body = self.get(&self.list_url(window, skip), BOOKINGS_API_VERSION)?;
+            let page: BookingPage = serde_json::from_slice(&body)
+                .map_err(|err| CalError::Malformed(err.to_string()))?;
+            let returned = page.data.len();
+            for booking in page.data {
+                if keep(&booking) && !kept.iter().any(|seen| seen.uid == booking.uid) {
+                    kept.push(booking);
+                }
+            }
+            // Older API versions send no `pagination`: a full page means there may be more.
+            let more = page
+                .pagination
+                .map_or(returned >= PAGE_SIZE, |p| p.has_next_page);
+            if !more || returned == 0 {
+                return Ok(kept);
+            }
+        }
+        eprintln!(
+            "slotline-guest: stopped listing bookings after {MAX_PAGES} pages of {PAGE_SIZE}; \
+             bookings beyond them were not read"
+        );
+        Ok(kept)
+    }
+
+    fn list_url(&self, window: Window, skip: usize) -> String {
+        let mut url = format!(
+            "{}/bookings?status=upcoming&sortStart=asc&take={PAGE_SIZE}&skip={skip}",
+            self.base
+        );
+        let instant = |at: DateTime<Utc>| encode(&at.to_rfc3339_opts(SecondsFormat::Secs, true));
+        if let Some(after) = window.after_start {
+            url.push_str(&format!("&afterStart={}", instant(after)));
+        }
+        if let Some(before) = window.before_end {
+            url.push_str(&format!("&beforeEnd={}", instant(before)));
+        }
+        url
     }
 
     pub fn cancel(&self, uid: &str, reason: Option<&str>) -> Result<Booking, CalError> {
@@ -264,7 +371,8 @@ impl<'a> CalCom<'a> {
 fn check_status(status: u16, body: Vec<u8>) -> Result<Vec<u8>, CalError> {
     match status {
         200..=299 => Ok(body),
-        429 | 500..=599 => Err(CalError::Unavailable(format!("status {status}"))),
+        429 => Err(CalError::RateLimited(format!("status {status}"))),
+        500..=599 => Err(CalError::Unavailable(format!("status {status}"))),
         _ => {
             let message = serde_json::from_slice::<ErrorEnvelope>(&body)
                 .map(|envelope| envelope.error.message)

@@ -30,17 +30,22 @@ pub fn not_found(detail: String, speech: String) -> PluginError {
     }
 }
 
-/// A calendar failure: unreachable means "offer a callback"; a refusal is reported as such.
+/// A calendar failure: unreachable means "offer a callback", rate-limited means "a moment";
+/// a refusal is reported as such.
 pub fn calendar(err: CalError, l: Lang) -> PluginError {
-    let code = match err {
-        CalError::Unavailable(_) => ErrorCode::UpstreamUnavailable,
+    let (code, speech) = match err {
+        CalError::Unavailable(_) => (
+            ErrorCode::UpstreamUnavailable,
+            speech::calendar_unavailable(l),
+        ),
+        CalError::RateLimited(_) => (ErrorCode::UpstreamUnavailable, speech::calendar_busy(l)),
         CalError::Rejected { .. } | CalError::Malformed(_) | CalError::NotConfigured => {
-            ErrorCode::UpstreamError
+            (ErrorCode::UpstreamError, speech::calendar_unavailable(l))
         }
     };
     PluginError {
         code,
         detail: err.to_string(),
-        speech: Some(speech::calendar_unavailable(l)),
+        speech: Some(speech),
     }
 }

@@ -679,6 +679,291 @@ fn non_empty(s: &str, f: impl FnOnce(&str) -> String) -> String {
     if s.is_empty() { String::new() } else { f(s) }
 }
 
+// =============================================================================================
+// Bookings: refusals, limits and choices (owned by the bookings work; appended as one section)
+// =============================================================================================
+
+/// What the caller asked to do with one of several bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingAction {
+    Cancel,
+    Move,
+}
+
+/// Cal.com's rate limit: the calendar is there, just not for a moment.
+pub fn calendar_busy(l: Lang) -> String {
+    match l {
+        Lang::De => "Einen Moment bitte, der Kalender ist gerade sehr beschäftigt. Ich versuche \
+                     es gleich noch einmal."
+            .to_owned(),
+        Lang::En => "One moment, please, the calendar is very busy right now. I'll try again \
+                     in a moment."
+            .to_owned(),
+    }
+}
+
+/// The name could not be booked (empty, unreadable, far too long): asks for it again without
+/// repeating what was heard.
+pub fn name_again(l: Lang) -> String {
+    match l {
+        Lang::De => {
+            "Entschuldigung, Ihren Namen habe ich nicht richtig verstanden. Wie ist Ihr Name, \
+             bitte?"
+        }
+        Lang::En => "Sorry, I didn't quite get your name. What is your name, please?",
+    }
+    .to_owned()
+}
+
+/// The calendar refused the email address.
+pub fn email_again(l: Lang) -> String {
+    match l {
+        Lang::De => {
+            "Die E-Mail-Adresse scheint nicht zu stimmen. Können Sie sie mir bitte noch einmal \
+             buchstabieren?"
+        }
+        Lang::En => {
+            "That email address doesn't seem right. Could you spell it for me again, please?"
+        }
+    }
+    .to_owned()
+}
+
+/// The calendar refused the phone number, or there was no way to reach the caller.
+pub fn phone_again(l: Lang) -> String {
+    match l {
+        Lang::De => {
+            "Die Telefonnummer scheint nicht zu stimmen. Können Sie sie mir bitte mit Vorwahl \
+             noch einmal sagen?"
+        }
+        Lang::En => {
+            "That phone number doesn't seem right. Could you tell me again, with the country \
+             code, please?"
+        }
+    }
+    .to_owned()
+}
+
+/// The calendar refused the notes.
+pub fn notes_again(l: Lang) -> String {
+    match l {
+        Lang::De => {
+            "Die Anmerkung konnte ich leider nicht speichern. Können Sie sie bitte kürzer \
+                     fassen?"
+        }
+        Lang::En => "Sorry, I couldn't save that note. Could you put it more briefly, please?",
+    }
+    .to_owned()
+}
+
+/// The wished start has already passed: "Heute um 9 Uhr ist leider schon vorbei. Wann würde es
+/// Ihnen sonst passen?"
+pub fn past_start(start: NaiveDateTime, today: NaiveDate, l: Lang) -> String {
+    let when = capitalize(&date_in(start.date(), today, l, Case::Nominative).at(start.time(), l));
+    match l {
+        Lang::De => format!("{when} ist leider schon vorbei. Wann würde es Ihnen sonst passen?"),
+        Lang::En => format!("{when} has already passed. When else would suit you?"),
+    }
+}
+
+/// The start is too soon or too far ahead to be booked; offers `alts` (in the order given):
+/// "Heute um 10 Uhr 15 kann ich leider nicht mehr buchen. Ich hätte 11 Uhr frei."
+pub fn not_bookable(
+    start: NaiveDateTime,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let refused = match l {
+        Lang::De => format!(
+            "{} kann ich leider nicht buchen.",
+            capitalize(&on_date(start.date(), today, l).at(start.time(), l))
+        ),
+        Lang::En => format!(
+            "Sorry, I can't take a booking for {}.",
+            date_in(start.date(), today, l, Case::Nominative).at(start.time(), l)
+        ),
+    };
+    if alts.is_empty() {
+        let ask = match l {
+            Lang::De => "Soll ich an einem anderen Tag nachsehen?",
+            Lang::En => "Shall I check another day?",
+        };
+        return format!("{refused} {ask}");
+    }
+    format!("{refused} {}", alternatives(alts, start.date(), today, l))
+}
+
+/// The service's event type is missing in the calendar: nothing the caller can change.
+pub fn service_unavailable(l: Lang) -> String {
+    match l {
+        Lang::De => {
+            "Diese Leistung kann ich gerade leider nicht buchen. Darf ich Ihre Nummer notieren, \
+             damit wir Sie zurückrufen?"
+        }
+        Lang::En => {
+            "Sorry, I can't book that service right now. May I take your number so we can call \
+             you back?"
+        }
+    }
+    .to_owned()
+}
+
+/// Several bookings could be meant: names them (soonest first, at most three) and asks which.
+/// "Sie haben zwei Termine: morgen um 10 Uhr und am Donnerstag, dem 3. Dezember, um 15 Uhr.
+/// Welchen soll ich absagen?"
+pub fn which_booking(
+    starts: &[NaiveDateTime],
+    action: BookingAction,
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let mut sorted = starts.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let spoken: Vec<String> = sorted
+        .iter()
+        .take(MAX_SPOKEN_BOOKINGS)
+        .map(|s| on_date(s.date(), today, l).at(s.time(), l))
+        .collect();
+    let items = both(&spoken, l);
+    let count = count_word(n, l);
+    let listed = match (l, n > MAX_SPOKEN_BOOKINGS) {
+        (Lang::De, false) => format!("Sie haben {count} Termine: {items}."),
+        (Lang::De, true) => format!("Sie haben {count} Termine, die nächsten sind {items}."),
+        (Lang::En, false) => format!("You have {count} appointments: {items}."),
+        (Lang::En, true) => format!("You have {count} appointments, the next ones are {items}."),
+    };
+    let question = match (l, action) {
+        (Lang::De, BookingAction::Cancel) => "Welchen soll ich absagen?",
+        (Lang::De, BookingAction::Move) => "Welchen soll ich verschieben?",
+        (Lang::En, BookingAction::Cancel) => "Which one shall I cancel?",
+        (Lang::En, BookingAction::Move) => "Which one shall I move?",
+    };
+    format!("{listed} {question}")
+}
+
+/// Small counts as words ("zwei Termine" reads better aloud than "2 Termine"), digits above.
+fn count_word(n: usize, l: Lang) -> String {
+    const DE: [&str; 13] = [
+        "null", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+        "elf", "zwölf",
+    ];
+    const EN: [&str; 13] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    l.pick(&DE, &EN)
+        .get(n)
+        .map_or_else(|| n.to_string(), |word| (*word).to_owned())
+}
+
+#[cfg(test)]
+mod booking_refusal_sentences {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid test date")
+    }
+
+    fn dt(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("valid test date")
+    }
+
+    /// Wednesday, 25 November 2026, the e2e tests' today.
+    fn today() -> NaiveDate {
+        d("2026-11-25")
+    }
+
+    #[test]
+    fn which_booking_names_them_and_asks() {
+        let two = [dt("2026-12-03 15:00"), dt("2026-11-30 10:00")];
+        assert_eq!(
+            which_booking(&two, BookingAction::Cancel, today(), Lang::De),
+            "Sie haben zwei Termine: am Montag, dem 30. November, um 10 Uhr und am Donnerstag, \
+             dem 3. Dezember, um 15 Uhr. Welchen soll ich absagen?"
+        );
+        assert_eq!(
+            which_booking(&two, BookingAction::Move, today(), Lang::En),
+            "You have two appointments: on Monday, November 30th, at 10 am and on Thursday, \
+             December 3rd, at 3 pm. Which one shall I move?"
+        );
+        let many: Vec<NaiveDateTime> = (1..=14)
+            .map(|day| dt(&format!("2026-12-{day:02} 09:00")))
+            .collect();
+        assert_eq!(
+            which_booking(&many, BookingAction::Cancel, today(), Lang::De),
+            "Sie haben 14 Termine, die nächsten sind am Dienstag, dem 1. Dezember, um 9 Uhr, am \
+             Mittwoch, dem 2. Dezember, um 9 Uhr und am Donnerstag, dem 3. Dezember, um 9 Uhr. \
+             Welchen soll ich absagen?"
+        );
+    }
+
+    #[test]
+    fn refusals_ask_for_what_was_wrong() {
+        assert!(name_again(Lang::De).contains("Namen"));
+        assert!(name_again(Lang::En).contains("name"));
+        assert!(email_again(Lang::De).contains("E-Mail"));
+        assert!(phone_again(Lang::En).contains("phone number"));
+        assert!(notes_again(Lang::De).contains("Anmerkung"));
+        assert!(calendar_busy(Lang::De).starts_with("Einen Moment"));
+        assert!(calendar_busy(Lang::En).starts_with("One moment"));
+    }
+
+    #[test]
+    fn past_and_unbookable_starts() {
+        assert_eq!(
+            past_start(dt("2026-11-25 09:00"), today(), Lang::De),
+            "Heute um 9 Uhr ist leider schon vorbei. Wann würde es Ihnen sonst passen?"
+        );
+        assert_eq!(
+            past_start(dt("2026-11-25 09:00"), today(), Lang::En),
+            "Today at 9 am has already passed. When else would suit you?"
+        );
+        assert_eq!(
+            not_bookable(
+                dt("2026-11-25 10:15"),
+                &[dt("2026-11-25 11:00")],
+                today(),
+                Lang::De
+            ),
+            "Heute um 10 Uhr 15 kann ich leider nicht buchen. Ich hätte 11 Uhr frei."
+        );
+        assert_eq!(
+            not_bookable(dt("2026-12-01 15:00"), &[], today(), Lang::De),
+            "Am Dienstag, dem 1. Dezember, um 15 Uhr kann ich leider nicht buchen. Soll ich an \
+             einem anderen Tag nachsehen?"
+        );
+        assert_eq!(
+            not_bookable(dt("2026-12-01 15:00"), &[], today(), Lang::En),
+            "Sorry, I can't take a booking for Tuesday, December 1st, at 3 pm. Shall I check \
+             another day?"
+        );
+    }
+
+    #[test]
+    fn every_sentence_is_one_clean_line() {
+        let all = [
+            calendar_busy(Lang::De),
+            calendar_busy(Lang::En),
+            name_again(Lang::De),
+            name_again(Lang::En),
+            email_again(Lang::De),
+            email_again(Lang::En),
+            phone_again(Lang::De),
+            phone_again(Lang::En),
+            notes_again(Lang::De),
+            notes_again(Lang::En),
+            service_unavailable(Lang::De),
+            service_unavailable(Lang::En),
+        ];
+        for s in all {
+            assert!(!s.chars().any(char::is_control), "{s:?}");
+            assert!(!s.contains("  "), "{s:?}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

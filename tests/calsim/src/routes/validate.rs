@@ -134,18 +134,21 @@ pub(crate) fn is_phone(text: &str) -> bool {
         && !rest.starts_with('0')
 }
 
-/// Cal.com's `ValidateMetadata`: at most 50 keys, keys up to 40 characters, values numbers,
-/// booleans or strings up to 500 characters.
+/// Cal.com's `ValidateMetadata` (`packages/platform/types/bookings/2024-08-13/inputs/validators/
+/// validate-metadata.ts`): at most 50 keys, keys up to 40 characters, values numbers, booleans
+/// or strings up to 500 characters. "Characters" are JavaScript's `.length`, UTF-16 code
+/// units: an emoji counts twice, so 500 emoji are refused where 500 `char`s would pass.
 pub(crate) fn is_valid_metadata(value: &Value) -> bool {
     let Value::Object(map) = value else {
         return false;
     };
+    let js_length = |text: &str| text.encode_utf16().count();
     map.len() <= 50
         && map.iter().all(|(key, value)| {
-            key.chars().count() <= 40
+            js_length(key) <= 40
                 && match value {
                     Value::Number(_) | Value::Bool(_) => true,
-                    Value::String(text) => text.chars().count() <= 500,
+                    Value::String(text) => js_length(text) <= 500,
                     _ => false,
                 }
         })
@@ -178,6 +181,22 @@ mod tests {
                 "start property is wrong,start must be a valid ISO 8601 date string , attendee property is wrong, timeZone property is wrong,timeZone must be a valid IANA time-zone ".to_owned()
             ))
         );
+    }
+
+    #[test]
+    fn metadata_lengths_are_javascript_lengths() {
+        let value = |text: String| serde_json::json!({ "notes": text });
+        assert!(is_valid_metadata(&value("ä".repeat(500))));
+        assert!(!is_valid_metadata(&value("a".repeat(501))));
+        // One emoji is two UTF-16 code units, as `.length` counts it.
+        assert!(is_valid_metadata(&value("\u{1F600}".repeat(250))));
+        assert!(!is_valid_metadata(&value("\u{1F600}".repeat(251))));
+        assert!(!is_valid_metadata(
+            &serde_json::json!({ "k".repeat(41): 1 })
+        ));
+        assert!(!is_valid_metadata(
+            &serde_json::json!({ "nested": {"a": 1} })
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod agent;
 mod auth;
 mod callbacks;
+mod caller;
 mod conversation;
 mod dates;
 mod ear;
@@ -11,5 +12,7 @@ mod foundation;
 mod lifecycle;
 mod mcp;
 mod native;
+mod refusals;
 mod resilience;
 mod sandbox;
+mod scale;
