@@ -11,7 +11,7 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::coalesce::{SharedOutcome, copy_error};
 use super::pacing::{Admission, PaceKey};
-use super::{OutboundClient, TenantOutbound};
+use super::{Buffered, OutboundClient, TenantOutbound};
 use crate::limits::Limit;
 use crate::tenant::TenantId;
 
@@ -171,7 +171,7 @@ impl Exchange {
                 if wait >= left() {
                     count(&self.tenant, &self.upstream, "rate_limited");
                     Limit::UpstreamRateLimit.record(&self.tenant);
-                    return Err(Arc::new(Error::DestinationUnavailable));
+                    return Ok(spent(wait));
                 }
                 tokio::time::sleep(wait).await;
             }
@@ -215,6 +215,35 @@ impl Exchange {
         }
         count(&self.tenant, &self.upstream, label);
         outcome.map_err(Arc::new)
+    }
+}
+
+/// The answer for a request whose API key has nothing left until `wait` from now: the 429
+/// the upstream would give, made here without asking it, so the plugin tells the caller
+/// "one moment" as it would for the upstream's own 429, and the key's budget is not spent
+/// further. `X-Slotline-Rate-Limited` says who answered.
+fn spent(wait: Duration) -> Buffered {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+    headers.insert("x-ratelimit-remaining", http::HeaderValue::from(0u32));
+    headers.insert("x-ratelimit-reset", http::HeaderValue::from(seconds));
+    headers.insert("x-slotline-rate-limited", http::HeaderValue::from_static("1"));
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    let body = serde_json::json!({
+        "status": "error",
+        "error": {
+            "code": "TooManyRequestsException",
+            "message": format!("The API key's rate limit is spent for {seconds} s; answered by the gateway without asking the upstream."),
+        }
+    });
+    Buffered {
+        status: http::StatusCode::TOO_MANY_REQUESTS,
+        headers,
+        body: Bytes::from(body.to_string()),
     }
 }
 

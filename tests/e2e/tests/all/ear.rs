@@ -231,6 +231,10 @@ async fn a_key_blocked_for_longer_than_a_call_can_wait_fails_fast_and_never_open
             .await;
         assert_eq!(status, 200, "{reply}");
         assert_eq!(reply["success"], false, "{reply}");
+        assert!(
+            said(&reply).contains("Moment"),
+            "a moment, not an unreachable calendar: {reply}"
+        );
     }
     assert_eq!(
         harness.sim.sim.request_count() - before,

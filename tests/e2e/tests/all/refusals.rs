@@ -280,11 +280,12 @@ async fn calcoms_rate_limit_asks_for_a_moment() -> TestResult {
         "Einen Moment bitte, der Kalender ist gerade sehr beschäftigt. Ich versuche es gleich \
          noch einmal."
     );
-    let statuses: Vec<Option<u16>> = requests_to(&harness, Endpoint::CreateBooking)
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [Some(429)]);
+    // The check's answer said the key had nothing left for a minute: the gateway answered the
+    // booking's 429 itself rather than spend a request the key does not have.
+    assert!(
+        requests_to(&harness, Endpoint::CreateBooking).is_empty(),
+        "nothing sent while the key is spent"
+    );
     Ok(())
 }
 
