@@ -1,8 +1,9 @@
 //! The sentences the default plugin speaks, in German or English.
 //!
 //! Whatever the plugin returns is read aloud over the phone by a text-to-speech voice, so every
-//! function here returns at most two short sentences of plain text: no markup, no ISO dates,
-//! no leading zeros ("9 Uhr 5", "9:05 am"), one line. Callers see one function per spoken
+//! function here returns a few short sentences of plain text, a question only at the end, a
+//! day named once however many of its times are offered: no markup, no ISO dates, no leading
+//! zeros ("9 Uhr 5", "9:05 am"), one line. Callers see one function per spoken
 //! outcome and never assemble sentences themselves, so grammar lives in one place.
 //!
 //! The words these sentences are built from (the language of the call, times, dates in their
@@ -152,38 +153,23 @@ pub fn no_alternatives(d: NaiveDate, t: NaiveTime, today: NaiveDate, l: Lang) ->
     }
 }
 
-/// Offers free times: "Ich hätte 14 Uhr 30 oder morgen um 10 Uhr frei." Times on `wish_date`
-/// are said without their day, since the caller just named it; pass them in the order they
-/// should be heard (see `ranking::spoken_order`).
+/// Offers free times, grouped by day so that a day is named once: "Ich hätte 14 Uhr 30 frei.
+/// Am Montag, dem 30. November, ginge auch 9 Uhr oder 10 Uhr." Times on `wish_date` are said
+/// without their day, since the caller just named it; pass them in the order they should be
+/// heard (see `ranking::spoken_order`).
 pub fn alternatives(
     alts: &[NaiveDateTime],
     wish_date: NaiveDate,
     today: NaiveDate,
     l: Lang,
 ) -> String {
-    if alts.is_empty() {
-        return match l {
-            Lang::De => "In den nächsten zwei Wochen ist leider nichts frei. \
-                           Sollen wir Sie zurückrufen?"
-                .to_owned(),
-            Lang::En => "Unfortunately, nothing is free in the next two weeks. \
-                           Shall we call you back?"
-                .to_owned(),
-        };
-    }
-    let offers: Vec<String> = alts
-        .iter()
-        .map(|&alt| offer(alt, wish_date, today, l))
-        .collect();
-    let list = either(&offers, l);
-    match l {
-        Lang::De => format!("Ich hätte {list} frei."),
-        Lang::En => format!("I could offer {list}."),
-    }
+    offers_or_callback(alts, Some(wish_date), today, l)
 }
 
-/// A booking was made: "Ich habe Ihren Termin für Beratung am Dienstag, dem 1. Dezember, um
-/// 15 Uhr auf den Namen Anna Müller gebucht." An empty service or name is left out.
+/// A booking was made: "Ich habe Ihren Termin für eine Beratung am Dienstag, dem 1. Dezember,
+/// um 15 Uhr auf den Namen Anna Müller gebucht." A service whose article is unknown is named
+/// where no article is needed ("..., gebucht: Herrenhaarschnitt."; "your Haircut
+/// appointment"); an empty service or name is left out.
 pub fn booked(
     start: NaiveDateTime,
     service: Option<&str>,
@@ -191,20 +177,49 @@ pub fn booked(
     today: NaiveDate,
     l: Lang,
 ) -> String {
-    let service = service.map(clean).filter(|s| !s.is_empty());
+    booked_as(start, service.map(ServiceName::from), name, today, l)
+}
+
+/// [`booked`], with the service's article from the settings (`Service::spoken`).
+pub fn booked_as(
+    start: NaiveDateTime,
+    service: Option<ServiceName<'_>>,
+    name: &str,
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let service = service.filter(|service| !clean(service.name).is_empty());
+    let for_service = service.and_then(|service| service.for_phrase(l));
+    let bare = service.map(|service| clean(service.name));
     let name = clean(name);
     match l {
         Lang::De => {
-            let service = service.map(|s| format!(" für {s}")).unwrap_or_default();
-            let name = non_empty(&name, |n| format!(" auf den Namen {n}"));
             let when = on_date(start.date(), today, l).at(start.time(), l);
-            format!("Ich habe Ihren Termin{service} {when}{name} gebucht.")
+            let name = non_empty(&name, |n| format!(" auf den Namen {n}"));
+            match (for_service, bare) {
+                (Some(phrase), _) => {
+                    format!("Ich habe Ihren Termin {phrase} {when}{name} gebucht.")
+                }
+                (None, Some(bare)) => {
+                    format!("Ich habe Ihren Termin {when}{name} gebucht: {bare}.")
+                }
+                (None, None) => format!("Ich habe Ihren Termin {when}{name} gebucht."),
+            }
         }
         Lang::En => {
-            let service = service.map(|s| format!(" {s}")).unwrap_or_default();
             let name = non_empty(&name, |n| format!(" under the name {n}"));
-            let when = date_in(start.date(), today, l, Case::Nominative).at(start.time(), l);
-            format!("I've booked your{service} appointment for {when}{name}.")
+            match (for_service, bare) {
+                (Some(phrase), _) => {
+                    let when = on_date(start.date(), today, l).at(start.time(), l);
+                    format!("I've booked your appointment {phrase} {when}{name}.")
+                }
+                (None, bare) => {
+                    let bare = bare.map(|s| format!(" {s}")).unwrap_or_default();
+                    let when =
+                        date_in(start.date(), today, l, Case::Nominative).at(start.time(), l);
+                    format!("I've booked your{bare} appointment for {when}{name}.")
+                }
+            }
         }
     }
 }
@@ -348,18 +363,148 @@ pub fn not_understood(l: Lang) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Offers and services
 // ---------------------------------------------------------------------------------------------
 
-/// One offered alternative: only the time on the wished day, day and time otherwise
-/// (accusative: it is the object of "Ich hätte ... frei").
-fn offer(alt: NaiveDateTime, wish_date: NaiveDate, today: NaiveDate, l: Lang) -> String {
-    if alt.date() == wish_date {
-        time(alt.time(), l)
-    } else {
-        date_in(alt.date(), today, l, Case::Accusative).at(alt.time(), l)
+/// [`offers`], or a callback when there are none in the search horizon (two weeks).
+fn offers_or_callback(
+    alts: &[NaiveDateTime],
+    unnamed: Option<NaiveDate>,
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    if alts.is_empty() {
+        return match l {
+            Lang::De => "In den nächsten zwei Wochen ist leider nichts frei. \
+                           Sollen wir Sie zurückrufen?"
+                .to_owned(),
+            Lang::En => "Unfortunately, nothing is free in the next two weeks. \
+                           Shall we call you back?"
+                .to_owned(),
+        };
+    }
+    offers(alts, unnamed, today, l)
+}
+
+/// Free times, one sentence per day and the day named once, in the order given: "Ich hätte
+/// 16 Uhr frei. Am Montag, dem 30. November, ginge auch 9 Uhr oder 9 Uhr 30." The times of
+/// `unnamed` (the day the caller just named) are said without it.
+fn offers(alts: &[NaiveDateTime], unnamed: Option<NaiveDate>, today: NaiveDate, l: Lang) -> String {
+    let mut days: Vec<(NaiveDate, Vec<String>)> = Vec::new();
+    for alt in alts {
+        let spoken = time(alt.time(), l);
+        match days.iter_mut().find(|(day, _)| *day == alt.date()) {
+            Some((_, times)) => times.push(spoken),
+            None => days.push((alt.date(), vec![spoken])),
+        }
+    }
+    let sentences: Vec<String> = days
+        .iter()
+        .enumerate()
+        .map(|(position, (day, times))| {
+            let list = either(times, l);
+            let on = (Some(*day) != unnamed).then(|| on_date(*day, today, l));
+            match (l, position == 0, on) {
+                (Lang::De, true, None) => format!("Ich hätte {list} frei."),
+                (Lang::De, true, Some(on)) => {
+                    capitalize(&on.then(&format!("hätte ich {list} frei.")))
+                }
+                (Lang::De, false, None) => format!("Es ginge auch {list}."),
+                (Lang::De, false, Some(on)) => capitalize(&on.then(&format!("ginge auch {list}."))),
+                (Lang::En, true, None) => format!("I could offer {list}."),
+                (Lang::En, true, Some(on)) => {
+                    format!("{}, I could offer {list}.", capitalize(&on.text))
+                }
+                (Lang::En, false, None) => format!("I could also offer {list}."),
+                (Lang::En, false, Some(on)) => {
+                    format!("{}, I could also offer {list}.", capitalize(&on.text))
+                }
+            }
+        })
+        .collect();
+    sentences.join(" ")
+}
+
+/// A service as a sentence names it: its name and, when known, the indefinite article that
+/// goes before it after "für" / "for" ("für eine Beratung", "for a consultation").
+///
+/// German articles depend on the noun's gender, which no rule derives from a name in general;
+/// a wrong one is worse than none. So the article is the tenant's (the `article` of a service
+/// in the settings), else guessed only where German grammar leaves no doubt (see
+/// [`surely_feminine`]), else the sentence is built so that it needs none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceName<'a> {
+    pub name: &'a str,
+    /// German article for "für ___": `ein`, `eine` or `einen`; `Some("")` for none.
+    pub article_de: Option<&'a str>,
+    /// English article for "for ___": `a` or `an`; `Some("")` for none.
+    pub article_en: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for ServiceName<'a> {
+    /// A service known by name only: the German article is guessed where that is safe.
+    fn from(name: &'a str) -> Self {
+        ServiceName {
+            name,
+            article_de: None,
+            article_en: None,
+        }
     }
 }
+
+impl<'a> From<&'a String> for ServiceName<'a> {
+    fn from(name: &'a String) -> Self {
+        ServiceName::from(name.as_str())
+    }
+}
+
+impl ServiceName<'_> {
+    /// "für eine Beratung" / "for a consultation", or `None` when the article is unknown.
+    fn for_phrase(&self, l: Lang) -> Option<String> {
+        let name = clean(self.name);
+        let article = match l {
+            Lang::De => self
+                .article_de
+                .or_else(|| surely_feminine(&name).then_some("eine")),
+            Lang::En => self.article_en,
+        }
+        .map(str::trim)
+        .filter(|article| !article.is_empty())?;
+        (!name.is_empty()).then(|| format!("{} {article} {name}", l.pick("für", "for")))
+    }
+}
+
+/// Whether a German noun phrase is surely feminine: its last word is a capitalised noun of more
+/// than one syllable ending in a suffix that makes every such noun feminine (-ung, -heit, -keit,
+/// -schaft, -ion, -tät). One-syllable words are excluded ("der Sprung"), and so is anything
+/// not made of letters. Feminine is the one gender whose accusative article and adjective
+/// endings equal the nominative ones ("eine kurze Beratung"), so the name can stay as written.
+fn surely_feminine(name: &str) -> bool {
+    const SUFFIXES: [&str; 6] = ["ung", "heit", "keit", "schaft", "ion", "tät"];
+    let Some(last) = name.split_whitespace().last() else {
+        return false;
+    };
+    let capitalised = last.chars().next().is_some_and(char::is_uppercase);
+    let letters = last.chars().all(char::is_alphabetic);
+    let lower = last.to_lowercase();
+    let vowel = |c: char| "aeiouyäöü".contains(c);
+    let mut syllables = 0;
+    let mut in_vowel = false;
+    for c in lower.chars() {
+        if vowel(c) && !in_vowel {
+            syllables += 1;
+        }
+        in_vowel = vowel(c);
+    }
+    capitalised
+        && letters
+        && syllables >= 2
+        && SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
 
 /// At most `k` items, first and last included and the rest evenly between, in order.
 fn sample_evenly<T: Copy>(items: &[T], k: usize) -> Vec<T> {
@@ -588,13 +733,13 @@ mod tests {
         let alts = [dt("2026-12-02 09:00")];
         assert_eq!(
             fully_booked(d("2026-12-01"), &alts, today(), Lang::De),
-            "Am Dienstag, dem 1. Dezember, ist leider nichts frei. Ich hätte Mittwoch, den \
-             2. Dezember, um 9 Uhr frei."
+            "Am Dienstag, dem 1. Dezember, ist leider nichts frei. Am Mittwoch, dem \
+             2. Dezember, hätte ich 9 Uhr frei."
         );
         assert_eq!(
             fully_booked(d("2026-12-01"), &alts, today(), Lang::En),
-            "Unfortunately, nothing is free on Tuesday, December 1st. I could offer Wednesday, \
-             December 2nd, at 9 am."
+            "Unfortunately, nothing is free on Tuesday, December 1st. On Wednesday, December \
+             2nd, I could offer 9 am."
         );
         assert_eq!(
             fully_booked(d("2026-12-01"), &[], today(), Lang::De),
@@ -627,13 +772,13 @@ mod tests {
         let alts = [dt("2026-11-25 10:00"), dt("2026-11-27 09:00")];
         assert_eq!(
             taken_with_alternatives(d("2026-11-24"), t("15:00"), &alts, today(), Lang::De),
-            "Heute um 15 Uhr ist leider schon vergeben. Ich hätte morgen um 10 Uhr oder \
-             Freitag, den 27. November, um 9 Uhr frei."
+            "Heute um 15 Uhr ist leider schon vergeben. Morgen hätte ich 10 Uhr frei. Am \
+             Freitag, dem 27. November, ginge auch 9 Uhr."
         );
         assert_eq!(
             taken_with_alternatives(d("2026-11-24"), t("15:00"), &alts, today(), Lang::En),
-            "Sorry, today at 3 pm is already taken. I could offer tomorrow at 10 am or \
-             Friday, November 27th, at 9 am."
+            "Sorry, today at 3 pm is already taken. Tomorrow, I could offer 10 am. On Friday, \
+             November 27th, I could also offer 9 am."
         );
     }
 
@@ -662,7 +807,7 @@ mod tests {
         let alts = [dt("2026-11-26 14:30"), dt("2026-11-30 15:00")];
         assert_eq!(
             alternatives(&alts, d("2026-11-26"), today(), Lang::De),
-            "Ich hätte 14 Uhr 30 oder Montag, den 30. November, um 15 Uhr frei."
+            "Ich hätte 14 Uhr 30 frei. Am Montag, dem 30. November, ginge auch 15 Uhr."
         );
         assert_eq!(
             alternatives(&[], d("2026-11-26"), today(), Lang::En),
@@ -680,7 +825,7 @@ mod tests {
         );
         assert_eq!(
             booked(start, Some("Beratung"), "", today(), Lang::De),
-            "Ich habe Ihren Termin für Beratung am Dienstag, dem 1. Dezember, um 15 Uhr gebucht."
+            "Ich habe Ihren Termin für eine Beratung am Dienstag, dem 1. Dezember, um 15 Uhr gebucht."
         );
         assert_eq!(
             booked(
@@ -700,6 +845,130 @@ mod tests {
         assert_eq!(
             booked(dt("2026-11-25 09:30"), None, "", today(), Lang::En),
             "I've booked your appointment for tomorrow at 9:30 am."
+        );
+    }
+
+    #[test]
+    fn offers_name_each_day_once() {
+        // Three times on one other day: the date once, not three times.
+        let alts = [
+            dt("2026-12-07 09:30"),
+            dt("2026-12-07 10:00"),
+            dt("2026-12-07 10:30"),
+        ];
+        let de = alternatives(&alts, d("2026-12-04"), today(), Lang::De);
+        assert_eq!(
+            de,
+            "Am Montag, dem 7. Dezember, hätte ich 9 Uhr 30, 10 Uhr oder 10 Uhr 30 frei."
+        );
+        assert!(de.split_whitespace().count() < 20, "{de}");
+        assert_eq!(
+            alternatives(&alts, d("2026-12-04"), today(), Lang::En),
+            "On Monday, December 7th, I could offer 9:30 am, 10 am or 10:30 am."
+        );
+        // Same day, then two other days.
+        let mixed = [
+            dt("2026-12-04 16:00"),
+            dt("2026-12-07 09:00"),
+            dt("2026-12-08 09:00"),
+        ];
+        assert_eq!(
+            alternatives(&mixed, d("2026-12-04"), today(), Lang::De),
+            "Ich hätte 16 Uhr frei. Am Montag, dem 7. Dezember, ginge auch 9 Uhr. Am \
+             Dienstag, dem 8. Dezember, ginge auch 9 Uhr."
+        );
+        assert_eq!(
+            alternatives(&mixed, d("2026-12-04"), today(), Lang::En),
+            "I could offer 4 pm. On Monday, December 7th, I could also offer 9 am. On \
+             Tuesday, December 8th, I could also offer 9 am."
+        );
+    }
+
+    #[test]
+    fn services_take_an_article_only_when_it_is_sure() {
+        let de = |name: &str| ServiceName::from(name).for_phrase(Lang::De);
+        assert_eq!(de("Beratung").as_deref(), Some("für eine Beratung"));
+        assert_eq!(
+            de("Erste Beratung").as_deref(),
+            Some("für eine Erste Beratung")
+        );
+        assert_eq!(
+            de("Zahnreinigung").as_deref(),
+            Some("für eine Zahnreinigung")
+        );
+        assert_eq!(de("Typberatung Mann").as_deref(), None, "last word decides");
+        assert_eq!(de("Herrenhaarschnitt"), None);
+        assert_eq!(de("Sprung"), None, "one syllable: der Sprung");
+        assert_eq!(de("beratung"), None, "not a capitalised noun");
+        assert_eq!(de("Beratung (30)"), None);
+        assert_eq!(de("Massage"), None);
+        assert_eq!(
+            ServiceName::from("Beratung").for_phrase(Lang::En),
+            None,
+            "no guess in English"
+        );
+        let haircut = ServiceName {
+            name: "Haarschnitt",
+            article_de: Some("einen"),
+            article_en: Some("a"),
+        };
+        assert_eq!(
+            haircut.for_phrase(Lang::De).as_deref(),
+            Some("für einen Haarschnitt")
+        );
+        assert_eq!(
+            haircut.for_phrase(Lang::En).as_deref(),
+            Some("for a Haarschnitt")
+        );
+        let none = ServiceName {
+            name: "Beratung",
+            article_de: Some(""),
+            article_en: None,
+        };
+        assert_eq!(
+            none.for_phrase(Lang::De),
+            None,
+            "an empty article turns the guess off"
+        );
+    }
+
+    #[test]
+    fn booked_with_and_without_an_article() {
+        let start = dt("2026-12-01 15:00");
+        assert_eq!(
+            booked(start, Some("Herrenhaarschnitt"), "Jan", today(), Lang::De),
+            "Ich habe Ihren Termin am Dienstag, dem 1. Dezember, um 15 Uhr auf den Namen Jan \
+             gebucht: Herrenhaarschnitt."
+        );
+        let consultation = ServiceName {
+            name: "consultation",
+            article_de: None,
+            article_en: Some("a"),
+        };
+        assert_eq!(
+            booked_as(start, Some(consultation), "Anna Miller", today(), Lang::En),
+            "I've booked your appointment for a consultation on Tuesday, December 1st, at 3 pm \
+             under the name Anna Miller."
+        );
+        assert_eq!(
+            booked_as(
+                dt("2026-11-25 09:30"),
+                Some(consultation),
+                "",
+                today(),
+                Lang::En
+            ),
+            "I've booked your appointment for a consultation tomorrow at 9:30 am."
+        );
+        let haircut = ServiceName {
+            name: "Haarschnitt",
+            article_de: Some("einen"),
+            article_en: None,
+        };
+        assert_eq!(
+            booked_as(start, Some(haircut), "", today(), Lang::De),
+            "Ich habe Ihren Termin für einen Haarschnitt am Dienstag, dem 1. Dezember, um \
+             15 Uhr gebucht."
         );
     }
 
@@ -869,6 +1138,13 @@ mod tests {
                 Lang::De,
             ),
             services(&strings(&["Färben\n"]), Lang::En),
+            booked(
+                dt("2026-12-01 15:00"),
+                Some("Herren\nschnitt"),
+                "",
+                today(),
+                Lang::De,
+            ),
             calendar_unavailable(Lang::En),
             not_understood(Lang::De),
         ];
