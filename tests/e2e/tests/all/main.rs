@@ -9,5 +9,6 @@ mod foundation;
 mod lifecycle;
 mod mcp;
 mod native;
+mod reasons;
 mod resilience;
 mod sandbox;
