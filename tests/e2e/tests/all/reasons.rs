@@ -3,7 +3,8 @@
 //! `create_booking` through the gateway. The caller hears why, the check and the booking give
 //! the same answer, and the calendar (the simulator) shows that nothing was booked.
 
-use calsim::Endpoint;
+use calsim::{DirectBooking, Endpoint};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use slotline::config::Config;
 use slotline_e2e::{Harness, THURSDAY, TestResult, call_from};
@@ -245,13 +246,40 @@ async fn last_years_date_asks_whether_this_year_was_meant() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_taken_slot_is_a_conflict_with_alternatives() -> TestResult {
+async fn a_taken_slot_is_a_conflict_and_the_next_days_times_are_named_with_their_day_once()
+-> TestResult {
     let harness = Harness::start().await;
+    // Thursday is fully booked on Cal.com's booking page (10:00 and 15:00 already were).
+    for half_hour in 18..36 {
+        let (hour, minute) = (half_hour / 2, (half_hour % 2) * 30);
+        if [(10, 0), (15, 0)].contains(&(hour, minute)) {
+            continue;
+        }
+        let start =
+            DateTime::parse_from_rfc3339(&format!("{THURSDAY}T{hour:02}:{minute:02}:00+01:00"))?;
+        harness.sim.sim.book_directly(DirectBooking {
+            event_type_id: 1001,
+            start: start.with_timezone(&Utc),
+            length_in_minutes: None,
+            name: "Paula Web".to_owned(),
+            email: Some("paula@example.com".to_owned()),
+            phone_number: None,
+            time_zone: Some("Europe/Berlin".to_owned()),
+        })?;
+    }
+    // Friday's times nearest to 15:00, its date said once rather than once per time.
+    let expected = "Morgen um 15 Uhr ist leider schon vergeben. Am Freitag, dem 27. November, \
+                    hätte ich 14 Uhr 30, 15 Uhr oder 15 Uhr 30 frei.";
     let (said, data) = check(&harness, json!({"datum": THURSDAY, "uhrzeit": "15:00"})).await;
     assert_eq!(data["available"], false, "{data}");
-    assert!(
-        said.starts_with("Morgen um 15 Uhr ist leider schon vergeben. Ich hätte "),
-        "{said}"
+    assert_eq!(said, expected);
+    assert_eq!(
+        starts(&data),
+        [
+            "2026-11-27T14:30:00+01:00",
+            "2026-11-27T15:00:00+01:00",
+            "2026-11-27T15:30:00+01:00"
+        ]
     );
     let refused = book(
         &harness,
@@ -259,10 +287,10 @@ async fn a_taken_slot_is_a_conflict_with_alternatives() -> TestResult {
         json!({"datum": THURSDAY, "uhrzeit": "15:00"}),
     )
     .await;
-    let refusal = refused_with(&refused, "conflict");
-    assert!(
-        refusal.starts_with("Morgen um 15 Uhr ist leider schon vergeben."),
-        "{refusal}"
+    assert_eq!(
+        refused_with(&refused, "conflict"),
+        expected,
+        "only a taken slot is a conflict"
     );
     assert_nothing_booked(&harness);
     Ok(())
