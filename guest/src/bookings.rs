@@ -120,7 +120,7 @@ pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, P
         req.date.as_deref(),
         req.time.as_deref(),
     )?;
-
+    call.ensure_bookable(service, start)?;
     let today = call.clock.today();
     let name = limits::attendee_name(&req.name)
         .map_err(|problem| refused::invalid(problem.to_string(), speech::name_again(call.lang)))?;
@@ -214,7 +214,7 @@ pub fn reschedule(ctx: &CallContext, req: &RescheduleRequest) -> Result<BookingR
     let new_start = call
         .read_date(&req.new_date)?
         .and_time(call.read_time(&req.new_time)?);
-
+    call.ensure_bookable_as(found.event_type_id, new_start)?;
     let service_id = found.event_type_id;
     let service = call
         .settings

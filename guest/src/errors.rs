@@ -22,6 +22,16 @@ pub fn not_understood(detail: String, l: Lang) -> PluginError {
     }
 }
 
+/// A start that cannot be booked for a reason other than being taken (past, closed, outside
+/// the hours, off the slot grid): the caller hears why, and what to pick instead.
+pub fn not_bookable(detail: String, speech: String) -> PluginError {
+    PluginError {
+        code: ErrorCode::InvalidInput,
+        detail,
+        speech: Some(speech),
+    }
+}
+
 pub fn not_found(detail: String, speech: String) -> PluginError {
     PluginError {
         code: ErrorCode::NotFound,

@@ -4,12 +4,18 @@
 //! |---|---|---|
 //! | `calcom_base_url` | Cal.com API base, up to `/v2` | `https://api.cal.com/v2` |
 //! | `calcom_api_key` | bearer key (`cal_...`) | required for calendar tools |
-//! | `services` | JSON list of `{name, event_type_id, duration, synonyms}`, or `name:event_type_id[:duration];...`; the first is the default | required |
+//! | `services` | JSON list of `{name, event_type_id, duration, synonyms, article}`, or `name:event_type_id[:duration];...`; the first is the default | required |
 //! | `workdays` | e.g. `mon,tue,wed,thu,fri` (or separated by `;` or spaces) | Monday to Friday |
 //! | `open`, `close` | business hours, `HH:MM` | `09:00`, `18:00` |
 //! | `max_alternatives` | alternatives offered | 3 |
 //! | `search_days` | days searched after the wished one | 14 |
 //! | `closed_days` | days the business is shut: `YYYY-MM-DD[=name]` separated by `;` (e.g. `2026-12-24=Heiligabend;2026-12-31`), or a JSON list of `{date, name}` | none |
+//!
+//! A service's `article` is the indefinite article its name takes after "für" / "for", so
+//! that sentences can say "für eine Beratung", "für einen Haarschnitt", "for a consultation":
+//! `{"de": "einen", "en": "a"}`, or one word (`"eine"`, `"an"`) for the language it belongs to;
+//! `""` for none. Without it, German names of an unmistakably feminine kind ("...ung") get
+//! "eine" and other names are said where no article is needed (see `speech::ServiceName`).
 //!
 //! Every value can be written without commas because the stock `wasmtime` CLI splits its
 //! `-S config-var=K=V` options at commas, with no escape: `services=Beratung:1001:30;Behandlung:1002:60`
@@ -19,6 +25,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use crate::ranking::BusinessHours;
+use crate::speech::ServiceName;
 use crate::wasi::config::store;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +37,87 @@ pub struct Service {
     pub duration: u32,
     #[serde(default)]
     pub synonyms: Vec<String>,
+    #[serde(default, deserialize_with = "articles")]
+    pub article: Articles,
+}
+
+/// The indefinite articles a service's name takes after "für" / "for", per language; see the
+/// module docs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Articles {
+    pub de: Option<String>,
+    pub en: Option<String>,
+}
+
+impl Service {
+    /// The service as sentences name it.
+    pub fn spoken(&self) -> ServiceName<'_> {
+        ServiceName {
+            name: &self.name,
+            article_de: self.article.de.as_deref(),
+            article_en: self.article.en.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a Service> for ServiceName<'a> {
+    fn from(service: &'a Service) -> Self {
+        service.spoken()
+    }
+}
+
+const ARTICLES_DE: [&str; 4] = ["ein", "eine", "einen", ""];
+const ARTICLES_EN: [&str; 3] = ["a", "an", ""];
+
+/// `{"de": "eine", "en": "a"}`, or one article word, which says its own language. Anything
+/// else is refused: a misspelt article would be spoken on every call.
+fn articles<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Articles, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        One(String),
+        PerLanguage {
+            de: Option<String>,
+            en: Option<String>,
+        },
+    }
+    let check = |word: Option<String>, allowed: &[&str], lang: &str| match word {
+        Some(word) if !allowed.contains(&word.trim().to_lowercase().as_str()) => {
+            Err(serde::de::Error::custom(format!(
+                "{word:?} is not a {lang} article (one of {allowed:?})"
+            )))
+        }
+        word => Ok(word.map(|word| word.trim().to_lowercase())),
+    };
+    match Written::deserialize(deserializer)? {
+        Written::PerLanguage { de, en } => Ok(Articles {
+            de: check(de, &ARTICLES_DE, "German")?,
+            en: check(en, &ARTICLES_EN, "English")?,
+        }),
+        Written::One(word) => {
+            let lower = word.trim().to_lowercase();
+            if lower.is_empty() {
+                Ok(Articles {
+                    de: Some(String::new()),
+                    en: Some(String::new()),
+                })
+            } else if ARTICLES_DE.contains(&lower.as_str()) {
+                Ok(Articles {
+                    de: Some(lower),
+                    en: None,
+                })
+            } else if ARTICLES_EN.contains(&lower.as_str()) {
+                Ok(Articles {
+                    de: None,
+                    en: Some(lower),
+                })
+            } else {
+                Err(serde::de::Error::custom(format!(
+                    "{word:?} is not an article: one of {ARTICLES_DE:?} or {ARTICLES_EN:?}"
+                )))
+            }
+        }
+    }
 }
 
 /// A day the business is shut although it is a workday (holidays, company holidays). A name,
@@ -151,6 +239,7 @@ fn parse_services(text: &str) -> Result<Vec<Service>, String> {
                 event_type_id,
                 duration,
                 synonyms: Vec::new(),
+                article: Articles::default(),
             })
         })
         .collect()
@@ -240,6 +329,39 @@ mod tests {
         assert!(parse_services("Beratung").is_err());
         assert!(parse_services("Beratung:x").is_err());
         assert!(parse_services("Beratung:1001:30:extra").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn service_articles_are_read_per_language_or_as_one_word() -> Result<(), String> {
+        let services = parse_services(
+            r#"[{"name": "Haarschnitt", "event_type_id": 1, "article": {"de": "einen", "en": "a"}},
+                {"name": "Beratung", "event_type_id": 2, "article": "Eine"},
+                {"name": "Consultation", "event_type_id": 3, "article": "a"},
+                {"name": "Färben", "event_type_id": 4, "article": ""},
+                {"name": "Massage", "event_type_id": 5}]"#,
+        )?;
+        let read: Vec<(Option<&str>, Option<&str>)> = services
+            .iter()
+            .map(|s| (s.article.de.as_deref(), s.article.en.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Some("einen"), Some("a")),
+                (Some("eine"), None),
+                (None, Some("a")),
+                (Some(""), Some("")),
+                (None, None)
+            ]
+        );
+        assert!(
+            parse_services(r#"[{"name": "X", "event_type_id": 1, "article": "die"}]"#).is_err()
+        );
+        assert!(
+            parse_services(r#"[{"name": "X", "event_type_id": 1, "article": {"de": "a"}}]"#)
+                .is_err()
+        );
         Ok(())
     }
 

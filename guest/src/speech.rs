@@ -1,8 +1,9 @@
 //! The sentences the default plugin speaks, in German or English.
 //!
 //! Whatever the plugin returns is read aloud over the phone by a text-to-speech voice, so every
-//! function here returns at most two short sentences of plain text: no markup, no ISO dates,
-//! no leading zeros ("9 Uhr 5", "9:05 am"), one line. Callers see one function per spoken
+//! function here returns a few short sentences of plain text, a question only at the end, a
+//! day named once however many of its times are offered: no markup, no ISO dates, no leading
+//! zeros ("9 Uhr 5", "9:05 am"), one line. Callers see one function per spoken
 //! outcome and never assemble sentences themselves, so grammar lives in one place.
 //!
 //! The words these sentences are built from (the language of the call, times, dates in their
@@ -17,8 +18,13 @@
 //! Am Dienstag, dem 1. Dezember, hätte ich 9 Uhr oder 14 Uhr frei.       (after "am")
 //! ```
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
-use slotline_speech::{Case, Lang, both, capitalize, date_in, either, on_date, time};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use slotline_speech::{
+    Case, Lang, MONTHS_DE, MONTHS_EN, both, capitalize, date_in, either, on_date, ordinal_suffix,
+    time,
+};
+
+use crate::availability::reasons::Outside;
 
 use crate::parse_date::{Holiday, Label, ParsedDate, Part, Span, Stretch, StretchUnit};
 
@@ -445,38 +451,23 @@ pub fn no_alternatives(d: NaiveDate, t: NaiveTime, today: NaiveDate, l: Lang) ->
     }
 }
 
-/// Offers free times: "Ich hätte 14 Uhr 30 oder morgen um 10 Uhr frei." Times on `wish_date`
-/// are said without their day, since the caller just named it; pass them in the order they
-/// should be heard (see `ranking::spoken_order`).
+/// Offers free times, grouped by day so that a day is named once: "Ich hätte 14 Uhr 30 frei.
+/// Am Montag, dem 30. November, ginge auch 9 Uhr oder 10 Uhr." Times on `wish_date` are said
+/// without their day, since the caller just named it; pass them in the order they should be
+/// heard (see `ranking::spoken_order`).
 pub fn alternatives(
     alts: &[NaiveDateTime],
     wish_date: NaiveDate,
     today: NaiveDate,
     l: Lang,
 ) -> String {
-    if alts.is_empty() {
-        return match l {
-            Lang::De => "In den nächsten zwei Wochen ist leider nichts frei. \
-                           Sollen wir Sie zurückrufen?"
-                .to_owned(),
-            Lang::En => "Unfortunately, nothing is free in the next two weeks. \
-                           Shall we call you back?"
-                .to_owned(),
-        };
-    }
-    let offers: Vec<String> = alts
-        .iter()
-        .map(|&alt| offer(alt, wish_date, today, l))
-        .collect();
-    let list = either(&offers, l);
-    match l {
-        Lang::De => format!("Ich hätte {list} frei."),
-        Lang::En => format!("I could offer {list}."),
-    }
+    offers_or_callback(alts, Some(wish_date), today, l)
 }
 
-/// A booking was made: "Ich habe Ihren Termin für Beratung am Dienstag, dem 1. Dezember, um
-/// 15 Uhr auf den Namen Anna Müller gebucht." An empty service or name is left out.
+/// A booking was made: "Ich habe Ihren Termin für eine Beratung am Dienstag, dem 1. Dezember,
+/// um 15 Uhr auf den Namen Anna Müller gebucht." A service whose article is unknown is named
+/// where no article is needed ("..., gebucht: Herrenhaarschnitt."; "your Haircut
+/// appointment"); an empty service or name is left out.
 pub fn booked(
     start: NaiveDateTime,
     service: Option<&str>,
@@ -484,20 +475,49 @@ pub fn booked(
     today: NaiveDate,
     l: Lang,
 ) -> String {
-    let service = service.map(clean).filter(|s| !s.is_empty());
+    booked_as(start, service.map(ServiceName::from), name, today, l)
+}
+
+/// [`booked`], with the service's article from the settings (`Service::spoken`).
+pub fn booked_as(
+    start: NaiveDateTime,
+    service: Option<ServiceName<'_>>,
+    name: &str,
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let service = service.filter(|service| !clean(service.name).is_empty());
+    let for_service = service.and_then(|service| service.for_phrase(l));
+    let bare = service.map(|service| clean(service.name));
     let name = clean(name);
     match l {
         Lang::De => {
-            let service = service.map(|s| format!(" für {s}")).unwrap_or_default();
-            let name = non_empty(&name, |n| format!(" auf den Namen {n}"));
             let when = on_date(start.date(), today, l).at(start.time(), l);
-            format!("Ich habe Ihren Termin{service} {when}{name} gebucht.")
+            let name = non_empty(&name, |n| format!(" auf den Namen {n}"));
+            match (for_service, bare) {
+                (Some(phrase), _) => {
+                    format!("Ich habe Ihren Termin {phrase} {when}{name} gebucht.")
+                }
+                (None, Some(bare)) => {
+                    format!("Ich habe Ihren Termin {when}{name} gebucht: {bare}.")
+                }
+                (None, None) => format!("Ich habe Ihren Termin {when}{name} gebucht."),
+            }
         }
         Lang::En => {
-            let service = service.map(|s| format!(" {s}")).unwrap_or_default();
             let name = non_empty(&name, |n| format!(" under the name {n}"));
-            let when = date_in(start.date(), today, l, Case::Nominative).at(start.time(), l);
-            format!("I've booked your{service} appointment for {when}{name}.")
+            match (for_service, bare) {
+                (Some(phrase), _) => {
+                    let when = on_date(start.date(), today, l).at(start.time(), l);
+                    format!("I've booked your appointment {phrase} {when}{name}.")
+                }
+                (None, bare) => {
+                    let bare = bare.map(|s| format!(" {s}")).unwrap_or_default();
+                    let when =
+                        date_in(start.date(), today, l, Case::Nominative).at(start.time(), l);
+                    format!("I've booked your{bare} appointment for {when}{name}.")
+                }
+            }
         }
     }
 }
@@ -641,18 +661,402 @@ pub fn not_understood(l: Lang) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Why a start cannot be booked (`availability::reasons`)
 // ---------------------------------------------------------------------------------------------
 
-/// One offered alternative: only the time on the wished day, day and time otherwise
-/// (accusative: it is the object of "Ich hätte ... frei").
-fn offer(alt: NaiveDateTime, wish_date: NaiveDate, today: NaiveDate, l: Lang) -> String {
-    if alt.date() == wish_date {
-        time(alt.time(), l)
-    } else {
-        date_in(alt.date(), today, l, Case::Accusative).at(alt.time(), l)
+/// Opening hours as said: "9 bis 18 Uhr", "9 Uhr 30 bis 18 Uhr"; "9 am to 6 pm", "9:30 am to
+/// 6 pm".
+pub fn hours(open: NaiveTime, close: NaiveTime, l: Lang) -> String {
+    match l {
+        Lang::De if open.minute() == 0 && close.minute() == 0 => {
+            format!("{} bis {} Uhr", open.hour(), close.hour())
+        }
+        Lang::De => format!("{} bis {}", time(open, l), time(close, l)),
+        Lang::En => format!("{} to {}", time(open, l), time(close, l)),
     }
 }
+
+/// The day is a closed day: says so, then offers `alts` (the next open day's first free
+/// times), or names the day it opens again. "Am Samstag, dem 28. November, haben wir
+/// geschlossen. Am Montag, dem 30. November, hätte ich 9 Uhr, 9 Uhr 30 oder 10 Uhr frei."
+pub fn closed(
+    day: NaiveDate,
+    holiday: Option<&str>,
+    reopens: Option<NaiveDate>,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let on = on_date(day, today, l);
+    let holiday = holiday.map(clean).filter(|h| !h.is_empty());
+    let shut = match (l, holiday) {
+        (Lang::De, Some(h)) => capitalize(&on.then(&format!("haben wir wegen {h} geschlossen."))),
+        (Lang::De, None) => capitalize(&on.then("haben wir geschlossen.")),
+        (Lang::En, Some(h)) => format!("Sorry, we're closed {}", on.then(&format!("for {h}."))),
+        (Lang::En, None) => format!("Sorry, we're closed {}.", on.text),
+    };
+    format!("{shut} {}", reopening(reopens, alts, today, l))
+}
+
+/// After a closed day or period: the offers, or when it opens again, or a question.
+fn reopening(
+    reopens: Option<NaiveDate>,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    if !alts.is_empty() {
+        return offers(alts, None, today, l);
+    }
+    match (l, reopens) {
+        (Lang::De, Some(day)) => {
+            capitalize(&on_date(day, today, l).then("sind wir wieder da. Soll ich da nachsehen?"))
+        }
+        (Lang::En, Some(day)) => format!(
+            "We're open again {}. Shall I check that day?",
+            on_date(day, today, l).text
+        ),
+        (Lang::De, None) => "Welcher andere Tag passt Ihnen?".to_owned(),
+        (Lang::En, None) => "Which other day would suit you?".to_owned(),
+    }
+}
+
+/// The start misses the opening hours: says how and what the hours are, then offers `alts`
+/// (the nearest free times, on that day first). "Um 19 Uhr haben wir schon geschlossen, wir
+/// haben von 9 bis 18 Uhr geöffnet. Morgen hätte ich 17 Uhr oder 17 Uhr 30 frei."
+pub fn outside_hours(
+    wish: NaiveDateTime,
+    why: Outside,
+    (open, close): (NaiveTime, NaiveTime),
+    service: Option<ServiceName<'_>>,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let at = time(wish.time(), l);
+    let open_hours = hours(open, close, l);
+    let for_service = service
+        .and_then(|service| service.for_phrase(l))
+        .map(|phrase| format!(" {phrase}"))
+        .unwrap_or_default();
+    let reason = match (l, why) {
+        (Lang::De, Outside::BeforeOpen) => format!("Um {at} haben wir noch geschlossen"),
+        (Lang::De, Outside::AfterClose) => format!("Um {at} haben wir schon geschlossen"),
+        (Lang::De, Outside::EndsAfterClose) => {
+            format!("Um {at} reicht die Zeit{for_service} nicht mehr")
+        }
+        (Lang::En, Outside::BeforeOpen) => format!("Sorry, we're not open yet at {at}"),
+        (Lang::En, Outside::AfterClose) => format!("Sorry, we're already closed at {at}"),
+        (Lang::En, Outside::EndsAfterClose) => {
+            format!("Sorry, at {at} there isn't enough time left{for_service}")
+        }
+    };
+    let hours_said = match l {
+        Lang::De => format!("{reason}, wir haben von {open_hours} geöffnet."),
+        Lang::En => format!("{reason}; we're open {open_hours}."),
+    };
+    format!("{hours_said} {}", offers_or_callback(alts, None, today, l))
+}
+
+/// The start lies between two starts of the calendar's grid: offers the nearest ones. "Um
+/// 10 Uhr 10 kann leider kein Termin beginnen. Ich hätte 10 Uhr oder 10 Uhr 30 frei."
+pub fn off_grid(wish: NaiveDateTime, alts: &[NaiveDateTime], today: NaiveDate, l: Lang) -> String {
+    let at = time(wish.time(), l);
+    let reason = match l {
+        Lang::De => format!("Um {at} kann leider kein Termin beginnen."),
+        Lang::En => format!("Sorry, appointments can't start at {at}."),
+    };
+    format!(
+        "{reason} {}",
+        offers_or_callback(alts, Some(wish.date()), today, l)
+    )
+}
+
+/// The wish is in the past: says so, then asks whether `meant` was meant ("Meinten Sie den
+/// 3. Dezember 2026?"), or offers `alts` (the next free times), or asks for another day.
+pub fn past(
+    day: NaiveDate,
+    at: Option<NaiveTime>,
+    meant: Option<NaiveDate>,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let date = date_in(day, today, l, Case::Nominative);
+    let when = match at {
+        Some(t) => format!("{} ", date.at(t, l)),
+        None if date.appositive => format!("{}, ", date.text),
+        None => format!("{} ", date.text),
+    };
+    let gone = match l {
+        Lang::De => capitalize(&format!("{when}ist schon vorbei.")),
+        Lang::En => capitalize(&format!("{when}has already passed.")),
+    };
+    let next = match meant {
+        Some(meant) => {
+            let full = full_date(meant, l);
+            let at = at.map(|t| time(t, l));
+            match (l, at) {
+                (Lang::De, Some(t)) => format!("Meinten Sie den {full} um {t}?"),
+                (Lang::De, None) => format!("Meinten Sie den {full}?"),
+                (Lang::En, Some(t)) => format!("Did you mean {full}, at {t}?"),
+                (Lang::En, None) => format!("Did you mean {full}?"),
+            }
+        }
+        None if !alts.is_empty() => offers(alts, None, today, l),
+        None => l
+            .pick("Welcher Tag passt Ihnen?", "Which day would suit you?")
+            .to_owned(),
+    };
+    format!("{gone} {next}")
+}
+
+/// A date with its year and without its weekday, for a question about the year: "3. Dezember
+/// 2026"; "December 3rd, 2026".
+fn full_date(d: NaiveDate, l: Lang) -> String {
+    let month = usize::try_from(d.month0())
+        .ok()
+        .and_then(|i| l.pick(&MONTHS_DE, &MONTHS_EN).get(i))
+        .copied()
+        .unwrap_or_default();
+    match l {
+        Lang::De => format!("{}. {month} {}", d.day(), d.year()),
+        Lang::En => format!(
+            "{month} {}{}, {}",
+            d.day(),
+            ordinal_suffix(d.day()),
+            d.year()
+        ),
+    }
+}
+
+/// The caller named a stretch of days ("Ende nächster Woche") without a time, and `day` is the
+/// first inside it with free `slots`: "In diesem Zeitraum ist am Donnerstag, dem 10. Dezember,
+/// noch etwas frei: 9 Uhr, 10 Uhr oder 11 Uhr."
+pub fn span_free_day(day: NaiveDate, slots: &[NaiveTime], today: NaiveDate, l: Lang) -> String {
+    let mut sorted = slots.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let more = sorted.len() > MAX_SPOKEN_SLOTS;
+    let spoken: Vec<String> = sample_evenly(&sorted, MAX_SPOKEN_SLOTS)
+        .into_iter()
+        .map(|t| time(t, l))
+        .collect();
+    let list = either(&spoken, l);
+    let on = on_date(day, today, l);
+    match (l, more) {
+        (Lang::De, false) => format!(
+            "In diesem Zeitraum ist {}",
+            on.then(&format!("noch etwas frei: {list}."))
+        ),
+        (Lang::De, true) => format!(
+            "In diesem Zeitraum ist {}",
+            on.then(&format!("noch etwas frei, zum Beispiel {list}."))
+        ),
+        (Lang::En, false) => format!("In that period, I have openings {}: {list}.", on.text),
+        (Lang::En, true) => format!(
+            "In that period, I have openings {}, for example {list}.",
+            on.text
+        ),
+    }
+}
+
+/// The caller named a stretch of days and a time, and `start` is the first day inside it with
+/// that time free: "In diesem Zeitraum ginge es am Donnerstag, dem 10. Dezember, um 10 Uhr.
+/// Soll ich den Termin für Sie buchen?"
+pub fn span_free_at(start: NaiveDateTime, today: NaiveDate, l: Lang) -> String {
+    match l {
+        Lang::De => format!(
+            "In diesem Zeitraum ginge es {}. Soll ich den Termin für Sie buchen?",
+            on_date(start.date(), today, l).at(start.time(), l)
+        ),
+        Lang::En => format!(
+            "In that period, {} is available. Shall I book it for you?",
+            date_in(start.date(), today, l, Case::Nominative).at(start.time(), l)
+        ),
+    }
+}
+
+/// Nothing (at `at`, when given) is free in the stretch of days the caller named: offers
+/// `alts` from after it, or a callback.
+pub fn span_nothing_free(
+    at: Option<NaiveTime>,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let nothing = match (l, at) {
+        (Lang::De, Some(t)) => format!(
+            "In diesem Zeitraum ist um {} leider nichts mehr frei.",
+            time(t, l)
+        ),
+        (Lang::De, None) => "In diesem Zeitraum ist leider nichts mehr frei.".to_owned(),
+        (Lang::En, Some(t)) => format!(
+            "Unfortunately, {} isn't free on any day in that period.",
+            time(t, l)
+        ),
+        (Lang::En, None) => "Unfortunately, nothing is free in that period.".to_owned(),
+    };
+    format!("{nothing} {}", offers_or_callback(alts, None, today, l))
+}
+
+/// Every day of the stretch the caller named is a closed day.
+pub fn span_closed(
+    reopens: Option<NaiveDate>,
+    alts: &[NaiveDateTime],
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    let shut = l.pick(
+        "In diesem Zeitraum haben wir geschlossen.",
+        "Sorry, we're closed during that period.",
+    );
+    format!("{shut} {}", reopening(reopens, alts, today, l))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offers and services
+// ---------------------------------------------------------------------------------------------
+
+/// [`offers`], or a callback when there are none in the search horizon (two weeks).
+fn offers_or_callback(
+    alts: &[NaiveDateTime],
+    unnamed: Option<NaiveDate>,
+    today: NaiveDate,
+    l: Lang,
+) -> String {
+    if alts.is_empty() {
+        return match l {
+            Lang::De => "In den nächsten zwei Wochen ist leider nichts frei. \
+                           Sollen wir Sie zurückrufen?"
+                .to_owned(),
+            Lang::En => "Unfortunately, nothing is free in the next two weeks. \
+                           Shall we call you back?"
+                .to_owned(),
+        };
+    }
+    offers(alts, unnamed, today, l)
+}
+
+/// Free times, one sentence per day and the day named once, in the order given: "Ich hätte
+/// 16 Uhr frei. Am Montag, dem 30. November, ginge auch 9 Uhr oder 9 Uhr 30." The times of
+/// `unnamed` (the day the caller just named) are said without it.
+fn offers(alts: &[NaiveDateTime], unnamed: Option<NaiveDate>, today: NaiveDate, l: Lang) -> String {
+    let mut days: Vec<(NaiveDate, Vec<String>)> = Vec::new();
+    for alt in alts {
+        let spoken = time(alt.time(), l);
+        match days.iter_mut().find(|(day, _)| *day == alt.date()) {
+            Some((_, times)) => times.push(spoken),
+            None => days.push((alt.date(), vec![spoken])),
+        }
+    }
+    let sentences: Vec<String> = days
+        .iter()
+        .enumerate()
+        .map(|(position, (day, times))| {
+            let list = either(times, l);
+            let on = (Some(*day) != unnamed).then(|| on_date(*day, today, l));
+            match (l, position == 0, on) {
+                (Lang::De, true, None) => format!("Ich hätte {list} frei."),
+                (Lang::De, true, Some(on)) => {
+                    capitalize(&on.then(&format!("hätte ich {list} frei.")))
+                }
+                (Lang::De, false, None) => format!("Es ginge auch {list}."),
+                (Lang::De, false, Some(on)) => capitalize(&on.then(&format!("ginge auch {list}."))),
+                (Lang::En, true, None) => format!("I could offer {list}."),
+                (Lang::En, true, Some(on)) => {
+                    format!("{}, I could offer {list}.", capitalize(&on.text))
+                }
+                (Lang::En, false, None) => format!("I could also offer {list}."),
+                (Lang::En, false, Some(on)) => {
+                    format!("{}, I could also offer {list}.", capitalize(&on.text))
+                }
+            }
+        })
+        .collect();
+    sentences.join(" ")
+}
+
+/// A service as a sentence names it: its name and, when known, the indefinite article that
+/// goes before it after "für" / "for" ("für eine Beratung", "for a consultation").
+///
+/// German articles depend on the noun's gender, which no rule derives from a name in general;
+/// a wrong one is worse than none. So the article is the tenant's (the `article` of a service
+/// in the settings), else guessed only where German grammar leaves no doubt (see
+/// [`surely_feminine`]), else the sentence is built so that it needs none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceName<'a> {
+    pub name: &'a str,
+    /// German article for "für ___": `ein`, `eine` or `einen`; `Some("")` for none.
+    pub article_de: Option<&'a str>,
+    /// English article for "for ___": `a` or `an`; `Some("")` for none.
+    pub article_en: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for ServiceName<'a> {
+    /// A service known by name only: the German article is guessed where that is safe.
+    fn from(name: &'a str) -> Self {
+        ServiceName {
+            name,
+            article_de: None,
+            article_en: None,
+        }
+    }
+}
+
+impl<'a> From<&'a String> for ServiceName<'a> {
+    fn from(name: &'a String) -> Self {
+        ServiceName::from(name.as_str())
+    }
+}
+
+impl ServiceName<'_> {
+    /// "für eine Beratung" / "for a consultation", or `None` when the article is unknown.
+    fn for_phrase(&self, l: Lang) -> Option<String> {
+        let name = clean(self.name);
+        let article = match l {
+            Lang::De => self
+                .article_de
+                .or_else(|| surely_feminine(&name).then_some("eine")),
+            Lang::En => self.article_en,
+        }
+        .map(str::trim)
+        .filter(|article| !article.is_empty())?;
+        (!name.is_empty()).then(|| format!("{} {article} {name}", l.pick("für", "for")))
+    }
+}
+
+/// Whether a German noun phrase is surely feminine: its last word is a capitalised noun of more
+/// than one syllable ending in a suffix that makes every such noun feminine (-ung, -heit, -keit,
+/// -schaft, -ion, -tät). One-syllable words are excluded ("der Sprung"), and so is anything
+/// not made of letters. Feminine is the one gender whose accusative article and adjective
+/// endings equal the nominative ones ("eine kurze Beratung"), so the name can stay as written.
+fn surely_feminine(name: &str) -> bool {
+    const SUFFIXES: [&str; 6] = ["ung", "heit", "keit", "schaft", "ion", "tät"];
+    let Some(last) = name.split_whitespace().last() else {
+        return false;
+    };
+    let capitalised = last.chars().next().is_some_and(char::is_uppercase);
+    let letters = last.chars().all(char::is_alphabetic);
+    let lower = last.to_lowercase();
+    let vowel = |c: char| "aeiouyäöü".contains(c);
+    let mut syllables = 0;
+    let mut in_vowel = false;
+    for c in lower.chars() {
+        if vowel(c) && !in_vowel {
+            syllables += 1;
+        }
+        in_vowel = vowel(c);
+    }
+    capitalised
+        && letters
+        && syllables >= 2
+        && SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
 
 /// At most `k` items, first and last included and the rest evenly between, in order.
 fn sample_evenly<T: Copy>(items: &[T], k: usize) -> Vec<T> {
@@ -967,7 +1371,7 @@ mod booking_refusal_sentences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use slotline_speech::{date, ordinal_suffix};
+    use slotline_speech::date;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid test date")
@@ -1272,13 +1676,13 @@ mod tests {
         let alts = [dt("2026-12-02 09:00")];
         assert_eq!(
             fully_booked(d("2026-12-01"), &alts, today(), Lang::De),
-            "Am Dienstag, dem 1. Dezember, ist leider nichts frei. Ich hätte Mittwoch, den \
-             2. Dezember, um 9 Uhr frei."
+            "Am Dienstag, dem 1. Dezember, ist leider nichts frei. Am Mittwoch, dem \
+             2. Dezember, hätte ich 9 Uhr frei."
         );
         assert_eq!(
             fully_booked(d("2026-12-01"), &alts, today(), Lang::En),
-            "Unfortunately, nothing is free on Tuesday, December 1st. I could offer Wednesday, \
-             December 2nd, at 9 am."
+            "Unfortunately, nothing is free on Tuesday, December 1st. On Wednesday, December \
+             2nd, I could offer 9 am."
         );
         assert_eq!(
             fully_booked(d("2026-12-01"), &[], today(), Lang::De),
@@ -1311,13 +1715,13 @@ mod tests {
         let alts = [dt("2026-11-25 10:00"), dt("2026-11-27 09:00")];
         assert_eq!(
             taken_with_alternatives(d("2026-11-24"), t("15:00"), &alts, today(), Lang::De),
-            "Heute um 15 Uhr ist leider schon vergeben. Ich hätte morgen um 10 Uhr oder \
-             Freitag, den 27. November, um 9 Uhr frei."
+            "Heute um 15 Uhr ist leider schon vergeben. Morgen hätte ich 10 Uhr frei. Am \
+             Freitag, dem 27. November, ginge auch 9 Uhr."
         );
         assert_eq!(
             taken_with_alternatives(d("2026-11-24"), t("15:00"), &alts, today(), Lang::En),
-            "Sorry, today at 3 pm is already taken. I could offer tomorrow at 10 am or \
-             Friday, November 27th, at 9 am."
+            "Sorry, today at 3 pm is already taken. Tomorrow, I could offer 10 am. On Friday, \
+             November 27th, I could also offer 9 am."
         );
     }
 
@@ -1346,7 +1750,7 @@ mod tests {
         let alts = [dt("2026-11-26 14:30"), dt("2026-11-30 15:00")];
         assert_eq!(
             alternatives(&alts, d("2026-11-26"), today(), Lang::De),
-            "Ich hätte 14 Uhr 30 oder Montag, den 30. November, um 15 Uhr frei."
+            "Ich hätte 14 Uhr 30 frei. Am Montag, dem 30. November, ginge auch 15 Uhr."
         );
         assert_eq!(
             alternatives(&[], d("2026-11-26"), today(), Lang::En),
@@ -1364,7 +1768,7 @@ mod tests {
         );
         assert_eq!(
             booked(start, Some("Beratung"), "", today(), Lang::De),
-            "Ich habe Ihren Termin für Beratung am Dienstag, dem 1. Dezember, um 15 Uhr gebucht."
+            "Ich habe Ihren Termin für eine Beratung am Dienstag, dem 1. Dezember, um 15 Uhr gebucht."
         );
         assert_eq!(
             booked(
@@ -1384,6 +1788,425 @@ mod tests {
         assert_eq!(
             booked(dt("2026-11-25 09:30"), None, "", today(), Lang::En),
             "I've booked your appointment for tomorrow at 9:30 am."
+        );
+    }
+
+    #[test]
+    fn offers_name_each_day_once() {
+        // Three times on one other day: the date once, not three times.
+        let alts = [
+            dt("2026-12-07 09:30"),
+            dt("2026-12-07 10:00"),
+            dt("2026-12-07 10:30"),
+        ];
+        let de = alternatives(&alts, d("2026-12-04"), today(), Lang::De);
+        assert_eq!(
+            de,
+            "Am Montag, dem 7. Dezember, hätte ich 9 Uhr 30, 10 Uhr oder 10 Uhr 30 frei."
+        );
+        assert!(de.split_whitespace().count() < 20, "{de}");
+        assert_eq!(
+            alternatives(&alts, d("2026-12-04"), today(), Lang::En),
+            "On Monday, December 7th, I could offer 9:30 am, 10 am or 10:30 am."
+        );
+        // Same day, then two other days.
+        let mixed = [
+            dt("2026-12-04 16:00"),
+            dt("2026-12-07 09:00"),
+            dt("2026-12-08 09:00"),
+        ];
+        assert_eq!(
+            alternatives(&mixed, d("2026-12-04"), today(), Lang::De),
+            "Ich hätte 16 Uhr frei. Am Montag, dem 7. Dezember, ginge auch 9 Uhr. Am \
+             Dienstag, dem 8. Dezember, ginge auch 9 Uhr."
+        );
+        assert_eq!(
+            alternatives(&mixed, d("2026-12-04"), today(), Lang::En),
+            "I could offer 4 pm. On Monday, December 7th, I could also offer 9 am. On \
+             Tuesday, December 8th, I could also offer 9 am."
+        );
+    }
+
+    #[test]
+    fn opening_hours() {
+        assert_eq!(hours(t("09:00"), t("18:00"), Lang::De), "9 bis 18 Uhr");
+        assert_eq!(
+            hours(t("09:30"), t("18:00"), Lang::De),
+            "9 Uhr 30 bis 18 Uhr"
+        );
+        assert_eq!(hours(t("09:00"), t("18:00"), Lang::En), "9 am to 6 pm");
+        assert_eq!(hours(t("09:30"), t("12:00"), Lang::En), "9:30 am to noon");
+    }
+
+    #[test]
+    fn closed_sentences() {
+        let monday = [
+            dt("2026-11-30 09:00"),
+            dt("2026-11-30 09:30"),
+            dt("2026-11-30 10:00"),
+        ];
+        let saturday = d("2026-11-28");
+        let monday_day = Some(d("2026-11-30"));
+        assert_eq!(
+            closed(saturday, None, monday_day, &monday, today(), Lang::De),
+            "Am Samstag, dem 28. November, haben wir geschlossen. Am Montag, dem 30. November, \
+             hätte ich 9 Uhr, 9 Uhr 30 oder 10 Uhr frei."
+        );
+        assert_eq!(
+            closed(saturday, None, monday_day, &monday, today(), Lang::En),
+            "Sorry, we're closed on Saturday, November 28th. On Monday, November 30th, I could \
+             offer 9 am, 9:30 am or 10 am."
+        );
+        assert_eq!(
+            closed(saturday, None, monday_day, &[], today(), Lang::De),
+            "Am Samstag, dem 28. November, haben wir geschlossen. Am Montag, dem 30. November, \
+             sind wir wieder da. Soll ich da nachsehen?"
+        );
+        assert_eq!(
+            closed(saturday, None, monday_day, &[], today(), Lang::En),
+            "Sorry, we're closed on Saturday, November 28th. We're open again on Monday, \
+             November 30th. Shall I check that day?"
+        );
+        let christmas = d("2026-12-24");
+        assert_eq!(
+            closed(christmas, Some("Heiligabend"), None, &[], today(), Lang::De),
+            "Am Donnerstag, dem 24. Dezember, haben wir wegen Heiligabend geschlossen. \
+             Welcher andere Tag passt Ihnen?"
+        );
+        assert_eq!(
+            closed(
+                christmas,
+                Some("Christmas Eve"),
+                None,
+                &[],
+                today(),
+                Lang::En
+            ),
+            "Sorry, we're closed on Thursday, December 24th, for Christmas Eve. Which other day \
+             would suit you?"
+        );
+        assert_eq!(
+            closed(
+                d("2026-11-25"),
+                None,
+                Some(d("2026-11-26")),
+                &[],
+                today(),
+                Lang::De
+            ),
+            "Morgen haben wir geschlossen. Am Donnerstag, dem 26. November, sind wir wieder \
+             da. Soll ich da nachsehen?"
+        );
+    }
+
+    #[test]
+    fn outside_hours_sentences() {
+        let nine_to_six = (t("09:00"), t("18:00"));
+        let late = [dt("2026-11-25 17:00"), dt("2026-11-25 17:30")];
+        assert_eq!(
+            outside_hours(
+                dt("2026-11-25 19:00"),
+                Outside::AfterClose,
+                nine_to_six,
+                None,
+                &late,
+                today(),
+                Lang::De
+            ),
+            "Um 19 Uhr haben wir schon geschlossen, wir haben von 9 bis 18 Uhr geöffnet. \
+             Morgen hätte ich 17 Uhr oder 17 Uhr 30 frei."
+        );
+        assert_eq!(
+            outside_hours(
+                dt("2026-11-25 19:00"),
+                Outside::AfterClose,
+                nine_to_six,
+                None,
+                &late,
+                today(),
+                Lang::En
+            ),
+            "Sorry, we're already closed at 7 pm; we're open 9 am to 6 pm. Tomorrow, I could \
+             offer 5 pm or 5:30 pm."
+        );
+        let early = [dt("2026-12-01 09:00")];
+        assert_eq!(
+            outside_hours(
+                dt("2026-12-01 08:00"),
+                Outside::BeforeOpen,
+                nine_to_six,
+                None,
+                &early,
+                today(),
+                Lang::De
+            ),
+            "Um 8 Uhr haben wir noch geschlossen, wir haben von 9 bis 18 Uhr geöffnet. Am \
+             Dienstag, dem 1. Dezember, hätte ich 9 Uhr frei."
+        );
+        assert_eq!(
+            outside_hours(
+                dt("2026-12-01 08:00"),
+                Outside::BeforeOpen,
+                nine_to_six,
+                None,
+                &early,
+                today(),
+                Lang::En
+            ),
+            "Sorry, we're not open yet at 8 am; we're open 9 am to 6 pm. On Tuesday, December \
+             1st, I could offer 9 am."
+        );
+        let treatment = ServiceName {
+            name: "Behandlung",
+            article_de: None,
+            article_en: Some("a"),
+        };
+        assert_eq!(
+            outside_hours(
+                dt("2026-11-25 17:30"),
+                Outside::EndsAfterClose,
+                nine_to_six,
+                Some(treatment),
+                &[],
+                today(),
+                Lang::De
+            ),
+            "Um 17 Uhr 30 reicht die Zeit für eine Behandlung nicht mehr, wir haben von 9 bis \
+             18 Uhr geöffnet. In den nächsten zwei Wochen ist leider nichts frei. Sollen wir \
+             Sie zurückrufen?"
+        );
+        assert_eq!(
+            outside_hours(
+                dt("2026-11-25 17:45"),
+                Outside::EndsAfterClose,
+                (t("09:30"), t("18:00")),
+                Some(ServiceName::from("Haircut")),
+                &late[..1],
+                today(),
+                Lang::En
+            ),
+            "Sorry, at 5:45 pm there isn't enough time left; we're open 9:30 am to 6 pm. \
+             Tomorrow, I could offer 5 pm."
+        );
+    }
+
+    #[test]
+    fn off_grid_sentences() {
+        let around = [dt("2026-11-26 10:00"), dt("2026-11-26 10:30")];
+        assert_eq!(
+            off_grid(dt("2026-11-26 10:10"), &around, today(), Lang::De),
+            "Um 10 Uhr 10 kann leider kein Termin beginnen. Ich hätte 10 Uhr oder 10 Uhr 30 frei."
+        );
+        assert_eq!(
+            off_grid(dt("2026-11-26 10:10"), &around, today(), Lang::En),
+            "Sorry, appointments can't start at 10:10 am. I could offer 10 am or 10:30 am."
+        );
+        assert_eq!(
+            off_grid(
+                dt("2026-11-26 10:10"),
+                &[dt("2026-11-27 09:00")],
+                today(),
+                Lang::De
+            ),
+            "Um 10 Uhr 10 kann leider kein Termin beginnen. Am Freitag, dem 27. November, \
+             hätte ich 9 Uhr frei."
+        );
+    }
+
+    #[test]
+    fn past_sentences() {
+        // Today is Tuesday 24 November 2026 in these tests.
+        let last_year = d("2025-12-03");
+        let meant = Some(d("2026-12-03"));
+        assert_eq!(
+            past(last_year, Some(t("10:00")), meant, &[], today(), Lang::De),
+            "Mittwoch, der 3. Dezember 2025, um 10 Uhr ist schon vorbei. Meinten Sie den \
+             3. Dezember 2026 um 10 Uhr?"
+        );
+        assert_eq!(
+            past(last_year, None, meant, &[], today(), Lang::De),
+            "Mittwoch, der 3. Dezember 2025, ist schon vorbei. Meinten Sie den 3. Dezember 2026?"
+        );
+        assert_eq!(
+            past(last_year, Some(t("10:00")), meant, &[], today(), Lang::En),
+            "Wednesday, December 3rd, 2025, at 10 am has already passed. Did you mean \
+             December 3rd, 2026, at 10 am?"
+        );
+        assert_eq!(
+            past(last_year, None, meant, &[], today(), Lang::En),
+            "Wednesday, December 3rd, 2025, has already passed. Did you mean December 3rd, 2026?"
+        );
+        let later_today = [dt("2026-11-24 10:30"), dt("2026-11-24 11:00")];
+        assert_eq!(
+            past(
+                today(),
+                Some(t("09:00")),
+                None,
+                &later_today,
+                today(),
+                Lang::De
+            ),
+            "Heute um 9 Uhr ist schon vorbei. Heute hätte ich 10 Uhr 30 oder 11 Uhr frei."
+        );
+        assert_eq!(
+            past(
+                today(),
+                Some(t("09:00")),
+                None,
+                &later_today,
+                today(),
+                Lang::En
+            ),
+            "Today at 9 am has already passed. Today, I could offer 10:30 am or 11 am."
+        );
+        assert_eq!(
+            past(d("2026-11-23"), None, None, &[], today(), Lang::De),
+            "Montag, der 23. November, ist schon vorbei. Welcher Tag passt Ihnen?"
+        );
+        assert_eq!(
+            past(d("2026-11-23"), None, None, &[], today(), Lang::En),
+            "Monday, November 23rd, has already passed. Which day would suit you?"
+        );
+    }
+
+    #[test]
+    fn span_sentences() {
+        let thursday = d("2026-12-10");
+        let times = [t("09:00"), t("10:00"), t("11:00")];
+        assert_eq!(
+            span_free_day(thursday, &times, today(), Lang::De),
+            "In diesem Zeitraum ist am Donnerstag, dem 10. Dezember, noch etwas frei: 9 Uhr, \
+             10 Uhr oder 11 Uhr."
+        );
+        assert_eq!(
+            span_free_day(thursday, &times, today(), Lang::En),
+            "In that period, I have openings on Thursday, December 10th: 9 am, 10 am or 11 am."
+        );
+        let many: Vec<NaiveTime> = (9..18)
+            .filter_map(|h| NaiveTime::from_hms_opt(h, 0, 0))
+            .collect();
+        assert_eq!(
+            span_free_day(d("2026-11-25"), &many, today(), Lang::De),
+            "In diesem Zeitraum ist morgen noch etwas frei, zum Beispiel 9 Uhr, 11 Uhr, 14 Uhr \
+             oder 17 Uhr."
+        );
+        assert_eq!(
+            span_free_at(dt("2026-12-10 10:00"), today(), Lang::De),
+            "In diesem Zeitraum ginge es am Donnerstag, dem 10. Dezember, um 10 Uhr. Soll ich \
+             den Termin für Sie buchen?"
+        );
+        assert_eq!(
+            span_free_at(dt("2026-12-10 10:00"), today(), Lang::En),
+            "In that period, Thursday, December 10th, at 10 am is available. Shall I book it \
+             for you?"
+        );
+        let after = [dt("2026-12-14 09:00")];
+        assert_eq!(
+            span_nothing_free(None, &after, today(), Lang::De),
+            "In diesem Zeitraum ist leider nichts mehr frei. Am Montag, dem 14. Dezember, \
+             hätte ich 9 Uhr frei."
+        );
+        assert_eq!(
+            span_nothing_free(Some(t("10:00")), &[], today(), Lang::En),
+            "Unfortunately, 10 am isn't free on any day in that period. Unfortunately, nothing \
+             is free in the next two weeks. Shall we call you back?"
+        );
+        assert_eq!(
+            span_closed(Some(d("2026-11-30")), &[], today(), Lang::De),
+            "In diesem Zeitraum haben wir geschlossen. Am Montag, dem 30. November, sind wir \
+             wieder da. Soll ich da nachsehen?"
+        );
+        assert_eq!(
+            span_closed(None, &[], today(), Lang::En),
+            "Sorry, we're closed during that period. Which other day would suit you?"
+        );
+    }
+
+    #[test]
+    fn services_take_an_article_only_when_it_is_sure() {
+        let de = |name: &str| ServiceName::from(name).for_phrase(Lang::De);
+        assert_eq!(de("Beratung").as_deref(), Some("für eine Beratung"));
+        assert_eq!(
+            de("Erste Beratung").as_deref(),
+            Some("für eine Erste Beratung")
+        );
+        assert_eq!(
+            de("Zahnreinigung").as_deref(),
+            Some("für eine Zahnreinigung")
+        );
+        assert_eq!(de("Typberatung Mann").as_deref(), None, "last word decides");
+        assert_eq!(de("Herrenhaarschnitt"), None);
+        assert_eq!(de("Sprung"), None, "one syllable: der Sprung");
+        assert_eq!(de("beratung"), None, "not a capitalised noun");
+        assert_eq!(de("Beratung (30)"), None);
+        assert_eq!(de("Massage"), None);
+        assert_eq!(
+            ServiceName::from("Beratung").for_phrase(Lang::En),
+            None,
+            "no guess in English"
+        );
+        let haircut = ServiceName {
+            name: "Haarschnitt",
+            article_de: Some("einen"),
+            article_en: Some("a"),
+        };
+        assert_eq!(
+            haircut.for_phrase(Lang::De).as_deref(),
+            Some("für einen Haarschnitt")
+        );
+        assert_eq!(
+            haircut.for_phrase(Lang::En).as_deref(),
+            Some("for a Haarschnitt")
+        );
+        let none = ServiceName {
+            name: "Beratung",
+            article_de: Some(""),
+            article_en: None,
+        };
+        assert_eq!(
+            none.for_phrase(Lang::De),
+            None,
+            "an empty article turns the guess off"
+        );
+    }
+
+    #[test]
+    fn booked_with_and_without_an_article() {
+        let start = dt("2026-12-01 15:00");
+        assert_eq!(
+            booked(start, Some("Herrenhaarschnitt"), "Jan", today(), Lang::De),
+            "Ich habe Ihren Termin am Dienstag, dem 1. Dezember, um 15 Uhr auf den Namen Jan \
+             gebucht: Herrenhaarschnitt."
+        );
+        let consultation = ServiceName {
+            name: "consultation",
+            article_de: None,
+            article_en: Some("a"),
+        };
+        assert_eq!(
+            booked_as(start, Some(consultation), "Anna Miller", today(), Lang::En),
+            "I've booked your appointment for a consultation on Tuesday, December 1st, at 3 pm \
+             under the name Anna Miller."
+        );
+        assert_eq!(
+            booked_as(
+                dt("2026-11-25 09:30"),
+                Some(consultation),
+                "",
+                today(),
+                Lang::En
+            ),
+            "I've booked your appointment for a consultation tomorrow at 9:30 am."
+        );
+        let haircut = ServiceName {
+            name: "Haarschnitt",
+            article_de: Some("einen"),
+            article_en: None,
+        };
+        assert_eq!(
+            booked_as(start, Some(haircut), "", today(), Lang::De),
+            "Ich habe Ihren Termin für einen Haarschnitt am Dienstag, dem 1. Dezember, um \
+             15 Uhr gebucht."
         );
     }
 
@@ -1553,6 +2376,21 @@ mod tests {
                 Lang::De,
             ),
             services(&strings(&["Färben\n"]), Lang::En),
+            booked(
+                dt("2026-12-01 15:00"),
+                Some("Herren\nschnitt"),
+                "",
+                today(),
+                Lang::De,
+            ),
+            closed(
+                d("2026-12-24"),
+                Some("Heilig\r\nabend "),
+                None,
+                &[],
+                today(),
+                Lang::De,
+            ),
             calendar_unavailable(Lang::En),
             not_understood(Lang::De),
         ];

@@ -96,7 +96,7 @@ async fn a_german_call_through_retell_books_moves_and_cancels() -> TestResult {
     assert_eq!(
         said,
         format!(
-            "Ich habe Ihren Termin für Beratung morgen um {} auf den Namen Max Mustermann gebucht.",
+            "Ich habe Ihren Termin für eine Beratung morgen um {} auf den Namen Max Mustermann gebucht.",
             german_time(chosen)
         )
     );

@@ -12,6 +12,7 @@ mod foundation;
 mod lifecycle;
 mod mcp;
 mod native;
+mod reasons;
 mod refusals;
 mod resilience;
 mod sandbox;
