@@ -101,7 +101,8 @@ impl Call {
     /// dropped.
     pub fn read_day(&self, text: &str) -> Result<(NaiveDate, Option<Span>), PluginError> {
         let date = self.read_date(text)?;
-        let span = parse_date::parse(text, self.clock.now, &self.day_hours())
+        let span = self
+            .read_words(text)
             .ok()
             .and_then(|parsed| parsed.span)
             .filter(|span| span.first == date && span.first <= span.last);

@@ -120,15 +120,17 @@ pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, P
         req.date.as_deref(),
         req.time.as_deref(),
     )?;
-    call.ensure_bookable(service, start)?;
     let today = call.clock.today();
     let name = limits::attendee_name(&req.name)
         .map_err(|problem| refused::invalid(problem.to_string(), speech::name_again(call.lang)))?;
+    // The caller's own booking first: once booked, its start is no longer free, and judging it
+    // would call the caller's own appointment unbookable.
     let ledger = Ledger::open(&ctx.call_id, &call.clock.rfc3339(start));
     if let Some(booking) = ledger.get() {
         let speech = speech::booked(start, booking.service.as_deref(), &name, today, call.lang);
         return Ok(BookingReply { booking, speech });
     }
+    call.ensure_bookable(service, start)?;
     if start < call.clock.now {
         return Err(refused::invalid(
             format!("{start} is in the past"),

@@ -228,7 +228,10 @@ fn spent(wait: Duration) -> Buffered {
     headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
     headers.insert("x-ratelimit-remaining", http::HeaderValue::from(0u32));
     headers.insert("x-ratelimit-reset", http::HeaderValue::from(seconds));
-    headers.insert("x-slotline-rate-limited", http::HeaderValue::from_static("1"));
+    headers.insert(
+        "x-slotline-rate-limited",
+        http::HeaderValue::from_static("1"),
+    );
     headers.insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),

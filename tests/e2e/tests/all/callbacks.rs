@@ -411,8 +411,8 @@ async fn a_booking_intent_is_booked_once_the_calendar_is_back_and_the_callers_re
     let url = inbox.serve().await?;
     let data = DataDir::new("settle");
     let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
-    // The caller's own words, as the agent forwarded them: Friday the 27th at 14:30.
-    let words = json!({"datum": "übermorgen", "uhrzeit": "halb drei", "name": "Ida Intent", "dienstleistung": "Behandlung"});
+    // The caller's own words, as the agent forwarded them: Friday the 27th at 13:00.
+    let words = json!({"datum": "übermorgen", "uhrzeit": "13 Uhr", "name": "Ida Intent", "dienstleistung": "Behandlung"});
     let reply = intent_of(&harness, words.clone(), || {}).await;
     assert_eq!(reply["data"]["status"], "pending", "{reply}");
     let id = reply["data"]["intent_id"]

@@ -190,10 +190,21 @@ async fn a_booking_refused_for_the_rate_limit_is_sent_again_after_the_reset_with
         .await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["success"], true, "booked despite the 429: {reply}");
+    // Whichever of the booking's requests met the limit was sent again after the block.
+    let statuses: Vec<Option<u16>> = harness
+        .sim
+        .sim
+        .requests()
+        .into_iter()
+        .skip(2)
+        .map(|r| r.status)
+        .collect();
+    let refused = statuses.iter().filter(|s| **s == Some(429)).count();
+    assert_eq!(refused, 1, "refused once: {statuses:?}");
     assert_eq!(
         booking_statuses(&harness),
-        [Some(429), Some(201)],
-        "refused once, sent again after the one-second block"
+        [Some(201)],
+        "booked once: {statuses:?}"
     );
     let breaker = &harness.breakers().await?["breakers"][0];
     assert_eq!(breaker["state"], "closed", "{breaker}");
