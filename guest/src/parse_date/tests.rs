@@ -675,6 +675,10 @@ const FILLERS: &[Case] = &[
     ("einen Termin am Freitag bitte", "2026-11-27", ""),
     ("I'd like Tuesday, please", "2026-12-01", ""),
     ("at least on Thursday", "2026-11-26", ""),
+    ("can you fit me in for Tuesday", "2026-12-01", ""),
+    ("I'd like to come in sometime on Friday", "2026-11-27", ""),
+    ("am späten Nachmittag am Montag", "2026-11-30", "14:00"),
+    ("at some point next Tuesday", "2026-12-01", ""),
 ];
 
 #[test]
