@@ -486,6 +486,9 @@ const FRAGMENTS: &[&str] = &[
     "abends", "noon", "tonight", "ein", "einer", "ß", "ẞ", "\u{AD}", "\u{200B}", "İ", "ǅ", "٣",
     "🙂", "\u{0}", "\n", "\t", "ﬀ", "Ⅻ", "²", "½", "a.", "p", "m.", "o", "clock", "minuten",
     "of", "fortnight", "this", "uebernaechste", "sonntagabend", "freitagnachmittag", "",
+    "silvester", "ostern", "nein", "sorry", "ende", "anfang", "mitte", "wochenende", "letzten",
+    "bis", "tag", "erster", "weihnachtsfeiertag", "new", "year's", "eve", "from", "christmas",
+    "dezmber", "nicht", "i mean", "besser", "mid-", "late", "im", "monat", "weekend",
 ];
 
 #[test]
