@@ -348,7 +348,7 @@ impl std::error::Error for ParseError {}
 /// time of the business) and its opening `hours` that day. See the module docs for the rules.
 #[allow(
     dead_code,
-    reason = "the plugin reads with `parse_in`; the fuzz target, the corpus test and the benchmark call this"
+    reason = "the plugin calls `parse_in`; the fuzz target, corpus test and benchmark call this"
 )]
 pub fn parse(text: &str, now: NaiveDateTime, hours: &DayHours) -> Result<ParsedDate, ParseError> {
     let ctx = Context {

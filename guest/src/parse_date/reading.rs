@@ -51,10 +51,10 @@ impl<'t> Reader<'t> {
             said: Said::default(),
         };
         while reader.pos < toks.len() {
-            let (start, items) = (reader.pos, reader.said.dates.len());
+            let items = reader.said.dates.len();
             if reader.recognise() {
                 reader.cue = Cue::None;
-                reader.judge_preposition(start, items);
+                reader.judge_preposition(items);
             } else {
                 reader.skip();
             }
@@ -82,9 +82,9 @@ impl<'t> Reader<'t> {
             || self.day_or_hour_number()
     }
 
-    /// A recogniser read the phrase from `start`; checks it against a preposition before it
-    /// ("nach Ostern", "über Weihnachten").
-    fn judge_preposition(&mut self, start: usize, items_before: usize) {
+    /// A recogniser read a phrase, whose items start at `items_before`; checks them against a
+    /// preposition before it ("nach Ostern", "über Weihnachten").
+    fn judge_preposition(&mut self, items_before: usize) {
         let Some((prep, at)) = self.prep.take() else {
             return;
         };
@@ -96,7 +96,7 @@ impl<'t> Reader<'t> {
             .iter()
             .any(|item| !prep.allows(item.is_stretch()));
         if refused {
-            self.unplaceable(at.min(start), self.pos);
+            self.unplaceable(at, self.pos);
         }
     }
 
@@ -158,29 +158,28 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// What a skipped word says about the number that may follow it.
     fn note_cue(&mut self, word: &str) {
-        {
-            self.cue = match word {
-                "um" | "gegen" | "ab" => Cue::Hour {
-                    german: true,
-                    range: false,
-                },
-                "zwischen" | "von" => Cue::Hour {
-                    german: true,
-                    range: true,
-                },
-                "at" | "around" | "about" | "circa" | "ca" | "by" => Cue::Hour {
-                    german: false,
-                    range: false,
-                },
-                "between" | "from" => Cue::Hour {
-                    german: false,
-                    range: true,
-                },
-                "am" | "on" | "the" | "den" | "der" | "dem" | "zum" => Cue::Day,
-                _ => self.cue,
-            };
-        }
+        self.cue = match word {
+            "um" | "gegen" | "ab" => Cue::Hour {
+                german: true,
+                range: false,
+            },
+            "zwischen" | "von" => Cue::Hour {
+                german: true,
+                range: true,
+            },
+            "at" | "around" | "about" | "circa" | "ca" | "by" => Cue::Hour {
+                german: false,
+                range: false,
+            },
+            "between" | "from" => Cue::Hour {
+                german: false,
+                range: true,
+            },
+            "am" | "on" | "the" | "den" | "der" | "dem" | "zum" => Cue::Day,
+            _ => self.cue,
+        };
     }
 
     // --- token access -------------------------------------------------------------------

@@ -486,6 +486,9 @@ const FRAGMENTS: &[&str] = &[
     "abends", "noon", "tonight", "ein", "einer", "ß", "ẞ", "\u{AD}", "\u{200B}", "İ", "ǅ", "٣",
     "🙂", "\u{0}", "\n", "\t", "ﬀ", "Ⅻ", "²", "½", "a.", "p", "m.", "o", "clock", "minuten",
     "of", "fortnight", "this", "uebernaechste", "sonntagabend", "freitagnachmittag", "",
+    "silvester", "ostern", "nein", "sorry", "ende", "anfang", "mitte", "wochenende", "letzten",
+    "bis", "tag", "erster", "weihnachtsfeiertag", "new", "year's", "eve", "from", "christmas",
+    "dezmber", "nicht", "i mean", "besser", "mid-", "late", "im", "monat", "weekend",
 ];
 
 #[test]
@@ -675,6 +678,10 @@ const FILLERS: &[Case] = &[
     ("einen Termin am Freitag bitte", "2026-11-27", ""),
     ("I'd like Tuesday, please", "2026-12-01", ""),
     ("at least on Thursday", "2026-11-26", ""),
+    ("can you fit me in for Tuesday", "2026-12-01", ""),
+    ("I'd like to come in sometime on Friday", "2026-11-27", ""),
+    ("am späten Nachmittag am Montag", "2026-11-30", "14:00"),
+    ("at some point next Tuesday", "2026-12-01", ""),
 ];
 
 #[test]
