@@ -10,9 +10,9 @@ use crate::wasi::http::types::Method;
 // A path, not the usual lookup: the native bench compiles this file by `#[path]` from
 // elsewhere, where a plain `mod` would resolve beside `calcom.rs` instead of under it.
 #[path = "calcom/refusal.rs"]
-mod refusal;
+pub mod refusal;
 
-pub use refusal::{Field, Refusal};
+pub use refusal::Refusal;
 
 /// Cal.com picks the handler (and the JSON shapes) by this header; without it an older
 /// handler answers with other shapes.

@@ -5,7 +5,8 @@
 use chrono::NaiveDateTime;
 
 use crate::availability::Call;
-use crate::calcom::{CalError, Field, Refusal};
+use crate::calcom::refusal::Field;
+use crate::calcom::{CalError, Refusal};
 use crate::errors;
 use crate::exports::slotline::plugin::booking::{ErrorCode, PluginError};
 use crate::settings::Service;
