@@ -427,7 +427,7 @@ async fn a_booking_intent_is_booked_once_the_calendar_is_back_and_the_callers_re
     .ok_or("the intent was not booked within 10 s of the calendar's return")?;
     assert_eq!(booked["id"], id.as_str());
     assert_eq!(
-        booked["details"]["start"], "2026-11-27T14:30:00+01:00",
+        booked["details"]["start"], "2026-11-27T13:00:00+01:00",
         "{booked}"
     );
     assert_eq!(
