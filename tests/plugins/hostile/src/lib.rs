@@ -20,7 +20,7 @@
 //! | `sleep` | sleeps for an hour |
 
 wit_bindgen::generate!({
-    path: "../../../wit",
+    path: "wit",
     world: "slotline:plugin/scheduler",
     generate_all,
 });
