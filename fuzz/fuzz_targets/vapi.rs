@@ -16,6 +16,11 @@ fuzz_target!(|body: &[u8]| {
                 }
             }
         }
+        Ok(
+            VapiMessage::AssistantRequest(info)
+            | VapiMessage::Started(info)
+            | VapiMessage::Ended(info),
+        ) => drop(info.call_id),
         Ok(VapiMessage::Other) => {}
         Err(err) => assert!(err.status.is_client_error(), "{err}"),
     }

@@ -214,6 +214,15 @@ pub struct TenantConfig {
     pub calls: CallLimits,
     /// How long the plugin's cache entries live.
     pub cache_ttl_secs: u64,
+    /// Preparing for calls (0.2.0 plugins): the warm-up when the phone rings, the refresh
+    /// while calls last.
+    pub warmup: WarmupConfig,
+    /// Whether a slot a check found free is reserved at the calendar for the call until it
+    /// books (0.2.0 plugins).
+    pub hold_slots: bool,
+    /// The Vapi assistant that answers the tenant's calls, returned to Vapi's
+    /// `assistant-request` (sent when the phone number names Slotline as its server).
+    pub vapi_assistant_id: Option<String>,
     /// Freezes the clock the plugin is told about (RFC 3339), for demos and tests.
     pub fixed_now: Option<String>,
     /// Passed to the plugin through `wasi:config`; non-string values as JSON text.
@@ -243,8 +252,36 @@ impl Default for TenantConfig {
             limits: OutboundLimits::default(),
             calls: CallLimits::default(),
             cache_ttl_secs: 60,
+            warmup: WarmupConfig::default(),
+            hold_slots: true,
+            vapi_assistant_id: None,
             fixed_now: None,
             settings: BTreeMap::new(),
+        }
+    }
+}
+
+/// When the host asks a tenant's plugin to prepare (`prepare-call`): once when the phone rings,
+/// and again shortly before what it prepared expires for as long as the tenant has live calls.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarmupConfig {
+    /// Warm-ups and refreshes within any 60 seconds, across all of the tenant's calls. Each
+    /// costs the default plugin one Cal.com request per service, and Cal.com allows 120
+    /// requests a minute per API key; `0` turns warm-ups off.
+    pub per_minute: u32,
+    /// How long before the cache's TTL runs out the refresh starts.
+    pub refresh_lead_secs: u64,
+    /// A call without an end event counts as live this long after it started.
+    pub max_call_secs: u64,
+}
+
+impl Default for WarmupConfig {
+    fn default() -> Self {
+        Self {
+            per_minute: 6,
+            refresh_lead_secs: 10,
+            max_call_secs: 3_600,
         }
     }
 }

@@ -10,6 +10,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::cache::{CacheError, Caches};
+use crate::calls::PhoneCalls;
 use crate::config::{Config, StoreBackendKind, TenantConfig};
 use crate::dispatch::{Callbacks, Dispatcher, Ledger};
 use crate::plugins::{Follower, LoadError, Loader, Registry, RegistryError};
@@ -136,9 +137,14 @@ impl Gateway {
             Caches::Memory => Ledger::default(),
         };
         let state = Arc::new(AppState::new(
-            tenants,
+            Arc::clone(&tenants),
             factory,
-            Dispatcher::new(runtime, callbacks, ledger),
+            Dispatcher::new(
+                Arc::clone(&runtime),
+                PhoneCalls::new(runtime, Arc::clone(&tenants)),
+                callbacks,
+                ledger,
+            ),
             config.server.admin_token.clone(),
             registry,
         ));
@@ -247,6 +253,11 @@ impl RunningGateway {
     /// The runtime plugins run on.
     pub fn runtime(&self) -> &Arc<Runtime> {
         self.state.dispatcher.runtime()
+    }
+
+    /// Live phone calls, warm-ups and holds.
+    pub fn calls(&self) -> &Arc<PhoneCalls> {
+        self.state.dispatcher.calls()
     }
 }
 

@@ -3,7 +3,8 @@
 //! A tool call from Retell or Vapi arrives at [`server`], is authenticated and read into a
 //! [`tool::ToolRequest`], and is answered by the [`dispatch::Dispatcher`]: the host's own tools
 //! there, the others by the tenant's scheduling plugin, a WebAssembly component run by
-//! [`runtime`]. Everything a plugin may touch is provided and policed by the host: outbound
+//! [`runtime`]. Around the tool calls, [`calls`] follows each phone call: it warms the
+//! tenant's calendar when the phone rings and holds the slot a caller was offered. Everything a plugin may touch is provided and policed by the host: outbound
 //! HTTP ([`outbound`]), a tenant-isolated cache ([`cache`]) and the tenant's settings
 //! ([`tenant`]). Which plugin version a tenant serves is decided by [`plugins`].
 
@@ -11,6 +12,7 @@
 
 pub mod agent;
 pub mod cache;
+pub mod calls;
 pub mod config;
 pub mod demo;
 pub mod dispatch;

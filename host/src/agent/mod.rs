@@ -22,7 +22,6 @@ pub use mcp::mcp_tools;
 pub use retell::retell_tools;
 pub use vapi::vapi_tools;
 
-use crate::dispatch::call_context;
 use crate::runtime::{PLUGIN_GRACE, Probe, Runtime};
 use crate::tenant::Tenant;
 use crate::tool::{CallInfo, Tool, ToolRequest};
@@ -133,7 +132,7 @@ fn probe(tenant: &Tenant) -> Probe {
     Probe {
         id: tenant.id.clone(),
         settings: Arc::clone(&tenant.env.settings),
-        context: call_context(tenant, &call),
+        context: tenant.call_context(&call),
         requests,
     }
 }

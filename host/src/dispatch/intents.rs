@@ -269,6 +269,7 @@ async fn settle_one(
         phone: intent.phone.clone(),
         service: text("service"),
         notes: text("notes"),
+        hold: None,
     };
     let answer = plugin_call::run(
         dispatcher,

@@ -25,10 +25,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::calls::PhoneCalls;
 use crate::runtime::{Runtime, api};
 use crate::tenant::Tenant;
 use crate::tool::{
     Answer, CallInfo, HostRequest, PluginRequest, Refusal, ReplyCode, ToolReply, ToolRequest,
+    ToolResponse,
 };
 
 /// Runs tool calls on tenants' plugins; mutating ones at most once per call and request.
@@ -37,17 +39,24 @@ use crate::tool::{
 #[derive(Clone)]
 pub struct Dispatcher {
     runtime: Arc<Runtime>,
+    calls: Arc<PhoneCalls>,
     ledger: Ledger,
     callbacks: Option<Arc<Callbacks>>,
     builtins: Arc<HashMap<String, Arc<dyn Builtin>>>,
 }
 
 impl Dispatcher {
-    /// A dispatcher running plugins on `runtime`; host tools that need the store are answered
-    /// with a fallback when `callbacks` is `None`.
-    pub fn new(runtime: Arc<Runtime>, callbacks: Option<Arc<Callbacks>>, ledger: Ledger) -> Self {
+    /// A dispatcher running plugins on `runtime`, preparing and holding for `calls`; host
+    /// tools that need the store are answered with a fallback when `callbacks` is `None`.
+    pub fn new(
+        runtime: Arc<Runtime>,
+        calls: Arc<PhoneCalls>,
+        callbacks: Option<Arc<Callbacks>>,
+        ledger: Ledger,
+    ) -> Self {
         Self {
             runtime,
+            calls,
             ledger,
             callbacks,
             builtins: Arc::default(),
@@ -67,6 +76,11 @@ impl Dispatcher {
     /// The runtime plugins run on.
     pub fn runtime(&self) -> &Arc<Runtime> {
         &self.runtime
+    }
+
+    /// Live phone calls, warm-ups and holds.
+    pub fn calls(&self) -> &Arc<PhoneCalls> {
+        &self.calls
     }
 
     /// `get_context`: the agent's view of now, the opening hours and the caller, as the
@@ -103,19 +117,42 @@ impl Dispatcher {
             Ok(ToolRequest::Plugin(request)) if request.is_mutating() => {
                 self.mutate_once(tenant, call, request).await
             }
-            Ok(ToolRequest::Plugin(request)) => plugin_call::run(self, tenant, call, request).await,
+            Ok(ToolRequest::Plugin(request)) => self.read(tenant, call, request).await,
         }
+    }
+
+    /// A call that changes nothing. A check or an alternatives search arriving while the
+    /// tenant's calendar is being prepared waits for it (instead of asking the calendar too);
+    /// a check that found the wished start free has it held for the call.
+    async fn read(&self, tenant: &Arc<Tenant>, call: &CallInfo, request: PluginRequest) -> Answer {
+        let wish = match &request {
+            PluginRequest::CheckAvailability(wish) => Some(wish.clone()),
+            _ => None,
+        };
+        if matches!(
+            request,
+            PluginRequest::CheckAvailability(_) | PluginRequest::FindAlternatives(_)
+        ) {
+            let bound = tenant.env.outbound.policy.deadline_for_call(false);
+            self.calls.settle_warmup(tenant, bound).await;
+        }
+        let (answer, response) = plugin_call::run_typed(self, tenant, call, request).await;
+        if let (Some(wish), Some(ToolResponse::Availability(found))) = (wish, &response) {
+            self.calls.checked(tenant, call, &wish, found);
+        }
+        answer
     }
 
     /// Tells `tenant`'s plugin about a calendar change; whether it took it.
     pub async fn deliver_event(&self, tenant: &Tenant, event: api::CalendarEvent) -> bool {
         let trigger = event.trigger.clone();
+        self.calls.calendar_changed(tenant);
         // Not a phone call: the plugin sees the trigger where a call id would be.
         let call = CallInfo {
             call_id: format!("calcom:{trigger}"),
             ..CallInfo::default()
         };
-        let context = call_context(tenant, &call);
+        let context = tenant.call_context(&call);
         let outcome = self
             .runtime
             .deliver_event(&tenant.env, &context, event)
@@ -197,7 +234,16 @@ impl Dispatcher {
 
     /// A change to the calendar; a booking made teaches us the caller's name and closes the
     /// call's intents for that start.
-    async fn mutate(&self, tenant: &Tenant, call: &CallInfo, request: PluginRequest) -> Answer {
+    async fn mutate(
+        &self,
+        tenant: &Arc<Tenant>,
+        call: &CallInfo,
+        mut request: PluginRequest,
+    ) -> Answer {
+        if let PluginRequest::CreateBooking(booking) = &mut request {
+            // Not part of the idempotency key (made before): a retry is the same booking.
+            booking.hold = self.calls.hold_for_booking(tenant, call).await;
+        }
         let booking = match &request {
             PluginRequest::CreateBooking(booking) => Some(booking.clone()),
             _ => None,
@@ -209,6 +255,12 @@ impl Dispatcher {
             return answer;
         };
         if reply.success {
+            let start = reply
+                .data
+                .as_ref()
+                .and_then(|data| data.get("start"))
+                .and_then(Value::as_str);
+            self.calls.booked(tenant, call, start);
             let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
             if let Some(Err(err)) = phone.map(|phone| {
                 callbacks
@@ -251,19 +303,6 @@ impl Dispatcher {
                 answer
             }
         }
-    }
-}
-
-/// What a plugin is told about the call it answers.
-pub fn call_context(tenant: &Tenant, call: &CallInfo) -> api::CallContext {
-    api::CallContext {
-        tenant: tenant.id.to_string(),
-        call_id: call.call_id.clone(),
-        caller_number: call.caller_number.clone(),
-        dialled_number: call.dialled_number.clone(),
-        now: tenant.now().to_rfc3339(),
-        timezone: tenant.timezone.name().to_owned(),
-        locale: tenant.locale.clone(),
     }
 }
 

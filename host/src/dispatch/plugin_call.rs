@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::{Dispatcher, Fallback, call_context, failure};
+use super::{Dispatcher, Fallback, failure};
 use crate::limits::Limit;
 use crate::runtime::{InvokeError, Runtime};
 use crate::tenant::Tenant;
@@ -19,10 +19,21 @@ pub(super) async fn run(
     call: &CallInfo,
     request: PluginRequest,
 ) -> Answer {
+    run_typed(dispatcher, tenant, call, request).await.0
+}
+
+/// [`run`], with the plugin's typed response beside the answer when there was one, for the
+/// dispatcher to act on what the plugin found (a free slot to hold).
+pub(super) async fn run_typed(
+    dispatcher: &Dispatcher,
+    tenant: &Tenant,
+    call: &CallInfo,
+    request: PluginRequest,
+) -> (Answer, Option<ToolResponse>) {
     let tool = request.tool();
     let started = Instant::now();
     let runtime = &*dispatcher.runtime;
-    let context = call_context(tenant, call);
+    let context = tenant.call_context(call);
     let outcome = match dispatcher.builtins.get(tenant.id.as_str()) {
         Some(builtin) => builtin
             .call(tenant, &context, request)
@@ -43,10 +54,11 @@ pub(super) async fn run(
     let tenant_label = tenant.id.to_string();
     metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label).increment(1);
     metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name()).record(elapsed.as_secs_f64());
-    match outcome {
+    let answer = match outcome {
         Ok((response, data)) => {
             tracing::debug!(tenant = %tenant.id, tool = tool.name(), elapsed_us, "tool call answered");
-            Answer::Reply(ToolReply::success(response.speech().to_owned(), data))
+            let reply = ToolReply::success(response.speech().to_owned(), data);
+            return (Answer::Reply(reply), Some(response));
         }
         Err(InvokeError::Plugin(error)) => {
             tracing::info!(
@@ -77,7 +89,8 @@ pub(super) async fn run(
             };
             Answer::Reply(failure(tenant, Fallback::Failure, code, err.to_string()))
         }
-    }
+    };
+    (answer, None)
 }
 
 /// Renders the reply's data once, and refuses a reply too large to be an answer for a caller.

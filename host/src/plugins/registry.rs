@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::runtime::{CompileError, Plugin, Runtime, WIT_VERSION, digest};
+use crate::runtime::{CompileError, Plugin, Runtime, digest};
 use crate::store::{PluginVersion, Store, StoreError};
 use crate::tenant::Tenant;
 
@@ -102,9 +102,9 @@ impl Registry {
             self.store.put_component(&digest, bytes)?;
         }
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let version = self
-            .store
-            .add_plugin_version(tenant, &digest, size, WIT_VERSION)?;
+        let version =
+            self.store
+                .add_plugin_version(tenant, &digest, size, plugin.contract().version())?;
         self.store.audit(
             actor,
             Some(tenant),

@@ -25,3 +25,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::slotline::plugin::booking as api;
+pub use exports::slotline::plugin::calls as calls_api;

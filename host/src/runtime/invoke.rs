@@ -9,11 +9,11 @@ use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::WasiHttpCtx;
 
-use super::Runtime;
-use super::api;
 use super::env::PluginEnv;
+use super::exports::Bound;
 use super::limiter::StoreLimiter;
 use super::state::CallState;
+use super::{Runtime, api, calls_api};
 use crate::limits::Limit;
 use crate::outbound::OutboundHooks;
 use crate::tool::{PluginRequest, ToolResponse};
@@ -27,11 +27,15 @@ pub const PLUGIN_GRACE: Duration = Duration::from_secs(1);
 enum Export {
     Tool(PluginRequest),
     CalendarEvent(api::CalendarEvent),
+    PrepareCall,
+    HoldSlot(calls_api::HoldRequest),
+    ReleaseSlot(api::SlotHold),
 }
 
 /// What an export returned.
 enum Returned {
     Tool(ToolResponse),
+    Hold(api::SlotHold),
     Nothing,
 }
 
@@ -80,12 +84,48 @@ impl Runtime {
         {
             Returned::Tool(response) => Ok(response),
             // `call_export` returns a tool response for every tool export.
-            Returned::Nothing => Err(InvokeError::Plugin(api::PluginError {
-                code: api::ErrorCode::Internal,
-                detail: "the plugin's tool function returned nothing".into(),
-                speech: None,
-            })),
+            _ => Err(unexpected_return()),
         }
+    }
+
+    /// `prepare-call` (0.2.0): the plugin fetches what the call's first tools will need.
+    pub async fn prepare_call(
+        &self,
+        env: &PluginEnv,
+        context: &api::CallContext,
+    ) -> Result<(), InvokeError> {
+        self.run(env, context, false, Export::PrepareCall)
+            .await
+            .map(drop)
+    }
+
+    /// `hold-slot` (0.2.0): the plugin reserves a start a check just found free. It runs
+    /// under the booking's deadline: a hold is a write at the calendar.
+    pub async fn hold_slot(
+        &self,
+        env: &PluginEnv,
+        context: &api::CallContext,
+        request: calls_api::HoldRequest,
+    ) -> Result<api::SlotHold, InvokeError> {
+        match self
+            .run(env, context, true, Export::HoldSlot(request))
+            .await?
+        {
+            Returned::Hold(hold) => Ok(hold),
+            _ => Err(unexpected_return()),
+        }
+    }
+
+    /// `release-slot` (0.2.0): the plugin lets a hold go.
+    pub async fn release_slot(
+        &self,
+        env: &PluginEnv,
+        context: &api::CallContext,
+        hold: api::SlotHold,
+    ) -> Result<(), InvokeError> {
+        self.run(env, context, true, Export::ReleaseSlot(hold))
+            .await
+            .map(drop)
     }
 
     /// Tells the plugin about a change in the calendar (`on-calendar-event`), so it can drop
@@ -126,13 +166,11 @@ impl Runtime {
                 .instantiate_async(&mut store)
                 .await
                 .map_err(InvokeError::Instantiate)?;
-            call_export(
-                instance.slotline_plugin_booking(),
-                &mut store,
-                context,
-                export,
-            )
-            .await
+            let bound = Bound {
+                exports: plugin.exports(),
+                instance,
+            };
+            call_export(&bound, &mut store, context, export).await
         };
         // The epoch deadline stops a plugin that computes; this one stops a plugin that waits
         // in a host call (a sleep, a stream) where epochs are not checked.
@@ -235,55 +273,79 @@ fn limit_exceeded(limit: Limit, error: &wasmtime::Error) -> InvokeError {
     }
 }
 
+/// A plugin export that returned the wrong kind of answer for what was asked: a host bug.
+fn unexpected_return() -> InvokeError {
+    InvokeError::Plugin(api::PluginError {
+        code: api::ErrorCode::Internal,
+        detail: "the plugin's export returned another kind of answer than asked".into(),
+        speech: None,
+    })
+}
+
 async fn call_export(
-    booking: &api::Guest,
+    booking: &Bound<'_>,
     store: &mut Store<CallState>,
     ctx: &api::CallContext,
     export: Export,
 ) -> Result<Returned, InvokeError> {
     let tool = |response| Returned::Tool(response);
+    let nothing = |r: Result<(), api::PluginError>| r.map(|()| Returned::Nothing);
     let request = match export {
         Export::Tool(request) => request,
         Export::CalendarEvent(event) => {
             return returned(
                 booking
-                    .call_on_calendar_event(store, ctx, &event)
+                    .on_calendar_event(store, ctx, &event)
                     .await
-                    .map(|r| r.map(|()| Returned::Nothing)),
+                    .map(nothing),
             );
+        }
+        Export::PrepareCall => {
+            return returned(booking.prepare_call(store, ctx).await.map(nothing));
+        }
+        Export::HoldSlot(req) => {
+            return returned(
+                booking
+                    .hold_slot(store, ctx, &req)
+                    .await
+                    .map(|r| r.map(Returned::Hold)),
+            );
+        }
+        Export::ReleaseSlot(hold) => {
+            return returned(booking.release_slot(store, ctx, &hold).await.map(nothing));
         }
     };
     let outcome = match request {
         PluginRequest::ParseDate(req) => booking
-            .call_parse_date(store, ctx, &req)
+            .parse_date(store, ctx, &req)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::ParsedDate(v)))),
         PluginRequest::CheckAvailability(req) => booking
-            .call_check_availability(store, ctx, &req)
+            .check_availability(store, ctx, &req)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Availability(v)))),
         PluginRequest::FindAlternatives(req) => booking
-            .call_find_alternatives(store, ctx, &req)
+            .find_alternatives(store, ctx, &req)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Alternatives(v)))),
         PluginRequest::CreateBooking(req) => booking
-            .call_create_booking(store, ctx, &req)
+            .create_booking(store, ctx, &req)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Booking(v)))),
         PluginRequest::CancelBooking(req) => booking
-            .call_cancel_booking(store, ctx, &req)
+            .cancel_booking(store, ctx, &req)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Booking(v)))),
         PluginRequest::RescheduleBooking(req) => booking
-            .call_reschedule_booking(store, ctx, &req)
+            .reschedule_booking(store, ctx, &req)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Booking(v)))),
         PluginRequest::ListBookings => booking
-            .call_list_bookings(store, ctx)
+            .list_bookings(store, ctx)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Bookings(v)))),
         PluginRequest::ListServices => booking
-            .call_list_services(store, ctx)
+            .list_services(store, ctx)
             .await
             .map(|r| r.map(|v| tool(ToolResponse::Services(v)))),
     };

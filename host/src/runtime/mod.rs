@@ -8,6 +8,7 @@
 mod bindings;
 mod engine;
 mod env;
+mod exports;
 mod invoke;
 mod keyvalue;
 mod limiter;
@@ -20,11 +21,12 @@ mod wasi_config;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
-pub use bindings::api;
+pub use bindings::{api, calls_api};
 pub use engine::EPOCH_TICK;
 pub use env::PluginEnv;
+pub use exports::Contract;
 pub use invoke::{InvokeError, PLUGIN_GRACE};
-pub use plugin::{CompileError, Plugin, WIT_VERSION, digest};
+pub use plugin::{CompileError, Plugin, digest};
 pub use probe::Probe;
 pub use state::CallState;
 pub use wasi_config::Settings;

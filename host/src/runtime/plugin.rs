@@ -5,29 +5,12 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::Component;
-use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, InstancePre};
 
 use super::Runtime;
-use super::bindings::SchedulerPre;
+use super::exports::{Contract, Exports};
 use super::state::CallState;
 use crate::tool::Tool;
-
-/// The interface every plugin exports (any 0.1.x).
-const BOOKING_EXPORT: &str = "slotline:plugin/booking@0.1.";
-
-/// The functions of `booking`, as the component model names them.
-const BOOKING_FUNCTIONS: [&str; 9] = [
-    "parse-date",
-    "check-availability",
-    "find-alternatives",
-    "create-booking",
-    "cancel-booking",
-    "reschedule-booking",
-    "list-bookings",
-    "list-services",
-    "on-calendar-event",
-];
 
 /// Imports the host provides. Rust's standard library adds `wasi:cli`, `wasi:filesystem` and
 /// friends; they are linked, but with no preopened directories and no network access.
@@ -44,13 +27,11 @@ const PROVIDED_IMPORTS: [&str; 10] = [
     "wasi:config/store@",
 ];
 
-/// The WIT package version plugins are built against.
-pub const WIT_VERSION: &str = "0.1.0";
-
 /// A plugin version: content-addressed, compiled, and pre-linked against the host.
 pub struct Plugin {
     digest: String,
-    pre: SchedulerPre<CallState>,
+    pre: InstancePre<CallState>,
+    exports: Exports,
     /// The plugin tools it answers (anything but `not-supported`), once asked
     /// ([`Runtime::supported_tools`]). Kept with the version, so every tenant on it shares
     /// the one answer and nobody asks twice.
@@ -110,8 +91,17 @@ impl Plugin {
         &self.digest
     }
 
-    pub(super) fn pre(&self) -> &SchedulerPre<CallState> {
+    /// The contract it was built against: what the host may ask of it beyond the tools.
+    pub fn contract(&self) -> Contract {
+        self.exports.contract
+    }
+
+    pub(super) fn pre(&self) -> &InstancePre<CallState> {
         &self.pre
+    }
+
+    pub(super) fn exports(&self) -> &Exports {
+        &self.exports
     }
 }
 
@@ -190,41 +180,24 @@ impl Runtime {
     }
 
     fn link(&self, digest: String, component: &Component) -> Result<Plugin, CompileError> {
-        self.check_world(component)?;
-        let instance_pre = self
+        let exports = self.check_world(component)?;
+        let pre = self
             .linker
             .instantiate_pre(component)
             .map_err(CompileError::Link)?;
-        let pre = SchedulerPre::new(instance_pre).map_err(CompileError::Link)?;
         Ok(Plugin {
             digest,
             pre,
+            exports,
             supported: tokio::sync::OnceCell::new(),
         })
     }
 
     /// Names every missing export and unexpected import, instead of the first one wasmtime
-    /// trips over.
-    fn check_world(&self, component: &Component) -> Result<(), CompileError> {
+    /// trips over; finds the exports the contract promises.
+    fn check_world(&self, component: &Component) -> Result<Exports, CompileError> {
         let ty = component.component_type();
-        let booking = ty
-            .exports(&self.engine)
-            .find(|(name, _)| name.starts_with(BOOKING_EXPORT))
-            .map(|(_, item)| item.ty);
-        let missing_exports: Vec<String> = match booking {
-            Some(ComponentItem::ComponentInstance(instance)) => {
-                let present: Vec<&str> = instance
-                    .exports(&self.engine)
-                    .map(|(name, _)| name)
-                    .collect();
-                BOOKING_FUNCTIONS
-                    .iter()
-                    .filter(|function| !present.contains(function))
-                    .map(|function| format!("slotline:plugin/booking#{function}"))
-                    .collect()
-            }
-            _ => vec![format!("{BOOKING_EXPORT}x (the booking interface)")],
-        };
+        let exports = Exports::find(&self.engine, component);
         let unexpected_imports: Vec<String> = ty
             .imports(&self.engine)
             .map(|(name, _)| name)
@@ -235,13 +208,12 @@ impl Runtime {
             })
             .map(str::to_owned)
             .collect();
-        if missing_exports.is_empty() && unexpected_imports.is_empty() {
-            Ok(())
-        } else {
-            Err(CompileError::WrongWorld {
-                missing_exports,
+        match exports {
+            Ok(exports) if unexpected_imports.is_empty() => Ok(exports),
+            outcome => Err(CompileError::WrongWorld {
+                missing_exports: outcome.err().map(|missing| missing.0).unwrap_or_default(),
                 unexpected_imports,
-            })
+            }),
         }
     }
 }

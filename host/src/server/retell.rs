@@ -154,6 +154,10 @@ struct CallEvent {
 #[derive(Debug, Deserialize)]
 struct EventCall {
     call_id: String,
+    #[serde(default)]
+    from_number: Option<String>,
+    #[serde(default)]
+    to_number: Option<String>,
 }
 
 /// A Retell call event, read: which event, of which call.
@@ -163,6 +167,8 @@ pub struct RetellCallEvent {
     pub event: String,
     /// The call.
     pub call_id: String,
+    /// The call as a tool call would describe it.
+    pub info: CallInfo,
 }
 
 /// Reads the body of a call event (after its signature was checked); refuses unknown events.
@@ -179,6 +185,11 @@ pub fn parse_call_event(body: &[u8]) -> Result<RetellCallEvent, ApiError> {
     }
     Ok(RetellCallEvent {
         event: event.event,
+        info: CallInfo {
+            call_id: event.call.call_id.clone(),
+            caller_number: event.call.from_number,
+            dialled_number: event.call.to_number,
+        },
         call_id: event.call.call_id,
     })
 }
@@ -195,6 +206,11 @@ pub async fn call_event(
     let first = state.seen_events.entry(key).or_insert(()).is_fresh();
     if first {
         tracing::info!(tenant = %tenant.id, call_id = %event.call_id, event = %event.event, "call event");
+        match event.event.as_str() {
+            "call_started" => state.dispatcher.calls().started(&tenant, &event.info),
+            "call_ended" => state.dispatcher.calls().ended(&tenant, &event.info),
+            _ => {}
+        }
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -209,25 +225,30 @@ struct Inbound {
 struct InboundCall {
     #[serde(default)]
     from_number: Option<String>,
+    #[serde(default)]
+    to_number: Option<String>,
 }
 
 /// `POST /v1/retell/{tenant}/inbound`: Retell asks, before the call is answered, which
 /// `dynamic_variables` the agent gets: today's date and time where the business is, the
-/// opening hours, and the caller's name when a previous booking taught it.
+/// opening hours, and the caller's name when a previous booking taught it. The phone is
+/// ringing, so the tenant's calendar is prepared meanwhile.
 pub async fn inbound(
     State(state): State<Arc<AppState>>,
     Verified { tenant, body, .. }: Verified<Retell>,
 ) -> Result<Json<Value>, ApiError> {
-    let caller = parse_inbound(&body)?;
+    let ringing = parse_inbound(&body)?;
+    state.dispatcher.calls().ringing(&tenant, &ringing);
+    let caller = ringing.caller_number;
     let variables = state.dispatcher.context(&tenant, caller.as_deref());
     Ok(Json(serde_json::json!({
         "call_inbound": { "dynamic_variables": variables }
     })))
 }
 
-/// Reads the body of an inbound-call webhook (after its signature was checked): the caller's
-/// number, if Retell knows it.
-pub fn parse_inbound(body: &[u8]) -> Result<Option<String>, ApiError> {
+/// Reads the body of an inbound-call webhook (after its signature was checked): the call as
+/// far as Retell knows it before it is answered (the numbers; no call id yet).
+pub fn parse_inbound(body: &[u8]) -> Result<CallInfo, ApiError> {
     let inbound: Inbound = super::json::parse(body, "not a Retell inbound webhook")?;
     if inbound.event != "call_inbound" {
         return Err(ApiError::bad_request(format!(
@@ -235,5 +256,13 @@ pub fn parse_inbound(body: &[u8]) -> Result<Option<String>, ApiError> {
             inbound.event
         )));
     }
-    Ok(inbound.call_inbound.from_number)
+    Ok(CallInfo {
+        call_id: INBOUND_CALL_ID.to_owned(),
+        caller_number: inbound.call_inbound.from_number,
+        dialled_number: inbound.call_inbound.to_number,
+    })
 }
+
+/// What a plugin preparing for a ringing Retell call sees as its call id: Retell names the
+/// call only once it starts.
+pub const INBOUND_CALL_ID: &str = "retell:inbound";

@@ -28,6 +28,9 @@ struct Message {
     tool_with_tool_call_list: Vec<ToolWithToolCall>,
     #[serde(default)]
     call: Option<Call>,
+    /// A `status-update`'s new status: `in-progress`, `ended`, ...
+    #[serde(default)]
+    status: Option<String>,
 }
 
 /// An item of `toolWithToolCallList`: the tool as configured in Vapi, and the call of it.
@@ -88,8 +91,14 @@ pub struct Item {
 /// A Vapi server message, read but not yet answered.
 #[derive(Debug)]
 pub enum VapiMessage {
-    /// A status update or report: it needs no answer.
+    /// A message about nothing the gateway follows: it needs no answer.
     Other,
+    /// `assistant-request`: the phone rings and Vapi asks which assistant answers.
+    AssistantRequest(CallInfo),
+    /// `status-update` with `in-progress`: the call started.
+    Started(CallInfo),
+    /// `status-update` with `ended`, or `end-of-call-report`: the call is over.
+    Ended(CallInfo),
     /// A `tool-calls` message.
     ToolCalls {
         /// The phone call.
@@ -104,17 +113,26 @@ pub enum VapiMessage {
 pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
     let envelope: Envelope = super::json::parse(body, "not a Vapi server message")?;
     let message = envelope.message;
-    if message.kind != "tool-calls" {
-        return Ok(VapiMessage::Other);
-    }
+    let lifecycle = match (message.kind.as_str(), message.status.as_deref()) {
+        ("tool-calls", _) => None,
+        ("assistant-request", _) => Some(VapiMessage::AssistantRequest as fn(CallInfo) -> _),
+        ("status-update", Some("in-progress")) => Some(VapiMessage::Started as fn(CallInfo) -> _),
+        ("status-update", Some("ended")) | ("end-of-call-report", _) => {
+            Some(VapiMessage::Ended as fn(CallInfo) -> _)
+        }
+        _ => return Ok(VapiMessage::Other),
+    };
     let call = message
         .call
-        .ok_or_else(|| ApiError::bad_request("tool-calls message without `call`"))?;
+        .ok_or_else(|| ApiError::bad_request(format!("{} message without `call`", message.kind)))?;
     let info = CallInfo {
         call_id: call.id,
         caller_number: call.customer.and_then(|c| c.number),
         dialled_number: call.phone_number.and_then(|p| p.number),
     };
+    if let Some(lifecycle) = lifecycle {
+        return Ok(lifecycle(info));
+    }
     // Vapi sends both lists with the same calls; older senders only `toolCallList`, some
     // only `toolWithToolCallList`, whose call may leave the function's name to the tool.
     let list = if message.tool_call_list.is_empty() {
@@ -181,9 +199,23 @@ pub async fn tool_calls(
     State(state): State<Arc<AppState>>,
     Verified { tenant, body, .. }: Verified<Vapi>,
 ) -> Result<Json<Value>, ApiError> {
-    let VapiMessage::ToolCalls { info, items } = parse_tool_calls(&body)? else {
-        // Status updates and reports reach the same URL; they need no answer.
-        return Ok(Json(json!({})));
+    let (info, items) = match parse_tool_calls(&body)? {
+        VapiMessage::ToolCalls { info, items } => (info, items),
+        VapiMessage::AssistantRequest(info) => {
+            state.dispatcher.calls().ringing(&tenant, &info);
+            state.dispatcher.calls().started(&tenant, &info);
+            return Ok(Json(assistant_for(&tenant)));
+        }
+        VapiMessage::Started(info) => {
+            state.dispatcher.calls().started(&tenant, &info);
+            return Ok(Json(json!({})));
+        }
+        VapiMessage::Ended(info) => {
+            state.dispatcher.calls().ended(&tenant, &info);
+            return Ok(Json(json!({})));
+        }
+        // Other status updates and reports reach the same URL; they need no answer.
+        VapiMessage::Other => return Ok(Json(json!({}))),
     };
     state
         .call_limiter
@@ -225,6 +257,20 @@ pub async fn tool_calls(
         }
     }
     Ok(Json(json!({ "results": results })))
+}
+
+/// The answer to `assistant-request`: the tenant's assistant. Vapi sends the request only
+/// when the phone number has no assistant of its own and names this URL as its server; a
+/// tenant without `vapi_assistant_id` gets Vapi's `error` answer, which Vapi speaks to the
+/// caller, rather than a call with no assistant.
+fn assistant_for(tenant: &crate::tenant::Tenant) -> Value {
+    match &tenant.vapi_assistant_id {
+        Some(id) => json!({ "assistantId": id }),
+        None => {
+            tracing::warn!(tenant = %tenant.id, "assistant-request, but the tenant has no vapi_assistant_id");
+            json!({ "error": crate::dispatch::Fallback::Failure.sentence(tenant.lang) })
+        }
+    }
 }
 
 /// Vapi hands `result` to the model as one line: the reply as compact JSON, whose `message` is

@@ -106,6 +106,10 @@ impl TenantFactory {
             notify_url: config.notify_url.clone(),
             notify_secret: config.notify_secret.clone(),
             call_limits: config.calls,
+            cache_ttl: Duration::from_secs(config.cache_ttl_secs),
+            warmup: config.warmup,
+            hold_slots: config.hold_slots,
+            vapi_assistant_id: config.vapi_assistant_id.clone(),
             call_rate: std::num::NonZeroU32::new(config.calls.tenant_per_second)
                 .map(|rate| governor::RateLimiter::direct(governor::Quota::per_second(rate))),
             env: PluginEnv::new(id.clone(), outbound, cache, Arc::new(settings), plugin),

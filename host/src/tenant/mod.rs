@@ -15,9 +15,11 @@ use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use slotline_speech::Lang;
 
-use crate::config::{CallLimits, Secret};
+use crate::config::{CallLimits, Secret, WarmupConfig};
 use crate::outbound::AllowlistError;
+use crate::runtime::api;
 use crate::runtime::{Plugin, PluginEnv};
+use crate::tool::CallInfo;
 
 pub use crate::runtime::Settings;
 pub use credentials::{CredentialError, Credentials, Secrets, VapiBearer, VapiHmac};
@@ -90,6 +92,14 @@ pub struct Tenant {
     pub call_limits: CallLimits,
     /// `calls.tenant_per_second`, across all of the tenant's phone calls.
     pub call_rate: Option<governor::DefaultDirectRateLimiter>,
+    /// How long the plugin's cache entries live: what a warm-up prepares stays fresh this long.
+    pub cache_ttl: std::time::Duration,
+    /// When to prepare for calls.
+    pub warmup: WarmupConfig,
+    /// Whether slots found free are held for the call (`hold_slots`).
+    pub hold_slots: bool,
+    /// Vapi's `assistant-request` is answered with this assistant.
+    pub vapi_assistant_id: Option<String>,
     /// What the tenant's plugin calls run with: the active plugin, outbound policy, cache
     /// and settings.
     pub env: PluginEnv,
@@ -104,6 +114,19 @@ impl Tenant {
             .map(|fixed| fixed.with_timezone(&Utc))
             .unwrap_or_else(Utc::now);
         now.with_timezone(&self.timezone)
+    }
+
+    /// What a plugin is told about the call it answers.
+    pub fn call_context(&self, call: &CallInfo) -> api::CallContext {
+        api::CallContext {
+            tenant: self.id.to_string(),
+            call_id: call.call_id.clone(),
+            caller_number: call.caller_number.clone(),
+            dialled_number: call.dialled_number.clone(),
+            now: self.now().to_rfc3339(),
+            timezone: self.timezone.name().to_owned(),
+            locale: self.locale.clone(),
+        }
     }
 
     /// The active plugin version.

@@ -135,6 +135,7 @@ impl ToolRequest {
                     phone: arg("phone"),
                     service: arg("service"),
                     notes: arg("notes"),
+                    hold: None,
                 }))
             }
             Tool::CancelBooking => {

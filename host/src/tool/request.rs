@@ -288,6 +288,7 @@ mod tests {
             phone: None,
             service: None,
             notes: notes.map(str::to_owned),
+            hold: None,
         })
     }
 

@@ -133,6 +133,29 @@ impl Harness {
         (status, body)
     }
 
+    /// A Retell webhook other than a function call (`events`, `inbound`) to `tenant`, signed
+    /// with the demo key: the status and the body.
+    pub async fn retell_webhook(&self, tenant: &str, which: &str, body: &Value) -> (u16, Value) {
+        let body = body.to_string();
+        let signature = sign(&body, slotline::demo::RETELL_API_KEY);
+        self.post(
+            &format!("/v1/retell/{tenant}/{which}"),
+            body.into_bytes(),
+            Some(("x-retell-signature", signature)),
+        )
+        .await
+    }
+
+    /// `GET /v2/slots` requests the simulator has received so far.
+    pub fn slot_queries(&self) -> usize {
+        self.sim
+            .sim
+            .requests()
+            .iter()
+            .filter(|request| request.endpoint == Some(calsim::Endpoint::Slots))
+            .count()
+    }
+
     /// A Vapi server message to the demo tenant, with its secret.
     pub async fn vapi(&self, body: &Value) -> (u16, Value) {
         self.vapi_raw(
@@ -246,6 +269,27 @@ pub fn call_from(name: &str, args: Value, call_id: &str, from_number: &str) -> V
         "name": name,
         "args": args,
         "call": { "call_id": call_id, "from_number": from_number, "to_number": "+4930123456" },
+    })
+}
+
+/// Retell's `call_started` or `call_ended` event of `call_id`.
+pub fn retell_call_event(event: &str, call_id: &str) -> Value {
+    json!({
+        "event": event,
+        "call": {
+            "call_id": call_id,
+            "from_number": "+4915112345678",
+            "to_number": "+4930123456",
+            "call_status": if event == "call_started" { "ongoing" } else { "ended" },
+        },
+    })
+}
+
+/// Retell's inbound-call webhook from `from_number`.
+pub fn retell_inbound(from_number: &str) -> Value {
+    json!({
+        "event": "call_inbound",
+        "call_inbound": { "agent_id": "agent_1", "from_number": from_number, "to_number": "+4930123456" },
     })
 }
 

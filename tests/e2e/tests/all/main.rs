@@ -12,6 +12,7 @@ mod foundation;
 mod lifecycle;
 mod mcp;
 mod native;
+mod prepared;
 mod reasons;
 mod refusals;
 mod resilience;
