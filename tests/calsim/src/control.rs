@@ -9,14 +9,22 @@
 //! | `PUT /_sim/latency` | `{"endpoint", "latency": {"fixedMs"} \| {"minMs","maxMs"} \| null}` | 204 |
 //! | `PUT /_sim/fault` | `{"endpoint", "fault": {"kind":"status","code","rate"} \| {"kind":"hang"} \| {"kind":"reset"} \| {"kind":"slowBody","chunkDelayMs","chunkSize"} \| null}` | 204 |
 //! | `PUT /_sim/clock` | `{"now": RFC 3339 \| null}` | freeze / unfreeze (204) |
+//! | `GET /_sim/clock` | | `{"now", "frozen"}` |
+//! | `POST /_sim/clock/advance` | `{"seconds"}` (may be negative) | move the clock and freeze it there: `{"now"}` |
 //! | `PUT /_sim/rate-limit` | `{"limit", "windowSeconds"?, "blockSeconds"?}` | 204 |
 //! | `POST /_sim/webhooks` | `{"url", "secret"}` | subscribe (204) |
 //! | `GET /_sim/webhooks/deliveries` | | `[WebhookDelivery]` |
 //! | `GET /_sim/bookings` | | every booking, API shape |
-//! | `POST /_sim/bookings` | `{"eventTypeId", "start", "lengthInMinutes"?, "name", "email"?, "phoneNumber"?, "timeZone"?}` | book directly (201, API shape) |
+//! | `POST /_sim/bookings` | `{"eventTypeId", "start", "lengthInMinutes"?, "name", "email"?, "phoneNumber"?, "timeZone"?, "reservedSlotUid"?}` | book directly (201, API shape); without `reservedSlotUid` as "someone else" |
+//! | `GET /_sim/reservations` | | `{"now", "reservations": [ReservationSnapshot]}`, expired ones not yet deleted included |
+//! | `POST /_sim/reservations` | `{"eventTypeId", "slotStart", "slotDuration"?, "reservationDuration"?}` | reserve as someone else (201, `{"status":"success","data": <POST /v2/slots/reservations data>}`) |
+//!
+//! A `ReservationSnapshot` is `{"reservationUid", "eventTypeId", "slotStart", "slotEnd",
+//! "slotDuration", "reservationUntil", "live"}`.
 //!
 //! `endpoint` is one of `slots`, `createBooking`, `getBooking`, `listBookings`,
-//! `cancelBooking`, `rescheduleBooking`, `eventTypes`, `all`. Errors are
+//! `cancelBooking`, `rescheduleBooking`, `eventTypes`, `reserveSlot`, `getReservation`,
+//! `updateReservation`, `deleteReservation`, `all`. Errors are
 //! `{"error": "<what is wrong>"}` with 400.
 
 use std::time::Duration;
@@ -33,13 +41,15 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::Simulator;
-use crate::errors::json_response;
+use crate::errors::{json_response, success};
 use crate::faults::{Endpoint, Fault, Latency};
 use crate::rate_limit::RateLimitConfig;
+use crate::reservations::ReserveRequest;
 use crate::routes::bookings::BookingOutput;
+use crate::routes::reservations::ReserveSlotOutput;
 use crate::seed::Seed;
 use crate::simulator::DirectBooking;
-use crate::timefmt::parse_instant;
+use crate::timefmt::{js_iso, parse_instant};
 
 /// The `/_sim` routes.
 pub(crate) fn router() -> Router<Simulator> {
@@ -49,11 +59,16 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/_sim/seed", put(load_seed))
         .route("/_sim/latency", put(set_latency))
         .route("/_sim/fault", put(set_fault))
-        .route("/_sim/clock", put(set_clock))
+        .route("/_sim/clock", put(set_clock).get(clock))
+        .route("/_sim/clock/advance", post(advance_clock))
         .route("/_sim/rate-limit", put(set_rate_limit))
         .route("/_sim/webhooks", post(add_webhook))
         .route("/_sim/webhooks/deliveries", get(deliveries))
         .route("/_sim/bookings", get(bookings).post(book_directly))
+        .route(
+            "/_sim/reservations",
+            get(reservations).post(reserve_directly),
+        )
 }
 
 /// A control-plane refusal.
@@ -192,6 +207,78 @@ async fn set_clock(State(sim): State<Simulator>, body: Bytes) -> Result<StatusCo
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn clock(State(sim): State<Simulator>) -> Response {
+    let calendar = sim.calendar();
+    json_response(
+        StatusCode::OK,
+        &json!({"now": js_iso(calendar.now()), "frozen": calendar.fixed_now.is_some()}),
+    )
+}
+
+#[derive(Deserialize)]
+struct AdvanceRequest {
+    seconds: i64,
+}
+
+async fn advance_clock(
+    State(sim): State<Simulator>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let request: AdvanceRequest = parse(&body)?;
+    let by = chrono::Duration::try_seconds(request.seconds)
+        .ok_or_else(|| ControlError(format!("cannot move the clock by {} s", request.seconds)))?;
+    let now = sim.advance_clock(by);
+    Ok(json_response(StatusCode::OK, &json!({"now": js_iso(now)})))
+}
+
+async fn reservations(State(sim): State<Simulator>) -> Response {
+    let calendar = sim.calendar();
+    let now = calendar.now();
+    let listed: Vec<_> = calendar
+        .reservations
+        .iter()
+        .map(|reservation| reservation.snapshot(now))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"now": js_iso(now), "reservations": listed}),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DirectReservationRequest {
+    event_type_id: i64,
+    slot_start: String,
+    slot_duration: Option<i64>,
+    reservation_duration: Option<i64>,
+}
+
+async fn reserve_directly(
+    State(sim): State<Simulator>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let request: DirectReservationRequest = parse(&body)?;
+    let slot_start = parse_instant(&request.slot_start).ok_or_else(|| {
+        ControlError(format!(
+            "slotStart `{}` is not ISO 8601",
+            request.slot_start
+        ))
+    })?;
+    let (reservation, hold) = sim
+        .reserve_directly(&ReserveRequest {
+            event_type_id: request.event_type_id,
+            slot_start,
+            slot_duration: request.slot_duration,
+            reservation_duration: request.reservation_duration,
+        })
+        .map_err(|error| ControlError(error.to_string()))?;
+    Ok(success(
+        StatusCode::CREATED,
+        ReserveSlotOutput::new(&reservation, hold),
+    ))
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RateLimitRequest {
@@ -247,7 +334,7 @@ async fn bookings(State(sim): State<Simulator>) -> Response {
             )
         })
         .collect();
-    json_response(StatusCode::OK, &json!({"status": "success", "data": data}))
+    success(StatusCode::OK, data)
 }
 
 #[derive(Deserialize)]
@@ -260,6 +347,7 @@ struct DirectBookingRequest {
     email: Option<String>,
     phone_number: Option<String>,
     time_zone: Option<String>,
+    reserved_slot_uid: Option<String>,
 }
 
 async fn book_directly(
@@ -270,15 +358,18 @@ async fn book_directly(
     let start = parse_instant(&request.start)
         .ok_or_else(|| ControlError(format!("start `{}` is not ISO 8601", request.start)))?;
     let booking = sim
-        .book_directly(DirectBooking {
-            event_type_id: request.event_type_id,
-            start,
-            length_in_minutes: request.length_in_minutes,
-            name: request.name,
-            email: request.email,
-            phone_number: request.phone_number,
-            time_zone: request.time_zone,
-        })
+        .book_directly_holding(
+            DirectBooking {
+                event_type_id: request.event_type_id,
+                start,
+                length_in_minutes: request.length_in_minutes,
+                name: request.name,
+                email: request.email,
+                phone_number: request.phone_number,
+                time_zone: request.time_zone,
+            },
+            request.reserved_slot_uid,
+        )
         .map_err(|error| ControlError(error.to_string()))?;
     let calendar = sim.calendar();
     let data = BookingOutput::new(
@@ -286,8 +377,5 @@ async fn book_directly(
         calendar.event_type(booking.event_type_id),
         &calendar.host,
     );
-    Ok(json_response(
-        StatusCode::CREATED,
-        &json!({"status": "success", "data": data}),
-    ))
+    Ok(success(StatusCode::CREATED, data))
 }

@@ -36,6 +36,12 @@ pub enum ApiError {
     /// 404 `NotFoundException`.
     #[error("{0}")]
     NotFound(String),
+    /// 409 `ConflictException`.
+    #[error("{0}")]
+    Conflict(String),
+    /// 422 `UnprocessableEntityException`.
+    #[error("{0}")]
+    UnprocessableEntity(String),
     /// 429 `ThrottlerException`.
     #[error("Too many requests. Please try again later.")]
     TooManyRequests,
@@ -57,6 +63,8 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Status { status, .. } => *status,
         }
@@ -74,6 +82,8 @@ impl ApiError {
             StatusCode::BAD_REQUEST => ApiError::BadRequest(message),
             StatusCode::UNAUTHORIZED => ApiError::Unauthorized(message),
             StatusCode::NOT_FOUND => ApiError::NotFound(message),
+            StatusCode::CONFLICT => ApiError::Conflict(message),
+            StatusCode::UNPROCESSABLE_ENTITY => ApiError::UnprocessableEntity(message),
             StatusCode::TOO_MANY_REQUESTS => ApiError::TooManyRequests,
             _ => ApiError::Status { status, message },
         }
@@ -108,6 +118,7 @@ impl From<BookingError> for ApiError {
             BookingError::UnknownEventType(_) | BookingError::NotFound(_) => {
                 ApiError::NotFound(message)
             }
+            BookingError::ReservedByOther { .. } => ApiError::Conflict(message),
             _ => ApiError::BadRequest(message),
         }
     }
@@ -171,6 +182,27 @@ pub fn envelope(
         error,
     };
     json_response(status, &envelope)
+}
+
+/// A success answer, `{"status":"success","data":…}`, keys in the order Cal.com's controllers
+/// write them. A struct, because a `json!` map would sort the keys (and the data's with them).
+#[derive(Debug, Serialize)]
+pub struct Success<T> {
+    /// Always `success`.
+    pub status: &'static str,
+    /// The answer.
+    pub data: T,
+}
+
+/// [`Success`] with Express's content type.
+pub fn success<T: Serialize>(status: StatusCode, data: T) -> Response {
+    json_response(
+        status,
+        &Success {
+            status: "success",
+            data,
+        },
+    )
 }
 
 /// A JSON answer with Express's content type.

@@ -46,6 +46,14 @@ pub enum Endpoint {
     RescheduleBooking,
     /// `GET /v2/event-types` and `GET /v2/event-types/{id}`.
     EventTypes,
+    /// `POST /v2/slots/reservations`.
+    ReserveSlot,
+    /// `GET /v2/slots/reservations/{uid}`.
+    GetReservation,
+    /// `PATCH /v2/slots/reservations/{uid}`.
+    UpdateReservation,
+    /// `DELETE /v2/slots/reservations/{uid}`.
+    DeleteReservation,
     /// Every `/v2` request; a setting for a specific endpoint wins over this one.
     All,
 }
@@ -58,6 +66,10 @@ impl Endpoint {
         let segments: Vec<&str> = rest.split('/').collect();
         match (method.as_str(), segments.as_slice()) {
             ("GET", ["slots"]) => Some(Endpoint::Slots),
+            ("POST", ["slots", "reservations"]) => Some(Endpoint::ReserveSlot),
+            ("GET", ["slots", "reservations", _]) => Some(Endpoint::GetReservation),
+            ("PATCH", ["slots", "reservations", _]) => Some(Endpoint::UpdateReservation),
+            ("DELETE", ["slots", "reservations", _]) => Some(Endpoint::DeleteReservation),
             ("POST", ["bookings"]) => Some(Endpoint::CreateBooking),
             ("GET", ["bookings"]) => Some(Endpoint::ListBookings),
             ("GET", ["bookings", _]) => Some(Endpoint::GetBooking),

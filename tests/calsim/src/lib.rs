@@ -49,6 +49,8 @@
 //! | endpoint | `cal-api-version` | auth |
 //! |---|---|---|
 //! | `GET /v2/slots` | 2024-09-04 | none (public in Cal.com too) |
+//! | `POST /v2/slots/reservations` (201) | 2024-09-04 | optional (needed for `reservationDuration`) |
+//! | `GET`, `PATCH`, `DELETE /v2/slots/reservations/{uid}` (200) | 2024-09-04 | none |
 //! | `POST /v2/bookings` (201) | 2024-08-13 | API key |
 //! | `GET /v2/bookings`, `GET /v2/bookings/{uid}` | 2024-08-13 | API key |
 //! | `POST /v2/bookings/{uid}/cancel` (200) | 2024-08-13 | API key |
@@ -59,8 +61,11 @@
 //! `packages/platform/types`) and docs: the error envelope (`HttpExceptionFilter`), the
 //! throttler and its headers (`CustomThrottlerGuard`: fixed 60 s window, 60 s block, reset in
 //! seconds), authentication messages (`ApiAuthStrategy`), slot input/output
-//! (`SlotsInputService_2024_09_04`, `SlotsOutputService_2024_09_04`), booking output
-//! (`OutputBookingsService_2024_08_13`), booking errors (`ErrorsBookingsService_2024_08_13`),
+//! (`SlotsInputService_2024_09_04`, `SlotsOutputService_2024_09_04`), slot reservations
+//! (`SlotsService_2024_09_04`, `SlotsRepository_2024_09_04`, `createBookingWithReservedSlot`,
+//! and their e2e specs; the rules are in `reservations.rs`), booking output
+//! (`BookingOutput_2024_08_13`, `OutputBookingsService_2024_08_13`), booking errors
+//! (`ErrorsBookingsService_2024_08_13`),
 //! input validation messages (`CreateBookingInputPipe`, `ValidateMetadata`), the list
 //! filters and `pagination` block (docs "Get all bookings"), and the webhook payload and
 //! signature (docs "Webhooks").
@@ -80,13 +85,22 @@
 //! - **Availability**: one schedule (weekly hours + date overrides) for all event types; no
 //!   connected calendars, no out-of-office. The default `minimumBookingNotice` of a seeded
 //!   event type is 0 (Cal.com's UI default is 120).
-//! - **Slots**: `usernames`, `teamSlug`, `organizationSlug`, `bookingUidToReschedule` and
-//!   reservations (`/v2/slots/reservations`) are not simulated; `eventTypeSlug` is looked up
-//!   without checking `username`. A `duration` the event type does not offer is refused
+//! - **Slots**: `usernames`, `teamSlug`, `organizationSlug` and `bookingUidToReschedule`
+//!   are not simulated; `eventTypeSlug` is looked up without checking `username`. A `duration` the event type does not offer is refused
 //!   with 400 (message calsim's own). The body is `{"data":…, "status":"success"}` in
 //!   Cal.com's key order.
+//! - **Reservations**: no seated, round-robin or team event types, so none of Cal.com's
+//!   seat counting or host checks. A booking without `reservedSlotUid` is refused (409)
+//!   by someone else's live reservation of exactly its slot, as `createBookingWithReservedSlot`
+//!   refuses every uid but the first in line's; whether Cal.com runs that check for bookings
+//!   that name no reservation at all could not be read in the stored copies of
+//!   `RegularBookingService`. The uid may also come in the `uid` cookie; the body wins.
+//!   Cal.com's 2024-08-13 e2e spec once expected 400 for "someone else reserved", its later
+//!   versions 409; calsim answers 409 `ConflictException`.
 //! - **Bookings**: no recurring, seated, instant or team bookings; `location` and
-//!   `meetingUrl` are never set; `rating` is always null. A start need not lie on the slot
+//!   `meetingUrl` are always the booking's Cal Video room (`https://app.cal.com/video/{uid}`,
+//!   what an event type without locations gets); `rating` is always null; `cancelledByEmail`
+//!   is `""` (who cancels is not recorded). A start need not lie on the slot
 //!   grid, only inside working hours and free (as in Cal.com). Phone numbers are checked for
 //!   shape (`+` and 8-15 digits), not against numbering plans as libphonenumber does.
 //!   Invalid JSON bodies get calsim's own message.
@@ -101,10 +115,14 @@
 //!   `POST /_sim/webhooks`). Loopback URLs are allowed (Cal.com SaaS refuses them).
 //! - **Rate limit**: one tracker per API key (or per client IP without a key), default 120
 //!   per 60 s; per-endpoint custom throttlers are not simulated.
+//! - **Error envelope**: Cal.com's newest `HttpExceptionFilter` also sends
+//!   `error.details` (the exception's response object) and an `X-Request-Id` header; calsim
+//!   sends the four members `status`, `timestamp`, `path`, `error: {code, message}`.
 //! - **Injected status faults** carry the JSON error envelope with the NestJS exception name
 //!   for the status; a real outage may answer with a load balancer's HTML page instead.
-//! - **Clock**: a fixed clock (seed `now`, [`Simulator::set_now`], `PUT /_sim/clock`) is
-//!   frozen, not ticking; the rate limit always uses the real clock.
+//! - **Clock**: a fixed clock (seed `now`, [`Simulator::set_now`], `PUT /_sim/clock`,
+//!   [`Simulator::advance_clock`], `POST /_sim/clock/advance`) is frozen, not ticking;
+//!   reservations expire by it; the rate limit always uses the real clock.
 
 #![deny(missing_docs)]
 
@@ -115,6 +133,7 @@ mod faults;
 mod model;
 mod rate_limit;
 mod requests;
+mod reservations;
 pub(crate) mod routes;
 mod schedule;
 pub mod seed;
@@ -129,6 +148,9 @@ pub use faults::{Endpoint, Fault, Latency};
 pub use model::{Attendee, Booking, BookingStatus, EventType, Host};
 pub use rate_limit::RateLimitConfig;
 pub use requests::RequestRecord;
+pub use reservations::{
+    DEFAULT_RESERVATION_MINUTES, Reservation, ReservationError, ReservationSnapshot, ReserveRequest,
+};
 pub use routes::{VERSION_BOOKINGS, VERSION_EVENT_TYPES, VERSION_SLOTS};
 pub use schedule::{DateOverride, ScheduleSeed, WeeklyHours};
 pub use seed::{AttendeeSeed, BookingSeed, DEMO_API_KEY, Seed, SeedError, WebhookSeed};

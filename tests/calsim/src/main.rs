@@ -23,7 +23,8 @@ struct Cli {
     now: Option<DateTime<Utc>>,
     /// Latency per endpoint: `ENDPOINT=MS` or `ENDPOINT=MIN-MAX` (endpoints: slots,
     /// createBooking, getBooking, listBookings, cancelBooking, rescheduleBooking,
-    /// eventTypes, all). Repeatable.
+    /// eventTypes, reserveSlot, getReservation, updateReservation, deleteReservation, all).
+    /// Repeatable.
     #[arg(long, value_name = "ENDPOINT=MS")]
     latency: Vec<String>,
     /// Requests per minute and API key (Cal.com: 120).

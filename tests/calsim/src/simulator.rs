@@ -12,6 +12,7 @@ use crate::faults::{Endpoint, Fault, FaultTable, Latency};
 use crate::model::{Booking, EventType};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::requests::{RequestLog, RequestRecord};
+use crate::reservations::{Reservation, ReservationError, ReserveRequest};
 use crate::seed::{Seed, SeedError, WebhookSeed};
 use crate::server::RunningSimulator;
 use crate::state::{AttendeeInput, BookingError, Calendar, Change, NewBooking};
@@ -156,21 +157,49 @@ impl Simulator {
         self.calendar().now()
     }
 
-    /// Books as a person would on Cal.com's booking page (see [`DirectBooking`]).
-    pub fn book_directly(&self, booking: DirectBooking) -> Result<Booking, BookingError> {
+    /// Moves the clock `by` forward (or back) and freezes it there; returns the new now.
+    /// Reservations expire by this clock, so a test advances past `reservationUntil`
+    /// instead of sleeping.
+    pub fn advance_clock(&self, by: chrono::Duration) -> DateTime<Utc> {
+        let mut calendar = self.calendar();
+        let now = calendar.now() + by;
+        calendar.fixed_now = Some(now);
+        now
+    }
+
+    /// Every slot reservation not yet deleted, expired ones included (Cal.com deletes
+    /// those on the next `GET /v2/slots` of their event type), oldest first.
+    pub fn reservations(&self) -> Vec<Reservation> {
+        self.calendar().reservations.clone()
+    }
+
+    /// Reserves a slot as another booker would (an authenticated one, so a custom
+    /// `reservation_duration` is allowed), with the API's checks. Returns the reservation
+    /// and its hold length in minutes.
+    pub fn reserve_directly(
+        &self,
+        request: &ReserveRequest,
+    ) -> Result<(Reservation, i64), ReservationError> {
+        self.calendar().reserve(request, true)
+    }
+
+    /// Books like [`Simulator::book_directly`], holding reservation `reserved_slot_uid`.
+    pub fn book_directly_holding(
+        &self,
+        booking: DirectBooking,
+        reserved_slot_uid: Option<String>,
+    ) -> Result<Booking, BookingError> {
         self.create_booking(&NewBooking {
-            event_type_id: booking.event_type_id,
-            start: booking.start,
-            length_in_minutes: booking.length_in_minutes,
-            attendee: AttendeeInput {
-                name: booking.name,
-                email: booking.email,
-                phone_number: booking.phone_number,
-                time_zone: booking.time_zone,
-                language: None,
-            },
-            ..NewBooking::default()
+            reserved_slot_uid,
+            ..direct_request(booking)
         })
+    }
+
+    /// Books as a person would on Cal.com's booking page (see [`DirectBooking`]), holding
+    /// no reservation: a live reservation of exactly that slot refuses it with
+    /// [`BookingError::ReservedByOther`].
+    pub fn book_directly(&self, booking: DirectBooking) -> Result<Booking, BookingError> {
+        self.create_booking(&direct_request(booking))
     }
 
     /// Cancels as the host would in Cal.com's UI; fires `BOOKING_CANCELLED`.
@@ -278,6 +307,22 @@ impl Simulator {
             .seed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn direct_request(booking: DirectBooking) -> NewBooking {
+    NewBooking {
+        event_type_id: booking.event_type_id,
+        start: booking.start,
+        length_in_minutes: booking.length_in_minutes,
+        attendee: AttendeeInput {
+            name: booking.name,
+            email: booking.email,
+            phone_number: booking.phone_number,
+            time_zone: booking.time_zone,
+            language: None,
+        },
+        ..NewBooking::default()
     }
 }
 

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::availability::{self, Unbookable};
 use crate::model::{Attendee, Booking, BookingStatus, EventType, Host, sms_email};
+use crate::reservations::Reservation;
 use crate::schedule::{Schedule, Window};
 use crate::seed::{Seed, SeedError, WebhookSeed};
 use crate::timefmt::{parse_instant, plus_minutes};
@@ -54,6 +55,15 @@ pub enum BookingError {
     /// Rescheduling a cancelled booking (400).
     #[error("Cannot reschedule a cancelled booking")]
     RescheduleCancelled,
+    /// Someone else's live reservation comes first for this exact slot (409; the rules
+    /// are in `reservations.rs`).
+    #[error(
+        "Someone else reserved this booking time slot before you. This time slot will be freed up in {seconds} seconds."
+    )]
+    ReservedByOther {
+        /// Whole seconds until that reservation lets the slot go.
+        seconds: i64,
+    },
 }
 
 impl From<Unbookable> for BookingError {
@@ -98,6 +108,8 @@ pub struct NewBooking {
     pub metadata: Map<String, Value>,
     /// Extra booking-field responses.
     pub booking_fields_responses: Map<String, Value>,
+    /// The booker's reservation of this slot (`reservedSlotUid`), if any.
+    pub reserved_slot_uid: Option<String>,
 }
 
 /// A booking change worth a webhook.
@@ -126,7 +138,9 @@ pub struct Calendar {
     pub(crate) bookings: Vec<Booking>,
     pub(crate) webhooks: Vec<WebhookSeed>,
     pub(crate) fixed_now: Option<DateTime<Utc>>,
+    pub(crate) reservations: Vec<Reservation>,
     next_id: i64,
+    next_reservation_id: i64,
 }
 
 impl Calendar {
@@ -141,7 +155,9 @@ impl Calendar {
             bookings: Vec::new(),
             webhooks: seed.webhooks.clone(),
             fixed_now: seed.now,
+            reservations: Vec::new(),
             next_id: 1,
+            next_reservation_id: 1,
         };
         let created_at = seed.now.unwrap_or_else(Utc::now);
         for booking in &seed.bookings {
@@ -225,11 +241,14 @@ impl Calendar {
             now,
             event_type.minimum_booking_notice,
         )?;
+        let held = request.reserved_slot_uid.as_deref();
+        self.check_reservations(event_type.id, request.start, end, held)?;
         let mut booking = self.record(&event_type, request.start, length, &request.attendee, now);
         booking.guests = request.guests.clone();
         booking.metadata = request.metadata.clone();
         booking.booking_fields_responses = request.booking_fields_responses.clone();
         self.bookings.push(booking.clone());
+        self.consume_reservation(event_type.id, request.start, end, held);
         Ok((booking.clone(), Change::Created(booking)))
     }
 
@@ -260,13 +279,15 @@ impl Calendar {
 
     /// Moves a booking: a new booking (new uid, `rescheduledFromUid`) takes its place and the
     /// old one is cancelled with `rescheduledToUid`. The old booking's own time counts as
-    /// free, so a booking can move by less than its length.
+    /// free, so a booking can move by less than its length. A live reservation of the new
+    /// time that is not `reserved_slot_uid` refuses the move, as it refuses a booking.
     pub fn reschedule(
         &mut self,
         uid: &str,
         start: DateTime<Utc>,
         reason: Option<String>,
         rescheduled_by: Option<String>,
+        reserved_slot_uid: Option<&str>,
     ) -> Result<(Booking, Change), BookingError> {
         let old = self
             .booking(uid)
@@ -290,6 +311,7 @@ impl Calendar {
             now,
             event_type.minimum_booking_notice,
         )?;
+        self.check_reservations(event_type.id, start, end, reserved_slot_uid)?;
         let mut new = old.clone();
         new.id = self.take_id();
         new.uid = new_uid();
@@ -301,17 +323,19 @@ impl Calendar {
         new.rescheduled_to_uid = None;
         new.rescheduled_from_uid = Some(old.uid.clone());
         new.rescheduling_reason = reason;
-        new.rescheduled_by_email = rescheduled_by;
+        new.rescheduled_by_email = rescheduled_by.clone();
         new.created_at = now;
         new.updated_at = now;
         let mut replaced = old;
         replaced.status = BookingStatus::Cancelled;
         replaced.rescheduled_to_uid = Some(new.uid.clone());
+        replaced.rescheduled_by_email = rescheduled_by;
         replaced.updated_at = now;
         if let Some(slot) = self.bookings.iter_mut().find(|b| b.uid == replaced.uid) {
             *slot = replaced.clone();
         }
         self.bookings.push(new.clone());
+        self.consume_reservation(event_type.id, start, end, reserved_slot_uid);
         Ok((
             new.clone(),
             Change::Rescheduled {
@@ -379,9 +403,17 @@ impl Calendar {
         self.next_id += 1;
         id
     }
+
+    pub(crate) fn take_reservation_id(&mut self) -> i64 {
+        let id = self.next_reservation_id;
+        self.next_reservation_id += 1;
+        id
+    }
 }
 
-fn allowed_lengths(event_type: &EventType) -> String {
+/// The lengths an event type can be booked for, ascending, comma separated (Cal.com's
+/// `multipleDuration` joined with `", "`).
+pub(crate) fn allowed_lengths(event_type: &EventType) -> String {
     let mut lengths = vec![event_type.length_in_minutes];
     lengths.extend(&event_type.length_in_minutes_options);
     lengths.sort_unstable();

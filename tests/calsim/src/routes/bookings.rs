@@ -3,6 +3,10 @@
 //! Shapes follow Cal.com's `OutputBookingsService_2024_08_13.getOutputBooking` and the
 //! `BookingOutput_2024_08_13` docs example; validation follows `CreateBookingInput_2024_08_13`
 //! and `CreateBookingInputPipe`; booking errors come from `ErrorsBookingsService_2024_08_13`.
+//! `POST /v2/bookings` and `POST /v2/bookings/{uid}/reschedule` take a `reservedSlotUid` (in
+//! the body, or Cal.com's `uid` cookie): the booker's slot reservation, which someone else's
+//! reservation of the same slot must not precede and which the booking uses up (the rules and
+//! their sources are in `reservations.rs`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -15,7 +19,7 @@ use serde_json::{Map, Value, json};
 use super::validate::{self, Violations};
 use super::{VERSION_BOOKINGS, query_param, require_version};
 use crate::Simulator;
-use crate::errors::{ApiError, json_response};
+use crate::errors::{ApiError, json_response, success};
 use crate::model::{Booking, BookingStatus, EventType, Host};
 use crate::state::{AttendeeInput, NewBooking};
 use crate::timefmt::{js_iso, parse_instant};
@@ -29,7 +33,10 @@ pub(crate) async fn create_booking(
     require_version(&headers, VERSION_BOOKINGS)?;
     sim.authenticate(&headers)?;
     let body = json_object(&body)?;
-    let request = parse_create(&sim, &body)?;
+    let mut request = parse_create(&sim, &body)?;
+    request.reserved_slot_uid = request
+        .reserved_slot_uid
+        .or_else(|| reservation_cookie(&headers));
     let booking = sim.create_booking(&request)?;
     Ok(booking_answer(&sim, StatusCode::CREATED, &booking))
 }
@@ -95,6 +102,7 @@ pub(crate) async fn reschedule_booking(
             "reschedulingReason",
             "seatUid",
             "emailVerificationCode",
+            "reservedSlotUid",
         ],
     );
     let start = body
@@ -106,6 +114,8 @@ pub(crate) async fn reschedule_booking(
     }
     let reason = optional_string(&body, "reschedulingReason", &mut violations);
     let rescheduled_by = optional_string(&body, "rescheduledBy", &mut violations);
+    let held = optional_string(&body, "reservedSlotUid", &mut violations)
+        .or_else(|| reservation_cookie(&headers));
     if rescheduled_by
         .as_deref()
         .is_some_and(|by| !validate::is_email(by))
@@ -119,7 +129,9 @@ pub(crate) async fn reschedule_booking(
     let Some(start) = start else {
         return Err(ApiError::BadRequest(validate::date_string("start")));
     };
-    let booking = sim.apply(|calendar| calendar.reschedule(&uid, start, reason, rescheduled_by))?;
+    let booking = sim.apply(|calendar| {
+        calendar.reschedule(&uid, start, reason, rescheduled_by, held.as_deref())
+    })?;
     Ok(booking_answer(&sim, StatusCode::CREATED, &booking))
 }
 
@@ -156,8 +168,27 @@ pub(crate) async fn list_bookings(
     let pagination = Pagination::new(total, filter.skip, filter.take, page.len());
     Ok(json_response(
         StatusCode::OK,
-        &json!({"status": "success", "data": page, "pagination": pagination}),
+        &ListAnswer {
+            status: "success",
+            data: page,
+            pagination,
+        },
     ))
+}
+
+/// The reservation uid of Cal.com's booker cookie (`RESERVED_SLOT_UID_COOKIE_NAME`, `uid`:
+/// the name `reserveSlot.handler.ts` sets and `slots/util.ts` reads). A `reservedSlotUid`
+/// in the body is read first; which one Cal.com prefers when both differ was not found.
+fn reservation_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == "uid")
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 fn not_found(uid: &str) -> ApiError {
@@ -173,7 +204,7 @@ fn booking_answer(sim: &Simulator, status: StatusCode, booking: &Booking) -> Res
         calendar.event_type(booking.event_type_id),
         &calendar.host,
     );
-    json_response(status, &json!({"status": "success", "data": data}))
+    success(status, data)
 }
 
 /// A JSON object body, or Cal.com's complaint.
@@ -224,6 +255,7 @@ const CREATE_PROPERTIES: &[&str] = &[
     "recurrenceCount",
     "routing",
     "emailVerificationCode",
+    "reservedSlotUid",
 ];
 
 const ATTENDEE_PROPERTIES: &[&str] = &["name", "email", "timeZone", "phoneNumber", "language"];
@@ -347,6 +379,8 @@ fn parse_create(sim: &Simulator, body: &Map<String, Value>) -> Result<NewBooking
         }
     };
 
+    let reserved_slot_uid = optional_string(body, "reservedSlotUid", &mut violations);
+
     violations.finish()?;
     match (start, event_type_id, attendee) {
         (Some(start), Some(event_type_id), Some(attendee)) => Ok(NewBooking {
@@ -357,6 +391,7 @@ fn parse_create(sim: &Simulator, body: &Map<String, Value>) -> Result<NewBooking
             guests,
             metadata,
             booking_fields_responses,
+            reserved_slot_uid,
         }),
         _ => Err(ApiError::BadRequest("Invalid booking input".to_owned())),
     }
@@ -601,6 +636,14 @@ impl ListFilter {
     }
 }
 
+/// `GetBookingsOutput_2024_08_13`: status, data, pagination.
+#[derive(Serialize)]
+struct ListAnswer<'a> {
+    status: &'static str,
+    data: Vec<BookingOutput<'a>>,
+    pagination: Pagination,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Pagination {
@@ -629,8 +672,18 @@ impl Pagination {
     }
 }
 
-/// `BookingOutput_2024_08_13`, fields in the order of Cal.com's docs example; absent
-/// optional fields are left out, as `JSON.stringify` drops `undefined`.
+/// `BookingOutput_2024_08_13` (`packages/platform/types/bookings/2024-08-13/outputs/
+/// booking.output.ts`) as `OutputBookingsService_2024_08_13.getOutputBooking`
+/// (`apps/api/v2/src/ee/bookings/2024-08-13/services/output.service.ts`) fills it, keys in
+/// the class's order (class-transformer's `plainToClass` with `excludeAll`):
+/// `cancellationReason` and `cancelledByEmail` are `""` when unset (`|| ""`);
+/// `rescheduledByEmail` is `null` unless someone rescheduled (the row's `rescheduledBy`);
+/// `rescheduledFromUid`, `rescheduledToUid`, `reschedulingReason` and an attendee's
+/// `phoneNumber` are left out when unset (`undefined`); `location` and the deprecated
+/// `meetingUrl` are the Cal Video room every booking of an event type without locations
+/// gets (`${WEBAPP_URL}/video/${uid}`); `displayEmail`s strip a platform user's
+/// `+<25 characters>` tag, which no email here has; `bookingFieldsResponses` ends with
+/// `displayEmail` and `displayGuests`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BookingOutput<'a> {
@@ -640,13 +693,10 @@ pub(crate) struct BookingOutput<'a> {
     description: &'a str,
     hosts: [HostOutput<'a>; 1],
     status: BookingStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cancellation_reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cancelled_by_email: Option<&'a str>,
+    cancellation_reason: &'a str,
+    cancelled_by_email: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     rescheduling_reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     rescheduled_by_email: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rescheduled_from_uid: Option<&'a str>,
@@ -657,6 +707,8 @@ pub(crate) struct BookingOutput<'a> {
     duration: i64,
     event_type_id: i64,
     event_type: EventTypeRef<'a>,
+    meeting_url: String,
+    location: String,
     absent_host: bool,
     created_at: String,
     updated_at: String,
@@ -674,6 +726,7 @@ struct HostOutput<'a> {
     id: i64,
     name: &'a str,
     email: &'a str,
+    display_email: String,
     username: &'a str,
     time_zone: &'a str,
 }
@@ -689,11 +742,27 @@ struct EventTypeRef<'a> {
 struct AttendeeOutput<'a> {
     name: &'a str,
     email: &'a str,
+    display_email: String,
     time_zone: &'a str,
     language: &'a str,
     absent: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<&'a str>,
+}
+
+/// Where Cal Video rooms live on Cal.com's cloud (`WEBAPP_URL`).
+const CAL_VIDEO_BASE: &str = "https://app.cal.com/video";
+
+/// `getDisplayEmail`: `email.replace(/\+[a-zA-Z0-9]{25}/, "")`, the first match only.
+pub(crate) fn display_email(email: &str) -> String {
+    let bytes = email.as_bytes();
+    for (plus, _) in email.match_indices('+') {
+        let tag = &bytes[plus + 1..];
+        if tag.len() >= 25 && tag[..25].iter().all(u8::is_ascii_alphanumeric) {
+            return format!("{}{}", &email[..plus], &email[plus + 26..]);
+        }
+    }
+    email.to_owned()
 }
 
 impl<'a> BookingOutput<'a> {
@@ -702,7 +771,6 @@ impl<'a> BookingOutput<'a> {
         event_type: Option<&'a EventType>,
         host: &'a Host,
     ) -> BookingOutput<'a> {
-        let cancelled = booking.status == BookingStatus::Cancelled;
         let mut responses = Map::new();
         if let Some(booker) = booking.attendees.first() {
             responses.insert("name".into(), json!(booker.name));
@@ -715,6 +783,18 @@ impl<'a> BookingOutput<'a> {
         for (key, value) in &booking.booking_fields_responses {
             responses.insert(key.clone(), value.clone());
         }
+        if let Some(email) = responses.get("email").and_then(Value::as_str) {
+            let shown = display_email(email);
+            responses.insert("displayEmail".into(), json!(shown));
+        }
+        if let Some(guests) = responses.get("guests").and_then(Value::as_array) {
+            let shown: Vec<Value> = guests
+                .iter()
+                .map(|guest| json!(display_email(guest.as_str().unwrap_or_default())))
+                .collect();
+            responses.insert("displayGuests".into(), Value::Array(shown));
+        }
+        let room = format!("{CAL_VIDEO_BASE}/{}", booking.uid);
         BookingOutput {
             id: booking.id,
             uid: &booking.uid,
@@ -724,12 +804,13 @@ impl<'a> BookingOutput<'a> {
                 id: host.id,
                 name: &host.name,
                 email: &host.email,
+                display_email: display_email(&host.email),
                 username: &host.username,
                 time_zone: &host.time_zone,
             }],
             status: booking.status,
-            cancellation_reason: booking.cancellation_reason.as_deref().filter(|_| cancelled),
-            cancelled_by_email: booking.cancelled_by_email.as_deref().filter(|_| cancelled),
+            cancellation_reason: booking.cancellation_reason.as_deref().unwrap_or_default(),
+            cancelled_by_email: booking.cancelled_by_email.as_deref().unwrap_or_default(),
             rescheduling_reason: booking.rescheduling_reason.as_deref(),
             rescheduled_by_email: booking.rescheduled_by_email.as_deref(),
             rescheduled_from_uid: booking.rescheduled_from_uid.as_deref(),
@@ -742,6 +823,8 @@ impl<'a> BookingOutput<'a> {
                 id: booking.event_type_id,
                 slug: event_type.map(|et| et.slug.as_str()).unwrap_or_default(),
             },
+            meeting_url: room.clone(),
+            location: room,
             absent_host: false,
             created_at: js_iso(booking.created_at),
             updated_at: js_iso(booking.updated_at),
@@ -754,6 +837,7 @@ impl<'a> BookingOutput<'a> {
                 .map(|attendee| AttendeeOutput {
                     name: &attendee.name,
                     email: &attendee.email,
+                    display_email: display_email(&attendee.email),
                     time_zone: &attendee.time_zone,
                     language: &attendee.language,
                     absent: false,
@@ -763,5 +847,28 @@ impl<'a> BookingOutput<'a> {
             guests: &booking.guests,
             booking_fields_responses: responses,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_email;
+
+    #[test]
+    fn display_email_strips_a_platform_tag_only() {
+        assert_eq!(display_email("anna@example.com"), "anna@example.com");
+        assert_eq!(
+            display_email("491761112223@sms.cal.com"),
+            "491761112223@sms.cal.com"
+        );
+        assert_eq!(
+            display_email("anna+abcdefghijklmnopqrstuvwxy@example.com"),
+            "anna@example.com"
+        );
+        // Shorter tags are kept, as the regular expression needs 25 characters.
+        assert_eq!(
+            display_email("anna+news@example.com"),
+            "anna+news@example.com"
+        );
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{VERSION_EVENT_TYPES, query_param, require_version};
 use crate::Simulator;
-use crate::errors::{ApiError, json_response};
+use crate::errors::{ApiError, success};
 use crate::model::{EventType, Host};
 
 #[derive(Serialize)]
@@ -99,10 +99,7 @@ pub(crate) async fn list_event_types(
         .filter(|event_type| slug.is_none_or(|slug| event_type.slug == slug))
         .map(|event_type| output(event_type, &calendar.host, calendar.schedule.id()))
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"status": "success", "data": data}),
-    ))
+    Ok(success(StatusCode::OK, data))
 }
 
 /// `GET /v2/event-types/{id}`.
@@ -120,8 +117,5 @@ pub(crate) async fn get_event_type(
         .and_then(|id| calendar.event_type(id))
         .ok_or_else(|| ApiError::NotFound(format!("Event type with id={id} not found")))?;
     let data = output(event_type, &calendar.host, calendar.schedule.id());
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"status": "success", "data": data}),
-    ))
+    Ok(success(StatusCode::OK, data))
 }

@@ -22,6 +22,7 @@ use crate::server::ConnMeta;
 
 pub(crate) mod bookings;
 pub(crate) mod event_types;
+pub(crate) mod reservations;
 pub(crate) mod slots;
 mod validate;
 
@@ -36,6 +37,13 @@ pub const VERSION_EVENT_TYPES: &str = "2024-06-14";
 pub(crate) fn router(sim: Simulator) -> Router {
     let api = Router::new()
         .route("/v2/slots", get(slots::get_slots))
+        .route("/v2/slots/reservations", post(reservations::reserve_slot))
+        .route(
+            "/v2/slots/reservations/{uid}",
+            get(reservations::get_reservation)
+                .patch(reservations::update_reservation)
+                .delete(reservations::delete_reservation),
+        )
         .route(
             "/v2/bookings",
             get(bookings::list_bookings).post(bookings::create_booking),

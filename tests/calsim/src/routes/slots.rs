@@ -5,6 +5,10 @@
 //! midnight) as `end` means 23:59:59 of that day; slots are grouped by their date in
 //! `timeZone` (UTC when absent) and printed with Luxon's `toISO()` in that zone;
 //! `format` (older name) or `slotFormat=range` adds `end`. The endpoint needs no API key.
+//!
+//! Live slot reservations of the host take their time out, for every caller (Cal.com's v2
+//! slots service passes no booker `uid`, so nobody's own reservation is left in), and a
+//! query deletes the expired reservations of its event type; see `crate::reservations`.
 
 use std::collections::BTreeMap;
 
@@ -56,7 +60,7 @@ pub(crate) async fn get_slots(
 ) -> Result<Response, ApiError> {
     require_version(&headers, VERSION_SLOTS)?;
     let input = parse(&query)?;
-    let calendar = sim.calendar();
+    let mut calendar = sim.calendar();
     let event_type = match &input.event_type {
         EventTypeRef::Id(id) => calendar.event_type(*id),
         EventTypeRef::Slug(slug) => calendar
@@ -64,6 +68,7 @@ pub(crate) async fn get_slots(
             .iter()
             .find(|event_type| &event_type.slug == slug),
     }
+    .cloned()
     .ok_or_else(|| ApiError::NotFound("Event Type not found".to_owned()))?;
     let length = match input.duration {
         Some(minutes) if !event_type.allows_length(minutes) => {
@@ -80,9 +85,12 @@ pub(crate) async fn get_slots(
         .filter(|m| *m > 0)
         .unwrap_or(length);
     let now = calendar.now();
+    calendar.clean_up_expired(event_type.id);
+    let mut busy = calendar.busy(None);
+    busy.extend(calendar.reserved_windows());
     let starts = availability::free_slots(
         &calendar.schedule,
-        &calendar.busy(None),
+        &busy,
         &SlotQuery {
             from: input.start,
             to: input.end,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{BOOKINGS, EVENT_TYPES, Harness, assert_error};
+use crate::common::{BOOKINGS, EVENT_TYPES, Harness, assert_error, assert_keys_in_order, send};
 
 #[tokio::test]
 async fn create_answers_201_with_cal_com_shape() {
@@ -29,29 +29,75 @@ async fn create_answers_201_with_cal_com_shape() {
     let data = &answer.body["data"];
     let uid = data["uid"].as_str().expect("uid");
     assert_eq!(uid.len(), 22);
+    // Every field of Cal.com's `BookingOutput_2024_08_13`, as `OutputBookingsService_2024_08_13`
+    // fills it for a fresh booking of an event type without locations (a Cal Video room).
+    let room = format!("https://app.cal.com/video/{uid}");
     let expected = json!({
         "id": data["id"],
         "uid": uid,
         "title": "Beratung between Praxis Demo and Max Muster",
         "description": "",
-        "hosts": [{"id": 1, "name": "Praxis Demo", "email": "praxis@example.com", "username": "praxis-demo", "timeZone": "Europe/Berlin"}],
+        "hosts": [{"id": 1, "name": "Praxis Demo", "email": "praxis@example.com", "displayEmail": "praxis@example.com", "username": "praxis-demo", "timeZone": "Europe/Berlin"}],
         "status": "accepted",
+        "cancellationReason": "",
+        "cancelledByEmail": "",
+        "rescheduledByEmail": null,
         "start": "2026-12-01T08:00:00.000Z",
         "end": "2026-12-01T08:30:00.000Z",
         "duration": 30,
         "eventTypeId": 1001,
         "eventType": {"id": 1001, "slug": "beratung"},
+        "meetingUrl": room,
+        "location": room,
         "absentHost": false,
         "createdAt": "2026-11-30T07:00:00.000Z",
         "updatedAt": "2026-11-30T07:00:00.000Z",
         "metadata": {"callId": "call-1", "attempt": 1},
         "rating": null,
         "icsUid": format!("{uid}@Cal.com"),
-        "attendees": [{"name": "Max Muster", "email": "491761112223@sms.cal.com", "timeZone": "Europe/Berlin", "language": "de", "absent": false, "phoneNumber": "+491761112223"}],
+        "attendees": [{"name": "Max Muster", "email": "491761112223@sms.cal.com", "displayEmail": "491761112223@sms.cal.com", "timeZone": "Europe/Berlin", "language": "de", "absent": false, "phoneNumber": "+491761112223"}],
         "guests": [],
-        "bookingFieldsResponses": {"name": "Max Muster", "email": "491761112223@sms.cal.com", "attendeePhoneNumber": "+491761112223", "guests": [], "notes": "Rückenschmerzen"}
+        "bookingFieldsResponses": {"name": "Max Muster", "email": "491761112223@sms.cal.com", "attendeePhoneNumber": "+491761112223", "guests": [], "notes": "Rückenschmerzen", "displayEmail": "491761112223@sms.cal.com", "displayGuests": []}
     });
     assert_eq!(data, &expected);
+    // In the class's key order, as class-transformer writes it.
+    let raw = send(
+        h.client
+            .get(h.url(&format!("/v2/bookings/{uid}")))
+            .header("cal-api-version", BOOKINGS)
+            .bearer_auth(crate::common::KEY),
+    )
+    .await;
+    assert_keys_in_order(
+        &raw.text,
+        &[
+            "id",
+            "uid",
+            "title",
+            "description",
+            "hosts",
+            "status",
+            "cancellationReason",
+            "cancelledByEmail",
+            "rescheduledByEmail",
+            "start",
+            "end",
+            "duration",
+            "eventTypeId",
+            "eventType",
+            "meetingUrl",
+            "location",
+            "absentHost",
+            "createdAt",
+            "updatedAt",
+            "metadata",
+            "rating",
+            "icsUid",
+            "attendees",
+            "guests",
+            "bookingFieldsResponses",
+        ],
+    );
 
     // The slot is gone, and the booking reads back the same.
     assert!(
@@ -453,4 +499,287 @@ async fn event_types() {
     let one = h.get("/v2/event-types/1002", EVENT_TYPES).await;
     assert_eq!(one.body["data"]["slug"], "behandlung");
     assert_eq!(one.body["data"]["ownerId"], 1);
+}
+
+// Reservations and bookings: `createBookingWithReservedSlot` and the 2024-08-13
+// `reserved-slot-bookings.e2e-spec.ts` of Cal.com.
+
+const HELD: &str = "2026-12-01T08:00:00Z";
+
+fn booking_body(reserved_slot_uid: Option<&str>) -> Value {
+    let mut body = json!({
+        "start": HELD,
+        "eventTypeId": 1001,
+        "attendee": {"name": "Max Muster", "timeZone": "Europe/Berlin", "phoneNumber": "+491761112223"}
+    });
+    if let Some(uid) = reserved_slot_uid {
+        body["reservedSlotUid"] = json!(uid);
+    }
+    body
+}
+
+fn someone_else_first(seconds: i64) -> String {
+    format!(
+        "Someone else reserved this booking time slot before you. This time slot will be freed up in {seconds} seconds."
+    )
+}
+
+#[tokio::test]
+async fn the_holder_books_its_reserved_slot_and_uses_the_reservation_up() {
+    let h = Harness::demo().await;
+    let uid = h.reserve(1001, HELD).await;
+    let answer = h
+        .post("/v2/bookings", BOOKINGS, booking_body(Some(&uid)))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(answer.body["data"]["start"], "2026-12-01T08:00:00.000Z");
+    assert!(h.sim().reservations().is_empty());
+    let read = h
+        .get(
+            &format!("/v2/slots/reservations/{uid}"),
+            crate::common::SLOTS,
+        )
+        .await;
+    assert_eq!(read.body["data"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_held_slot_refuses_bookers_without_the_reservation_with_409() {
+    let h = Harness::demo().await;
+    let uid = h.reserve(1001, HELD).await;
+    assert_error(
+        &h.post("/v2/bookings", BOOKINGS, booking_body(None)).await,
+        409,
+        "ConflictException",
+        &someone_else_first(300),
+        "/v2/bookings",
+    );
+    h.sim().advance_clock(chrono::Duration::seconds(121));
+    assert_error(
+        &h.post(
+            "/v2/bookings",
+            BOOKINGS,
+            booking_body(Some("3b241101-e2bb-4255-8caf-4136c566a962")),
+        )
+        .await,
+        409,
+        "ConflictException",
+        &someone_else_first(179),
+        "/v2/bookings",
+    );
+    // The booking page and its bookers are "someone else" too.
+    let direct = h.sim().book_directly(calsim::DirectBooking {
+        event_type_id: 1001,
+        start: crate::common::at(HELD),
+        length_in_minutes: None,
+        name: "Walk-in".to_owned(),
+        email: Some("walk-in@example.com".to_owned()),
+        phone_number: None,
+        time_zone: None,
+    });
+    assert_eq!(
+        direct.map(|booking| booking.uid),
+        Err(calsim::BookingError::ReservedByOther { seconds: 179 })
+    );
+    assert_eq!(h.sim().bookings().len(), 5);
+    assert_eq!(h.sim().reservations()[0].uid, uid);
+
+    // Once the hold has run out, anyone books it.
+    h.sim().advance_clock(chrono::Duration::seconds(179));
+    let answer = h.post("/v2/bookings", BOOKINGS, booking_body(None)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn the_reservation_uid_may_come_in_the_uid_cookie() {
+    let h = Harness::demo().await;
+    let uid = h.reserve(1001, HELD).await;
+    let answer = send(
+        h.client
+            .post(h.url("/v2/bookings"))
+            .header("cal-api-version", BOOKINGS)
+            .header("cookie", format!("theme=dark; uid={uid}"))
+            .bearer_auth(crate::common::KEY)
+            .json(&booking_body(None)),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert!(h.sim().reservations().is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_own_reservation_books_and_is_deleted() {
+    let h = Harness::demo().await;
+    let uid = h.reserve(1001, HELD).await;
+    h.sim().advance_clock(chrono::Duration::minutes(6));
+    assert_eq!(h.sim().reservations().len(), 1, "not cleaned up yet");
+    let answer = h
+        .post("/v2/bookings", BOOKINGS, booking_body(Some(&uid)))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert!(h.sim().reservations().is_empty());
+}
+
+#[tokio::test]
+async fn only_the_earliest_live_reservation_of_the_exact_slot_may_book() {
+    let h = Harness::demo().await;
+    let first = h.reserve(1001, HELD).await;
+    // The first hold runs out; a second caller holds the same slot.
+    h.sim().advance_clock(chrono::Duration::minutes(5));
+    let second = h.reserve(1001, HELD).await;
+    assert_eq!(h.sim().reservations().len(), 2);
+    assert_error(
+        &h.post("/v2/bookings", BOOKINGS, booking_body(Some(&first)))
+            .await,
+        409,
+        "ConflictException",
+        &someone_else_first(300),
+        "/v2/bookings",
+    );
+    let answer = h
+        .post("/v2/bookings", BOOKINGS, booking_body(Some(&second)))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    // Only the booker's own reservation is used up.
+    let left: Vec<String> = h.sim().reservations().into_iter().map(|r| r.uid).collect();
+    assert_eq!(left, [first]);
+}
+
+#[tokio::test]
+async fn a_reservation_of_another_length_or_type_does_not_guard_the_booking() {
+    let h = Harness::demo().await;
+    // 1002 holds 09:00-10:00; a 1001 booking of 09:00-09:30 is another slot to Cal.com.
+    h.reserve(1002, HELD).await;
+    let answer = h.post("/v2/bookings", BOOKINGS, booking_body(None)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(h.sim().reservations().len(), 1);
+}
+
+#[tokio::test]
+async fn reschedules_respect_and_use_up_reservations() {
+    let h = Harness::demo().await;
+    let path = "/v2/bookings/demo202612011000/reschedule";
+    let uid = h.reserve(1001, HELD).await;
+    assert_error(
+        &h.post(path, BOOKINGS, json!({"start": HELD})).await,
+        409,
+        "ConflictException",
+        &someone_else_first(300),
+        path,
+    );
+    let answer = h
+        .post(
+            path,
+            BOOKINGS,
+            json!({"start": HELD, "reservedSlotUid": uid, "rescheduledBy": "anna@example.com"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(
+        answer.body["data"]["rescheduledByEmail"],
+        "anna@example.com"
+    );
+    assert!(h.sim().reservations().is_empty());
+    let old = h.get("/v2/bookings/demo202612011000", BOOKINGS).await;
+    assert_eq!(old.body["data"]["rescheduledByEmail"], "anna@example.com");
+    assert_eq!(
+        old.body["data"]["rescheduledToUid"],
+        answer.body["data"]["uid"]
+    );
+}
+
+#[tokio::test]
+async fn a_wrongly_typed_reserved_slot_uid_is_a_validation_error() {
+    let h = Harness::demo().await;
+    let mut body = booking_body(None);
+    body["reservedSlotUid"] = json!(42);
+    assert_error(
+        &h.post("/v2/bookings", BOOKINGS, body).await,
+        400,
+        "BadRequestException",
+        "reservedSlotUid property is wrong,reservedSlotUid must be a string ",
+        "/v2/bookings",
+    );
+}
+
+#[tokio::test]
+async fn every_booking_output_carries_cal_com_s_fields() {
+    let h = Harness::demo().await;
+    let cancelled = h
+        .post(
+            "/v2/bookings/demo202612011500/cancel",
+            BOOKINGS,
+            json!({"cancellationReason": "Krank"}),
+        )
+        .await;
+    let rescheduled = h
+        .post(
+            "/v2/bookings/demo202612011000/reschedule",
+            BOOKINGS,
+            json!({"start": "2026-12-01T13:00:00Z"}),
+        )
+        .await;
+    let listed = h.get("/v2/bookings?take=250", BOOKINGS).await;
+    let created = h.book("2026-12-02T13:00:00Z").await;
+    let mut outputs = vec![
+        cancelled.body["data"].clone(),
+        rescheduled.body["data"].clone(),
+        created.body["data"].clone(),
+    ];
+    outputs.extend(listed.body["data"].as_array().cloned().unwrap_or_default());
+    assert_eq!(outputs.len(), 9);
+    for output in &outputs {
+        for field in [
+            "id",
+            "uid",
+            "title",
+            "description",
+            "hosts",
+            "status",
+            "cancellationReason",
+            "cancelledByEmail",
+            "rescheduledByEmail",
+            "start",
+            "end",
+            "duration",
+            "eventTypeId",
+            "eventType",
+            "meetingUrl",
+            "location",
+            "absentHost",
+            "createdAt",
+            "updatedAt",
+            "metadata",
+            "rating",
+            "icsUid",
+            "attendees",
+            "guests",
+            "bookingFieldsResponses",
+        ] {
+            assert!(output.get(field).is_some(), "{field} missing in {output}");
+        }
+        let uid = output["uid"].as_str().expect("uid");
+        assert_eq!(
+            output["location"],
+            format!("https://app.cal.com/video/{uid}")
+        );
+        assert_eq!(output["meetingUrl"], output["location"]);
+        assert_eq!(output["hosts"][0]["displayEmail"], "praxis@example.com");
+        assert_eq!(
+            output["attendees"][0]["displayEmail"],
+            output["attendees"][0]["email"]
+        );
+        assert_eq!(
+            output["bookingFieldsResponses"]["displayEmail"],
+            output["bookingFieldsResponses"]["email"]
+        );
+    }
+    assert_eq!(cancelled.body["data"]["cancellationReason"], "Krank");
+    assert_eq!(created.body["data"]["cancellationReason"], "");
+    assert_eq!(created.body["data"]["rescheduledByEmail"], Value::Null);
+    assert!(created.body["data"].get("rescheduledFromUid").is_none());
+    assert_eq!(
+        rescheduled.body["data"]["rescheduledFromUid"],
+        "demo202612011000"
+    );
 }

@@ -38,6 +38,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent, for checks of key order.
+    pub text: String,
 }
 
 impl Harness {
@@ -97,6 +99,23 @@ impl Harness {
         .await
     }
 
+    /// Reserves `start` (UTC) of an event type without credentials, as Cal.com's booker
+    /// does; returns the `reservationUid`.
+    pub async fn reserve(&self, event_type: i64, start: &str) -> String {
+        let answer = send(
+            self.client
+                .post(self.url("/v2/slots/reservations"))
+                .header("cal-api-version", SLOTS)
+                .json(&serde_json::json!({"eventTypeId": event_type, "slotStart": start})),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        answer.body["data"]["reservationUid"]
+            .as_str()
+            .expect("reservationUid")
+            .to_owned()
+    }
+
     /// The slot starts of one Berlin day for an event type.
     pub async fn day_slots(&self, event_type: i64, date: &str) -> Vec<String> {
         let answer = self
@@ -126,12 +145,26 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
     let body = if text.is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
+        serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()))
     };
     Answer {
         status,
         headers,
         body,
+        text,
+    }
+}
+
+/// Asserts that `"key":` occurrences follow each other in `text` in this order (the first
+/// occurrence after the previous key), as Cal.com's classes order their fields.
+pub fn assert_keys_in_order(text: &str, keys: &[&str]) {
+    let mut from = 0;
+    for key in keys {
+        let needle = format!("\"{key}\":");
+        match text[from..].find(&needle) {
+            Some(at) => from += at + needle.len(),
+            None => panic!("`{key}` missing or out of order in {text}"),
+        }
     }
 }
 

@@ -160,3 +160,131 @@ async fn the_example_seed_file_loads_and_means_what_it_says() {
     assert_eq!(demo.sim().bookings().len(), 2);
     assert_eq!(demo.sim().now(), seed.now.expect("seed has now"));
 }
+
+async fn control(
+    h: &Harness,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = h.client.request(method, h.url(path));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("answered");
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn reservations_and_the_clock_over_http() {
+    use reqwest::Method;
+    let h = Harness::demo().await;
+    let (status, clock) = control(&h, Method::GET, "/_sim/clock", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        clock,
+        json!({"now": "2026-11-30T07:00:00.000Z", "frozen": true})
+    );
+
+    // Someone else holds Tuesday 09:00 Berlin for ten minutes.
+    let (status, held) = control(
+        &h,
+        Method::POST,
+        "/_sim/reservations",
+        Some(json!({"eventTypeId": 1001, "slotStart": "2026-12-01T08:00:00Z", "reservationDuration": 10})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{held}");
+    let uid = held["data"]["reservationUid"]
+        .as_str()
+        .expect("uid")
+        .to_owned();
+    assert_eq!(held["data"]["reservationUntil"], "2026-11-30T07:10:00.000Z");
+    let (status, taken) = control(
+        &h,
+        Method::POST,
+        "/_sim/reservations",
+        Some(json!({"eventTypeId": 1001, "slotStart": "2026-12-01T08:15:00Z"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        taken["error"],
+        "This time slot is already reserved by another user. Please choose a different time."
+    );
+
+    let (_, listed) = control(&h, Method::GET, "/_sim/reservations", None).await;
+    assert_eq!(
+        listed,
+        json!({"now": "2026-11-30T07:00:00.000Z", "reservations": [{
+            "reservationUid": uid, "eventTypeId": 1001, "slotStart": "2026-12-01T08:00:00.000Z",
+            "slotEnd": "2026-12-01T08:30:00.000Z", "slotDuration": 30,
+            "reservationUntil": "2026-11-30T07:10:00.000Z", "live": true
+        }]})
+    );
+
+    // A direct booking without the reservation is refused; with it, it goes through.
+    let booking = json!({"eventTypeId": 1001, "start": "2026-12-01T08:00:00Z", "name": "Anruf"});
+    let (status, refused) =
+        control(&h, Method::POST, "/_sim/bookings", Some(booking.clone())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused["error"],
+        "Someone else reserved this booking time slot before you. This time slot will be freed up in 600 seconds."
+    );
+
+    let (status, moved) = control(
+        &h,
+        Method::POST,
+        "/_sim/clock/advance",
+        Some(json!({"seconds": 600})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(moved, json!({"now": "2026-11-30T07:10:00.000Z"}));
+    let (_, listed) = control(&h, Method::GET, "/_sim/reservations", None).await;
+    assert_eq!(listed["reservations"][0]["live"], false);
+
+    let mut holding = booking;
+    holding["reservedSlotUid"] = json!(uid);
+    let (status, booked) = control(&h, Method::POST, "/_sim/bookings", Some(holding)).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let (_, listed) = control(&h, Method::GET, "/_sim/reservations", None).await;
+    assert_eq!(listed["reservations"], json!([]));
+}
+
+#[tokio::test]
+async fn reservation_endpoints_have_their_own_fault_names() {
+    let h = Harness::demo().await;
+    let fault =
+        json!({"endpoint": "reserveSlot", "fault": {"kind": "status", "code": 503, "rate": 1.0}});
+    assert_eq!(put(&h, "/_sim/fault", fault).await, StatusCode::NO_CONTENT);
+    let refused = crate::common::send(
+        h.client
+            .post(h.url("/v2/slots/reservations"))
+            .header("cal-api-version", SLOTS)
+            .json(&json!({"eventTypeId": 1001, "slotStart": "2026-12-01T08:00:00Z"})),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(h.sim().reservations().is_empty());
+    // Releasing still works while reserving is broken.
+    let released = crate::common::send(
+        h.client
+            .delete(h.url("/v2/slots/reservations/any"))
+            .header("cal-api-version", SLOTS),
+    )
+    .await;
+    assert_eq!(released.status, StatusCode::OK);
+    let endpoints: Vec<Option<calsim::Endpoint>> =
+        h.sim().requests().iter().map(|r| r.endpoint).collect();
+    assert_eq!(
+        endpoints,
+        [
+            Some(calsim::Endpoint::ReserveSlot),
+            Some(calsim::Endpoint::DeleteReservation)
+        ]
+    );
+}

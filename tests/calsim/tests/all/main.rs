@@ -6,5 +6,6 @@ mod control;
 mod errors;
 mod faults;
 mod rate_limit;
+mod reservations;
 mod slots;
 mod webhooks;
