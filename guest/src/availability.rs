@@ -14,7 +14,7 @@ mod span;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 
 use crate::cache::{CachedSlot, SlotCache};
-use crate::calcom::CalCom;
+use crate::calcom::{CalCom, CalError};
 use crate::clock::Clock;
 use crate::errors;
 use crate::exports::slotline::plugin::booking::{
@@ -125,7 +125,7 @@ impl Call {
     }
 
     /// The search window that starts on `first`: `first` and `search_days` days after it.
-    fn window(&self, first: NaiveDate) -> Vec<NaiveDate> {
+    pub fn window(&self, first: NaiveDate) -> Vec<NaiveDate> {
         first
             .iter_days()
             .take(usize::try_from(self.settings.search_days).unwrap_or(14) + 1)
@@ -161,38 +161,73 @@ impl Call {
             return Ok(self.local_slots(cached.into_iter().flat_map(|(_, slots)| slots)));
         }
 
-        let window = self.window(first);
-        let last = window.last().copied().unwrap_or(first);
-        let (start, end) = self.clock.utc_range(first, last);
-        let calcom = CalCom::new(&self.settings).map_err(|err| errors::calendar(err, self.lang))?;
-        let slots = calcom
-            .slots(
-                service.event_type_id,
+        let by_day = self
+            .fetch_days(
+                &cache,
+                service,
                 duration.filter(|_| !cacheable),
-                start,
-                end,
-                self.clock.tz.name(),
+                &self.window(first),
             )
             .map_err(|err| errors::calendar(err, self.lang))?;
-        let mut by_day: Vec<(NaiveDate, Vec<CachedSlot>)> =
-            window.iter().map(|day| (*day, Vec::new())).collect();
-        for slot in &slots {
-            let local = slot.start.with_timezone(&self.clock.tz).naive_local();
-            if let Some((_, list)) = by_day.iter_mut().find(|(day, _)| *day == local.date()) {
-                list.push((slot.start.timestamp(), slot.end.timestamp()));
-            }
-        }
-        if cacheable {
-            for (day, list) in &by_day {
-                cache.store_day(service.event_type_id, *day, list);
-            }
-        }
         Ok(self.local_slots(
             by_day
                 .into_iter()
                 .filter(|(day, _)| days.contains(day))
                 .flat_map(|(_, slots)| slots),
         ))
+    }
+
+    /// The free slots of the consecutive local days `days` in one Cal.com request, by day,
+    /// every day listed (an empty one is "nothing free"). Slots of the service's own length
+    /// (`duration` none) are cached, each day under its key, so that [`Call::slots_of`] finds
+    /// them.
+    pub fn fetch_days(
+        &self,
+        cache: &SlotCache,
+        service: &Service,
+        duration: Option<u32>,
+        days: &[NaiveDate],
+    ) -> Result<Vec<(NaiveDate, Vec<CachedSlot>)>, CalError> {
+        let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
+            return Ok(Vec::new());
+        };
+        let (start, end) = self.clock.utc_range(first, last);
+        let slots = CalCom::new(&self.settings)?.slots(
+            service.event_type_id,
+            duration,
+            start,
+            end,
+            self.clock.tz.name(),
+        )?;
+        let mut by_day: Vec<(NaiveDate, Vec<CachedSlot>)> =
+            days.iter().map(|day| (*day, Vec::new())).collect();
+        for slot in &slots {
+            let local = slot.start.with_timezone(&self.clock.tz).naive_local();
+            if let Some((_, list)) = by_day.iter_mut().find(|(day, _)| *day == local.date()) {
+                list.push((slot.start.timestamp(), slot.end.timestamp()));
+            }
+        }
+        if duration.is_none() {
+            for (day, list) in &by_day {
+                cache.store_day(service.event_type_id, *day, list);
+            }
+        }
+        Ok(by_day)
+    }
+
+    /// Every day that the first check of a call may read, when it asks for a day from today
+    /// through `search_days` ahead: that day and the window its alternatives are searched in
+    /// ([`Call::window`]), so today through twice `search_days` ahead. `prepare-call` caches
+    /// them, and such a check then needs no Cal.com request.
+    pub fn first_check_days(&self) -> Vec<NaiveDate> {
+        let today = self.clock.today();
+        let last_wished = self.window(today).last().copied().unwrap_or(today);
+        let last = self
+            .window(last_wished)
+            .last()
+            .copied()
+            .unwrap_or(last_wished);
+        today.iter_days().take_while(|day| *day <= last).collect()
     }
 
     fn local_slots(&self, cached: impl Iterator<Item = CachedSlot>) -> Vec<FreeSlot> {

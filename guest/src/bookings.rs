@@ -12,7 +12,7 @@ use crate::calcom::{self, CalCom, NewAttendee, Refusal, Window};
 use crate::errors;
 use crate::exports::slotline::plugin::booking::{
     Booking, BookingList, BookingReply, BookingRequest, CallContext, CancelRequest, PluginError,
-    RescheduleRequest,
+    RescheduleRequest, SlotHold,
 };
 use crate::speech::{self, BookingAction};
 use ledger::Ledger;
@@ -102,6 +102,13 @@ impl Call {
     }
 }
 
+/// Whether `hold` reserves the booking's own start; a hold of another start (the caller
+/// changed their mind) is not sent: it does not reserve this one.
+fn holds_start(hold: &SlotHold, start: DateTime<Utc>) -> bool {
+    !hold.uid.trim().is_empty()
+        && DateTime::parse_from_rfc3339(hold.start.trim()).is_ok_and(|held| held == start)
+}
+
 /// Digits of a phone number with a leading `+`, so `0049 151 …` and `+49151…` compare equal.
 fn phone_digits(number: &str) -> String {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
@@ -150,12 +157,27 @@ pub fn create(ctx: &CallContext, req: &BookingRequest) -> Result<BookingReply, P
         time_zone: &ctx.timezone,
         language: call.lang.code(),
     };
-    let (booked, spoken_name) = match call.calcom()?.create_booking(
-        service.event_type_id,
-        call.utc(start),
-        &attendee,
-        &metadata,
-    ) {
+    let calcom = call.calcom()?;
+    let book = |hold: Option<&str>| {
+        calcom.create_booking(
+            service.event_type_id,
+            call.utc(start),
+            &attendee,
+            &metadata,
+            hold,
+        )
+    };
+    let hold = req
+        .hold
+        .as_ref()
+        .filter(|hold| holds_start(hold, call.utc(start)))
+        .map(|hold| hold.uid.as_str());
+    let answer = match book(hold) {
+        // The hold ran out (or was used) while the caller talked: the slot may still be free.
+        Err(err) if hold.is_some() && err.refusal() == Refusal::HoldGone => book(None),
+        answer => answer,
+    };
+    let (booked, spoken_name) = match answer {
         Ok(booked) => (booked, name),
         // Refused because the caller already holds it (asked again once the ledger expired,
         // or booked earlier): that booking is the answer, under the name it carries.
@@ -285,4 +307,42 @@ pub fn calendar_event(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hold(uid: &str, start: &str) -> SlotHold {
+        SlotHold {
+            uid: uid.into(),
+            start: start.into(),
+            end: String::new(),
+            until: String::new(),
+        }
+    }
+
+    fn instant(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_hold_of_the_booked_start_is_used_in_any_offset() {
+        let start = instant("2026-11-27T10:30:00+01:00");
+        assert!(holds_start(&hold("r1", "2026-11-27T10:30:00+01:00"), start));
+        assert!(holds_start(&hold("r1", "2026-11-27T09:30:00.000Z"), start));
+    }
+
+    #[test]
+    fn a_hold_of_another_start_or_without_uid_is_not_used() {
+        let start = instant("2026-11-27T10:30:00+01:00");
+        assert!(!holds_start(
+            &hold("r1", "2026-11-27T11:00:00+01:00"),
+            start
+        ));
+        assert!(!holds_start(&hold("", "2026-11-27T10:30:00+01:00"), start));
+        assert!(!holds_start(&hold("r1", "morgen um halb elf"), start));
+    }
 }

@@ -16,7 +16,7 @@ pub use refusal::Refusal;
 
 /// Cal.com picks the handler (and the JSON shapes) by this header; without it an older
 /// handler answers with other shapes.
-const SLOTS_API_VERSION: &str = "2024-09-04";
+pub const SLOTS_API_VERSION: &str = "2024-09-04";
 const BOOKINGS_API_VERSION: &str = "2024-08-13";
 
 /// Why a Cal.com request gave no usable answer.
@@ -219,36 +219,18 @@ impl<'a> CalCom<'a> {
         Ok(slots)
     }
 
-    /// Books `start` (an instant) for `event_type_id`. Refusals come back as
-    /// [`CalError::Rejected`]; [`CalError::refusal`] says what they mean.
+    /// Books `start` (an instant) for `event_type_id`, consuming the call's reservation of it
+    /// when there is one. Refusals come back as [`CalError::Rejected`]; [`CalError::refusal`]
+    /// says what they mean.
     pub fn create_booking(
         &self,
         event_type_id: u64,
         start: DateTime<Utc>,
         attendee: &NewAttendee<'_>,
         metadata: &[(&str, &str)],
+        reserved_slot_uid: Option<&str>,
     ) -> Result<Booking, CalError> {
-        let mut who = serde_json::json!({
-            "name": attendee.name,
-            "timeZone": attendee.time_zone,
-            "language": attendee.language,
-        });
-        if let Some(email) = attendee.email {
-            who["email"] = email.into();
-        }
-        if let Some(phone) = attendee.phone {
-            who["phoneNumber"] = phone.into();
-        }
-        let metadata: serde_json::Map<String, serde_json::Value> = metadata
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), (*value).into()))
-            .collect();
-        let body = serde_json::json!({
-            "start": start.to_rfc3339_opts(SecondsFormat::Secs, true),
-            "eventTypeId": event_type_id,
-            "attendee": who,
-            "metadata": metadata,
-        });
+        let body = booking_body(event_type_id, start, attendee, metadata, reserved_slot_uid);
         let url = format!("{}/bookings", self.base);
         self.booking_answer(self.post(&url, &body)?)
     }
@@ -345,26 +327,76 @@ impl<'a> CalCom<'a> {
     }
 
     fn post(&self, url: &str, body: &serde_json::Value) -> Result<Vec<u8>, CalError> {
-        let headers = [
-            ("authorization", self.bearer.as_str()),
-            ("cal-api-version", BOOKINGS_API_VERSION),
-            ("content-type", "application/json"),
-            ("accept", "application/json"),
-        ];
-        let bytes = body.to_string();
-        let response = http::send(&Method::Post, url, &headers, Some(bytes.as_bytes()))?;
-        check_status(response.status, response.body)
+        self.send(&Method::Post, url, BOOKINGS_API_VERSION, Some(body))
     }
 
     fn get(&self, url: &str, api_version: &str) -> Result<Vec<u8>, CalError> {
-        let headers = [
+        self.send(&Method::Get, url, api_version, None)
+    }
+
+    /// The API base, up to `/v2`.
+    pub fn base(&self) -> &str {
+        self.base
+    }
+
+    /// One request with the key and the handler version; a JSON body when given. The answer's
+    /// body on 2xx, else what [`check_status`] makes of it.
+    pub fn send(
+        &self,
+        method: &Method,
+        url: &str,
+        api_version: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Vec<u8>, CalError> {
+        let mut headers = vec![
             ("authorization", self.bearer.as_str()),
             ("cal-api-version", api_version),
             ("accept", "application/json"),
         ];
-        let response = http::send(&Method::Get, url, &headers, None)?;
+        let bytes = body.map(serde_json::Value::to_string);
+        if bytes.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        let response = http::send(method, url, &headers, bytes.as_deref().map(str::as_bytes))?;
         check_status(response.status, response.body)
     }
+}
+
+/// The body of `POST /v2/bookings` (`CreateBookingInput_2024_08_13`). `reservedSlotUid` names
+/// the call's own reservation of the slot: Cal.com refuses to book a slot someone holds
+/// unless the booking names that hold, and deletes it with the booking.
+pub fn booking_body(
+    event_type_id: u64,
+    start: DateTime<Utc>,
+    attendee: &NewAttendee<'_>,
+    metadata: &[(&str, &str)],
+    reserved_slot_uid: Option<&str>,
+) -> serde_json::Value {
+    let mut who = serde_json::json!({
+        "name": attendee.name,
+        "timeZone": attendee.time_zone,
+        "language": attendee.language,
+    });
+    if let Some(email) = attendee.email {
+        who["email"] = email.into();
+    }
+    if let Some(phone) = attendee.phone {
+        who["phoneNumber"] = phone.into();
+    }
+    let metadata: serde_json::Map<String, serde_json::Value> = metadata
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).into()))
+        .collect();
+    let mut body = serde_json::json!({
+        "start": start.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "eventTypeId": event_type_id,
+        "attendee": who,
+        "metadata": metadata,
+    });
+    if let Some(uid) = reserved_slot_uid {
+        body["reservedSlotUid"] = uid.into();
+    }
+    body
 }
 
 /// Sorts an answer into success, a refusal Cal.com explained, or unavailability.
@@ -387,8 +419,8 @@ fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, CalError> {
         .map_err(|_| CalError::Malformed(format!("bad time {text:?}")))
 }
 
-/// Percent-encodes a query value (timezone names carry `/`, some carry `+`).
-fn encode(value: &str) -> String {
+/// Percent-encodes a query value or a path segment (timezone names carry `/`, some `+`).
+pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
@@ -398,4 +430,58 @@ fn encode(value: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attendee() -> NewAttendee<'static> {
+        NewAttendee {
+            name: "Anna Müller",
+            email: None,
+            phone: Some("+4915112345678"),
+            time_zone: "Europe/Berlin",
+            language: "de",
+        }
+    }
+
+    fn start() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-27T10:30:00+01:00")
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_booking_with_a_hold_names_the_reservation() {
+        let body = booking_body(
+            1001,
+            start(),
+            &attendee(),
+            &[("source", "slotline"), ("callId", "call-1")],
+            Some("e84be5a3-4696-49e3-acc7-b2f3999c3b94"),
+        );
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "start": "2026-11-27T09:30:00Z",
+                "eventTypeId": 1001,
+                "attendee": {
+                    "name": "Anna Müller",
+                    "timeZone": "Europe/Berlin",
+                    "language": "de",
+                    "phoneNumber": "+4915112345678",
+                },
+                "metadata": {"source": "slotline", "callId": "call-1"},
+                "reservedSlotUid": "e84be5a3-4696-49e3-acc7-b2f3999c3b94",
+            })
+        );
+    }
+
+    #[test]
+    fn a_booking_without_a_hold_sends_no_reservation() {
+        let body = booking_body(1001, start(), &attendee(), &[], None);
+        assert!(body.get("reservedSlotUid").is_none(), "{body}");
+        assert_eq!(body["start"], "2026-11-27T09:30:00Z");
+    }
 }

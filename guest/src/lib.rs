@@ -1,4 +1,6 @@
-//! Slotline's default scheduling plugin: Cal.com v2 behind the `slotline:plugin/booking` tools.
+//! Slotline's default scheduling plugin: Cal.com v2 behind the `slotline:plugin/booking` tools,
+//! and the phone call around them (`slotline:plugin/calls`): a slot cache warmed while the
+//! phone rings, and holds on the slots a caller is offered.
 //!
 //! It imports only standard WASI interfaces (`wasi:http`, `wasi:keyvalue`, `wasi:config`), so
 //! the stock `wasmtime` CLI runs it as well as the gateway does.
@@ -15,21 +17,40 @@ mod cache;
 mod calcom;
 mod clock;
 mod errors;
+mod holds;
 mod http;
 mod parse_date;
 mod ranking;
+mod reservations;
 mod settings;
 mod speech;
+mod warmup;
 
 use exports::slotline::plugin::booking::{
     Alternatives, AlternativesRequest, Availability, AvailabilityRequest, BookingList,
-    BookingReply, BookingRequest, CalendarEvent, CallContext, CancelRequest, Guest,
-    ParseDateRequest, ParsedDate, PluginError, RescheduleRequest, Service, ServiceList,
+    BookingReply, BookingRequest, CalendarEvent, CallContext, CancelRequest, ParseDateRequest,
+    ParsedDate, PluginError, RescheduleRequest, Service, ServiceList, SlotHold,
 };
+use exports::slotline::plugin::calls::HoldRequest;
+use exports::slotline::plugin::{booking, calls};
 
 struct DefaultPlugin;
 
-impl Guest for DefaultPlugin {
+impl calls::Guest for DefaultPlugin {
+    fn prepare_call(ctx: CallContext) -> Result<(), PluginError> {
+        warmup::prepare(&ctx)
+    }
+
+    fn hold_slot(ctx: CallContext, req: HoldRequest) -> Result<SlotHold, PluginError> {
+        holds::hold(&ctx, &req)
+    }
+
+    fn release_slot(ctx: CallContext, hold: SlotHold) -> Result<(), PluginError> {
+        holds::release(&ctx, &hold)
+    }
+}
+
+impl booking::Guest for DefaultPlugin {
     fn parse_date(ctx: CallContext, req: ParseDateRequest) -> Result<ParsedDate, PluginError> {
         let call = availability::Call::new(&ctx)?;
         let parsed = call.read_words(&req.text)?;

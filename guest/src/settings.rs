@@ -9,6 +9,7 @@
 //! | `open`, `close` | business hours, `HH:MM` | `09:00`, `18:00` |
 //! | `max_alternatives` | alternatives offered | 3 |
 //! | `search_days` | days searched after the wished one | 14 |
+//! | `hold_minutes` | how long Cal.com keeps a slot held for a call (`hold-slot`, Cal.com's `reservationDuration`); `0` leaves Cal.com's own 5 minutes | 10 |
 //! | `closed_days` | days the business is shut: `YYYY-MM-DD[=name]` separated by `;` (e.g. `2026-12-24=Heiligabend;2026-12-31`), or a JSON list of `{date, name}` | none |
 //!
 //! A service's `article` is the indefinite article its name takes after "für" / "for", so
@@ -140,6 +141,8 @@ pub struct Settings {
     pub hours: BusinessHours,
     pub max_alternatives: usize,
     pub search_days: u32,
+    /// Minutes a `hold-slot` reservation lasts; `None` for Cal.com's default.
+    pub hold_minutes: Option<u32>,
     /// Shut days besides the weekly closed days, in date order.
     pub closed_days: Vec<ClosedDay>,
 }
@@ -178,6 +181,8 @@ impl Settings {
             hours,
             max_alternatives: parse_number("max_alternatives", get("max_alternatives"), 3)?,
             search_days: parse_number("search_days", get("search_days"), 14)?,
+            hold_minutes: Some(parse_number("hold_minutes", get("hold_minutes"), 10)?)
+                .filter(|minutes| *minutes > 0),
             closed_days: match get("closed_days") {
                 Some(text) => parse_closed_days(&text)?,
                 None => Vec::new(),

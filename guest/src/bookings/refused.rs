@@ -43,7 +43,8 @@ impl Call {
             Refusal::UnknownBooking => {
                 errors::not_found(detail, speech::no_booking_found(None, today, self.lang))
             }
-            Refusal::Other => errors::calendar(err, self.lang),
+            // A gone hold is retried without it before it gets here (`create`).
+            Refusal::HoldGone | Refusal::Other => errors::calendar(err, self.lang),
         }
     }
 

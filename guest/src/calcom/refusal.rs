@@ -14,6 +14,8 @@
 //! | 409 with any other message but a payment failure (core maps its host/seat/conflict errors to 409) | [`Refusal::SlotTaken`] |
 //! | 404 "Event type with id … not found." / "… slug … not found." | [`Refusal::UnknownService`] |
 //! | 404 "Booking with uid=… was not found in the database", 400 "… already been cancelled", "Cannot reschedule a cancelled booking" | [`Refusal::UnknownBooking`] |
+//! | 400/409 "Someone else reserved this booking time slot before you. …" (`reserved_slot_not_first_in_line`), 422 "Can't reserve a slot if the event is already booked.", "This time slot is already reserved by another user. …", "… has no more seats left." (`SlotsService_2024_09_04`) | [`Refusal::SlotTaken`] |
+//! | 410 `reservation_not_found_or_expired`: the booking named a reservation that expired or was used | [`Refusal::HoldGone`] |
 //! | anything else (401, 403, unknown 400s) | [`Refusal::Other`] |
 //!
 //! 429 and 5xx never get here: they are [`CalError::RateLimited`](super::CalError::RateLimited)
@@ -34,6 +36,8 @@ pub enum Refusal {
     UnknownService,
     /// The booking does not exist, or is cancelled and cannot change any more.
     UnknownBooking,
+    /// The reservation a booking named has expired or was used: book without it.
+    HoldGone,
     /// A refusal the caller cannot fix.
     Other,
 }
@@ -75,7 +79,12 @@ const TAKEN: &[&str] = &[
     "no longer available",
     "seats",
     "already signed up",
+    "someone else reserved",
+    "reserved_slot_not_first_in_line",
+    "already reserved",
 ];
+
+const HOLD_GONE: &[&str] = &["reservation_not_found", "reservation not found"];
 
 const CANCELLED: &[&str] = &[
     "already been cancelled",
@@ -90,8 +99,11 @@ pub fn classify(status: u16, message: &str) -> Refusal {
     match status {
         404 if text.contains("event type") || text.contains("eventtype") => Refusal::UnknownService,
         404 if text.contains("booking") => Refusal::UnknownBooking,
+        410 => Refusal::HoldGone,
         400 | 409 | 422 => {
-            if says(PAST) {
+            if says(HOLD_GONE) {
+                Refusal::HoldGone
+            } else if says(PAST) {
                 Refusal::PastStart
             } else if says(OUT_OF_BOUNDS) {
                 Refusal::OutOfBounds
@@ -199,6 +211,40 @@ mod tests {
         ] {
             assert_eq!(classify(status, message), Refusal::SlotTaken, "{message}");
         }
+    }
+
+    #[test]
+    fn a_slot_someone_else_holds_is_taken() {
+        for (status, message) in [
+            (
+                400,
+                "Someone else reserved this booking time slot before you. This time slot will be freed up in 287 seconds.",
+            ),
+            (409, "reserved_slot_not_first_in_line"),
+            (
+                422,
+                "This time slot is already reserved by another user. Please choose a different time.",
+            ),
+            (422, "Can't reserve a slot if the event is already booked."),
+            (
+                422,
+                "Booking with id=1001 at 2026-11-27T09:30:00Z has no more seats left.",
+            ),
+        ] {
+            assert_eq!(classify(status, message), Refusal::SlotTaken, "{message}");
+        }
+    }
+
+    #[test]
+    fn an_expired_hold_is_not_a_taken_slot() {
+        assert_eq!(
+            classify(410, "reservation_not_found_or_expired"),
+            Refusal::HoldGone
+        );
+        assert_eq!(
+            classify(409, "reservation_not_found_or_expired"),
+            Refusal::HoldGone
+        );
     }
 
     #[test]
