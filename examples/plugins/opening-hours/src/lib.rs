@@ -8,7 +8,9 @@
 //!
 //! Tools: `check_availability`, `find_alternatives`, `create_booking`, `cancel_booking` and
 //! `list_services`. The others answer `not-supported`, and the host speaks its fallback
-//! sentence for that code.
+//! sentence for that code. Of the call's own functions (`slotline:plugin/calls`),
+//! `prepare-call` has nothing to fetch, and holds are `not-supported`: a place is taken only
+//! by booking it, in one atomic step (see [`ledger`]).
 //!
 //! Build: `cargo build --target wasm32-wasip2 --release` (a component, no adapter step).
 
@@ -27,16 +29,33 @@ use chrono_tz::Tz;
 use exports::slotline::plugin::booking::{
     Alternative, AlternativeKind, Alternatives, AlternativesRequest, Availability,
     AvailabilityRequest, Booking, BookingList, BookingReply, BookingRequest, CalendarEvent,
-    CallContext, CancelRequest, ErrorCode, Guest, ParseDateRequest, ParsedDate, PluginError,
-    RescheduleRequest, Service, ServiceList,
+    CallContext, CancelRequest, ErrorCode, ParseDateRequest, ParsedDate, PluginError,
+    RescheduleRequest, Service, ServiceList, SlotHold,
 };
+use exports::slotline::plugin::calls::HoldRequest;
+use exports::slotline::plugin::{booking, calls};
 use ledger::{Ledger, Record};
 use settings::Settings;
 use speech::{Lang, capitalize};
 
 struct OpeningHours;
 
-impl Guest for OpeningHours {
+impl calls::Guest for OpeningHours {
+    /// Nothing here waits on a calendar: the settings and the ledger are the host's.
+    fn prepare_call(_: CallContext) -> Result<(), PluginError> {
+        Ok(())
+    }
+
+    fn hold_slot(_: CallContext, _: HoldRequest) -> Result<SlotHold, PluginError> {
+        Err(not_supported("hold-slot"))
+    }
+
+    fn release_slot(_: CallContext, _: SlotHold) -> Result<(), PluginError> {
+        Err(not_supported("release-slot"))
+    }
+}
+
+impl booking::Guest for OpeningHours {
     fn check_availability(
         ctx: CallContext,
         req: AvailabilityRequest,

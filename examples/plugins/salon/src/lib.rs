@@ -20,11 +20,14 @@
 //! | `saturday_from` | first start on Saturdays, `HH:MM` | `13:00` |
 //! | `max_alternatives` | alternatives offered | 3 |
 //! | `search_days` | days searched after the wished one | 7 |
+//! | `hold_minutes` | how long Cal.com holds a slot offered to a caller (`0`: Cal.com's 5) | 10 |
 //!
 //! Tools: `check_availability`, `find_alternatives`, `create_booking`, `list_services`; the
 //! others answer `not-supported` and the host speaks its fallback. Nothing is cached: each
 //! check costs one Cal.com request, covering the whole search window (the default plugin in
-//! `guest/` shows caching through `wasi:keyvalue`).
+//! `guest/` shows caching through `wasi:keyvalue`), so `prepare-call` has nothing to warm.
+//! A free start the caller was offered is held at Cal.com (`hold-slot`, a slot reservation)
+//! until the call books it, with the hold, or the host lets it go (`release-slot`).
 //!
 //! Build: `cargo build --target wasm32-wasip2 --release` (a component, no adapter step).
 
@@ -48,14 +51,77 @@ use calcom::{CalCom, CalError};
 use exports::slotline::plugin::booking::{
     Alternative, AlternativeKind, Alternatives, AlternativesRequest, Availability,
     AvailabilityRequest, Booking, BookingList, BookingReply, BookingRequest, CalendarEvent,
-    CallContext, CancelRequest, ErrorCode, Guest, ParseDateRequest, ParsedDate, PluginError,
-    RescheduleRequest, Service, ServiceList,
+    CallContext, CancelRequest, ErrorCode, ParseDateRequest, ParsedDate, PluginError,
+    RescheduleRequest, Service, ServiceList, SlotHold,
 };
+use exports::slotline::plugin::calls::HoldRequest;
+use exports::slotline::plugin::{booking, calls};
 use speech::{Lang, capitalize};
 
 struct Salon;
 
-impl Guest for Salon {
+impl calls::Guest for Salon {
+    /// Nothing is cached, so there is nothing to fetch ahead of the call.
+    fn prepare_call(_: CallContext) -> Result<(), PluginError> {
+        Ok(())
+    }
+
+    /// Holds the start a check just offered, with the stylist it was offered with. The host
+    /// never speaks these errors: the codes are what it acts on.
+    fn hold_slot(ctx: CallContext, req: HoldRequest) -> Result<SlotHold, PluginError> {
+        let call = Call::new(&ctx)?;
+        let stylist = call.stylist(req.service.as_deref())?;
+        let start = call.local(&req.start)?;
+        let held = call
+            .settings
+            .calcom
+            .reserve(
+                stylist.event_type_id,
+                call.utc(start),
+                call.settings.hold_minutes,
+            )
+            .map_err(|err| match err {
+                // Booked, or held by someone else (422), or refused as taken.
+                CalError::Rejected {
+                    status: 400 | 409 | 422,
+                    ..
+                } => PluginError {
+                    code: ErrorCode::Conflict,
+                    detail: err.to_string(),
+                    speech: None,
+                },
+                CalError::Rejected { status: 404, .. } => PluginError {
+                    code: ErrorCode::NotFound,
+                    detail: err.to_string(),
+                    speech: None,
+                },
+                other => calendar_error(other),
+            })?;
+        let local = |at: DateTime<chrono::FixedOffset>| {
+            at.with_timezone(&call.tz)
+                .to_rfc3339_opts(SecondsFormat::Secs, false)
+        };
+        Ok(SlotHold {
+            start: local(held.slot_start),
+            end: local(held.slot_end),
+            until: local(held.reservation_until),
+            uid: held.reservation_uid,
+        })
+    }
+
+    fn release_slot(ctx: CallContext, hold: SlotHold) -> Result<(), PluginError> {
+        let call = Call::new(&ctx)?;
+        if hold.uid.trim().is_empty() {
+            return Err(invalid("the hold has no uid"));
+        }
+        call.settings
+            .calcom
+            .release(&hold.uid)
+            .map_err(calendar_error)
+    }
+}
+
+impl booking::Guest for Salon {
     fn check_availability(
         ctx: CallContext,
         req: AvailabilityRequest,
@@ -181,24 +247,35 @@ impl Guest for Salon {
         }
         let name = req.name.trim();
         let phone = req.phone.as_deref().or(ctx.caller_number.as_deref());
-        let booked = call
-            .settings
-            .calcom
-            .book(
+        // The call's hold of this very start, if the host passed one.
+        let hold = req
+            .hold
+            .as_ref()
+            .filter(|hold| call.local(&hold.start).is_ok_and(|held| held == start))
+            .map(|hold| hold.uid.as_str());
+        let book = |hold: Option<&str>| {
+            call.settings.calcom.book(
                 stylist.event_type_id,
                 call.utc(start),
                 name,
                 phone,
                 &ctx.timezone,
                 call.lang.code(),
+                hold,
             )
-            .map_err(|err| match err {
-                // Taken meanwhile (Cal.com answers 400): offer what is free instead.
-                CalError::Rejected {
-                    status: 400 | 409, ..
-                } => call.conflict(stylist, start, err.to_string()),
-                other => calendar_error(other),
-            })?;
+        };
+        let booked = match book(hold) {
+            // The hold ran out while the caller talked (410): the slot may still be free.
+            Err(CalError::Rejected { status: 410, .. }) if hold.is_some() => book(None),
+            answer => answer,
+        }
+        .map_err(|err| match err {
+            // Taken meanwhile (Cal.com answers 400): offer what is free instead.
+            CalError::Rejected {
+                status: 400 | 409, ..
+            } => call.conflict(stylist, start, err.to_string()),
+            other => calendar_error(other),
+        })?;
         let when = speech::at(start, call.today(), call.lang);
         let speech = match call.lang {
             Lang::De => format!(
@@ -281,6 +358,8 @@ struct Settings {
     saturday_from: NaiveTime,
     max_alternatives: usize,
     search_days: u64,
+    /// Minutes a hold lasts; `None` for Cal.com's default.
+    hold_minutes: Option<u32>,
 }
 
 impl Settings {
@@ -325,6 +404,9 @@ impl Settings {
             })?,
             max_alternatives: usize::try_from(number("max_alternatives", 3)?).unwrap_or(3),
             search_days: number("search_days", 7)?,
+            hold_minutes: u32::try_from(number("hold_minutes", 10)?)
+                .ok()
+                .filter(|minutes| *minutes > 0),
         })
     }
 }
