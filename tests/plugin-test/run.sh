@@ -168,12 +168,13 @@ command -v curl >/dev/null || fail "curl is needed to talk to the simulator"
 find_wasmtime
 start_calsim
 
-# parse-date needs no calendar: German words, relative to the call's `now`. The name may be
-# plain (found in the one exported interface that has it) or qualified with the interface.
+# parse-date needs no calendar: German words, relative to the call's `now`. The plugin exports
+# two interfaces (`booking`, the tools, and `calls`, the phone call around them) whose function
+# names differ, so a plain name finds its one function; the qualified name names the interface.
 out=$(invoke "parse-date($CTX, {text: \"nächsten Dienstag um halb drei\"})")
 expect "parse-date: nächsten Dienstag um halb drei" "$out" \
     'ok({date: "2026-12-01", time: some("14:30"), start: some("2026-12-01T14:30:00+01:00"), weekday: "tuesday"'
-out=$(invoke "slotline:plugin/booking.parse-date@0.1.0($CTX, {text: \"morgen um 15 Uhr\"})")
+out=$(invoke "slotline:plugin/booking.parse-date@0.2.0($CTX, {text: \"morgen um 15 Uhr\"})")
 expect "parse-date (qualified name): morgen um 15 Uhr" "$out" 'date: "2026-11-26"' 'time: some("15:00")' \
     'speech: "Das wäre morgen um 15 Uhr."'
 out=$(invoke "parse-date($CTX, {text: \"irgendwann vielleicht\"})")
@@ -201,5 +202,31 @@ expect "the booking is in the calendar" "$calendar" "\"uid\":\"$uid\"" '"name":"
     "\"phoneNumber\":\"$CALLER\"" '"start":"2026-11-27T09:30:00.000Z"'
 out=$(invoke "check-availability($CTX, {date: \"2026-11-27\", time: some(\"10:30\")})")
 expect "check-availability after the booking" "$out" 'available: false'
+
+# The calls interface. prepare-call fetches the slot window into the cache (here the CLI's
+# in-memory keyvalue, gone when the process ends): all that shows is that it succeeds.
+out=$(invoke "prepare-call($CTX)")
+[[ $out == ok ]] || fail "prepare-call: expected ok, got $out"
+note "ok: prepare-call"
+
+# hold-slot reserves a free start at the calendar; nobody else can hold it meanwhile.
+out=$(invoke "hold-slot($CTX, {start: \"2026-11-27T11:00:00+01:00\", service: some(\"Beratung\")})")
+expect "hold-slot: a free start" "$out" 'ok({uid: "' 'start: "2026-11-27T11:00:00+01:00"' \
+    'end: "2026-11-27T11:30:00+01:00"' 'until: "'
+hold=${out#ok(}
+hold=${hold%)}
+out=$(invoke "hold-slot($CTX, {start: \"2026-11-27T11:00:00+01:00\"})")
+expect "hold-slot: a start held already" "$out" 'err({code: conflict'
+
+# create-booking books the held start with the hold, and the calendar takes it.
+out=$(invoke "create-booking($CTX, {start: some(\"2026-11-27T11:00:00+01:00\"), name: \"Jonas Weber\", hold: some($hold)})")
+expect "create-booking with the hold" "$out" 'start: "2026-11-27T11:00:00+01:00"' 'status: "accepted"'
+calendar=$(curl -sf "$CALSIM_URL/_sim/bookings") || fail "cannot list the simulator's bookings"
+expect "the held slot is booked" "$calendar" '"start":"2026-11-27T10:00:00.000Z"'
+
+# release-slot of a hold the booking used up: gone already is what was wanted.
+out=$(invoke "release-slot($CTX, $hold)")
+[[ $out == ok ]] || fail "release-slot: expected ok, got $out"
+note "ok: release-slot of a used hold"
 
 note "passed in $(($(millis) - started)) ms"
