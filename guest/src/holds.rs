@@ -12,6 +12,9 @@
 //! | unreachable, timed out, 5xx, 429, refused by the host | `upstream-unavailable` |
 //! | any other refusal (401, 403, 400), an answer that is not a reservation, no API key | `upstream-error` |
 //! | a `start` that is not RFC 3339, a hold without a uid | `invalid-input` |
+//!
+//! A hold is one request, or two when Cal.com will not let the key choose the hold's length
+//! (401/403 to `reservationDuration`): the second asks for Cal.com's default length.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
@@ -45,10 +48,33 @@ pub fn hold(ctx: &CallContext, req: &HoldRequest) -> Result<SlotHold, PluginErro
         slot_minutes: req.duration.filter(|minutes| *minutes != service.duration),
         hold_minutes: call.settings.hold_minutes,
     };
-    let held = CalCom::new(&call.settings)
-        .and_then(|calcom| calcom.reserve(&new))
-        .map_err(hold_error)?;
+    let calcom = CalCom::new(&call.settings).map_err(hold_error)?;
+    let held = match calcom.reserve(&new) {
+        Err(err) => match retry_at_default_length(&err, &new) {
+            Some(again) => calcom.reserve(&again),
+            None => Err(err),
+        },
+        held => held,
+    }
+    .map_err(hold_error)?;
     Ok(slot_hold(&held, call.clock.tz))
+}
+
+/// The reservation to ask for instead when `err` refused the hold's chosen length: only the
+/// event type's owner, or a member of its team, may choose it (401/403 otherwise), and a key
+/// of anyone else still gets Cal.com's 5 minutes.
+pub fn retry_at_default_length(err: &CalError, new: &NewReservation) -> Option<NewReservation> {
+    let refused = matches!(
+        err,
+        CalError::Rejected {
+            status: 401 | 403,
+            ..
+        }
+    );
+    (refused && new.hold_minutes.is_some()).then_some(NewReservation {
+        hold_minutes: None,
+        ..*new
+    })
 }
 
 pub fn release(ctx: &CallContext, hold: &SlotHold) -> Result<(), PluginError> {
@@ -180,6 +206,29 @@ mod tests {
             let detail = err.to_string();
             assert!(matches!(code(err), ErrorCode::UpstreamError), "{detail}");
         }
+    }
+
+    #[test]
+    fn a_key_that_may_not_choose_the_length_holds_for_calcoms_default() {
+        let new = NewReservation {
+            event_type_id: 1001,
+            start: DateTime::<Utc>::default(),
+            slot_minutes: None,
+            hold_minutes: Some(10),
+        };
+        let forbidden = rejected(
+            403,
+            "authenticated user is not owner of event type, does not have memberships in common with owner of the event type, nor does belong to event type's team or org.",
+        );
+        let again = retry_at_default_length(&forbidden, &new);
+        assert_eq!(again.map(|again| again.hold_minutes), Some(None));
+        // Nothing else is asked twice: not a taken slot, not a hold of the default length.
+        assert!(retry_at_default_length(&rejected(422, "already booked"), &new).is_none());
+        let default_length = NewReservation {
+            hold_minutes: None,
+            ..new
+        };
+        assert!(retry_at_default_length(&forbidden, &default_length).is_none());
     }
 
     #[test]
