@@ -4,46 +4,38 @@
 //! The host calls it when a call starts, and again shortly before the cache's TTL runs out
 //! while the tenant has live calls, once per tenant. So it always fetches (a refresh that read
 //! the cache first would find it still fresh and let it expire), and it keeps to one request
-//! per event type: the host's budget keeps the tenant under Cal.com's 120 requests a minute
+//! per warm-up: the host's budget keeps the tenant under Cal.com's 120 requests a minute
 //! per API key, and each TTL with live calls costs one warm-up.
 //!
-//! What it fetches is exactly what `Call::slots_of` reads: the free slots of each service's
-//! own length, cached per event type and day, empty days included, for every day of
-//! [`Call::first_check_days`]. A check of a day from today through `search_days` ahead, its
-//! alternatives included, then finds every day it reads.
+//! What it fetches is exactly what `Call::slots_of` reads for the default service: its free
+//! slots of its own length, cached per event type and day, empty days included, for every day
+//! of [`Call::first_check_days`]. A check of that service for a day from today through
+//! `search_days` ahead, its alternatives included, then finds every day it reads.
 
 use chrono::NaiveDate;
 
 use crate::availability::Call;
 use crate::cache::SlotCache;
-use crate::calcom::CalError;
 use crate::errors;
 use crate::exports::slotline::plugin::booking::{CallContext, PluginError};
 use crate::settings::Service;
 
-/// What one warm-up fetches: `days` (consecutive) for each of `services`, one request each.
+/// What one warm-up fetches: `days` (consecutive) of `service`, in one request.
 pub struct Plan<'a> {
     pub days: Vec<NaiveDate>,
-    pub services: Vec<&'a Service>,
+    pub service: Option<&'a Service>,
 }
 
 impl Call {
-    /// The warm-up for the tenant's current settings: the default service first, so that the
-    /// likeliest first check is cached even when a later request fails; an event type that
-    /// two services name is fetched once (their slots share its cache key).
+    /// The warm-up for the tenant's current settings: the default service's window only (the
+    /// first service, the one a check that names none reads). One warm-up is then one Cal.com
+    /// request whatever the number of services, so the host's `warmup.per_minute` budget is a
+    /// budget of requests; a check of another service fetches its own days as it does without
+    /// a warm-up.
     pub fn warmup_plan(&self) -> Plan<'_> {
-        let mut services: Vec<&Service> = Vec::new();
-        for service in &self.settings.services {
-            if !services
-                .iter()
-                .any(|seen| seen.event_type_id == service.event_type_id)
-            {
-                services.push(service);
-            }
-        }
         Plan {
             days: self.first_check_days(),
-            services,
+            service: self.settings.services.first(),
         }
     }
 }
@@ -51,28 +43,12 @@ impl Call {
 pub fn prepare(ctx: &CallContext) -> Result<(), PluginError> {
     let call = Call::new(ctx)?;
     let plan = call.warmup_plan();
-    let cache = SlotCache::open();
-    let mut refused: Option<CalError> = None;
-    for service in &plan.services {
-        match call.fetch_days(&cache, service, None, &plan.days) {
-            Ok(_) => {}
-            // Cal.com cannot be reached (or the key is missing): the other requests would
-            // fail the same way and only spend the tenant's budget.
-            Err(
-                err @ (CalError::Unavailable(_)
-                | CalError::RateLimited(_)
-                | CalError::NotConfigured),
-            ) => return Err(errors::calendar(err, call.lang)),
-            // One event type refused (deleted, say): the others are still worth having.
-            Err(err) => {
-                refused.get_or_insert(err);
-            }
-        }
-    }
-    match refused {
-        None => Ok(()),
-        Some(err) => Err(errors::calendar(err, call.lang)),
-    }
+    let Some(service) = plan.service else {
+        return Ok(());
+    };
+    call.fetch_days(&SlotCache::open(), service, None, &plan.days)
+        .map(|_| ())
+        .map_err(|err| errors::calendar(err, call.lang))
 }
 
 #[cfg(test)]
@@ -148,24 +124,23 @@ mod tests {
     }
 
     #[test]
-    fn one_request_per_event_type_the_default_service_first() {
+    fn one_request_for_the_default_service_whatever_the_number_of_services() {
         let call = call(
             "2026-11-25 10:00",
             14,
             vec![
                 service("Behandlung", 1002, 60),
                 service("Beratung", 1001, 30),
-                service("Erstgespräch", 1002, 60),
+                service("Erstgespräch", 1003, 60),
             ],
         );
         let plan = call.warmup_plan();
-        let fetched: Vec<u64> = plan.services.iter().map(|s| s.event_type_id).collect();
-        assert_eq!(fetched, vec![1002, 1001]);
+        assert_eq!(plan.service.map(|s| s.event_type_id), Some(1002));
     }
 
     #[test]
     fn a_tenant_without_services_fetches_nothing() {
         let call = call("2026-11-25 10:00", 14, Vec::new());
-        assert!(call.warmup_plan().services.is_empty());
+        assert!(call.warmup_plan().service.is_none());
     }
 }

@@ -267,7 +267,7 @@ impl Default for TenantConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct WarmupConfig {
     /// Warm-ups and refreshes within any 60 seconds, across all of the tenant's calls. Each
-    /// costs the default plugin one Cal.com request per service, and Cal.com allows 120
+    /// costs the default plugin one Cal.com request, and Cal.com allows 120
     /// requests a minute per API key; `0` turns warm-ups off.
     pub per_minute: u32,
     /// How long before the cache's TTL runs out the refresh starts.

@@ -154,8 +154,7 @@ impl PhoneCalls {
                 }
                 Err(_) => "failed",
             };
-            metrics::counter!("slotline_holds_total", "tenant" => tenant.id.to_string(), "outcome" => label)
-                .increment(1);
+            count_hold(&tenant, label);
             if let Err(err) = &outcome {
                 tracing::info!(tenant = %tenant.id, call_id = %call.call_id, error = %err, "no hold for the offered slot");
             } else {
@@ -190,8 +189,7 @@ impl PhoneCalls {
             return;
         };
         if start.is_some_and(|start| holds::same_instant(start, &hold.start)) {
-            metrics::counter!("slotline_holds_total", "tenant" => tenant.id.to_string(), "outcome" => "booked")
-                .increment(1);
+            count_hold(tenant, "booked");
         } else {
             self.spawn_release(tenant, call, hold, "booked_elsewhen");
         }
@@ -214,17 +212,13 @@ impl PhoneCalls {
             return None;
         }
         let calls = self.of(tenant);
-        let outcome = |label: &'static str| {
-            metrics::counter!("slotline_warmups_total", "tenant" => tenant.id.to_string(), "outcome" => label)
-                .increment(1);
-        };
         match calls.warmup.decide(lead(tenant)) {
             Decision::Join(prepared) => {
-                outcome("joined");
+                count_warmup(tenant, "joined");
                 Some(prepared)
             }
             Decision::Skip(skipped) => {
-                outcome(skipped.label());
+                count_warmup(tenant, skipped.label());
                 None
             }
             Decision::Start(ticket) => {
@@ -237,8 +231,7 @@ impl PhoneCalls {
                 tokio::spawn(async move {
                     let result = runtime.prepare_call(&tenant.env, &context).await;
                     let label = if result.is_ok() { "prepared" } else { "failed" };
-                    metrics::counter!("slotline_warmups_total", "tenant" => tenant.id.to_string(), "outcome" => label)
-                        .increment(1);
+                    count_warmup(&tenant, label);
                     if let Err(err) = &result {
                         tracing::warn!(tenant = %tenant.id, call_id = %context.call_id, error = %err, "the plugin could not prepare");
                     }
@@ -288,6 +281,20 @@ impl PhoneCalls {
     }
 }
 
+/// `slotline_warmups_total{tenant, outcome}`: `prepared`, `failed`, `joined`, `fresh`,
+/// `over_budget` (docs/configuration.md lists them for operators).
+fn count_warmup(tenant: &Tenant, outcome: &'static str) {
+    metrics::counter!("slotline_warmups_total", "tenant" => tenant.id.to_string(), "outcome" => outcome)
+        .increment(1);
+}
+
+/// `slotline_holds_total{tenant, outcome}`: `held`, `taken`, `not_supported`, `failed`,
+/// `booked`, `released`.
+fn count_hold(tenant: &Tenant, outcome: &'static str) {
+    metrics::counter!("slotline_holds_total", "tenant" => tenant.id.to_string(), "outcome" => outcome)
+        .increment(1);
+}
+
 /// Whether the tenant's plugin is asked to prepare at all.
 fn prepares(tenant: &Tenant) -> bool {
     tenant.warmup.per_minute > 0 && tenant.plugin().contract().has_calls()
@@ -310,8 +317,7 @@ async fn release(
     let uid = hold.uid.clone();
     match runtime.release_slot(&tenant.env, &context, hold).await {
         Ok(()) => {
-            metrics::counter!("slotline_holds_total", "tenant" => tenant.id.to_string(), "outcome" => "released")
-                .increment(1);
+            count_hold(tenant, "released");
             tracing::debug!(tenant = %tenant.id, call_id = %call.call_id, uid, why, "hold released");
         }
         Err(err) => {

@@ -57,6 +57,9 @@ pub(super) enum Decision {
 struct State {
     fresh_until: Option<Instant>,
     in_flight: Option<Prepared>,
+    /// The last calendar change: a warm-up that started before it may have fetched what it
+    /// changed, so its end makes nothing fresh.
+    forgotten_at: Option<Instant>,
 }
 
 /// A tenant's warm-up state and budget.
@@ -117,7 +120,10 @@ impl Warmup {
     pub(super) fn finish(&self, ticket: Ticket, prepared: bool, ttl: Duration) {
         let mut state = self.state();
         state.in_flight = None;
-        if prepared {
+        let current = state
+            .forgotten_at
+            .is_none_or(|forgotten| ticket.started >= forgotten);
+        if prepared && current {
             state.fresh_until = Some(ticket.started + ttl);
         }
         drop(state);
@@ -135,7 +141,9 @@ impl Warmup {
 
     /// The calendar changed: what was prepared may be stale, so the next call warms again.
     pub(super) fn forget(&self) {
-        self.state().fresh_until = None;
+        let mut state = self.state();
+        state.fresh_until = None;
+        state.forgotten_at = Some(Instant::now());
     }
 }
 
@@ -201,6 +209,20 @@ mod tests {
         ));
         warmup.forget();
         assert!(warmup.refresh_due(Duration::ZERO) <= Instant::now());
+    }
+
+    #[test]
+    fn a_warm_up_that_started_before_a_calendar_change_makes_nothing_fresh() {
+        let warmup = Warmup::new(&config(6));
+        let Decision::Start(ticket) = warmup.decide(Duration::ZERO) else {
+            panic!("the first wish starts a warm-up");
+        };
+        warmup.forget();
+        warmup.finish(ticket, true, Duration::from_secs(60));
+        assert!(matches!(
+            warmup.decide(Duration::ZERO),
+            Decision::Start(_)
+        ));
     }
 
     #[test]

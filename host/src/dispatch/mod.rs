@@ -249,9 +249,7 @@ impl Dispatcher {
             _ => None,
         };
         let answer = plugin_call::run(self, tenant, call, request).await;
-        let (Some(callbacks), Some(booking), Answer::Reply(reply)) =
-            (&self.callbacks, booking, &answer)
-        else {
+        let (Some(booking), Answer::Reply(reply)) = (booking, &answer) else {
             return answer;
         };
         if reply.success {
@@ -261,6 +259,11 @@ impl Dispatcher {
                 .and_then(|data| data.get("start"))
                 .and_then(Value::as_str);
             self.calls.booked(tenant, call, start);
+        }
+        let Some(callbacks) = &self.callbacks else {
+            return answer;
+        };
+        if reply.success {
             let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
             if let Some(Err(err)) = phone.map(|phone| {
                 callbacks

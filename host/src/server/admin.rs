@@ -25,8 +25,13 @@ pub async fn breakers(Admin { tenant, .. }: Admin) -> Result<Json<Value>, ApiErr
     ))
 }
 
-/// `DELETE /v1/admin/tenants/{tenant}/cache`.
-pub async fn clear_cache(Admin { tenant, .. }: Admin) -> Result<StatusCode, ApiError> {
+/// `DELETE /v1/admin/tenants/{tenant}/cache`. What the last warm-up fetched is gone with it,
+/// so the next call warms again instead of counting the empty cache as fresh.
+pub async fn clear_cache(
+    State(state): State<Arc<AppState>>,
+    Admin { tenant, .. }: Admin,
+) -> Result<StatusCode, ApiError> {
+    state.dispatcher.calls().calendar_changed(&tenant);
     tenant.env.cache.clear().await.map_err(|err| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

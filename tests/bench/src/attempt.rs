@@ -179,7 +179,7 @@ pub async fn cold_alternatives(target: Target, days: &mut Days) -> Result<Durati
     Ok(elapsed)
 }
 
-async fn timed(
+pub async fn timed(
     connection: &mut Connection,
     call_id: &str,
     tool: &str,

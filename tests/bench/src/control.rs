@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result, bail, ensure};
+use chrono::{DateTime, FixedOffset};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
@@ -114,6 +115,26 @@ impl SignedCall {
             body: Bytes::from(body),
             signature: HeaderValue::from_str(&signature)?,
             uri: format!("/v1/retell/{tenant}"),
+        })
+    }
+
+    /// A Retell call event (`call_started`, `call_ended`) of `call_id` to the demo tenant.
+    pub fn event(event: &str, call_id: &str) -> Result<SignedCall> {
+        let body = json!({
+            "event": event,
+            "call": {"call_id": call_id, "call_status": if event == "call_started" { "ongoing" } else { "ended" }},
+        })
+        .to_string();
+        let now = chrono::Utc::now().timestamp_millis();
+        let signature = slotline::server::signature::sign(
+            body.as_bytes(),
+            slotline::demo::RETELL_API_KEY.as_bytes(),
+            now,
+        );
+        Ok(SignedCall {
+            body: Bytes::from(body),
+            signature: HeaderValue::from_str(&signature)?,
+            uri: format!("/v1/retell/{TENANT}/events"),
         })
     }
 
@@ -226,6 +247,23 @@ impl Simulator {
         let body = json!({"endpoint": endpoint, "fault": fault});
         send_json(self.0, Method::PUT, "/_sim/fault", &body, None).await?;
         Ok(())
+    }
+
+    /// Whether a live reservation holds the slot at `start` (RFC 3339, any offset).
+    pub async fn holds(self, start: DateTime<FixedOffset>) -> Result<bool> {
+        let (status, body) = get(self.0, "/_sim/reservations").await?;
+        ensure!(status.is_success(), "GET /_sim/reservations answered {status}");
+        let reply: Value = serde_json::from_slice(&body)?;
+        let listed = reply["reservations"]
+            .as_array()
+            .context("GET /_sim/reservations has no reservations")?;
+        Ok(listed.iter().any(|held| {
+            held["live"] == true
+                && held["slotStart"]
+                    .as_str()
+                    .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+                    .is_some_and(|at| at == start)
+        }))
     }
 
     /// Books `start` (RFC 3339) straight into the calendar, behind the gateway's back, so a

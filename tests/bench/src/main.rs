@@ -7,7 +7,8 @@
 //!    reply) from one sequential client: p50 and p99;
 //! 2. the same call at saturation, many keep-alive connections: calls per second;
 //! 3. whole booking attempts with no upstream latency (Slotline's own share), then with
-//!    Cal.com-like latency injected into the simulator (what a caller waits);
+//!    Cal.com-like latency injected into the simulator (what a caller waits), and attempts on
+//!    calls announced by `call_started` (warmed while the agent greets, the offered slot held);
 //! 4. a call while the upstream breaker is open;
 //! 5. plugin versions: compiling the default plugin, swapping the demo tenant onto a new
 //!    version through the admin API, the first call after a restart;
@@ -26,6 +27,7 @@ mod breaker;
 mod control;
 mod load;
 mod plugins;
+mod prepared;
 mod processes;
 mod reference;
 mod replicas;
@@ -47,6 +49,9 @@ use crate::report::{Goal, Row};
 const SLOTS_LATENCY_MS: (u64, u64) = (300, 800);
 /// Injected Cal.com latency for the booking phase, uniform: creating a booking.
 const BOOKING_LATENCY_MS: (u64, u64) = (400, 900);
+/// Injected Cal.com latency for the booking phase, uniform: reserving a slot (a write, timed
+/// like a booking rather than like a read).
+const RESERVATION_LATENCY_MS: (u64, u64) = (400, 900);
 
 #[derive(Debug, Parser)]
 #[command(
@@ -158,6 +163,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         sim,
     };
     let (mut rows, cached_rps) = cached_phase(&stack, sim, cli, &plan).await?;
+    rows.extend(prepared_phase(target, &plan).await?);
     rows.extend(booking_phase(target, &plan).await?);
     // Last of the phases that need the calendar: the breaker stays open afterwards.
     println!(
@@ -196,7 +202,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     );
     extra.insert(
         "upstream_latency_ms".into(),
-        json!({"slots": SLOTS_LATENCY_MS, "createBooking": BOOKING_LATENCY_MS}),
+        json!({"slots": SLOTS_LATENCY_MS, "createBooking": BOOKING_LATENCY_MS, "reserveSlot": RESERVATION_LATENCY_MS}),
     );
     extra.insert("finished_at".into(), json!(chrono::Utc::now().to_rfc3339()));
     report::write(&cli.out, &report::json(&rows, extra))?;
@@ -411,6 +417,80 @@ async fn tenants_phase(stack: &Stack, bin_dir: &Path, plan: &Plan) -> Result<Row
         ));
     }
     Ok(row)
+}
+
+/// Phase 3a: booking attempts on calls announced by `call_started`, with Cal.com-like latency:
+/// the first check after the greeting, the hold of the slot it offered, the whole attempt.
+async fn prepared_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
+    let millis = |duration: Duration| duration.as_secs_f64() * 1e3;
+    println!(
+        "prefetched attempts (call_started, {} s greeting), Cal.com latency {}-{} ms on slots, {}-{} ms on bookings and reservations: {}",
+        prepared::GREETING.as_secs(),
+        SLOTS_LATENCY_MS.0,
+        SLOTS_LATENCY_MS.1,
+        BOOKING_LATENCY_MS.0,
+        BOOKING_LATENCY_MS.1,
+        plan.attempts
+    );
+    let latencies = [
+        ("slots", SLOTS_LATENCY_MS),
+        ("createBooking", BOOKING_LATENCY_MS),
+        ("reserveSlot", RESERVATION_LATENCY_MS),
+    ];
+    for (endpoint, range) in latencies {
+        target.sim.set_latency(endpoint, Some(range)).await?;
+    }
+    let mut attempts = Vec::new();
+    for n in 0..plan.attempts {
+        let attempt = prepared::prefetched_attempt(target, n).await?;
+        println!(
+            "  attempt: {:.0} ms (parse {:.1}, check {:.1}, booking {:.0}; hold in place {:.0} ms after the check; {} requests at check time)",
+            millis(attempt.total()),
+            millis(attempt.parse),
+            millis(attempt.check),
+            millis(attempt.booking),
+            millis(attempt.hold),
+            attempt.upstream_at_check
+        );
+        attempts.push(attempt);
+    }
+    for (endpoint, _) in latencies {
+        target.sim.set_latency(endpoint, None).await?;
+    }
+    let step = |pick: fn(&prepared::Prefetched) -> Duration| {
+        millis(median(attempts.iter().map(pick).collect()))
+    };
+    let at_check = attempts
+        .iter()
+        .map(|a| a.upstream_at_check)
+        .max()
+        .unwrap_or_default();
+    Ok(vec![
+        Row::measured(
+            "attempt_prefetched_ms",
+            "ms",
+            step(prepared::Prefetched::total),
+            Some(Goal::AtMost(BOOKING_LATENCY_MS.1 as f64 + 20.0)),
+        ),
+        Row::measured(
+            "first_check_after_start_ms",
+            "ms",
+            step(|a| a.check),
+            Some(Goal::AtMost(5.0)),
+        ),
+        Row::measured(
+            "hold_ms",
+            "ms",
+            step(|a| a.hold),
+            Some(Goal::AtMost(1_500.0)),
+        ),
+        Row::measured(
+            "upstream_requests_at_first_check",
+            "",
+            at_check as f64,
+            Some(Goal::AtMost(0.0)),
+        ),
+    ])
 }
 
 /// Phase 3: booking attempts, first with no injected latency (what remains is Slotline's own

@@ -146,6 +146,19 @@ impl Harness {
         .await
     }
 
+    /// Forgets everything the gateway cached for the demo tenant, as the cache's TTL would
+    /// (admin API).
+    pub async fn clear_cache(&self) {
+        let response = self
+            .http
+            .delete(self.url("/v1/admin/tenants/demo/cache"))
+            .bearer_auth(slotline::demo::ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("gateway unreachable: {err}"));
+        assert_eq!(response.status().as_u16(), 204, "cache cleared");
+    }
+
     /// `GET /v2/slots` requests the simulator has received so far.
     pub fn slot_queries(&self) -> usize {
         self.sim

@@ -607,7 +607,9 @@ async fn a_calcom_webhook_with_a_bad_signature_is_refused_and_changes_nothing() 
 
 #[tokio::test]
 async fn booking_a_slot_taken_meanwhile_is_refused_with_alternatives() -> TestResult {
-    let harness = Harness::start().await;
+    // Without holds (a tenant that turned them off, or a plugin on the 0.1.0 contract): the
+    // website can take the slot between the check and the booking.
+    let harness = Harness::with(without_holds).await;
     let call = RetellCall::new(&harness, "call-conflict", NEW_CALLER);
 
     let (_, checked) = call
@@ -1054,8 +1056,13 @@ fn booking_page(event_type_id: i64, start: &str) -> DirectBooking {
 }
 
 /// The demo tenant with a Cal.com webhook secret, subscribed to the simulator's webhooks.
+/// Holds are off: these tests book on Cal.com what a call just checked.
 async fn subscribed_to_calcom_webhooks() -> Harness {
-    let harness = Harness::with(with_webhook_secret).await;
+    let harness = Harness::with(|config| {
+        with_webhook_secret(config);
+        without_holds(config);
+    })
+    .await;
     harness.sim.sim.add_webhook(
         harness.url("/v1/calcom/demo/webhook"),
         WEBHOOK_SECRET.into(),
@@ -1107,6 +1114,12 @@ fn english(config: &mut Config) {
 
 fn with_webhook_secret(config: &mut Config) {
     demo_tenant(config).calcom_webhook_secret = Some(Secret::new(WEBHOOK_SECRET));
+}
+
+/// The demo tenant with `hold_slots` off, so that a slot a check offered can still be booked
+/// by someone else on Cal.com (the tests of what happens then).
+fn without_holds(config: &mut Config) {
+    demo_tenant(config).hold_slots = false;
 }
 
 #[tokio::test]

@@ -107,6 +107,21 @@ async fn the_demo_calendar_signs_its_webhooks_so_a_direct_booking_is_not_offered
     );
     let (_, before) = harness.retell(&check).await;
     assert_eq!(before["data"]["available"], true, "{before}");
+    // The caller hangs up without booking: the slot held for them is let go, and the website
+    // may take it.
+    let (status, body) = harness
+        .retell_webhook(
+            "demo",
+            "events",
+            &slotline_e2e::retell_call_event("call_ended", "call-1"),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !harness.sim.sim.reservations().is_empty() {
+        assert!(Instant::now() < deadline, "the hold was not released");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-26T14:00:00+01:00")?.into();
     let direct = harness.sim.sim.book_directly(DirectBooking {

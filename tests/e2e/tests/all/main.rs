@@ -9,6 +9,7 @@ mod dates;
 mod ear;
 mod examples;
 mod foundation;
+mod holds;
 mod lifecycle;
 mod mcp;
 mod native;

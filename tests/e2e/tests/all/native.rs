@@ -45,13 +45,14 @@ async fn the_native_built_in_answers_what_the_plugin_answers() -> TestResult {
         let (status, plugin) = harness.retell(&ask).await;
         assert_eq!(status, 200, "{plugin}");
         assert_eq!(plugin["success"], true, "{plugin}");
-        let upstream = harness.upstream_requests();
+        // Slot queries only: a free check also has the plugin hold the slot, after its reply.
+        let queries = harness.slot_queries();
         let (status, native) = harness.retell_to("native", &ask).await;
         assert_eq!(status, 200, "{native}");
         assert_eq!(native, plugin, "{ask}");
         assert_eq!(
-            harness.upstream_requests(),
-            upstream,
+            harness.slot_queries(),
+            queries,
             "the built-in answered from the cache"
         );
     }

@@ -364,7 +364,10 @@ async fn a_plugin_on_the_0_1_contract_serves_unchanged_beside_0_2_plugins() -> T
         )
         .await;
     assert_eq!(status, 200, "{reply}");
-    assert_eq!(reply["message"], "Alles klar.", "{reply}");
+    // The test plugin refuses every booking with its reply as the error's detail: the 0.1.0
+    // booking request reached it and its answer came back.
+    assert_eq!(reply["success"], false, "{reply}");
+    assert_eq!(reply["error"]["detail"], "Alles klar.", "{reply}");
     // The demo tenant's call was prepared; the old plugin was asked for nothing new.
     let reply = check(&harness, "call-both", "14:00").await;
     assert_eq!(reply["data"]["available"], true, "{reply}");

@@ -384,8 +384,11 @@ async fn the_check_and_the_booking_agree_on_every_start() -> TestResult {
     for day in days {
         for time in times {
             let args = json!({"date": day, "time": time, "name": "Walker"});
-            let (said, data) = check(&harness, args.clone()).await;
+            // One phone call per start, as a caller checks and then books: a start the check
+            // found free is held for that call, and only its booking may take it.
             let call_id = format!("walk-{day}-{time}");
+            let (said, data) =
+                harness_tool(&harness, "check_availability", &call_id, args.clone()).await;
             let booked = book(&harness, &call_id, args).await;
             let class = class_of(&said);
             if !seen.contains(&class) {

@@ -327,18 +327,6 @@ async fn an_injected_429_is_a_moment_too_and_a_500_is_a_callback() -> TestResult
 // The caller's own booking, for the whole call
 // ---------------------------------------------------------------------------------------------
 
-/// Forgets everything the gateway cached for the demo tenant, as the cache's TTL would.
-async fn expire_the_cache(harness: &Harness) {
-    let response = harness
-        .http
-        .delete(harness.url("/v1/admin/tenants/demo/cache"))
-        .bearer_auth(slotline::demo::ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap_or_else(|err| panic!("gateway unreachable: {err}"));
-    assert_eq!(response.status().as_u16(), 204, "cache cleared");
-}
-
 #[tokio::test]
 async fn booking_the_same_start_again_after_the_cache_expired_returns_the_callers_booking()
 -> TestResult {
@@ -352,7 +340,7 @@ async fn booking_the_same_start_again_after_the_cache_expired_returns_the_caller
         )
         .await;
     assert_eq!(first["start"], THURSDAY_HALF_PAST_2, "{first}");
-    expire_the_cache(&harness).await;
+    harness.clear_cache().await;
 
     let (said, again) = caller
         .ok(
@@ -386,7 +374,7 @@ async fn a_booking_under_another_number_is_recognised_by_its_call_after_the_cach
             json!({"start": THURSDAY_2PM, "name": "Erika Mustermann", "phone": mother}),
         )
         .await;
-    expire_the_cache(&harness).await;
+    harness.clear_cache().await;
 
     let (said, again) = caller
         .ok(
