@@ -95,10 +95,10 @@ impl Warmup {
         {
             return Decision::Skip(Skipped::Fresh);
         }
-        if !self
+        if self
             .budget
             .as_ref()
-            .is_some_and(|budget| budget.check().is_ok())
+            .is_none_or(|budget| budget.check().is_err())
         {
             return Decision::Skip(Skipped::OverBudget);
         }
@@ -219,10 +219,7 @@ mod tests {
         };
         warmup.forget();
         warmup.finish(ticket, true, Duration::from_secs(60));
-        assert!(matches!(
-            warmup.decide(Duration::ZERO),
-            Decision::Start(_)
-        ));
+        assert!(matches!(warmup.decide(Duration::ZERO), Decision::Start(_)));
     }
 
     #[test]

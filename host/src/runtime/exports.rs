@@ -130,18 +130,18 @@ impl Exports {
         }
     }
 
-    fn booking(&self, function: Booking) -> &ComponentExportIndex {
+    fn booking(&self, function: BookingFn) -> &ComponentExportIndex {
         &self.booking[function as usize]
     }
 
-    fn calls(&self, function: Calls) -> Option<&ComponentExportIndex> {
+    fn calls(&self, function: CallsFn) -> Option<&ComponentExportIndex> {
         self.calls.as_ref().map(|calls| &calls[function as usize])
     }
 }
 
 /// Positions in [`BOOKING_FUNCTIONS`].
 #[derive(Clone, Copy)]
-enum Booking {
+enum BookingFn {
     ParseDate,
     CheckAvailability,
     FindAlternatives,
@@ -155,13 +155,13 @@ enum Booking {
 
 /// Positions in [`CALLS_FUNCTIONS`].
 #[derive(Clone, Copy)]
-enum Calls {
+enum CallsFn {
     PrepareCall,
     HoldSlot,
     ReleaseSlot,
 }
 
-impl Calls {
+impl CallsFn {
     fn name(self) -> &'static str {
         CALLS_FUNCTIONS[self as usize]
     }
@@ -264,7 +264,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &api::ParseDateRequest,
     ) -> Outcome<api::ParsedDate> {
-        let index = self.exports.booking(Booking::ParseDate);
+        let index = self.exports.booking(BookingFn::ParseDate);
         self.call(store, index, (ctx, req)).await
     }
 
@@ -274,7 +274,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &api::AvailabilityRequest,
     ) -> Outcome<api::Availability> {
-        let index = self.exports.booking(Booking::CheckAvailability);
+        let index = self.exports.booking(BookingFn::CheckAvailability);
         self.call(store, index, (ctx, req)).await
     }
 
@@ -284,7 +284,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &api::AlternativesRequest,
     ) -> Outcome<api::Alternatives> {
-        let index = self.exports.booking(Booking::FindAlternatives);
+        let index = self.exports.booking(BookingFn::FindAlternatives);
         self.call(store, index, (ctx, req)).await
     }
 
@@ -294,7 +294,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &api::BookingRequest,
     ) -> Outcome<api::BookingReply> {
-        let index = self.exports.booking(Booking::CreateBooking);
+        let index = self.exports.booking(BookingFn::CreateBooking);
         match self.exports.contract {
             Contract::V0_1 => {
                 let old = BookingRequestV0_1::from(req);
@@ -310,7 +310,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &api::CancelRequest,
     ) -> Outcome<api::BookingReply> {
-        let index = self.exports.booking(Booking::CancelBooking);
+        let index = self.exports.booking(BookingFn::CancelBooking);
         self.call(store, index, (ctx, req)).await
     }
 
@@ -320,7 +320,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &api::RescheduleRequest,
     ) -> Outcome<api::BookingReply> {
-        let index = self.exports.booking(Booking::RescheduleBooking);
+        let index = self.exports.booking(BookingFn::RescheduleBooking);
         self.call(store, index, (ctx, req)).await
     }
 
@@ -329,7 +329,7 @@ impl Bound<'_> {
         store: &mut Store<CallState>,
         ctx: &api::CallContext,
     ) -> Outcome<api::BookingList> {
-        let index = self.exports.booking(Booking::ListBookings);
+        let index = self.exports.booking(BookingFn::ListBookings);
         self.call(store, index, (ctx,)).await
     }
 
@@ -338,7 +338,7 @@ impl Bound<'_> {
         store: &mut Store<CallState>,
         ctx: &api::CallContext,
     ) -> Outcome<api::ServiceList> {
-        let index = self.exports.booking(Booking::ListServices);
+        let index = self.exports.booking(BookingFn::ListServices);
         self.call(store, index, (ctx,)).await
     }
 
@@ -348,13 +348,13 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         event: &api::CalendarEvent,
     ) -> Outcome<()> {
-        let index = self.exports.booking(Booking::OnCalendarEvent);
+        let index = self.exports.booking(BookingFn::OnCalendarEvent);
         self.call(store, index, (ctx, event)).await
     }
 
     /// `calls` functions of a 0.1.0 plugin answer `not-supported`: the host asks only 0.2.0
     /// plugins, so this is a bug's safety net, not a path.
-    fn calls_index(&self, function: Calls) -> Result<&ComponentExportIndex, api::PluginError> {
+    fn calls_index(&self, function: CallsFn) -> Result<&ComponentExportIndex, api::PluginError> {
         self.exports
             .calls(function)
             .ok_or_else(|| api::PluginError {
@@ -373,7 +373,7 @@ impl Bound<'_> {
         store: &mut Store<CallState>,
         ctx: &api::CallContext,
     ) -> Outcome<()> {
-        match self.calls_index(Calls::PrepareCall) {
+        match self.calls_index(CallsFn::PrepareCall) {
             Ok(index) => self.call(store, index, (ctx,)).await,
             Err(error) => Ok(Err(error)),
         }
@@ -385,7 +385,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         req: &calls_api::HoldRequest,
     ) -> Outcome<api::SlotHold> {
-        match self.calls_index(Calls::HoldSlot) {
+        match self.calls_index(CallsFn::HoldSlot) {
             Ok(index) => self.call(store, index, (ctx, req)).await,
             Err(error) => Ok(Err(error)),
         }
@@ -397,7 +397,7 @@ impl Bound<'_> {
         ctx: &api::CallContext,
         hold: &api::SlotHold,
     ) -> Outcome<()> {
-        match self.calls_index(Calls::ReleaseSlot) {
+        match self.calls_index(CallsFn::ReleaseSlot) {
             Ok(index) => self.call(store, index, (ctx, hold)).await,
             Err(error) => Ok(Err(error)),
         }

@@ -8,8 +8,8 @@
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result, bail, ensure};
-use chrono::{DateTime, FixedOffset};
 use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
@@ -252,7 +252,10 @@ impl Simulator {
     /// Whether a live reservation holds the slot at `start` (RFC 3339, any offset).
     pub async fn holds(self, start: DateTime<FixedOffset>) -> Result<bool> {
         let (status, body) = get(self.0, "/_sim/reservations").await?;
-        ensure!(status.is_success(), "GET /_sim/reservations answered {status}");
+        ensure!(
+            status.is_success(),
+            "GET /_sim/reservations answered {status}"
+        );
         let reply: Value = serde_json::from_slice(&body)?;
         let listed = reply["reservations"]
             .as_array()

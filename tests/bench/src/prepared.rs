@@ -89,8 +89,13 @@ pub async fn prefetched_attempt(target: Target, n: usize) -> Result<Prefetched> 
         "parse_date({text}) read {parsed}"
     );
     let wish = json!({"datum": date, "uhrzeit": format!("{hour:02}:30")});
-    let (check, availability) =
-        timed(&mut connection, &call_id, "check_availability", wish.clone()).await?;
+    let (check, availability) = timed(
+        &mut connection,
+        &call_id,
+        "check_availability",
+        wish.clone(),
+    )
+    .await?;
     let checked = Instant::now();
     ensure!(
         availability["available"] == true,

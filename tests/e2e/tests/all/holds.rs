@@ -8,7 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use calsim::{BookingError, DEMO_API_KEY, DirectBooking, Endpoint, Latency, Reservation, VERSION_SLOTS};
+use calsim::{
+    BookingError, DEMO_API_KEY, DirectBooking, Endpoint, Latency, Reservation, VERSION_SLOTS,
+};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use slotline_e2e::{Harness, THURSDAY, TestResult, call_from, retell_call_event};
@@ -145,10 +147,9 @@ async fn a_slot_offered_to_a_caller_stays_theirs_while_someone_else_tries_to_boo
     let sent_with_hold = harness.sim.sim.requests().iter().any(|request| {
         request.method == "POST"
             && request.path == "/v2/bookings"
-            && request
-                .body
-                .as_deref()
-                .is_some_and(|body| body.contains(&format!("\"reservedSlotUid\":\"{}\"", held[0].uid)))
+            && request.body.as_deref().is_some_and(|body| {
+                body.contains(&format!("\"reservedSlotUid\":\"{}\"", held[0].uid))
+            })
     });
     assert!(sent_with_hold, "the booking named the hold");
     Ok(())
