@@ -18,6 +18,7 @@ fuzz_target!(|body: &[u8]| {
         }
         Ok(
             VapiMessage::AssistantRequest(info)
+            | VapiMessage::Ringing(info)
             | VapiMessage::Started(info)
             | VapiMessage::Ended(info),
         ) => drop(info.call_id),

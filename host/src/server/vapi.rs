@@ -95,6 +95,9 @@ pub enum VapiMessage {
     Other,
     /// `assistant-request`: the phone rings and Vapi asks which assistant answers.
     AssistantRequest(CallInfo),
+    /// `status-update` with `queued` or `ringing`: the call is being connected (also for an
+    /// assistant fixed on the number, which gets no `assistant-request`).
+    Ringing(CallInfo),
     /// `status-update` with `in-progress`: the call started.
     Started(CallInfo),
     /// `status-update` with `ended`, or `end-of-call-report`: the call is over.
@@ -116,6 +119,9 @@ pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
     let lifecycle = match (message.kind.as_str(), message.status.as_deref()) {
         ("tool-calls", _) => None,
         ("assistant-request", _) => Some(VapiMessage::AssistantRequest as fn(CallInfo) -> _),
+        ("status-update", Some("queued" | "ringing")) => {
+            Some(VapiMessage::Ringing as fn(CallInfo) -> _)
+        }
         ("status-update", Some("in-progress")) => Some(VapiMessage::Started as fn(CallInfo) -> _),
         ("status-update", Some("ended")) | ("end-of-call-report", _) => {
             Some(VapiMessage::Ended as fn(CallInfo) -> _)
@@ -205,6 +211,10 @@ pub async fn tool_calls(
             state.dispatcher.calls().ringing(&tenant, &info);
             state.dispatcher.calls().started(&tenant, &info);
             return Ok(Json(assistant_for(&tenant)));
+        }
+        VapiMessage::Ringing(info) => {
+            state.dispatcher.calls().ringing(&tenant, &info);
+            return Ok(Json(json!({})));
         }
         VapiMessage::Started(info) => {
             state.dispatcher.calls().started(&tenant, &info);

@@ -92,23 +92,7 @@ pub async fn attempt(target: Target, days: &mut Days) -> Result<Attempt> {
     let mut connection = Connection::open(target.gateway).await?;
     let before = target.sim.requests().await?;
 
-    let text = format!(
-        "am {}.{}.{} um {hour} Uhr",
-        day.day(),
-        day.month(),
-        day.year()
-    );
-    let (parse, parsed) = timed(
-        &mut connection,
-        &call_id,
-        "parse_date",
-        json!({ "text": text }),
-    )
-    .await?;
-    ensure!(
-        parsed["date"] == date.as_str(),
-        "parse_date({text}) read {parsed}"
-    );
+    let parse = parse_wish(&mut connection, &call_id, day, &hour.to_string()).await?;
 
     let wish = json!({"datum": date, "uhrzeit": time});
     let (check, availability) = timed(
@@ -177,6 +161,29 @@ pub async fn cold_alternatives(target: Target, days: &mut Days) -> Result<Durati
         "no alternatives offered: {found}"
     );
     Ok(elapsed)
+}
+
+/// `parse_date` of "am {day} um {time} Uhr" (`time` as a caller says it, `15` or `11:30`),
+/// checked to have read `day`; how long it took.
+pub async fn parse_wish(
+    connection: &mut Connection,
+    call_id: &str,
+    day: NaiveDate,
+    time: &str,
+) -> Result<Duration> {
+    let text = format!(
+        "am {}.{}.{} um {time} Uhr",
+        day.day(),
+        day.month(),
+        day.year()
+    );
+    let (parse, parsed) = timed(connection, call_id, "parse_date", json!({ "text": text })).await?;
+    let date = day.format("%Y-%m-%d").to_string();
+    ensure!(
+        parsed["date"] == date.as_str(),
+        "parse_date({text}) read {parsed}"
+    );
+    Ok(parse)
 }
 
 pub async fn timed(

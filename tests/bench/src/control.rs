@@ -104,18 +104,8 @@ impl SignedCall {
 
     /// Tool call `name` with `args` to `tenant` (which has the demo tenant's Retell key).
     pub fn to(tenant: &str, name: &str, args: &Value, call_id: &str) -> Result<SignedCall> {
-        let body = json!({"name": name, "args": args, "call": {"call_id": call_id}}).to_string();
-        let now = chrono::Utc::now().timestamp_millis();
-        let signature = slotline::server::signature::sign(
-            body.as_bytes(),
-            slotline::demo::RETELL_API_KEY.as_bytes(),
-            now,
-        );
-        Ok(SignedCall {
-            body: Bytes::from(body),
-            signature: HeaderValue::from_str(&signature)?,
-            uri: format!("/v1/retell/{tenant}"),
-        })
+        let body = json!({"name": name, "args": args, "call": {"call_id": call_id}});
+        SignedCall::signed(&body, format!("/v1/retell/{tenant}"))
     }
 
     /// A Retell call event (`call_started`, `call_ended`) of `call_id` to the demo tenant.
@@ -123,8 +113,13 @@ impl SignedCall {
         let body = json!({
             "event": event,
             "call": {"call_id": call_id, "call_status": if event == "call_started" { "ongoing" } else { "ended" }},
-        })
-        .to_string();
+        });
+        SignedCall::signed(&body, format!("/v1/retell/{TENANT}/events"))
+    }
+
+    /// `body` for `uri`, signed now with the demo tenant's Retell key.
+    fn signed(body: &Value, uri: String) -> Result<SignedCall> {
+        let body = body.to_string();
         let now = chrono::Utc::now().timestamp_millis();
         let signature = slotline::server::signature::sign(
             body.as_bytes(),
@@ -134,7 +129,7 @@ impl SignedCall {
         Ok(SignedCall {
             body: Bytes::from(body),
             signature: HeaderValue::from_str(&signature)?,
-            uri: format!("/v1/retell/{TENANT}/events"),
+            uri,
         })
     }
 

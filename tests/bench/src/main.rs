@@ -419,6 +419,17 @@ async fn tenants_phase(stack: &Stack, bin_dir: &Path, plan: &Plan) -> Result<Row
     Ok(row)
 }
 
+/// Injects each endpoint's latency into the simulator (`on`), or removes it.
+async fn set_latencies(target: Target, latencies: &[(&str, (u64, u64))], on: bool) -> Result<()> {
+    for (endpoint, range) in latencies {
+        target
+            .sim
+            .set_latency(endpoint, on.then_some(*range))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Phase 3a: booking attempts on calls announced by `call_started`, with Cal.com-like latency:
 /// the first check after the greeting, the hold of the slot it offered, the whole attempt.
 async fn prepared_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
@@ -437,9 +448,7 @@ async fn prepared_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
         ("createBooking", BOOKING_LATENCY_MS),
         ("reserveSlot", RESERVATION_LATENCY_MS),
     ];
-    for (endpoint, range) in latencies {
-        target.sim.set_latency(endpoint, Some(range)).await?;
-    }
+    set_latencies(target, &latencies, true).await?;
     let mut attempts = Vec::new();
     for n in 0..plan.attempts {
         let attempt = prepared::prefetched_attempt(target, n).await?;
@@ -454,9 +463,7 @@ async fn prepared_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
         );
         attempts.push(attempt);
     }
-    for (endpoint, _) in latencies {
-        target.sim.set_latency(endpoint, None).await?;
-    }
+    set_latencies(target, &latencies, false).await?;
     let step = |pick: fn(&prepared::Prefetched) -> Duration| {
         millis(median(attempts.iter().map(pick).collect()))
     };
@@ -515,13 +522,14 @@ async fn booking_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
         BOOKING_LATENCY_MS.1,
         plan.attempts
     );
+    // No latency on reservations: the booking sent right after the warm check waits for the
+    // call's hold, where a caller would still be saying yes (the prefetched attempts measure
+    // the hold against Cal.com-like latency).
     let latencies = [
         ("slots", SLOTS_LATENCY_MS),
         ("createBooking", BOOKING_LATENCY_MS),
     ];
-    for (endpoint, range) in latencies {
-        target.sim.set_latency(endpoint, Some(range)).await?;
-    }
+    set_latencies(target, &latencies, true).await?;
     let mut real = Vec::new();
     let mut cold_alternatives = Vec::new();
     for _ in 0..plan.attempts {
@@ -539,9 +547,7 @@ async fn booking_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
         real.push(attempt);
         cold_alternatives.push(attempt::cold_alternatives(target, &mut days).await?);
     }
-    for (endpoint, _) in latencies {
-        target.sim.set_latency(endpoint, None).await?;
-    }
+    set_latencies(target, &latencies, false).await?;
 
     let step = |attempts: &[attempt::Attempt], pick: fn(&attempt::Attempt) -> Duration| {
         millis(median(attempts.iter().map(pick).collect()))

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 use hyper::StatusCode;
 use serde_json::json;
 
-use crate::attempt::{Target, timed};
+use crate::attempt::{Target, parse_wish, timed};
 use crate::control::{self, Connection, SignedCall};
 
 /// One simulated greeting: what the agent says before the caller's first wish.
@@ -20,14 +20,14 @@ pub const GREETING: Duration = Duration::from_secs(3);
 const HOLD_BOUND: Duration = Duration::from_secs(10);
 
 /// The wishes of the prefetched attempts: distinct days within the warm-up's window (today
-/// through `search_days` ahead), at half hours, which the cold attempts' full-hour wishes
-/// never take.
+/// through `search_days` ahead), at half hours free in the demo calendar, which the cold
+/// attempts' full-hour wishes never take.
 pub const WISHES: [(u32, u32, u32); 5] = [
-    (11, 27, 11),
-    (11, 30, 13),
+    (11, 27, 13),
+    (11, 30, 14),
     (12, 1, 16),
     (12, 2, 12),
-    (12, 3, 14),
+    (12, 3, 11),
 ];
 
 /// The time of each step of one prefetched attempt, as the caller waits for it.
@@ -70,24 +70,8 @@ pub async fn prefetched_attempt(target: Target, n: usize) -> Result<Prefetched> 
     tokio::time::sleep(GREETING).await;
     let before = target.sim.requests().await?;
 
-    let text = format!(
-        "am {}.{}.{} um {hour}:30 Uhr",
-        day.day(),
-        day.month(),
-        day.year()
-    );
-    let (parse, parsed) = timed(
-        &mut connection,
-        &call_id,
-        "parse_date",
-        json!({ "text": text }),
-    )
-    .await?;
+    let parse = parse_wish(&mut connection, &call_id, day, &format!("{hour}:30")).await?;
     let date = day.format("%Y-%m-%d").to_string();
-    ensure!(
-        parsed["date"] == date.as_str(),
-        "parse_date({text}) read {parsed}"
-    );
     let wish = json!({"datum": date, "uhrzeit": format!("{hour:02}:30")});
     let (check, availability) = timed(
         &mut connection,

@@ -1,6 +1,6 @@
 //! The caller waits on the calendar once: the host prepares the tenant's calendar when the
 //! phone rings (Retell's inbound webhook and `call_started`, Vapi's `assistant-request` and
-//! `status-update`), keeps it fresh while calls last, and a plugin on the 0.1.0 contract keeps
+//! `status-update` `queued`, `ringing` and `in-progress`), keeps it fresh while calls last, and a plugin on the 0.1.0 contract keeps
 //! working without any of it.
 //!
 //! Every test counts the simulator's `GET /v2/slots` requests: the mechanism, not a timing.
@@ -33,6 +33,25 @@ async fn eventually(bound: Duration, what: &str, mut done: impl FnMut() -> bool)
         assert!(started.elapsed() < bound, "gave up waiting: {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// `GET /v2/slots` requests for the window a check of [`THURSDAY`] reads by itself (from
+/// Thursday's midnight in Berlin): a check that had to ask Cal.com. The warm-up's window
+/// starts today, so its query is not one of them.
+fn own_check_queries(harness: &Harness) -> usize {
+    harness
+        .sim
+        .sim
+        .requests()
+        .iter()
+        .filter(|request| {
+            request.endpoint == Some(Endpoint::Slots)
+                && request
+                    .query
+                    .as_deref()
+                    .is_some_and(|query| query.contains("start=2026-11-25T23:00:00Z"))
+        })
+        .count()
 }
 
 async fn check(harness: &Harness, call_id: &str, time: &str) -> Value {
@@ -75,6 +94,11 @@ async fn a_check_right_after_the_inbound_webhook_makes_no_calendar_request_of_it
         "the warm-up's query is the only one: {:?}",
         harness.sim.sim.requests()
     );
+    assert_eq!(
+        own_check_queries(&harness),
+        0,
+        "the check read what the warm-up fetched"
+    );
     Ok(())
 }
 
@@ -105,6 +129,11 @@ async fn twenty_calls_starting_at_once_cause_one_slots_query() -> TestResult {
         assert_eq!(reply["data"]["available"], true, "{reply}");
     }
     assert_eq!(harness.slot_queries(), 1);
+    assert_eq!(
+        own_check_queries(&harness),
+        0,
+        "the check read what the warm-up fetched"
+    );
     Ok(())
 }
 
@@ -134,10 +163,47 @@ async fn vapi_calls_are_prepared_from_their_start_messages() -> TestResult {
     let result: Value = serde_json::from_str(reply["results"][0]["result"].as_str().unwrap_or(""))?;
     assert_eq!(result["data"]["available"], true, "{result}");
     assert_eq!(harness.slot_queries(), 1);
+    assert_eq!(
+        own_check_queries(&harness),
+        0,
+        "the check read what the warm-up fetched"
+    );
     let (status, _) = harness
         .vapi(&json!({"message": {"type": "end-of-call-report", "call": {"id": "vapi-1"}}}))
         .await;
     assert_eq!(status, 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_vapi_call_with_a_fixed_assistant_is_prepared_when_it_rings() -> TestResult {
+    // No `assistant-request`: the number names its assistant itself, and Vapi only reports
+    // the call's status.
+    let harness = Harness::start().await;
+    calendar_latency(&harness);
+    for status in ["queued", "ringing"] {
+        let (status, reply) = harness
+            .vapi(&json!({"message": {"type": "status-update", "status": status, "call": {"id": "vapi-fixed"}}}))
+            .await;
+        assert_eq!(status, 200, "{reply}");
+    }
+    let item = json!({"id": "tc-1", "type": "function", "function": {"name": "check_availability", "arguments": {"date": THURSDAY, "time": "14:00"}}});
+    let (status, reply) = harness
+        .vapi(&vapi_tool_calls("vapi-fixed", CALLER, vec![item]))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    let result: Value = serde_json::from_str(reply["results"][0]["result"].as_str().unwrap_or(""))?;
+    assert_eq!(result["data"]["available"], true, "{result}");
+    assert_eq!(
+        harness.slot_queries(),
+        1,
+        "the warm-up's query is the only one"
+    );
+    assert_eq!(
+        own_check_queries(&harness),
+        0,
+        "the check read what the warm-up fetched"
+    );
     Ok(())
 }
 
@@ -372,6 +438,11 @@ async fn a_plugin_on_the_0_1_contract_serves_unchanged_beside_0_2_plugins() -> T
     let reply = check(&harness, "call-both", "14:00").await;
     assert_eq!(reply["data"]["available"], true, "{reply}");
     assert_eq!(harness.slot_queries(), 1);
+    assert_eq!(
+        own_check_queries(&harness),
+        0,
+        "the check read what the warm-up fetched"
+    );
     for outcome in ["prepared", "failed", "joined", "fresh", "over_budget"] {
         assert_eq!(warmups(&harness, "legacy", outcome).await, 0, "{outcome}");
     }
