@@ -228,6 +228,22 @@ impl Simulator {
             .context("GET /_sim/requests has no count")
     }
 
+    /// The endpoints (`slots`, `reserveSlot`, ...) of the Cal.com API requests after the
+    /// first `since`, in the order they arrived.
+    pub async fn endpoints_since(self, since: u64) -> Result<Vec<String>> {
+        let (status, body) = get(self.0, "/_sim/requests").await?;
+        ensure!(status.is_success(), "GET /_sim/requests answered {status}");
+        let reply: Value = serde_json::from_slice(&body)?;
+        let listed = reply["requests"]
+            .as_array()
+            .context("GET /_sim/requests has no requests")?;
+        Ok(listed
+            .iter()
+            .skip(usize::try_from(since).unwrap_or(usize::MAX))
+            .map(|request| request["endpoint"].as_str().unwrap_or("other").to_owned())
+            .collect())
+    }
+
     /// Injects uniform latency into `endpoint` (`slots`, `createBooking`, ...), or removes it.
     pub async fn set_latency(self, endpoint: &str, range_ms: Option<(u64, u64)>) -> Result<()> {
         let latency = range_ms.map(|(min, max)| json!({"minMs": min, "maxMs": max}));

@@ -453,13 +453,14 @@ async fn prepared_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
     for n in 0..plan.attempts {
         let attempt = prepared::prefetched_attempt(target, n).await?;
         println!(
-            "  attempt: {:.0} ms (parse {:.1}, check {:.1}, booking {:.0}; hold in place {:.0} ms after the check; {} requests at check time)",
+            "  attempt: {:.0} ms (parse {:.1}, check {:.1}, booking {:.0}; hold in place {:.0} ms after the check; {} slots queries at check time, other requests {:?})",
             millis(attempt.total()),
             millis(attempt.parse),
             millis(attempt.check),
             millis(attempt.booking),
             millis(attempt.hold),
-            attempt.upstream_at_check
+            attempt.upstream_at_check,
+            attempt.others_at_check
         );
         attempts.push(attempt);
     }
@@ -492,7 +493,7 @@ async fn prepared_phase(target: Target, plan: &Plan) -> Result<Vec<Row>> {
             Some(Goal::AtMost(1_500.0)),
         ),
         Row::measured(
-            "upstream_requests_at_first_check",
+            "slots_queries_at_first_check",
             "",
             at_check as f64,
             Some(Goal::AtMost(0.0)),

@@ -31,7 +31,7 @@ pub const WISHES: [(u32, u32, u32); 5] = [
 ];
 
 /// The time of each step of one prefetched attempt, as the caller waits for it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Prefetched {
     pub parse: Duration,
     /// Answered from what the warm-up fetched.
@@ -39,8 +39,10 @@ pub struct Prefetched {
     /// From the check's reply to the reservation being in place at Cal.com.
     pub hold: Duration,
     pub booking: Duration,
-    /// Cal.com requests made between the greeting's end and the check's reply.
+    /// Slots queries made between the greeting's end and the check's reply: the check's own.
     pub upstream_at_check: u64,
+    /// Other Cal.com requests in that time (an earlier call's hold being released, say).
+    pub others_at_check: Vec<String>,
 }
 
 impl Prefetched {
@@ -85,7 +87,13 @@ pub async fn prefetched_attempt(target: Target, n: usize) -> Result<Prefetched> 
         availability["available"] == true,
         "{date} {hour}:30 should be free: {availability}"
     );
-    let upstream_at_check = target.sim.requests().await? - before;
+    let (slots, others): (Vec<String>, Vec<String>) = target
+        .sim
+        .endpoints_since(before)
+        .await?
+        .into_iter()
+        .partition(|endpoint| endpoint == "slots");
+    let upstream_at_check = slots.len() as u64;
     let requested = availability["requested"]
         .as_str()
         .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
@@ -115,5 +123,6 @@ pub async fn prefetched_attempt(target: Target, n: usize) -> Result<Prefetched> 
         hold,
         booking,
         upstream_at_check,
+        others_at_check: others,
     })
 }
