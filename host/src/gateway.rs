@@ -141,7 +141,14 @@ impl Gateway {
             factory,
             Dispatcher::new(
                 Arc::clone(&runtime),
-                PhoneCalls::new(runtime, Arc::clone(&tenants)),
+                PhoneCalls::new(
+                    runtime,
+                    Arc::clone(&tenants),
+                    match &caches {
+                        Caches::Redis(redis) => Some(Arc::clone(redis)),
+                        Caches::Memory => None,
+                    },
+                ),
                 callbacks,
                 ledger,
             ),

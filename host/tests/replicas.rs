@@ -50,6 +50,9 @@ retell_api_key = "{RETELL_KEY}"
 allowed_outbound = ["http://{calendar}"]
 fixed_now = "2026-11-25T10:00:00+01:00"
 locale = "en"
+# Every check here is a phone call of its own, asking for one slot: with holds, the first
+# call's hold would make it taken for the others (holds across replicas: `holds_*` below).
+hold_slots = false
 
 [tenants.demo.settings]
 calcom_base_url = "http://{calendar}/v2"
@@ -57,6 +60,18 @@ calcom_api_key = "cal_test_demo"
 services = '[{{"name": "Consultation", "event_type_id": 1001, "duration": 30}}]'
 mode = "echo"
 reply = "version two"
+
+# The same calendar with holds (the default), for the hold tests.
+[tenants.held]
+retell_api_key = "{RETELL_KEY}"
+allowed_outbound = ["http://{calendar}"]
+fixed_now = "2026-11-25T10:00:00+01:00"
+locale = "en"
+
+[tenants.held.settings]
+calcom_base_url = "http://{calendar}/v2"
+calcom_api_key = "cal_test_demo"
+services = '[{{"name": "Consultation", "event_type_id": 1001, "duration": 30}}]'
 "#,
         data = dir.join("data").display(),
     );
@@ -113,7 +128,7 @@ impl Cluster {
             .sim
             .requests()
             .iter()
-            .filter(|request| request.path.contains("/slots"))
+            .filter(|request| request.endpoint == Some(calsim::Endpoint::Slots))
             .count()
     }
 }
@@ -508,5 +523,97 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
             "the replica is still running"
         );
     }
+    Ok(())
+}
+
+/// A signed Retell call event (`call_ended`, ...) of `call_id` to `tenant` on `gateway`.
+async fn call_event(
+    gateway: &Gateway,
+    tenant: &str,
+    event: &str,
+    call_id: &str,
+) -> Result<u16, Box<dyn std::error::Error>> {
+    let body = json!({ "event": event, "call": { "call_id": call_id } }).to_string();
+    let now = chrono::Utc::now().timestamp_millis();
+    let signature = slotline::server::signature::sign(body.as_bytes(), RETELL_KEY.as_bytes(), now);
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/retell/{tenant}/events", gateway.url))
+        .header("x-retell-signature", signature)
+        .body(body)
+        .send()
+        .await?;
+    Ok(response.status().as_u16())
+}
+
+impl Cluster {
+    /// Waits until the calendar holds exactly `count` reservations (generous bound).
+    async fn reservations(&self, count: usize) -> Vec<calsim::Reservation> {
+        let since = Instant::now();
+        loop {
+            let held = self.calendar.sim.reservations();
+            if held.len() == count {
+                return held;
+            }
+            assert!(
+                since.elapsed() < Duration::from_secs(10),
+                "expected {count} reservations: {held:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn holds_made_on_one_replica_are_booked_and_released_on_the_other() -> TestResult {
+    let cluster = Cluster::start("holds").await?;
+    let wish = |time: &str| json!({ "date": THURSDAY, "time": time });
+
+    // The check lands on A, the caller's "yes" on B.
+    let (_, checked) = tool_to(
+        &cluster.a,
+        "held",
+        "check_availability",
+        wish("14:00"),
+        "held-1",
+    )
+    .await?;
+    assert_eq!(checked["data"]["available"], true, "{checked}");
+    let held = cluster.reservations(1).await;
+    let (status, booked) = tool_to(
+        &cluster.b,
+        "held",
+        "create_booking",
+        json!({ "date": THURSDAY, "time": "14:00", "name": "Ada Lovelace", "email": "ada@example.com" }),
+        "held-1",
+    )
+    .await?;
+    assert_eq!(status, 200, "{booked}");
+    assert_eq!(booked["success"], true, "B booked with A's hold: {booked}");
+    let with_hold = cluster.calendar.sim.requests().iter().any(|request| {
+        request.method == "POST"
+            && request.path == "/v2/bookings"
+            && request.body.as_deref().is_some_and(|body| {
+                body.contains(&format!("\"reservedSlotUid\":\"{}\"", held[0].uid))
+            })
+    });
+    assert!(with_hold, "the booking named the hold");
+    cluster.reservations(0).await;
+
+    // A call that checks on A and ends on B: B lets A's hold go.
+    let (_, checked) = tool_to(
+        &cluster.a,
+        "held",
+        "check_availability",
+        wish("16:00"),
+        "held-2",
+    )
+    .await?;
+    assert_eq!(checked["data"]["available"], true, "{checked}");
+    cluster.reservations(1).await;
+    assert_eq!(
+        call_event(&cluster.b, "held", "call_ended", "held-2").await?,
+        204
+    );
+    cluster.reservations(0).await;
     Ok(())
 }

@@ -9,17 +9,20 @@
 
 mod holds;
 mod live;
+mod shared;
 mod warmup;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::cache::RedisBackend;
 use crate::runtime::{InvokeError, Runtime, api, calls_api};
 use crate::tenant::{Tenant, TenantId, Tenants};
 use crate::tool::CallInfo;
 use holds::Holds;
 use live::LiveCalls;
+use shared::{SharedHold, SharedHolds};
 use warmup::{Decision, Prepared, Warmup};
 
 /// After a failed or refused refresh, the refresher tries again this much later.
@@ -28,6 +31,9 @@ const REFRESH_RETRY: Duration = Duration::from_secs(5);
 /// The longest a booking waits for the hold its call is still asking for. Past it the booking
 /// goes ahead without: a hold is a courtesy, the booking is what the caller asked for.
 const HOLD_WAIT: Duration = Duration::from_secs(2);
+
+/// How often a booking looks for a hold another replica is asking for.
+const SHARED_POLL: Duration = Duration::from_millis(25);
 
 /// The call id a refresh is made under: it belongs to no phone call.
 const REFRESH_CALL_ID: &str = "slotline:refresh";
@@ -44,15 +50,23 @@ pub struct PhoneCalls {
     runtime: Arc<Runtime>,
     directory: Arc<Tenants>,
     tenants: Mutex<HashMap<TenantId, Arc<TenantCalls>>>,
+    /// With replicas sharing Redis: the holds every replica sees.
+    shared: Option<Arc<SharedHolds>>,
 }
 
 impl PhoneCalls {
-    /// Calls of the tenants in `directory`, whose plugins run on `runtime`.
-    pub fn new(runtime: Arc<Runtime>, directory: Arc<Tenants>) -> Arc<Self> {
+    /// Calls of the tenants in `directory`, whose plugins run on `runtime`; with `redis`,
+    /// holds are shared with every replica that uses it.
+    pub fn new(
+        runtime: Arc<Runtime>,
+        directory: Arc<Tenants>,
+        redis: Option<Arc<RedisBackend>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             runtime,
             directory,
             tenants: Mutex::default(),
+            shared: redis.map(|redis| Arc::new(SharedHolds::new(redis))),
         })
     }
 
@@ -94,9 +108,7 @@ impl PhoneCalls {
         calls.live.end(&call.call_id);
         metrics::gauge!("slotline_live_calls", "tenant" => tenant.id.to_string())
             .set(calls.live.count() as f64);
-        if let Some(hold) = calls.holds.take(&call.call_id) {
-            self.spawn_release(tenant, call, hold, "call_ended");
-        }
+        self.let_go(tenant, call, calls.holds.take(&call.call_id), None);
     }
 
     /// The calendar changed (a Cal.com webhook): the next call warms again.
@@ -137,7 +149,13 @@ impl PhoneCalls {
             duration: wish.duration,
         };
         let (runtime, tenant, call) = (Arc::clone(&self.runtime), Arc::clone(tenant), call.clone());
+        let shared = self.shared.clone();
         tokio::spawn(async move {
+            if let Some(shared) = &shared {
+                shared
+                    .asking(&tenant.id, &call.call_id, HOLD_WAIT.saturating_mul(2))
+                    .await;
+            }
             if let Some(previous) = previous {
                 release(&runtime, &tenant, &call, previous, "moved_on").await;
             }
@@ -161,8 +179,16 @@ impl PhoneCalls {
                 metrics::histogram!("slotline_hold_seconds", "tenant" => tenant.id.to_string())
                     .record(asked.elapsed().as_secs_f64());
             }
-            if let Some(unwanted) = calls.holds.placed(request, outcome.ok()) {
-                release(&runtime, &tenant, &call, unwanted, "unwanted").await;
+            let held = outcome.ok();
+            match (calls.holds.placed(request, held.clone()), held, &shared) {
+                (Some(unwanted), _, _) => {
+                    release(&runtime, &tenant, &call, unwanted, "unwanted").await;
+                }
+                (None, Some(hold), Some(shared)) => {
+                    shared.put(&tenant.id, &call.call_id, &hold).await;
+                }
+                (None, None, Some(shared)) => shared.forget(&tenant.id, &call.call_id).await,
+                (None, _, None) => {}
             }
         });
     }
@@ -178,32 +204,65 @@ impl PhoneCalls {
         if let Some(asked) = calls.holds.asked(&call.call_id) {
             let _ = tokio::time::timeout(HOLD_WAIT, asked).await;
         }
-        calls.holds.held(&call.call_id)
+        if let Some(hold) = calls.holds.held(&call.call_id) {
+            return Some(hold);
+        }
+        // The check may have run on another replica: its hold, once it is made.
+        let shared = self.shared.as_ref()?;
+        let waited = Instant::now();
+        loop {
+            match shared.get(&tenant.id, &call.call_id).await {
+                SharedHold::Held(hold) => return Some(hold),
+                SharedHold::Pending if waited.elapsed() < HOLD_WAIT => {
+                    tokio::time::sleep(SHARED_POLL).await;
+                }
+                SharedHold::Pending | SharedHold::None => return None,
+            }
+        }
     }
 
     /// A booking of `call` was made at `start`: the hold for that start is used up; a hold
     /// for another start is let go.
     pub fn booked(&self, tenant: &Arc<Tenant>, call: &CallInfo, start: Option<&str>) {
-        let calls = self.of(tenant);
-        let Some(hold) = calls.holds.take(&call.call_id) else {
-            return;
-        };
-        if start.is_some_and(|start| holds::same_instant(start, &hold.start)) {
-            count_hold(tenant, "booked");
-        } else {
-            self.spawn_release(tenant, call, hold, "booked_elsewhen");
-        }
+        let local = self.of(tenant).holds.take(&call.call_id);
+        self.let_go(
+            tenant,
+            call,
+            local,
+            Some(start.unwrap_or_default().to_owned()),
+        );
     }
 
-    fn spawn_release(
+    /// The call is done with its hold (`local`, or the one another replica made): a booking
+    /// at `booked` used a hold of that start; any other is released. Nothing waits for it.
+    fn let_go(
         &self,
         tenant: &Arc<Tenant>,
         call: &CallInfo,
-        hold: api::SlotHold,
-        why: &'static str,
+        local: Option<api::SlotHold>,
+        booked: Option<String>,
     ) {
+        if local.is_none() && self.shared.is_none() {
+            return;
+        }
         let (runtime, tenant, call) = (Arc::clone(&self.runtime), Arc::clone(tenant), call.clone());
-        tokio::spawn(async move { release(&runtime, &tenant, &call, hold, why).await });
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            let elsewhere = match &shared {
+                Some(shared) => shared.take(&tenant.id, &call.call_id).await,
+                None => None,
+            };
+            let Some(hold) = local.or(elsewhere) else {
+                return;
+            };
+            match booked {
+                Some(start) if holds::same_instant(&start, &hold.start) => {
+                    count_hold(&tenant, "booked");
+                }
+                Some(_) => release(&runtime, &tenant, &call, hold, "booked_elsewhen").await,
+                None => release(&runtime, &tenant, &call, hold, "call_ended").await,
+            }
+        });
     }
 
     /// Starts or joins the tenant's warm-up; what it returns completes when it ends.
