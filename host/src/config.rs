@@ -338,6 +338,9 @@ pub struct OutboundLimits {
     pub concurrent_requests: usize,
     /// Larger responses are cut with an error.
     pub max_response_bytes: usize,
+    /// Larger request bodies are refused before anything is sent: a booking is a few hundred
+    /// bytes, and the host reads a body whole before sending it.
+    pub max_request_bytes: usize,
 }
 
 impl Default for OutboundLimits {
@@ -346,6 +349,7 @@ impl Default for OutboundLimits {
             requests_per_call: 16,
             concurrent_requests: 32,
             max_response_bytes: 4 * 1024 * 1024,
+            max_request_bytes: 1024 * 1024,
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum Limit {
     OutboundConcurrency,
     /// An upstream response larger than `limits.max_response_bytes`.
     ResponseSize,
+    /// A request body larger than `limits.max_request_bytes`, or not written within the
+    /// request's deadline.
+    RequestSize,
     /// A phone call made more tool calls than `calls.max_tool_calls`.
     ToolCallsPerCall,
     /// A phone call made more tool calls within a minute than `calls.per_minute`.
@@ -47,7 +50,7 @@ pub enum Limit {
 
 impl Limit {
     /// Every limit, for documentation and tests.
-    pub const ALL: [Limit; 16] = [
+    pub const ALL: [Limit; 17] = [
         Limit::Memory,
         Limit::Deadline,
         Limit::ReplySize,
@@ -60,6 +63,7 @@ impl Limit {
         Limit::OutboundAddress,
         Limit::OutboundConcurrency,
         Limit::ResponseSize,
+        Limit::RequestSize,
         Limit::ToolCallsPerCall,
         Limit::ToolCallsPerMinute,
         Limit::ToolCallsPerTenant,
@@ -81,6 +85,7 @@ impl Limit {
             Limit::OutboundAddress => "outbound_address",
             Limit::OutboundConcurrency => "outbound_concurrency",
             Limit::ResponseSize => "response_size",
+            Limit::RequestSize => "request_size",
             Limit::ToolCallsPerCall => "tool_calls_per_call",
             Limit::ToolCallsPerMinute => "tool_calls_per_minute",
             Limit::ToolCallsPerTenant => "tool_calls_per_tenant",

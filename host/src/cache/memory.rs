@@ -11,8 +11,23 @@ use moka::sync::Cache;
 /// Bytes a tenant's cached values may occupy before the least useful ones are evicted.
 pub const DEFAULT_TENANT_CAPACITY_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Generation counters a tenant may keep.
-const MAX_COUNTERS: u64 = 10_000;
+/// Bytes a tenant's counters may occupy, weighed as values are.
+const COUNTER_CAPACITY_BYTES: u64 = 1024 * 1024;
+
+/// What one entry costs beyond its key's and value's bytes: moka's node and its bookkeeping,
+/// the key's `String` and the value's `Arc`. Weighing it keeps a million empty entries from
+/// fitting a cap meant for kilobytes (each still costs the host a few hundred bytes).
+const ENTRY_OVERHEAD: usize = 256;
+
+/// The weight of an entry of `key_len` and `value_len` bytes.
+fn weight(key_len: usize, value_len: usize) -> u32 {
+    u32::try_from(
+        key_len
+            .saturating_add(value_len)
+            .saturating_add(ENTRY_OVERHEAD),
+    )
+    .unwrap_or(u32::MAX)
+}
 
 /// One tenant's cache: values with the tenant's TTL, and counters for `wasi:keyvalue/atomics`.
 pub struct MemoryCache {
@@ -28,11 +43,12 @@ impl MemoryCache {
         let values = Cache::builder()
             .time_to_live(ttl)
             .max_capacity(capacity_bytes)
-            .weigher(|key: &String, value: &Arc<[u8]>| {
-                u32::try_from(key.len() + value.len()).unwrap_or(u32::MAX)
-            })
+            .weigher(|key: &String, value: &Arc<[u8]>| weight(key.len(), value.len()))
             .build();
-        let counters = Cache::builder().max_capacity(MAX_COUNTERS).build();
+        let counters = Cache::builder()
+            .max_capacity(COUNTER_CAPACITY_BYTES)
+            .weigher(|key: &String, _: &u64| weight(key.len(), std::mem::size_of::<u64>()))
+            .build();
         Self { values, counters }
     }
 
@@ -97,6 +113,31 @@ mod tests {
         assert_eq!(cache.increment("gen", 1), 1);
         assert!(cache.get("slots").is_none());
         assert_eq!(cache.increment("gen", 2), 3);
+    }
+
+    #[test]
+    fn empty_entries_and_long_counter_keys_are_weighed_as_what_they_cost() {
+        let cache = MemoryCache::new(Duration::from_secs(60), DEFAULT_TENANT_CAPACITY_BYTES);
+        for n in 0..200_000 {
+            cache.set(format!("k{n}"), Vec::new());
+        }
+        let long = "x".repeat(1024);
+        for n in 0..10_000 {
+            cache.increment(&format!("{long}{n}"), 1);
+        }
+        cache.values.run_pending_tasks();
+        cache.counters.run_pending_tasks();
+        let values = cache.values.entry_count();
+        assert!(
+            values <= DEFAULT_TENANT_CAPACITY_BYTES / ENTRY_OVERHEAD as u64,
+            "{values} empty values kept in a 16 MiB cap"
+        );
+        let counters = cache.counters.entry_count();
+        assert!(
+            counters <= COUNTER_CAPACITY_BYTES / 1024,
+            "{counters} counters of 1 KiB keys kept in 1 MiB"
+        );
+        assert!(cache.counters.weighted_size() <= COUNTER_CAPACITY_BYTES);
     }
 
     #[test]

@@ -20,8 +20,9 @@
 //! on a dead Redis is worse than the rare duplicate it prevents. The claim ignores the cache's
 //! skip-after-failure gate: a tenant's slow cache read must not switch idempotency off.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use moka::future::Cache;
@@ -63,10 +64,17 @@ const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
     end \
     return 0";
 
-/// Replies of successful mutating calls, keyed by tenant, call and request.
+/// The replies one tenant's ledger keeps at most. Far above what a tenant books within
+/// [`RETENTION`] (a busy practice books a few hundred calls a day), and per tenant, so that
+/// one tenant booking without end cannot evict another's reply and have a platform retry
+/// run a booking again.
+const PER_TENANT: u64 = 10_000;
+
+/// Replies of successful mutating calls, per tenant, keyed by call and request.
 #[derive(Clone)]
 pub struct Ledger {
-    replies: Cache<String, ToolReply>,
+    tenants: Arc<Mutex<HashMap<String, Cache<String, ToolReply>>>>,
+    per_tenant: u64,
     shared: Option<Shared>,
 }
 
@@ -80,10 +88,8 @@ struct Shared {
 impl Default for Ledger {
     fn default() -> Self {
         Self {
-            replies: Cache::builder()
-                .time_to_live(RETENTION)
-                .max_capacity(100_000)
-                .build(),
+            tenants: Arc::default(),
+            per_tenant: PER_TENANT,
             shared: None,
         }
     }
@@ -120,16 +126,30 @@ impl Ledger {
         }
     }
 
-    /// Runs `attempt` once for all concurrent callers with the same `key` (an idempotency
-    /// key: a fixed-length digest); keeps its reply when it succeeded.
-    pub async fn once<F>(&self, key: String, attempt: F) -> Answer
+    /// `tenant`'s replies (made on first use).
+    fn replies(&self, tenant: &str) -> Cache<String, ToolReply> {
+        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        tenants
+            .entry(tenant.to_owned())
+            .or_insert_with(|| {
+                Cache::builder()
+                    .time_to_live(RETENTION)
+                    .max_capacity(self.per_tenant)
+                    .build()
+            })
+            .clone()
+    }
+
+    /// Runs `attempt` once for all concurrent callers of `tenant` with the same `key` (an
+    /// idempotency key: a fixed-length digest); keeps its reply when it succeeded.
+    pub async fn once<F>(&self, tenant: &str, key: String, attempt: F) -> Answer
     where
         F: Future<Output = Answer>,
     {
         let shared = self.shared.as_ref();
         let shared_key = shared.map(|shared| shared.redis.host_key(&format!("idem:{key}")));
         let outcome = self
-            .replies
+            .replies(tenant)
             .try_get_with(key, async move {
                 let answer = match (shared, shared_key) {
                     (Some(shared), Some(key)) => shared.once(&key, attempt).await,
@@ -260,4 +280,72 @@ impl Shared {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::tool::ReplyCode;
+
+    fn booked(n: usize) -> Answer {
+        Answer::Reply(ToolReply::success(format!("booked {n}"), Value::Null))
+    }
+
+    #[tokio::test]
+    async fn a_tenant_booking_without_end_evicts_none_of_anothers_replies() {
+        let ledger = Ledger {
+            per_tenant: 50,
+            ..Ledger::default()
+        };
+        let runs = AtomicUsize::new(0);
+        // Counted when the attempt runs, not when it is made.
+        let run = |n| {
+            let runs = &runs;
+            async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                booked(n)
+            }
+        };
+        ledger.once("quiet", "k-quiet".into(), run(0)).await;
+        for n in 0..1_000 {
+            ledger.once("busy", format!("k-{n}"), run(n)).await;
+        }
+        let caches: Vec<Cache<String, ToolReply>> = ledger
+            .tenants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        for cache in caches {
+            cache.run_pending_tasks().await;
+        }
+        let before = runs.load(Ordering::SeqCst);
+        let Answer::Reply(retried) = ledger.once("quiet", "k-quiet".into(), run(1)).await else {
+            panic!("a reply");
+        };
+        assert_eq!(retried.message, "booked 0", "the first reply, kept");
+        assert_eq!(runs.load(Ordering::SeqCst), before, "not run again");
+        let busy = ledger.replies("busy");
+        assert!(busy.entry_count() <= 50, "{}", busy.entry_count());
+    }
+
+    #[tokio::test]
+    async fn a_failed_attempt_is_not_kept() {
+        let ledger = Ledger::default();
+        let failed = || async {
+            Answer::Reply(ToolReply::failure(
+                "später".into(),
+                ReplyCode::UpstreamUnavailable,
+                String::new(),
+            ))
+        };
+        ledger.once("t", "k".into(), failed()).await;
+        let Answer::Reply(again) = ledger.once("t", "k".into(), async { booked(2) }).await else {
+            panic!("a reply");
+        };
+        assert_eq!(again.message, "booked 2");
+    }
 }

@@ -213,7 +213,10 @@ impl Dispatcher {
                 _ => None,
             };
             let mutation = this.mutate(&detached_tenant, &call, request);
-            let answer = this.ledger.once(key, mutation).await;
+            let answer = this
+                .ledger
+                .once(detached_tenant.id.as_str(), key, mutation)
+                .await;
             match booking {
                 Some(booking) => {
                     this.keep_intent(&detached_tenant, &call, &booking, answer)

@@ -40,7 +40,10 @@ pub(super) async fn run_typed(
             .map_err(InvokeError::Plugin),
         None => runtime.call_tool(&tenant.env, &context, request).await,
     };
-    let outcome = outcome.and_then(|response| within_reply_limit(runtime, tenant, response));
+    let outcome = match outcome.and_then(|response| within_reply_limit(runtime, tenant, response)) {
+        Err(InvokeError::Plugin(error)) => Err(error_within_reply_limit(runtime, tenant, error)),
+        other => other,
+    };
     let elapsed = started.elapsed();
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     let label = match &outcome {
@@ -62,7 +65,9 @@ pub(super) async fn run_typed(
         }
         Err(InvokeError::Plugin(error)) => {
             tracing::info!(
-                tenant = %tenant.id, tool = tool.name(), code = ?error.code, detail = %error.detail,
+                // The plugin's own text, escaped: it must not forge log lines or reach a
+                // terminal's escape sequences.
+                tenant = %tenant.id, tool = tool.name(), code = ?error.code, detail = ?error.detail,
                 elapsed_us, "plugin answered with an error"
             );
             let message = error.speech.filter(|speech| !speech.trim().is_empty());
@@ -112,6 +117,32 @@ fn within_reply_limit(
             runtime.max_reply_bytes()
         ),
     })
+}
+
+/// A plugin's error answer, held to the same reply limit as a success: its speech and detail
+/// go to the platform too, measured as sent (escaped: a control character takes six bytes).
+fn error_within_reply_limit(
+    runtime: &Runtime,
+    tenant: &Tenant,
+    error: crate::runtime::api::PluginError,
+) -> InvokeError {
+    let sent = |text: &str| encoded_len(&Value::String(text.to_owned()));
+    let size = error
+        .speech
+        .as_deref()
+        .map_or(0, sent)
+        .saturating_add(sent(&error.detail));
+    if size <= runtime.max_reply_bytes() {
+        return InvokeError::Plugin(error);
+    }
+    Limit::ReplySize.record(&tenant.id);
+    InvokeError::LimitExceeded {
+        limit: Limit::ReplySize,
+        detail: format!(
+            "an error reply of {size} bytes; the limit is {}",
+            runtime.max_reply_bytes()
+        ),
+    }
 }
 
 /// The length of `value` as compact JSON, without building the text.

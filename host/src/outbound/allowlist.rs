@@ -12,7 +12,14 @@ struct Origin {
 }
 
 impl Origin {
+    /// The origin `uri` names, normalised (lower case, the scheme's default port made
+    /// explicit, leading zeros of the port gone), so that one origin spelled two ways is one
+    /// origin everywhere. A URI with userinfo (`user@host`) names none: it would be forwarded
+    /// in `Host` and make the same host look like another.
     fn of(uri: &Uri) -> Option<Self> {
+        if uri.authority()?.as_str().contains('@') {
+            return None;
+        }
         let https = match uri.scheme() {
             Some(scheme) if *scheme == Scheme::HTTPS => true,
             Some(scheme) if *scheme == Scheme::HTTP => false,
@@ -67,7 +74,25 @@ impl Allowlist {
 
     /// Whether `uri`'s scheme, host and port are on the list.
     pub fn allows(&self, uri: &Uri) -> bool {
-        Origin::of(uri).is_some_and(|origin| self.origins.contains(&origin))
+        self.upstream(uri).is_some()
+    }
+
+    /// The name of `uri`'s origin when it is on the list: `host` or `host:port` (the port only
+    /// when it is not the scheme's default), normalised. Breakers, pacing and metrics key on
+    /// it, so the names are as few as the list's entries, whatever a plugin spells.
+    pub fn upstream(&self, uri: &Uri) -> Option<String> {
+        let origin = Origin::of(uri).filter(|origin| self.origins.contains(origin))?;
+        let default_port = if origin.https { 443 } else { 80 };
+        let host = if origin.host.contains(':') {
+            format!("[{}]", origin.host)
+        } else {
+            origin.host
+        };
+        Some(if origin.port == default_port {
+            host
+        } else {
+            format!("{host}:{}", origin.port)
+        })
     }
 }
 
@@ -90,6 +115,55 @@ mod tests {
         assert!(!allow.allows(&Uri::from_static("https://api.cal.com:8443/v2")));
         assert!(!allow.allows(&Uri::from_static("http://127.0.0.1:4001/v2")));
         assert!(!allow.allows(&Uri::from_static("http://169.254.169.254/latest")));
+    }
+
+    #[test]
+    fn one_origin_spelled_several_ways_is_one_upstream() {
+        let allow = list(&[
+            "https://api.cal.com",
+            "http://127.0.0.1:4000",
+            "http://[::1]:4000",
+        ]);
+        for uri in [
+            "https://api.cal.com/v2",
+            "https://API.Cal.com:443/v2",
+            "https://api.cal.com:0443/v2/slots",
+        ] {
+            assert_eq!(
+                allow.upstream(&Uri::from_static(uri)).as_deref(),
+                Some("api.cal.com"),
+                "{uri}"
+            );
+        }
+        assert_eq!(
+            allow
+                .upstream(&Uri::from_static("http://127.0.0.1:04000/x"))
+                .as_deref(),
+            Some("127.0.0.1:4000")
+        );
+        assert_eq!(
+            allow
+                .upstream(&Uri::from_static("http://[::1]:4000/x"))
+                .as_deref(),
+            Some("[::1]:4000")
+        );
+        assert_eq!(
+            allow.upstream(&Uri::from_static("https://evil.example/x")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_uri_with_userinfo_is_never_allowed() {
+        let allow = list(&["https://api.cal.com"]);
+        for uri in [
+            "https://user@api.cal.com/v2",
+            "https://user:secret@api.cal.com/v2",
+            "https://api.cal.com@evil.example/v2",
+        ] {
+            assert!(!allow.allows(&Uri::from_static(uri)), "{uri}");
+        }
+        assert!(Allowlist::parse(&["https://user@api.cal.com".to_owned()]).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -207,17 +207,53 @@ pub(crate) fn is_public(ip: IpAddr) -> bool {
                 || (a == 100 && (64..128).contains(&b)))
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_ipv4(v6) {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let s = v6.segments();
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
+                // Unique local fc00::/7, link-local fe80::/10, site-local fec0::/10.
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                // Local-use NAT64 64:ff9b:1::/48: translates to whatever the operator routes.
+                || (s[0] == 0x0064 && s[1] == 0xff9b && s[2] == 0x0001)
+                // Teredo 2001::/32: tunnels to an IPv4 address it carries obfuscated.
+                || (s[0] == 0x2001 && s[1] == 0x0000)
+                // Documentation 2001:db8::/32, discard-only 100::/64.
+                || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]))
         }
     }
+}
+
+/// The IPv4 address an IPv6 address stands for, where the network delivers it to one:
+/// IPv4-mapped `::ffff:a.b.c.d`, the deprecated IPv4-compatible `::a.b.c.d`, NAT64's
+/// well-known prefix `64:ff9b::/96`, and 6to4 `2002:AABB:CCDD::/48`. Such an address is as
+/// public as the IPv4 address it carries, no more.
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let low = |hi: u16, lo: u16| {
+        let [a, b] = hi.to_be_bytes();
+        let [c, d] = lo.to_be_bytes();
+        Ipv4Addr::new(a, b, c, d)
+    };
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    // `::` and `::1` are IPv6's own unspecified and loopback addresses, judged as such.
+    if s[..6] == [0; 6] && !(v6.is_unspecified() || v6.is_loopback()) {
+        return Some(low(s[6], s[7]));
+    }
+    if s[..6] == [0x0064, 0xff9b, 0, 0, 0, 0] {
+        return Some(low(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        return Some(low(s[1], s[2]));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -238,13 +274,33 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            // IPv6 forms that carry an internal IPv4 address.
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            // Reserved ranges that are not the public internet.
+            "fec0::1",
+            "64:ff9b:1::a00:1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:db8::1",
+            "100::1",
         ] {
             assert!(
                 !is_public(ip.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
                 "{ip}"
             );
         }
-        for ip in ["104.18.1.1", "2606:4700::1"] {
+        for ip in [
+            "104.18.1.1",
+            "2606:4700::1",
+            "64:ff9b::6812:101",
+            "2002:6812:101::1",
+            "::ffff:104.18.1.1",
+        ] {
             assert!(
                 is_public(ip.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
                 "{ip}"

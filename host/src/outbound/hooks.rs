@@ -2,11 +2,11 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::coalesce::{SharedOutcome, copy_error};
@@ -39,33 +39,36 @@ impl OutboundHooks {
         }
     }
 
-    /// Decides, before anything leaves the host, whether the request may go.
-    fn admit(&mut self, request: &Request<WasiBody>, upstream: &str) -> Result<(), Error> {
-        if !self.outbound.policy.allows(request.uri()) {
-            tracing::warn!(
-                tenant = %self.tenant,
-                uri = %request.uri(),
-                "outbound request denied: add its origin to the tenant's allowed_outbound"
-            );
-            self.count(upstream, "denied");
-            Limit::OutboundAllowlist.record(&self.tenant);
-            return Err(Error::HttpRequestDenied);
-        }
+    /// Decides, before anything leaves the host, whether the request may go. Every attempt
+    /// spends the call's request budget, refused ones included: a plugin trying thousands of
+    /// origins is stopped as soon as one sending thousands of requests is.
+    fn admit(&mut self, request: &Request<WasiBody>, upstream: Option<&str>) -> Result<(), Error> {
+        let label = upstream.unwrap_or(OTHER_UPSTREAM);
         if self.requests_left == 0 {
             tracing::warn!(
                 tenant = %self.tenant,
                 limit = self.outbound.policy.limits.requests_per_call,
                 "outbound request denied: the call used up its request budget"
             );
-            self.count(upstream, "budget_exceeded");
+            self.count(label, "budget_exceeded");
             Limit::OutboundBudget.record(&self.tenant);
             return Err(Error::ConnectionLimitReached);
         }
+        self.requests_left -= 1;
+        let Some(upstream) = upstream else {
+            tracing::warn!(
+                tenant = %self.tenant,
+                uri = ?request.uri().to_string(),
+                "outbound request denied: add its origin to the tenant's allowed_outbound"
+            );
+            self.count(label, "denied");
+            Limit::OutboundAllowlist.record(&self.tenant);
+            return Err(Error::HttpRequestDenied);
+        };
         if !self.outbound.breakers.admit(upstream) {
             self.count(upstream, "circuit_open");
             return Err(Error::DestinationUnavailable);
         }
-        self.requests_left -= 1;
         Ok(())
     }
 
@@ -73,6 +76,10 @@ impl OutboundHooks {
         count(&self.tenant, upstream, outcome);
     }
 }
+
+/// The `upstream` label of every request to an origin the allowlist does not name: one series
+/// however many origins a plugin tries.
+const OTHER_UPSTREAM: &str = "other";
 
 fn count(tenant: &TenantId, upstream: &str, outcome: &'static str) {
     metrics::counter!(
@@ -91,12 +98,9 @@ impl WasiHttpHooks for OutboundHooks {
         options: Option<RequestOptions>,
         _fut: IoFuture,
     ) -> SendFuture {
-        let upstream = request
-            .uri()
-            .authority()
-            .map(|authority| authority.as_str().to_ascii_lowercase())
-            .unwrap_or_default();
-        let admitted = self.admit(&request, &upstream);
+        let upstream = self.outbound.policy.upstream(request.uri());
+        let admitted = self.admit(&request, upstream.as_deref());
+        let upstream = upstream.unwrap_or_else(|| OTHER_UPSTREAM.to_owned());
         let deadline = self
             .outbound
             .policy
@@ -122,7 +126,14 @@ impl WasiHttpHooks for OutboundHooks {
                     .await;
                 outcome.map_err(|err| copy_error(&err))?
             } else {
-                let body = body.collect().await?.to_bytes();
+                let started = Instant::now();
+                let cap = exchange.outbound.policy.limits.max_request_bytes;
+                let body = read_body(body, cap, exchange.deadline, &exchange.tenant).await?;
+                // The body's time counts against the exchange's deadline.
+                let exchange = Exchange {
+                    deadline: exchange.deadline.saturating_sub(started.elapsed()),
+                    ..exchange
+                };
                 let request = Request::from_parts(parts, Full::new(body));
                 exchange
                     .send(request)
@@ -132,6 +143,33 @@ impl WasiHttpHooks for OutboundHooks {
             let done: IoFuture = Box::new(async { Ok(()) });
             Ok((response.into_response(), done))
         })
+    }
+}
+
+/// A request body, read whole before it is sent (bodies are small: a booking's JSON), at most
+/// `cap` bytes and within `deadline`. A plugin streaming gigabytes, or writing a few bytes
+/// forever, is stopped there, and nothing reaches the upstream.
+async fn read_body(
+    body: WasiBody,
+    cap: usize,
+    deadline: Duration,
+    tenant: &TenantId,
+) -> Result<Bytes, Error> {
+    let collected = tokio::time::timeout(deadline, Limited::new(body, cap).collect()).await;
+    match collected {
+        Err(_) => {
+            Limit::RequestSize.record(tenant);
+            Err(Error::ConnectionWriteTimeout)
+        }
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(err)) => match err.downcast::<Error>() {
+            Ok(err) => Err(*err),
+            // `Limited`'s own error: the body passed the cap.
+            Err(_) => {
+                Limit::RequestSize.record(tenant);
+                Err(Error::HttpRequestBodySize(u64::try_from(cap).ok()))
+            }
+        },
     }
 }
 

@@ -45,6 +45,11 @@ impl OutboundPolicy {
         self.allowlist.allows(uri)
     }
 
+    /// `uri`'s upstream name when the tenant may call it ([`Allowlist::upstream`]).
+    pub fn upstream(&self, uri: &Uri) -> Option<String> {
+        self.allowlist.upstream(uri)
+    }
+
     /// The deadline for a whole exchange, body included: the tenant's limit for this kind of
     /// call, lowered (never raised) by the plugin's own `request-options`, capped by the host.
     pub fn deadline(&self, method: &Method, options: Option<&RequestOptions>) -> Duration {

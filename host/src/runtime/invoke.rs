@@ -43,7 +43,8 @@ enum Returned {
 #[derive(Debug, thiserror::Error)]
 pub enum InvokeError {
     /// The plugin answered with an error of its own.
-    #[error("plugin error ({:?}): {}", .0.code, .0.detail)]
+    /// The plugin's `detail` is escaped: it is the plugin's own text, and ends up in logs.
+    #[error("plugin error ({:?}): {}", .0.code, .0.detail.escape_debug())]
     Plugin(api::PluginError),
     /// The plugin ran past its deadline and was stopped.
     #[error("plugin exceeded its {0:?} deadline")]

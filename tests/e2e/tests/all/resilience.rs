@@ -328,3 +328,109 @@ async fn a_plugin_making_a_thousand_requests_gets_its_budget_and_no_more() -> Te
     assert_eq!(harness.upstream_requests(), 16);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_plugin_trying_a_thousand_origins_is_stopped_by_its_budget_in_one_metric_series()
+-> TestResult {
+    let harness = Harness::with(|config| {
+        config
+            .tenants
+            .insert("scanner".into(), test_tenant("many-origins", &[], &[]));
+    })
+    .await;
+    let (_, reply) = harness
+        .retell_to(
+            "scanner",
+            &call("check_availability", json!({"date": THURSDAY})),
+        )
+        .await;
+    // Refused requests spend the budget as sent ones do: 16, then the budget refuses.
+    assert_eq!(message(&reply), "denied 16", "{reply}");
+    let metrics = harness.metrics().await;
+    let series: Vec<&str> = metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with("slotline_upstream_requests_total")
+                && line.contains("tenant=\"scanner\"")
+        })
+        .collect();
+    assert!(
+        series
+            .iter()
+            .all(|line| line.contains("upstream=\"other\"")),
+        "origins off the allowlist share one label: {series:?}"
+    );
+    assert!(
+        series
+            .iter()
+            .any(|line| line.contains("outcome=\"denied\"") && line.ends_with(" 16")),
+        "{series:?}"
+    );
+    assert!(
+        series
+            .iter()
+            .any(|line| line.contains("outcome=\"budget_exceeded\"")),
+        "{series:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_request_body_past_the_cap_is_refused_before_anything_is_sent() -> TestResult {
+    let harness = Harness::with(|config| {
+        let origin = simulator_origin(config);
+        let url = format!("{origin}/v2/bookings");
+        config.tenants.insert(
+            "streamer".into(),
+            test_tenant(
+                "post-body",
+                &[("url", &url), ("body_mib", "64")],
+                std::slice::from_ref(&origin),
+            ),
+        );
+        config.tenants.insert(
+            "modest".into(),
+            test_tenant("post-body", &[("url", &url), ("body_mib", "0")], &[origin]),
+        );
+    })
+    .await;
+    let (_, reply) = harness
+        .retell_to(
+            "streamer",
+            &call("check_availability", json!({"date": THURSDAY})),
+        )
+        .await;
+    assert_eq!(reply["success"], false, "{reply}");
+    assert!(
+        detail(&reply).contains("HttpRequestBodySize"),
+        "refused for its size: {reply}"
+    );
+    assert!(
+        offers_callback(&reply),
+        "the caller hears a fallback: {reply}"
+    );
+    assert_eq!(
+        harness.upstream_requests(),
+        0,
+        "nothing of it reached the calendar"
+    );
+    let metrics = harness.metrics().await;
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line.starts_with("slotline_limit_hits_total")
+                && line.contains("tenant=\"streamer\"")
+                && line.contains("limit=\"request_size\"")),
+        "counted as `request_size`"
+    );
+    // A small body is sent as before.
+    let (_, reply) = harness
+        .retell_to(
+            "modest",
+            &call("check_availability", json!({"date": THURSDAY})),
+        )
+        .await;
+    assert!(message(&reply).starts_with("status "), "{reply}");
+    assert_eq!(harness.upstream_requests(), 1);
+    Ok(())
+}

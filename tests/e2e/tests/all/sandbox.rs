@@ -9,13 +9,15 @@ use slotline_e2e::{Harness, THURSDAY, TestResult, call};
 
 /// Each hostile mode of the test plugin, and the limit that must stop it (`None`: a plain
 /// trap, which is a bug rather than a limit).
-const HOSTILE: [(&str, Option<&str>); 10] = [
+const HOSTILE: [(&str, Option<&str>); 11] = [
     ("loop", Some("deadline")),
     ("alloc", Some("memory")),
     ("recurse", Some("stack")),
     ("trap", None),
     ("big-reply", Some("memory")),
     ("long-reply", Some("reply_size")),
+    // An error's speech and detail count as sent, escaped: 20 KB raw, 120 KB as JSON.
+    ("escaped-error", Some("reply_size")),
     ("wide-reply", Some("hostcall_data")),
     ("big-value", Some("hostcall_data")),
     ("handles", Some("resource_table")),

@@ -18,6 +18,9 @@
 //! | `big-value` | writes a 2 MiB value into its cache |
 //! | `handles` | creates host resources (HTTP header maps) without ever dropping one |
 //! | `sleep` | sleeps for an hour |
+//! | `many-origins` | GETs `http://h{n}.example/` for n up to 1,000, reporting how many were denied before the budget stopped it |
+//! | `post-body` | POSTs a body of `body_mib` MiB to `url`, reporting the outcome |
+//! | `escaped-error` | fails with a speech and detail of 20,000 control characters: 20 KB raw, six times that as JSON |
 
 wit_bindgen::generate!({
     path: "wit",
@@ -32,7 +35,7 @@ use exports::slotline::plugin::booking::{
     BookingReply, BookingRequest, CalendarEvent, CallContext, CancelRequest, ErrorCode, Guest,
     ParseDateRequest, ParsedDate, PluginError, RescheduleRequest, ServiceList,
 };
-use wasi::http::types::{Fields, Method, OutgoingRequest, RequestOptions, Scheme};
+use wasi::http::types::{Fields, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme};
 
 fn setting(key: &str) -> Option<String> {
     wasi::config::store::get(key).ok().flatten()
@@ -99,6 +102,28 @@ fn behave() -> Result<String, PluginError> {
                 std::hint::black_box(&held);
             }
         }
+        "many-origins" => {
+            let denied = (0..1_000)
+                .map(|n| fetch(&format!("http://h{n}.example/")))
+                .take_while(|outcome| {
+                    outcome
+                        .as_ref()
+                        .is_err_and(|code| code.contains("HttpRequestDenied"))
+                })
+                .count();
+            Ok(format!("denied {denied}"))
+        }
+        "post-body" => {
+            let mib = setting("body_mib")
+                .and_then(|mib| mib.parse::<usize>().ok())
+                .unwrap_or(8);
+            post(&setting("url").unwrap_or_default(), mib << 20).map_err(fail)
+        }
+        "escaped-error" => Err(PluginError {
+            code: ErrorCode::UpstreamError,
+            detail: "\u{7}".repeat(20_000),
+            speech: Some("\u{7}".repeat(20_000)),
+        }),
         "sleep" => {
             wasi::clocks::monotonic_clock::subscribe_duration(3_600_000_000_000).block();
             Ok("woke up".into())
@@ -117,7 +142,8 @@ fn recurse(depth: u64) -> u64 {
     recurse(depth + 1).wrapping_add(std::hint::black_box(depth))
 }
 
-fn fetch(url: &str) -> Result<String, String> {
+/// A request of `method` to `url`, not yet sent.
+fn request_to(method: &Method, url: &str) -> Result<OutgoingRequest, String> {
     let (scheme, rest) = match url.split_once("://") {
         Some(("https", rest)) => (Scheme::Https, rest),
         Some((_, rest)) => (Scheme::Http, rest),
@@ -125,10 +151,38 @@ fn fetch(url: &str) -> Result<String, String> {
     };
     let (authority, path) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
     let request = OutgoingRequest::new(Fields::new());
-    let _ = request.set_method(&Method::Get);
+    let _ = request.set_method(method);
     let _ = request.set_scheme(Some(&scheme));
     let _ = request.set_authority(Some(authority));
     let _ = request.set_path_with_query(Some(path));
+    Ok(request)
+}
+
+/// POSTs `size` bytes to `url`, written in the largest pieces a stream takes at once, until
+/// written or the host stops reading.
+fn post(url: &str, size: usize) -> Result<String, String> {
+    let request = request_to(&Method::Post, url)?;
+    let body = request.body().map_err(|()| "no body".to_owned())?;
+    let future =
+        wasi::http::outgoing_handler::handle(request, None).map_err(|e| format!("{e:?}"))?;
+    let stream = body.write().map_err(|()| "no body stream".to_owned())?;
+    let chunk = [b'x'; 4096];
+    let mut written = 0;
+    while written < size && stream.blocking_write_and_flush(&chunk).is_ok() {
+        written += chunk.len();
+    }
+    drop(stream);
+    let _ = OutgoingBody::finish(body, None);
+    future.subscribe().block();
+    match future.get() {
+        Some(Ok(Ok(response))) => Ok(format!("status {}", response.status())),
+        Some(Ok(Err(code))) => Err(format!("{code:?} after {written} bytes")),
+        _ => Err("no response".into()),
+    }
+}
+
+fn fetch(url: &str) -> Result<String, String> {
+    let request = request_to(&Method::Get, url)?;
     let options = setting("timeout_ms")
         .and_then(|ms| ms.parse::<u64>().ok())
         .map(|ms| {
