@@ -316,3 +316,19 @@ pub fn vapi_tool_calls(call_id: &str, customer: &str, items: Vec<Value>) -> Valu
         }
     })
 }
+
+/// `event_type_id` booked at `start` (RFC 3339) by a person on Cal.com's own booking page, not
+/// through the gateway (and holding no reservation).
+pub fn booking_page(event_type_id: i64, start: &str) -> calsim::DirectBooking {
+    calsim::DirectBooking {
+        event_type_id,
+        start: DateTime::parse_from_rfc3339(start)
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or_else(|err| panic!("{start} is not RFC 3339: {err}")),
+        length_in_minutes: None,
+        name: "Paula Web".to_owned(),
+        email: Some("paula@example.com".to_owned()),
+        phone_number: None,
+        time_zone: Some("Europe/Berlin".to_owned()),
+    }
+}

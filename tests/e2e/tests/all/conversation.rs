@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use calsim::{Booking, BookingStatus, DirectBooking, Endpoint};
+use calsim::{Booking, BookingStatus, Endpoint};
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use serde_json::{Value, json};
 use slotline::config::{Config, Secret, TenantConfig};
-use slotline_e2e::{Harness, THURSDAY, TestResult, call_from, vapi_tool_calls};
+use slotline_e2e::{Harness, THURSDAY, TestResult, booking_page, call_from, vapi_tool_calls};
 
 /// The Friday after `NOW`: 11:00-12:00 taken (Anna's "Behandlung"), 09:00 free.
 const FRIDAY: &str = "2026-11-27";
@@ -1040,19 +1040,6 @@ fn upstream_count(harness: &Harness, endpoint: Endpoint) -> usize {
         .iter()
         .filter(|r| r.endpoint == Some(endpoint))
         .count()
-}
-
-/// `event_type_id` booked by a person on Cal.com's booking page, not through the gateway.
-fn booking_page(event_type_id: i64, start: &str) -> DirectBooking {
-    DirectBooking {
-        event_type_id,
-        start: utc(start),
-        length_in_minutes: None,
-        name: "Paula Web".to_owned(),
-        email: Some("paula@example.com".to_owned()),
-        phone_number: None,
-        time_zone: Some("Europe/Berlin".to_owned()),
-    }
 }
 
 /// The demo tenant with a Cal.com webhook secret, subscribed to the simulator's webhooks.

@@ -4,8 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use calsim::DirectBooking;
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use slotline_e2e::{Harness, THURSDAY, TestResult, call, vapi_tool_calls};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -123,16 +121,10 @@ async fn the_demo_calendar_signs_its_webhooks_so_a_direct_booking_is_not_offered
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-26T14:00:00+01:00")?.into();
-    let direct = harness.sim.sim.book_directly(DirectBooking {
-        event_type_id: 1001,
-        start,
-        length_in_minutes: None,
-        name: "Paula Web".to_owned(),
-        email: Some("paula@example.com".to_owned()),
-        phone_number: None,
-        time_zone: Some("Europe/Berlin".to_owned()),
-    })?;
+    let direct = harness.sim.sim.book_directly(slotline_e2e::booking_page(
+        1001,
+        "2026-11-26T14:00:00+01:00",
+    ))?;
     let deadline = Instant::now() + Duration::from_secs(5);
     let delivered = loop {
         let found = harness

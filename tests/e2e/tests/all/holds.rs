@@ -8,12 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use calsim::{
-    BookingError, DEMO_API_KEY, DirectBooking, Endpoint, Latency, Reservation, VERSION_SLOTS,
-};
+use calsim::{BookingError, DEMO_API_KEY, Endpoint, Latency, Reservation, VERSION_SLOTS};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use slotline_e2e::{Harness, THURSDAY, TestResult, call_from, retell_call_event};
+use slotline_e2e::{Harness, THURSDAY, TestResult, booking_page, call_from, retell_call_event};
 
 const CALLER: &str = "+4915112345678";
 const OTHER_CALLER: &str = "+4915187654321";
@@ -24,19 +22,6 @@ fn utc(at: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(at)
         .map(|at| at.with_timezone(&Utc))
         .unwrap_or_default()
-}
-
-/// Someone on Cal.com's own booking page, who holds no reservation.
-fn booking_page(start: &str) -> DirectBooking {
-    DirectBooking {
-        event_type_id: 1001,
-        start: utc(start),
-        length_in_minutes: None,
-        name: "Paula Web".to_owned(),
-        email: Some("paula@example.com".to_owned()),
-        phone_number: None,
-        time_zone: Some("Europe/Berlin".to_owned()),
-    }
 }
 
 /// Polls the simulator until `done` holds for its reservations; panics after a generous bound.
@@ -120,7 +105,10 @@ async fn a_slot_offered_to_a_caller_stays_theirs_while_someone_else_tries_to_boo
     assert_eq!(held.len(), 1, "one hold for one call: {held:?}");
 
     // The website's booking page tries the same slot while the caller gives their name.
-    let direct = harness.sim.sim.book_directly(booking_page(THURSDAY_2PM));
+    let direct = harness
+        .sim
+        .sim
+        .book_directly(booking_page(1001, THURSDAY_2PM));
     assert!(
         matches!(direct, Err(BookingError::ReservedByOther { .. })),
         "the held slot is refused to the website: {direct:?}"
@@ -175,7 +163,10 @@ async fn a_hold_is_released_when_the_call_ends_without_booking() -> TestResult {
     });
     assert!(released, "released with Cal.com's DELETE");
     // The slot is free again for anyone.
-    let direct = harness.sim.sim.book_directly(booking_page(THURSDAY_2PM));
+    let direct = harness
+        .sim
+        .sim
+        .book_directly(booking_page(1001, THURSDAY_2PM));
     assert!(direct.is_ok(), "{direct:?}");
     Ok(())
 }
