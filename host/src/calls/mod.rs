@@ -116,9 +116,17 @@ impl PhoneCalls {
         self.of(tenant).warmup.forget();
     }
 
+    /// Whether a free check of `tenant` is followed by a hold.
+    pub fn holds_slots(&self, tenant: &Tenant) -> bool {
+        tenant.hold_slots && tenant.plugin().contract().has_calls()
+    }
+
     /// Waits (at most `bound`) for a warm-up in flight, so a check arriving while the
     /// calendar is being fetched reads what it fetches instead of asking again.
     pub async fn settle_warmup(&self, tenant: &Tenant, bound: Duration) {
+        if !prepares(tenant) {
+            return;
+        }
         if let Some(prepared) = self.of(tenant).warmup.in_flight() {
             let _ = tokio::time::timeout(bound, prepared).await;
         }
@@ -133,7 +141,7 @@ impl PhoneCalls {
         wish: &api::AvailabilityRequest,
         found: &api::Availability,
     ) {
-        if !tenant.hold_slots || !tenant.plugin().contract().has_calls() || !found.available {
+        if !self.holds_slots(tenant) || !found.available {
             return;
         }
         let Some(start) = found.requested.as_deref() else {

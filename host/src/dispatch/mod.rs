@@ -125,8 +125,11 @@ impl Dispatcher {
     /// tenant's calendar is being prepared waits for it (instead of asking the calendar too);
     /// a check that found the wished start free has it held for the call.
     async fn read(&self, tenant: &Arc<Tenant>, call: &CallInfo, request: PluginRequest) -> Answer {
+        // Kept only where a hold may follow: most checks are cached reads, and pay nothing.
         let wish = match &request {
-            PluginRequest::CheckAvailability(wish) => Some(wish.clone()),
+            PluginRequest::CheckAvailability(wish) if self.calls.holds_slots(tenant) => {
+                Some(wish.clone())
+            }
             _ => None,
         };
         if matches!(
