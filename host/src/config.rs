@@ -25,6 +25,8 @@ pub struct Config {
     pub cache: CacheConfig,
     /// `[store]`: SQLite or PostgreSQL.
     pub store: StoreConfig,
+    /// `[call_log]`: every tool call, kept in the store.
+    pub call_log: CallLogConfig,
     /// Tenants declared in the file, keyed by tenant id.
     pub tenants: BTreeMap<String, TenantConfig>,
 }
@@ -146,6 +148,53 @@ pub enum CacheBackendKind {
     Redis,
 }
 
+/// `[call_log]`: every tool call with its latency waterfall, and the platforms' call events,
+/// written to the store in the background (a gateway without a store keeps none).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallLogConfig {
+    /// Whether tool calls are logged at all.
+    pub enabled: bool,
+    /// Records waiting for the writer; when it is full, new ones are dropped and counted
+    /// (`slotline_call_log_dropped_total`) rather than slowing a call.
+    pub queue: usize,
+    /// Records the writer puts in one transaction.
+    pub batch: usize,
+    /// How often records older than each tenant's `call_log.retention_days` are deleted.
+    pub sweep_every_secs: u64,
+}
+
+impl Default for CallLogConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            queue: 10_000,
+            batch: 512,
+            sweep_every_secs: 24 * 3600,
+        }
+    }
+}
+
+/// A tenant's `call_log`: how long its calls are kept and whether callers are masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantCallLogConfig {
+    /// Days a tool call or call event is kept.
+    pub retention_days: u32,
+    /// Masks callers' names and phone numbers (arguments, replies, call events) before they
+    /// are written.
+    pub redact: bool,
+}
+
+impl Default for TenantCallLogConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 30,
+            redact: false,
+        }
+    }
+}
+
 /// Where tenants, plugin versions and callers' requests are kept.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -225,6 +274,8 @@ pub struct TenantConfig {
     pub vapi_assistant_id: Option<String>,
     /// Freezes the clock the plugin is told about (RFC 3339), for demos and tests.
     pub fixed_now: Option<String>,
+    /// The call log's retention and redaction.
+    pub call_log: TenantCallLogConfig,
     /// Passed to the plugin through `wasi:config`; non-string values as JSON text.
     pub settings: BTreeMap<String, serde_json::Value>,
 }
@@ -256,6 +307,7 @@ impl Default for TenantConfig {
             hold_slots: true,
             vapi_assistant_id: None,
             fixed_now: None,
+            call_log: TenantCallLogConfig::default(),
             settings: BTreeMap::new(),
         }
     }

@@ -10,6 +10,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::cache::{CacheError, Caches};
+use crate::calllog::CallLog;
 use crate::calls::PhoneCalls;
 use crate::config::{Config, StoreBackendKind, TenantConfig};
 use crate::dispatch::{Callbacks, Dispatcher, Ledger};
@@ -52,6 +53,9 @@ pub enum GatewayError {
     /// A stored tenant's configuration is not readable.
     #[error("stored tenant {0} has unreadable settings: {1}")]
     StoredTenant(String, String),
+    /// The call log's writer.
+    #[error(transparent)]
+    CallLog(#[from] crate::calllog::NoRuntime),
     /// The HTTP client that delivers notifications.
     #[error("cannot build the notification client: {0}")]
     Http(#[from] reqwest::Error),
@@ -62,6 +66,7 @@ pub struct Gateway {
     state: Arc<AppState>,
     body_limits: server::BodyLimits,
     intent_pace: crate::dispatch::intents::SettlePace,
+    call_log_sweep: Duration,
     /// Follows activations made by other replicas for as long as the gateway lives.
     _watcher: Option<Watcher>,
 }
@@ -136,22 +141,34 @@ impl Gateway {
             Caches::Redis(redis) => Ledger::shared(Arc::clone(redis), cap),
             Caches::Memory => Ledger::default(),
         };
+        let call_log = match &registry {
+            Some(registry) if config.call_log.enabled => Some(CallLog::start(
+                Arc::clone(registry.store()),
+                &config.call_log,
+            )?),
+            _ => None,
+        };
+        let dispatcher = Dispatcher::new(
+            Arc::clone(&runtime),
+            PhoneCalls::new(
+                runtime,
+                Arc::clone(&tenants),
+                match &caches {
+                    Caches::Redis(redis) => Some(Arc::clone(redis)),
+                    Caches::Memory => None,
+                },
+            ),
+            callbacks,
+            ledger,
+        );
+        let dispatcher = match call_log {
+            Some(call_log) => dispatcher.with_call_log(call_log),
+            None => dispatcher,
+        };
         let state = Arc::new(AppState::new(
             Arc::clone(&tenants),
             factory,
-            Dispatcher::new(
-                Arc::clone(&runtime),
-                PhoneCalls::new(
-                    runtime,
-                    Arc::clone(&tenants),
-                    match &caches {
-                        Caches::Redis(redis) => Some(Arc::clone(redis)),
-                        Caches::Memory => None,
-                    },
-                ),
-                callbacks,
-                ledger,
-            ),
+            dispatcher,
             config.server.admin_token.clone(),
             registry,
         ));
@@ -161,6 +178,7 @@ impl Gateway {
                 every: Duration::from_millis(config.server.intent_retry_ms.max(1)),
                 between: Duration::from_millis(config.server.intent_pace_ms),
             },
+            call_log_sweep: Duration::from_secs(config.call_log.sweep_every_secs),
             body_limits: server::BodyLimits {
                 body_bytes: config.server.body_limit_bytes,
                 upload_bytes: config.server.upload_limit_bytes,
@@ -226,6 +244,10 @@ impl Gateway {
             Arc::clone(&self.state.tenants),
             self.intent_pace,
         );
+        // What tenants keep beyond their retention goes, now and then daily.
+        if let Some(call_log) = self.state.dispatcher.call_log() {
+            call_log.spawn_sweeper(Arc::clone(&self.state.tenants), self.call_log_sweep);
+        }
         axum::serve(listener, self.router()).await
     }
 

@@ -12,6 +12,7 @@
 
 pub mod agent;
 pub mod cache;
+pub mod calllog;
 pub mod calls;
 pub mod config;
 pub mod demo;

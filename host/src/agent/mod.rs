@@ -125,10 +125,7 @@ fn probe(tenant: &Tenant) -> Probe {
             _ => None,
         })
         .collect();
-    let call = CallInfo {
-        call_id: "slotline-probe".to_owned(),
-        ..CallInfo::default()
-    };
+    let call = CallInfo::host("slotline-probe");
     Probe {
         id: tenant.id.clone(),
         settings: Arc::clone(&tenant.env.settings),

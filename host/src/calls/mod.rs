@@ -316,10 +316,7 @@ impl PhoneCalls {
     fn spawn_refresher(self: &Arc<Self>, id: TenantId, calls: Arc<TenantCalls>) {
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            let refresh = CallInfo {
-                call_id: REFRESH_CALL_ID.to_owned(),
-                ..CallInfo::default()
-            };
+            let refresh = CallInfo::host(REFRESH_CALL_ID);
             loop {
                 let Some(tenant) = this.directory.get(id.as_str()) else {
                     calls.live.keep_refreshing(Duration::ZERO);

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use slotline::config::{Config, ConfigError};
 use slotline::gateway::{Gateway, GatewayError};
-use slotline::tool::{Answer, ArgsError, CallInfo, Refusal, Tool, ToolRequest};
+use slotline::tool::{Answer, ArgsError, CallInfo, Platform, Refusal, Tool, ToolRequest};
 
 /// What to call, on whose behalf.
 #[derive(Debug, clap::Args)]
@@ -97,6 +97,7 @@ pub async fn invoke(
 
     let call = CallInfo {
         call_id: args.call_id.clone(),
+        platform: Platform::Cli,
         caller_number: args.from.clone(),
         dialled_number: args.to.clone(),
     };
@@ -104,9 +105,13 @@ pub async fn invoke(
     // A missing argument is answered with a spoken question, as the webhook answers it.
     let answer = gateway
         .dispatcher()
-        .dispatch(&tenant, &call, request.map_err(Refusal::from))
+        .dispatch(&tenant, &call, tool.name(), request.map_err(Refusal::from))
         .await;
     let elapsed = started.elapsed();
+    // The process ends after this one call: its log record is written first.
+    if let Some(call_log) = gateway.dispatcher().call_log() {
+        call_log.flush().await;
+    }
     let reply = match answer {
         Answer::Reply(reply) => reply.to_json(),
         Answer::Overloaded => return Err(InvokeCliError::Overloaded),

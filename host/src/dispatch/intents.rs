@@ -257,6 +257,7 @@ async fn settle_one(
     };
     let call = CallInfo {
         call_id: intent.call_id.clone(),
+        platform: crate::tool::Platform::Host,
         caller_number: intent.phone.clone(),
         dialled_number: None,
     };

@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::calllog::{CallLog, ToolCallSeen, Trace};
 use crate::calls::PhoneCalls;
 use crate::runtime::{Runtime, api};
 use crate::tenant::Tenant;
@@ -43,6 +44,7 @@ pub struct Dispatcher {
     ledger: Ledger,
     callbacks: Option<Arc<Callbacks>>,
     builtins: Arc<HashMap<String, Arc<dyn Builtin>>>,
+    call_log: Option<CallLog>,
 }
 
 impl Dispatcher {
@@ -60,7 +62,27 @@ impl Dispatcher {
             ledger,
             callbacks,
             builtins: Arc::default(),
+            call_log: None,
         }
+    }
+
+    /// Logs every tool call to `call_log`.
+    pub fn with_call_log(mut self, call_log: CallLog) -> Self {
+        self.call_log = Some(call_log);
+        self
+    }
+
+    /// Logs a platform's event of `call` (`call_started`, `ended`, ...), linked to its tool
+    /// calls by the call id; nothing when calls are not logged.
+    pub fn log_event(&self, tenant: &Tenant, call: &CallInfo, event: &str) {
+        if let Some(log) = &self.call_log {
+            log.event(tenant, call, event);
+        }
+    }
+
+    /// The call log, when tool calls are logged.
+    pub fn call_log(&self) -> Option<&CallLog> {
+        self.call_log.as_ref()
     }
 
     /// Answers `tenant`'s tool calls with `builtin` instead of its plugin.
@@ -104,8 +126,40 @@ impl Dispatcher {
         context::of(tenant, name)
     }
 
-    /// Answers one tool call, or the refusal of one, with something to say.
+    /// Answers one tool call, or the refusal of one, with something to say. `name` is the
+    /// function the agent called, as it called it (what the call log shows for a refusal).
     pub async fn dispatch(
+        &self,
+        tenant: &Arc<Tenant>,
+        call: &CallInfo,
+        name: &str,
+        request: Result<ToolRequest, Refusal>,
+    ) -> Answer {
+        let Some(log) = &self.call_log else {
+            return self.answer(tenant, call, request).await;
+        };
+        let at = CallLog::arrived();
+        let trace = Trace::start();
+        let (tool, arguments) = match &request {
+            Ok(request) => (request.tool().name(), request.arguments()),
+            Err(_) => (name, Value::Null),
+        };
+        let answer = trace
+            .clone()
+            .scope(self.answer(tenant, call, request))
+            .await;
+        let seen = ToolCallSeen {
+            tool,
+            at,
+            arguments,
+            answer: &answer,
+            trace: &trace,
+        };
+        log.tool_call(tenant, call, seen);
+        answer
+    }
+
+    async fn answer(
         &self,
         tenant: &Arc<Tenant>,
         call: &CallInfo,
@@ -151,10 +205,7 @@ impl Dispatcher {
         let trigger = event.trigger.clone();
         self.calls.calendar_changed(tenant);
         // Not a phone call: the plugin sees the trigger where a call id would be.
-        let call = CallInfo {
-            call_id: format!("calcom:{trigger}"),
-            ..CallInfo::default()
-        };
+        let call = CallInfo::host(format!("calcom:{trigger}"));
         let context = tenant.call_context(&call);
         let outcome = self
             .runtime
@@ -210,7 +261,9 @@ impl Dispatcher {
         // drops this future) must not leave the booking half-made and unrecorded; the attempt
         // finishes, and its reply waits in the ledger for the retry.
         let (this, detached_tenant, call) = (self.clone(), Arc::clone(tenant), call.clone());
-        let attempt = tokio::spawn(async move {
+        // The attempt is still this tool call: its trace goes along.
+        let trace = Trace::current();
+        let attempt = tokio::spawn(traced(trace, async move {
             let booking = match &request {
                 PluginRequest::CreateBooking(booking) => Some(booking.clone()),
                 _ => None,
@@ -227,7 +280,7 @@ impl Dispatcher {
                 }
                 None => answer,
             }
-        });
+        }));
         attempt.await.unwrap_or_else(|err| {
             Answer::Reply(failure(
                 tenant,
@@ -312,6 +365,14 @@ impl Dispatcher {
                 answer
             }
         }
+    }
+}
+
+/// `work` with `trace` current, when there is one.
+async fn traced<F: std::future::Future>(trace: Option<Trace>, work: F) -> F::Output {
+    match trace {
+        Some(trace) => trace.scope(work).await,
+        None => work.await,
     }
 }
 

@@ -24,16 +24,22 @@ pub struct Coalescer {
 
 impl Coalescer {
     /// Runs `request` unless an identical one (same `key`) is in flight; then waits for that.
-    pub async fn run<F>(&self, key: String, request: F) -> SharedOutcome
+    /// The flag says whether it joined one in flight.
+    pub async fn run<F>(&self, key: String, request: F) -> (SharedOutcome, bool)
     where
         F: Future<Output = SharedOutcome> + Send + 'static,
     {
-        let shared = {
+        let (shared, joined) = {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            in_flight
+            let mut joined = true;
+            let shared = in_flight
                 .entry(key.clone())
-                .or_insert_with(|| request.boxed().shared())
-                .clone()
+                .or_insert_with(|| {
+                    joined = false;
+                    request.boxed().shared()
+                })
+                .clone();
+            (shared, joined)
         };
         let outcome = shared.clone().await;
         let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
@@ -43,7 +49,7 @@ impl Coalescer {
         {
             in_flight.remove(&key);
         }
-        outcome
+        (outcome, joined)
     }
 }
 
@@ -96,8 +102,11 @@ mod tests {
             let _ = release.send(true);
         };
         let (outcomes, ()) = tokio::join!(all, opener);
-        assert!(outcomes.iter().all(Result::is_ok));
+        assert!(outcomes.iter().all(|(outcome, _)| outcome.is_ok()));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
+        // The call log tells the one that went out from the nine that joined it.
+        let joined = outcomes.iter().filter(|(_, joined)| *joined).count();
+        assert_eq!(joined, 9);
         assert!(
             coalescer
                 .in_flight

@@ -12,6 +12,8 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 use super::coalesce::{SharedOutcome, copy_error};
 use super::pacing::{Admission, PaceKey};
 use super::{Buffered, OutboundClient, TenantOutbound};
+use crate::calllog::Trace;
+use crate::calllog::trace::UpstreamRequest;
 use crate::limits::Limit;
 use crate::tenant::TenantId;
 
@@ -25,17 +27,25 @@ pub struct OutboundHooks {
     outbound: Arc<TenantOutbound>,
     client: OutboundClient,
     requests_left: usize,
+    trace: Option<Trace>,
 }
 
 impl OutboundHooks {
-    /// The hooks of one call of `tenant`'s plugin.
-    pub fn new(tenant: TenantId, outbound: Arc<TenantOutbound>, client: OutboundClient) -> Self {
+    /// The hooks of one call of `tenant`'s plugin; each request is timed into `trace` when
+    /// the call is logged.
+    pub fn new(
+        tenant: TenantId,
+        outbound: Arc<TenantOutbound>,
+        client: OutboundClient,
+        trace: Option<Trace>,
+    ) -> Self {
         let requests_left = outbound.policy.limits.requests_per_call;
         Self {
             tenant,
             outbound,
             client,
             requests_left,
+            trace,
         }
     }
 
@@ -112,37 +122,82 @@ impl WasiHttpHooks for OutboundHooks {
             upstream,
             deadline,
         };
+        let traced = self.trace.clone().map(|trace| {
+            (
+                trace,
+                Instant::now(),
+                request.method().clone(),
+                request.uri().clone(),
+            )
+        });
         Box::new(async move {
-            admitted?;
-            let (parts, body) = request.into_parts();
-            let response = if parts.method == Method::GET {
-                // Identical GETs in flight share one upstream request; a GET body is ignored.
-                let key = parts.uri.to_string();
-                let request = Request::from_parts(parts, Full::new(Bytes::new()));
-                let outcome = exchange
-                    .outbound
-                    .coalescer
-                    .run(key, exchange.clone().send(request))
-                    .await;
-                outcome.map_err(|err| copy_error(&err))?
-            } else {
-                let started = Instant::now();
-                let cap = exchange.outbound.policy.limits.max_request_bytes;
-                let body = read_body(body, cap, exchange.deadline, &exchange.tenant).await?;
-                // The body's time counts against the exchange's deadline.
-                let exchange = Exchange {
-                    deadline: exchange.deadline.saturating_sub(started.elapsed()),
-                    ..exchange
-                };
-                let request = Request::from_parts(parts, Full::new(body));
-                exchange
-                    .send(request)
-                    .await
-                    .map_err(|err| copy_error(&err))?
-            };
+            let (outcome, coalesced) = exchange.run(admitted, request).await;
+            if let Some((trace, started, method, uri)) = traced {
+                trace.upstream(
+                    started,
+                    UpstreamRequest {
+                        method: &method,
+                        uri: &uri,
+                        status: outcome.as_ref().ok().map(|r| r.status.as_u16()),
+                        outcome: trace_outcome(&outcome),
+                        coalesced,
+                    },
+                );
+            }
             let done: IoFuture = Box::new(async { Ok(()) });
-            Ok((response.into_response(), done))
+            Ok((outcome?.into_response(), done))
         })
+    }
+}
+
+/// How a request ended, as the call log's waterfall names it.
+fn trace_outcome(outcome: &Result<Buffered, Error>) -> &'static str {
+    match outcome {
+        Ok(response) if response.headers.contains_key("x-slotline-rate-limited") => "rate_limited",
+        Ok(_) => "ok",
+        Err(Error::HttpRequestDenied | Error::DestinationIpProhibited) => "denied",
+        Err(Error::DestinationUnavailable) => "circuit_open",
+        Err(Error::ConnectionLimitReached) => "over_budget",
+        Err(Error::HttpResponseTimeout | Error::ConnectionTimeout) => "timeout",
+        Err(Error::HttpRequestBodySize(_) | Error::HttpResponseBodySize(_)) => "too_large",
+        Err(_) => "error",
+    }
+}
+
+impl Exchange {
+    /// The exchange of one admitted request: identical GETs share one upstream request (the
+    /// flag says whether this one joined another's); other bodies are read within limits.
+    async fn run(
+        self,
+        admitted: Result<(), Error>,
+        request: Request<WasiBody>,
+    ) -> (Result<Buffered, Error>, bool) {
+        if let Err(err) = admitted {
+            return (Err(err), false);
+        }
+        let (parts, body) = request.into_parts();
+        if parts.method == Method::GET {
+            // A GET body is ignored.
+            let key = parts.uri.to_string();
+            let request = Request::from_parts(parts, Full::new(Bytes::new()));
+            let coalescer = Arc::clone(&self.outbound);
+            let (outcome, joined) = coalescer.coalescer.run(key, self.send(request)).await;
+            return (outcome.map_err(|err| copy_error(&err)), joined);
+        }
+        let started = Instant::now();
+        let cap = self.outbound.policy.limits.max_request_bytes;
+        let body = match read_body(body, cap, self.deadline, &self.tenant).await {
+            Ok(body) => body,
+            Err(err) => return (Err(err), false),
+        };
+        // The body's time counts against the exchange's deadline.
+        let exchange = Exchange {
+            deadline: self.deadline.saturating_sub(started.elapsed()),
+            ..self
+        };
+        let request = Request::from_parts(parts, Full::new(body));
+        let outcome = exchange.send(request).await;
+        (outcome.map_err(|err| copy_error(&err)), false)
     }
 }
 

@@ -159,8 +159,10 @@ impl Runtime {
             Limit::InstancePool.record(&env.id);
             return Err(InvokeError::Overloaded);
         };
-        let deadline = deadline.saturating_sub(started.elapsed());
-        let mut store = self.store(env, deadline);
+        let slot_wait = started.elapsed();
+        let deadline = deadline.saturating_sub(slot_wait);
+        let trace = crate::calllog::Trace::current();
+        let mut store = self.store(env, deadline, trace.clone());
         let run = async {
             let instance = plugin
                 .pre()
@@ -183,6 +185,13 @@ impl Runtime {
             Err(InvokeError::Trap(error)) => Err(classify(error, deadline, &store.data().limiter)),
             other => other,
         };
+        if let Some(trace) = &trace {
+            trace.plugin_ran(
+                plugin.digest(),
+                slot_wait,
+                started.elapsed().saturating_sub(slot_wait),
+            );
+        }
         match &outcome {
             Err(InvokeError::Deadline(_)) => Limit::Deadline.record(&env.id),
             Err(InvokeError::LimitExceeded { limit, .. }) => limit.record(&env.id),
@@ -191,7 +200,12 @@ impl Runtime {
         outcome
     }
 
-    fn store(&self, env: &PluginEnv, deadline: Duration) -> Store<CallState> {
+    fn store(
+        &self,
+        env: &PluginEnv,
+        deadline: Duration,
+        trace: Option<crate::calllog::Trace>,
+    ) -> Store<CallState> {
         let mut state = CallState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
@@ -200,7 +214,9 @@ impl Runtime {
                 env.id.clone(),
                 Arc::clone(&env.outbound),
                 self.client.clone(),
+                trace.clone(),
             ),
+            trace,
             cache: Arc::clone(&env.cache),
             settings: Arc::clone(&env.settings),
             limiter: StoreLimiter::new(self.memory_limit),

@@ -10,11 +10,14 @@ use wasmtime::component::{HasData, Resource, ResourceTable};
 use super::bindings::wasi::keyvalue::{atomics, store};
 use super::types::Bucket;
 use crate::cache::{CacheError, TenantCache};
+use crate::calllog::Trace;
 
 /// What the keyvalue host functions see of a call's state.
 pub struct KeyValueView<'a> {
     pub table: &'a mut ResourceTable,
     pub cache: &'a Arc<TenantCache>,
+    /// The tool call's trace, when it is logged.
+    pub trace: Option<&'a Trace>,
 }
 
 /// Marker tying the generated `add_to_linker` functions to [`KeyValueView`].
@@ -52,7 +55,12 @@ impl store::Host for KeyValueView<'_> {
 
 impl store::HostBucket for KeyValueView<'_> {
     async fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<Option<Vec<u8>>> {
-        outcome(self.cache(&bucket)?.get(&key).await)
+        let started = std::time::Instant::now();
+        let found = self.cache(&bucket)?.get(&key).await;
+        if let Some(trace) = self.trace {
+            trace.cache_read(started, &key, matches!(found, Ok(Some(_))));
+        }
+        outcome(found)
     }
 
     async fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Outcome<()> {

@@ -10,6 +10,7 @@ use super::keyvalue::KeyValueView;
 use super::limiter::StoreLimiter;
 use super::wasi_config::{ConfigView, Settings};
 use crate::cache::TenantCache;
+use crate::calllog::Trace;
 use crate::outbound::OutboundHooks;
 
 /// Built fresh for every call, so nothing of one call or caller leaks into the next.
@@ -21,6 +22,8 @@ pub struct CallState {
     pub(super) cache: Arc<TenantCache>,
     pub(super) settings: Arc<Settings>,
     pub(super) limiter: StoreLimiter,
+    /// The tool call's trace, when it is logged: cache reads are timed into it.
+    pub(super) trace: Option<Trace>,
 }
 
 impl CallState {
@@ -28,6 +31,7 @@ impl CallState {
         KeyValueView {
             table: &mut self.table,
             cache: &self.cache,
+            trace: self.trace.as_ref(),
         }
     }
 

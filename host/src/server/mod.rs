@@ -11,6 +11,7 @@ pub mod auth;
 mod body_deadline;
 pub mod calcom;
 mod call_limits;
+mod calls;
 mod error;
 mod health;
 pub mod json;
@@ -135,6 +136,11 @@ pub fn router(state: Arc<AppState>, limits: BodyLimits) -> Router {
         )
         .route("/v1/admin/tenants/{tenant}/agent", get(agent::export))
         .route("/v1/admin/tenants/{tenant}/breakers", get(admin::breakers))
+        .route("/v1/admin/tenants/{tenant}/calls", get(calls::list))
+        .route(
+            "/v1/admin/tenants/{tenant}/calls/{call_id}",
+            get(calls::timeline),
+        )
         .route(
             "/v1/admin/tenants/{tenant}/cache",
             delete(admin::clear_cache),

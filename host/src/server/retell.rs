@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::auth::{Retell, Verified};
 use super::{ApiError, AppState};
-use crate::tool::{Answer, ArgsError, CallInfo, Refusal, Tool, ToolReply, ToolRequest};
+use crate::tool::{Answer, ArgsError, CallInfo, Platform, Refusal, Tool, ToolReply, ToolRequest};
 
 /// Retell refuses function results longer than this.
 const MAX_REPLY_CHARS: usize = 15_000;
@@ -63,6 +63,7 @@ pub fn parse_function_call(body: &[u8]) -> Result<RetellToolCall, ApiError> {
         tool,
         request: ToolRequest::from_args(tool, &args),
         info: CallInfo {
+            platform: Platform::Retell,
             call_id: call.call.call_id,
             caller_number: call.call.from_number,
             dialled_number: call.call.to_number,
@@ -112,6 +113,7 @@ pub fn parse_args_only(
         request: ToolRequest::from_args(tool, &args),
         info: CallInfo {
             call_id,
+            platform: Platform::Retell,
             caller_number: header("x-caller-number"),
             dialled_number: header("x-dialled-number"),
         },
@@ -123,12 +125,20 @@ async fn answer(
     tenant: &Arc<crate::tenant::Tenant>,
     call: RetellToolCall,
 ) -> Result<Json<Value>, ApiError> {
-    let RetellToolCall { request, info, .. } = call;
+    let RetellToolCall {
+        tool,
+        request,
+        info,
+    } = call;
     // Arguments that are missing or do not fit the tool are answered with a question about
     // that argument: the request is authentic, so the agent must get something to say.
     let request = request.map_err(Refusal::from);
     state.call_limiter.admit(tenant, &info.call_id, 1)?;
-    match state.dispatcher.dispatch(tenant, &info, request).await {
+    match state
+        .dispatcher
+        .dispatch(tenant, &info, tool.name(), request)
+        .await
+    {
         Answer::Reply(reply) => Ok(Json(retell_json(reply))),
         Answer::Overloaded => Err(ApiError::overloaded()),
     }
@@ -186,6 +196,7 @@ pub fn parse_call_event(body: &[u8]) -> Result<RetellCallEvent, ApiError> {
     Ok(RetellCallEvent {
         event: event.event,
         info: CallInfo {
+            platform: Platform::Retell,
             call_id: event.call.call_id.clone(),
             caller_number: event.call.from_number,
             dialled_number: event.call.to_number,
@@ -206,6 +217,9 @@ pub async fn call_event(
     let first = state.seen_events.entry(key).or_insert(()).is_fresh();
     if first {
         tracing::info!(tenant = %tenant.id, call_id = %event.call_id, event = %event.event, "call event");
+        state
+            .dispatcher
+            .log_event(&tenant, &event.info, &event.event);
         match event.event.as_str() {
             "call_started" => state.dispatcher.calls().started(&tenant, &event.info),
             "call_ended" => state.dispatcher.calls().ended(&tenant, &event.info),
@@ -257,6 +271,7 @@ pub fn parse_inbound(body: &[u8]) -> Result<CallInfo, ApiError> {
         )));
     }
     Ok(CallInfo {
+        platform: Platform::Retell,
         call_id: INBOUND_CALL_ID.to_owned(),
         caller_number: inbound.call_inbound.from_number,
         dialled_number: inbound.call_inbound.to_number,

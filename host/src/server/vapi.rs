@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Vapi, Verified};
 use super::{ApiError, AppState};
-use crate::tool::{Answer, CallInfo, Refusal, Tool, ToolReply, ToolRequest};
+use crate::tool::{Answer, CallInfo, Platform, Refusal, Tool, ToolReply, ToolRequest};
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -133,6 +133,7 @@ pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("{} message without `call`", message.kind)))?;
     let info = CallInfo {
         call_id: call.id,
+        platform: Platform::Vapi,
         caller_number: call.customer.and_then(|c| c.number),
         dialled_number: call.phone_number.and_then(|p| p.number),
     };
@@ -208,19 +209,25 @@ pub async fn tool_calls(
     let (info, items) = match parse_tool_calls(&body)? {
         VapiMessage::ToolCalls { info, items } => (info, items),
         VapiMessage::AssistantRequest(info) => {
+            state
+                .dispatcher
+                .log_event(&tenant, &info, "assistant-request");
             state.dispatcher.calls().ringing(&tenant, &info);
             state.dispatcher.calls().started(&tenant, &info);
             return Ok(Json(assistant_for(&tenant)));
         }
         VapiMessage::Ringing(info) => {
+            state.dispatcher.log_event(&tenant, &info, "ringing");
             state.dispatcher.calls().ringing(&tenant, &info);
             return Ok(Json(json!({})));
         }
         VapiMessage::Started(info) => {
+            state.dispatcher.log_event(&tenant, &info, "in-progress");
             state.dispatcher.calls().started(&tenant, &info);
             return Ok(Json(json!({})));
         }
         VapiMessage::Ended(info) => {
+            state.dispatcher.log_event(&tenant, &info, "ended");
             state.dispatcher.calls().ended(&tenant, &info);
             return Ok(Json(json!({})));
         }
@@ -240,11 +247,11 @@ pub async fn tool_calls(
     let answer = |Item { id, name, request }: Item| {
         let (state, tenant, info) = (&state, &tenant, &info);
         async move {
-            (
-                id,
-                name,
-                state.dispatcher.dispatch(tenant, info, request).await,
-            )
+            let answer = state
+                .dispatcher
+                .dispatch(tenant, info, &name, request)
+                .await;
+            (id, name, answer)
         }
     };
     let answers: Vec<(String, String, Answer)> = if sequential {

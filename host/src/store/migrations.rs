@@ -73,6 +73,39 @@ pub const MIGRATIONS: &[&str] = &[
         size INTEGER NOT NULL,
         created_at TEXT NOT NULL
     );",
+    // 4: the call log: every tool call with its latency waterfall, and the platforms' call
+    // events, so one phone call reads as a timeline. No foreign key to `tenants`: a log
+    // record must never be refused (and its batch lost) over a tenant removed meanwhile.
+    "CREATE TABLE call_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        at TEXT NOT NULL,
+        plugin_digest TEXT,
+        outcome TEXT NOT NULL,
+        error_code TEXT,
+        speech TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        total_us INTEGER NOT NULL,
+        waterfall TEXT NOT NULL
+    );
+    CREATE INDEX call_log_by_time ON call_log (tenant, id);
+    CREATE INDEX call_log_by_call ON call_log (tenant, call_id);
+    CREATE INDEX call_log_by_duration ON call_log (tenant, total_us);
+    CREATE INDEX call_log_by_at ON call_log (at);
+    CREATE TABLE call_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX call_events_by_call ON call_events (tenant, call_id);
+    CREATE INDEX call_events_by_at ON call_events (at);",
 ];
 
 /// The table that holds a PostgreSQL database's schema version, in its one row.

@@ -58,7 +58,8 @@
 //!   ([`watch`]);
 //! - `tenants.rs` ([`TenantRecord`]), `versions.rs` (plugin versions and which one is active:
 //!   [`PluginVersion`]), `audit.rs` ([`AuditEntry`]), `components.rs` (the components' bytes),
-//!   `requests.rs` (callers' requests and names: [`CallerRequest`]);
+//!   `requests.rs` (callers' requests and names: [`CallerRequest`]), `call_log.rs` (the call
+//!   log: [`LoggedToolCall`], [`CallTimeline`]);
 //! - `error.rs`: [`StoreError`].
 //!
 //! The behaviour tests are written once (`host/tests/common/store_behaviour.rs`) and run on
@@ -70,6 +71,7 @@
 
 mod audit;
 mod backend;
+mod call_log;
 mod components;
 mod error;
 mod event;
@@ -83,6 +85,10 @@ mod watch;
 
 pub use audit::AuditEntry;
 pub use backend::{BUSY_TIMEOUT, DB_FILE};
+pub use call_log::{
+    CallEventEntry, CallLogCursor, CallLogPage, CallLogQuery, CallTimeline, LoggedCallEvent,
+    LoggedToolCall, ToolCallEntry,
+};
 pub use error::StoreError;
 pub use event::StoreEvent;
 pub use requests::{CallerRequest, NewRequest, RequestKind};

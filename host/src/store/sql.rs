@@ -202,7 +202,7 @@ impl<T: FromValue> FromValue for Option<T> {
 }
 
 /// Now, as the store writes times: RFC 3339, UTC, milliseconds.
-pub(super) fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 

@@ -109,6 +109,7 @@ impl TenantFactory {
             cache_ttl: Duration::from_secs(config.cache_ttl_secs),
             warmup: config.warmup,
             hold_slots: config.hold_slots,
+            call_log: config.call_log,
             vapi_assistant_id: config.vapi_assistant_id.clone(),
             call_rate: std::num::NonZeroU32::new(config.calls.tenant_per_second)
                 .map(|rate| governor::RateLimiter::direct(governor::Quota::per_second(rate))),

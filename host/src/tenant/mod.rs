@@ -98,6 +98,8 @@ pub struct Tenant {
     pub warmup: WarmupConfig,
     /// Whether slots found free are held for the call (`hold_slots`).
     pub hold_slots: bool,
+    /// The call log's retention and redaction (`call_log`).
+    pub call_log: crate::config::TenantCallLogConfig,
     /// Vapi's `assistant-request` is answered with this assistant.
     pub vapi_assistant_id: Option<String>,
     /// What the tenant's plugin calls run with: the active plugin, outbound policy, cache

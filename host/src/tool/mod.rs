@@ -13,7 +13,8 @@ mod request;
 
 pub use reply::{Answer, ReplyCode, ReplyError, ToolReply, ToolResponse};
 pub use request::{
-    ArgsError, CallInfo, CallbackRequest, HostRequest, PluginRequest, Refusal, ToolRequest,
+    ArgsError, CallInfo, CallbackRequest, HostRequest, Platform, PluginRequest, Refusal,
+    ToolRequest,
 };
 
 /// The tools agents call, by the names they call them.

@@ -8,15 +8,57 @@ use super::Tool;
 use super::reply::ReplyCode;
 use crate::runtime::api;
 
+/// Who asked: the voice platform a call came through, or the gateway itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// Retell AI's webhooks.
+    Retell,
+    /// Vapi's server URL.
+    Vapi,
+    /// An MCP client.
+    Mcp,
+    /// `slotline plugin invoke`.
+    Cli,
+    /// The gateway on its own behalf: warm-ups, probes, calendar events, intent retries.
+    Host,
+}
+
+impl Platform {
+    /// The name the call log and the console show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Retell => "retell",
+            Platform::Vapi => "vapi",
+            Platform::Mcp => "mcp",
+            Platform::Cli => "cli",
+            Platform::Host => "host",
+        }
+    }
+}
+
 /// The call a tool request belongs to, as the voice platform described it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CallInfo {
     /// The platform's id of the phone call; idempotency and per-call budgets key on it.
     pub call_id: String,
+    /// Where the call came from.
+    pub platform: Platform,
     /// The caller's number (E.164), when the platform knows it.
     pub caller_number: Option<String>,
     /// The number the caller dialled.
     pub dialled_number: Option<String>,
+}
+
+impl CallInfo {
+    /// A call the gateway makes on its own behalf, known by `call_id` alone.
+    pub fn host(call_id: impl Into<String>) -> Self {
+        Self {
+            call_id: call_id.into(),
+            platform: Platform::Host,
+            caller_number: None,
+            dialled_number: None,
+        }
+    }
 }
 
 /// A request one of the plugin's `booking` functions answers.
@@ -174,6 +216,24 @@ impl ToolRequest {
     /// Whether the request changes the calendar.
     pub fn is_mutating(&self) -> bool {
         matches!(self, ToolRequest::Plugin(request) if request.is_mutating())
+    }
+
+    /// The arguments as the tool read them, by their WIT names (the call log's view).
+    pub fn arguments(&self) -> Value {
+        match self {
+            ToolRequest::Plugin(request) => Value::Object(
+                request
+                    .fields()
+                    .into_iter()
+                    .filter(|(_, value)| !value.is_null())
+                    .map(|(name, value)| (name.to_owned(), value))
+                    .collect(),
+            ),
+            ToolRequest::Host(HostRequest::RequestCallback(wish)) => {
+                serde_json::to_value(wish).unwrap_or(Value::Null)
+            }
+            ToolRequest::Host(HostRequest::GetContext) => Value::Object(serde_json::Map::new()),
+        }
     }
 }
 

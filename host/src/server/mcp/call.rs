@@ -13,7 +13,7 @@
 use axum::http::HeaderMap;
 
 use crate::server::header_text;
-use crate::tool::CallInfo;
+use crate::tool::{CallInfo, Platform};
 
 /// The header naming the call id.
 pub const CALL_ID_HEADER: &str = "x-call-id";
@@ -31,6 +31,7 @@ pub fn call_info(headers: &HeaderMap) -> CallInfo {
         .unwrap_or_else(fresh_call_id);
     CallInfo {
         call_id,
+        platform: Platform::Mcp,
         caller_number: header_text(headers, CALLER_NUMBER_HEADER),
         dialled_number: None,
     }

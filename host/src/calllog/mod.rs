@@ -1,0 +1,206 @@
+//! The call log: every tool call the gateway answered, with its latency waterfall, and the
+//! platforms' call events, kept in the store so an operator can see why a call went as it did.
+//!
+//! Writing it never slows or fails a call: [`CallLog::tool_call`] and [`CallLog::event`] put
+//! a record on a bounded queue and return at once; a background writer ([`writer`]) takes
+//! what has gathered and writes it in one transaction. When the queue is full (the store is
+//! slow or gone), records are dropped and counted in `slotline_call_log_dropped_total`,
+//! never waited for. Tenants' retention is enforced by a sweep ([`CallLog::sweep`]), their
+//! redaction ([`redact`]) before a record is queued, so nothing masked ever reaches the store.
+
+pub mod redact;
+pub mod trace;
+mod writer;
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+
+pub use trace::Trace;
+
+use crate::config::CallLogConfig;
+use crate::store::sql::now;
+use crate::store::{CallEventEntry, Store, StoreError, ToolCallEntry};
+use crate::tenant::{Tenant, Tenants};
+use crate::tool::{Answer, CallInfo};
+
+/// The call log's writer needs a tokio runtime to run on.
+#[derive(Debug, thiserror::Error)]
+#[error("the call log must be started within a tokio runtime")]
+pub struct NoRuntime;
+
+/// What the writer is handed.
+enum Record {
+    Tool(ToolCallEntry),
+    Event(CallEventEntry),
+    /// Answered once everything queued before it is written.
+    Flush(oneshot::Sender<()>),
+}
+
+/// The handle calls log through; cheap to clone.
+#[derive(Clone)]
+pub struct CallLog {
+    queue: mpsc::Sender<Record>,
+    store: Arc<Store>,
+}
+
+/// What one tool call was, for its log record.
+pub struct ToolCallSeen<'a> {
+    /// The tool, by its name.
+    pub tool: &'a str,
+    /// When it arrived (RFC 3339).
+    pub at: String,
+    /// The arguments as the tool read them.
+    pub arguments: Value,
+    /// What it answered.
+    pub answer: &'a Answer,
+    /// Where the time went.
+    pub trace: &'a Trace,
+}
+
+impl CallLog {
+    /// A call log on `store`, its writer running on the current tokio runtime until every
+    /// handle is gone.
+    pub fn start(store: Arc<Store>, config: &CallLogConfig) -> Result<Self, NoRuntime> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
+        let (queue, records) = mpsc::channel(config.queue.max(1));
+        runtime.spawn(writer::run(
+            Arc::clone(&store),
+            records,
+            config.batch.max(1),
+        ));
+        Ok(Self { queue, store })
+    }
+
+    /// The time to stamp a tool call with when it arrives.
+    pub fn arrived() -> String {
+        now()
+    }
+
+    fn enqueue(&self, record: Record, tenant: &Tenant) {
+        if self.queue.try_send(record).is_err() {
+            metrics::counter!("slotline_call_log_dropped_total", "tenant" => tenant.id.to_string())
+                .increment(1);
+        }
+    }
+
+    /// Logs one tool call of `tenant`'s.
+    pub fn tool_call(&self, tenant: &Tenant, call: &CallInfo, seen: ToolCallSeen<'_>) {
+        let total = seen.trace.elapsed();
+        let (outcome, error_code, speech) = match seen.answer {
+            Answer::Reply(reply) if reply.success => ("ok", None, reply.message.clone()),
+            Answer::Reply(reply) => {
+                let code = reply.code();
+                let refused = matches!(
+                    code,
+                    Some(
+                        crate::tool::ReplyCode::InvalidArguments
+                            | crate::tool::ReplyCode::MissingArgument
+                            | crate::tool::ReplyCode::UnknownTool
+                    )
+                );
+                (
+                    if refused { "refused" } else { "failed" },
+                    code.map(|code| code.as_str().to_owned()),
+                    reply.message.clone(),
+                )
+            }
+            Answer::Overloaded => ("overloaded", None, String::new()),
+        };
+        let mut arguments = seen.arguments;
+        let speech = if tenant.call_log.redact {
+            let mut names = redact::arguments(&mut arguments);
+            names.extend(call.caller_number.iter().cloned());
+            redact::text(&speech, &names)
+        } else {
+            speech
+        };
+        let entry = ToolCallEntry {
+            tenant: tenant.id.to_string(),
+            platform: call.platform.as_str().to_owned(),
+            call_id: call.call_id.clone(),
+            tool: seen.tool.to_owned(),
+            at: seen.at,
+            plugin_digest: seen.trace.plugin_digest(),
+            outcome: outcome.to_owned(),
+            error_code,
+            speech,
+            arguments,
+            total_us: i64::try_from(total.as_micros()).unwrap_or(i64::MAX),
+            waterfall: seen.trace.waterfall(total),
+        };
+        self.enqueue(Record::Tool(entry), tenant);
+    }
+
+    /// Logs a platform's event of one of `tenant`'s calls (`call_started`, ...).
+    pub fn event(&self, tenant: &Tenant, call: &CallInfo, event: &str) {
+        let mask = |number: &Option<String>| match number {
+            Some(_) if tenant.call_log.redact => Some(redact::MASK.to_owned()),
+            other => other.clone(),
+        };
+        let entry = CallEventEntry {
+            tenant: tenant.id.to_string(),
+            platform: call.platform.as_str().to_owned(),
+            call_id: call.call_id.clone(),
+            event: event.to_owned(),
+            at: now(),
+            detail: json!({
+                "caller_number": mask(&call.caller_number),
+                "dialled_number": mask(&call.dialled_number),
+            }),
+        };
+        self.enqueue(Record::Event(entry), tenant);
+    }
+
+    /// Waits until every record queued before this call is written (or failed to be): for
+    /// `slotline plugin invoke`, which exits right after its one call, and for tests.
+    pub async fn flush(&self) {
+        let (done, written) = oneshot::channel();
+        // A full queue is waited on here: flushing is never on a call's path.
+        if self.queue.send(Record::Flush(done)).await.is_ok() {
+            let _ = written.await;
+        }
+    }
+
+    /// The store the log is kept in.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Deletes what every tenant keeps beyond its `call_log.retention_days`; how many records
+    /// went.
+    pub fn sweep(&self, tenants: &Tenants) -> Result<u64, StoreError> {
+        let mut swept = 0;
+        for id in tenants.ids() {
+            let Some(tenant) = tenants.get(id.as_str()) else {
+                continue;
+            };
+            let keep = chrono::Duration::days(i64::from(tenant.call_log.retention_days));
+            let before =
+                (chrono::Utc::now() - keep).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            swept += self.store.sweep_call_log(id.as_str(), &before)?;
+        }
+        Ok(swept)
+    }
+
+    /// Sweeps now and then every `every`, for as long as the runtime lives.
+    pub fn spawn_sweeper(&self, tenants: Arc<Tenants>, every: std::time::Duration) {
+        let log = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every.max(std::time::Duration::from_secs(1)));
+            loop {
+                ticks.tick().await;
+                let (log, tenants) = (log.clone(), Arc::clone(&tenants));
+                match tokio::task::spawn_blocking(move || log.sweep(&tenants)).await {
+                    Ok(Ok(swept)) if swept > 0 => {
+                        tracing::info!(swept, "call log: old records deleted");
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(err)) => tracing::warn!(error = %err, "call log: sweep failed"),
+                    Err(err) => tracing::error!(error = %err, "call log: sweep panicked"),
+                }
+            }
+        });
+    }
+}
