@@ -288,6 +288,14 @@ impl RunningGateway {
     pub fn calls(&self) -> &Arc<PhoneCalls> {
         self.state.dispatcher.calls()
     }
+
+    /// Waits until the call log has written every record of the calls answered so far
+    /// (tests, and a graceful stop); at once when calls are not logged.
+    pub async fn flush_call_log(&self) {
+        if let Some(call_log) = self.state.dispatcher.call_log() {
+            call_log.flush().await;
+        }
+    }
 }
 
 impl Drop for RunningGateway {

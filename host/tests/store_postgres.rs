@@ -23,11 +23,13 @@ use common::services::Database;
 type TestResult = Result<(), Box<dyn Error + Send + Sync>>;
 
 /// The number of migrations this Slotline has (`migrations::MIGRATIONS.len()`).
-const LATEST_SCHEMA: i64 = 3;
+const LATEST_SCHEMA: i64 = 4;
 
 /// The tables the schema has, version table included.
 const TABLES: &[&str] = &[
     "audit_log",
+    "call_events",
+    "call_log",
     "callers",
     "components",
     "plugin_versions",

@@ -22,7 +22,7 @@ pub use trace::Trace;
 use crate::config::CallLogConfig;
 use crate::store::sql::now;
 use crate::store::{CallEventEntry, Store, StoreError, ToolCallEntry};
-use crate::tenant::{Tenant, Tenants};
+use crate::tenant::{Tenant, TenantId, Tenants};
 use crate::tool::{Answer, CallInfo};
 
 /// The call log's writer needs a tokio runtime to run on.
@@ -78,11 +78,14 @@ impl CallLog {
         now()
     }
 
-    fn enqueue(&self, record: Record, tenant: &Tenant) {
-        if self.queue.try_send(record).is_err() {
-            metrics::counter!("slotline_call_log_dropped_total", "tenant" => tenant.id.to_string())
+    /// Queues `record` unless the queue is full; whether it was queued.
+    fn enqueue(&self, record: Record, tenant: &TenantId) -> bool {
+        let queued = self.queue.try_send(record).is_ok();
+        if !queued {
+            metrics::counter!("slotline_call_log_dropped_total", "tenant" => tenant.to_string())
                 .increment(1);
         }
+        queued
     }
 
     /// Logs one tool call of `tenant`'s.
@@ -130,7 +133,7 @@ impl CallLog {
             total_us: i64::try_from(total.as_micros()).unwrap_or(i64::MAX),
             waterfall: seen.trace.waterfall(total),
         };
-        self.enqueue(Record::Tool(entry), tenant);
+        self.enqueue(Record::Tool(entry), &tenant.id);
     }
 
     /// Logs a platform's event of one of `tenant`'s calls (`call_started`, ...).
@@ -150,7 +153,7 @@ impl CallLog {
                 "dialled_number": mask(&call.dialled_number),
             }),
         };
-        self.enqueue(Record::Event(entry), tenant);
+        self.enqueue(Record::Event(entry), &tenant.id);
     }
 
     /// Waits until every record queued before this call is written (or failed to be): for
@@ -202,5 +205,66 @@ impl CallLog {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_queue_drops_and_counts_instead_of_waiting()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let store = Arc::new(Store::open_in_memory()?);
+        // The recorder first, as the gateway installs it before any call.
+        let _ = crate::metrics::handle();
+        // No writer: nothing leaves the queue of one.
+        let (queue, _records) = mpsc::channel(1);
+        let log = CallLog { queue, store };
+        let tenant = TenantId::parse("queue-full")?;
+        let event = || {
+            Record::Event(CallEventEntry {
+                tenant: tenant.to_string(),
+                platform: "retell".into(),
+                call_id: "c".into(),
+                event: "call_started".into(),
+                at: now(),
+                detail: Value::Null,
+            })
+        };
+        assert!(log.enqueue(event(), &tenant));
+        assert!(!log.enqueue(event(), &tenant));
+        assert!(!log.enqueue(event(), &tenant));
+        let metrics = crate::metrics::render();
+        assert!(
+            metrics.contains(r#"slotline_call_log_dropped_total{tenant="queue-full"} 2"#),
+            "{metrics}"
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn records_are_written_by_the_time_a_flush_returns()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let store = Arc::new(Store::open_in_memory()?);
+        let log = CallLog::start(Arc::clone(&store), &CallLogConfig::default())?;
+        let tenant = TenantId::parse("flushed")?;
+        for n in 0..20 {
+            log.enqueue(
+                Record::Event(CallEventEntry {
+                    tenant: tenant.to_string(),
+                    platform: "vapi".into(),
+                    call_id: "c".into(),
+                    event: format!("e{n}"),
+                    at: now(),
+                    detail: Value::Null,
+                }),
+                &tenant,
+            );
+        }
+        log.flush().await;
+        let timeline = store.call_timeline("flushed", "c")?;
+        assert_eq!(timeline.map(|t| t.events.len()), Some(20));
+        Ok(())
     }
 }

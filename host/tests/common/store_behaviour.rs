@@ -13,7 +13,10 @@
 use std::sync::{Arc, Barrier};
 
 use serde_json::json;
-use slotline::store::{AuditEntry, NewRequest, PluginVersion, RequestKind, Store, StoreError};
+use slotline::store::{
+    AuditEntry, CallEventEntry, CallLogQuery, NewRequest, PluginVersion, RequestKind, Store,
+    StoreError, ToolCallEntry,
+};
 
 /// What a test fails with.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -54,6 +57,9 @@ macro_rules! behaviour_tests {
             callers_are_remembered_per_tenant,
             components_are_stored_by_digest_once,
             corrupt_settings_are_reported_not_hidden,
+            the_call_log_filters_orders_and_pages,
+            a_call_reads_back_as_its_timeline_with_its_plugin_version,
+            the_call_log_is_swept_per_tenant_by_age,
         );
     };
     (@each $backend:ty; $($scenario:ident),* $(,)?) => {
@@ -402,5 +408,252 @@ pub fn corrupt_settings_are_reported_not_hidden(database: &impl Backend) -> Outc
         other => panic!("expected Corrupt, got {other:?}"),
     }
     assert!(matches!(store.tenants(), Err(StoreError::Corrupt(_))));
+    Ok(())
+}
+
+/// A logged tool call of `tenant`'s in `call`, at `at`, that took `us`.
+fn logged(tenant: &str, call: &str, tool: &str, outcome: &str, at: &str, us: i64) -> ToolCallEntry {
+    ToolCallEntry {
+        tenant: tenant.to_owned(),
+        platform: "retell".to_owned(),
+        call_id: call.to_owned(),
+        tool: tool.to_owned(),
+        at: at.to_owned(),
+        plugin_digest: Some(digest(1)),
+        outcome: outcome.to_owned(),
+        error_code: (outcome != "ok").then(|| "missing_argument".to_owned()),
+        speech: format!("{tool} answered"),
+        arguments: json!({ "date": "2026-12-03", "n": us }),
+        total_us: us,
+        waterfall: json!({ "total_us": us, "upstream": [] }),
+    }
+}
+
+fn event(tenant: &str, call: &str, name: &str, at: &str) -> CallEventEntry {
+    CallEventEntry {
+        tenant: tenant.to_owned(),
+        platform: "retell".to_owned(),
+        call_id: call.to_owned(),
+        event: name.to_owned(),
+        at: at.to_owned(),
+        detail: json!({ "caller_number": "+49151" }),
+    }
+}
+
+pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    let durations = [300, 100, 500, 100, 200];
+    let entries = durations
+        .iter()
+        .enumerate()
+        .map(|(n, us)| {
+            let tool = if n % 2 == 0 {
+                "check_availability"
+            } else {
+                "parse_date"
+            };
+            let outcome = if n == 3 { "refused" } else { "ok" };
+            let at = format!("2026-12-02T10:0{n}:00.000Z");
+            logged("acme", &format!("call-{}", n / 2), tool, outcome, &at, *us)
+        })
+        .collect();
+    store.append_call_log(entries, Vec::new())?;
+    store.append_call_log(
+        vec![logged(
+            "other",
+            "call-0",
+            "parse_date",
+            "ok",
+            "2026-12-02T10:00:00.000Z",
+            9,
+        )],
+        Vec::new(),
+    )?;
+    let query = |change: &dyn Fn(&mut CallLogQuery)| {
+        let mut query = CallLogQuery {
+            limit: 50,
+            ..CallLogQuery::default()
+        };
+        change(&mut query);
+        store.call_log("acme", &query)
+    };
+    let durations_of = |page: &slotline::store::CallLogPage| -> Vec<i64> {
+        page.calls.iter().map(|call| call.total_us).collect()
+    };
+    // Newest first, the other tenant's call nowhere.
+    let all = query(&|_| {})?;
+    assert_eq!(durations_of(&all), vec![200, 100, 500, 100, 300]);
+    assert_eq!(all.next, None);
+    assert_eq!(
+        all.calls[0].arguments,
+        json!({ "date": "2026-12-03", "n": 200 })
+    );
+    assert_eq!(all.calls[0].waterfall["total_us"], 200);
+    // Slowest first; ties newest first.
+    let slowest = query(&|q| q.slowest = true)?;
+    assert_eq!(durations_of(&slowest), vec![500, 300, 200, 100, 100]);
+    assert!(slowest.calls[3].id > slowest.calls[4].id);
+    // Filters.
+    let tools = query(&|q| q.tool = Some("parse_date".into()))?;
+    assert_eq!(durations_of(&tools), vec![100, 100]);
+    let refused = query(&|q| q.outcome = Some("refused".into()))?;
+    assert_eq!(refused.calls.len(), 1);
+    assert_eq!(
+        refused.calls[0].error_code.as_deref(),
+        Some("missing_argument")
+    );
+    let one_call = query(&|q| q.call_id = Some("call-1".into()))?;
+    assert_eq!(durations_of(&one_call), vec![100, 500]);
+    let window = query(&|q| {
+        q.since = Some("2026-12-02T10:01:00.000Z".into());
+        q.until = Some("2026-12-02T10:03:00.000Z".into());
+    })?;
+    assert_eq!(durations_of(&window), vec![500, 100]);
+    // Pages of two, in both orders, cover everything once.
+    for slowest in [false, true] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = query(&|q| {
+                q.limit = 2;
+                q.slowest = slowest;
+                q.after = after;
+            })?;
+            assert!(page.calls.len() <= 2);
+            seen.extend(page.calls.iter().map(|call| call.id));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let expected: Vec<i64> = if slowest {
+            slowest_ids(&slowest_page(&store)?)
+        } else {
+            all.calls.iter().map(|c| c.id).collect()
+        };
+        assert_eq!(seen, expected, "slowest first: {slowest}");
+    }
+    Ok(())
+}
+
+fn slowest_page(store: &Store) -> Result<slotline::store::CallLogPage, StoreError> {
+    store.call_log(
+        "acme",
+        &CallLogQuery {
+            limit: 50,
+            slowest: true,
+            ..CallLogQuery::default()
+        },
+    )
+}
+
+fn slowest_ids(page: &slotline::store::CallLogPage) -> Vec<i64> {
+    page.calls.iter().map(|call| call.id).collect()
+}
+
+pub fn a_call_reads_back_as_its_timeline_with_its_plugin_version(
+    database: &impl Backend,
+) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("acme", &json!({}))?;
+    let version = upload(&store, "acme", 1)?;
+    store.append_call_log(
+        vec![
+            logged(
+                "acme",
+                "c1",
+                "check_availability",
+                "ok",
+                "2026-12-02T10:00:01.000Z",
+                50,
+            ),
+            logged(
+                "acme",
+                "c1",
+                "create_booking",
+                "ok",
+                "2026-12-02T10:00:02.000Z",
+                70,
+            ),
+            logged(
+                "acme",
+                "c2",
+                "parse_date",
+                "ok",
+                "2026-12-02T10:00:03.000Z",
+                10,
+            ),
+        ],
+        vec![
+            event("acme", "c1", "call_started", "2026-12-02T10:00:00.000Z"),
+            event("acme", "c1", "call_ended", "2026-12-02T10:00:09.000Z"),
+            event("other", "c1", "call_started", "2026-12-02T10:00:00.000Z"),
+        ],
+    )?;
+    let Some(timeline) = store.call_timeline("acme", "c1")? else {
+        return Err("the call has a timeline".into());
+    };
+    let events: Vec<&str> = timeline.events.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(events, ["call_started", "call_ended"]);
+    assert_eq!(timeline.events[0].detail["caller_number"], "+49151");
+    let tools: Vec<&str> = timeline
+        .tool_calls
+        .iter()
+        .map(|c| c.tool.as_str())
+        .collect();
+    assert_eq!(tools, ["check_availability", "create_booking"]);
+    assert_eq!(
+        timeline.tool_calls[0].plugin_version,
+        Some(i64::from(version))
+    );
+    assert_eq!(store.call_timeline("acme", "nobody")?, None);
+    // The other tenant's event of the same call id is its own.
+    let other = store
+        .call_timeline("other", "c1")?
+        .map(|t| (t.events.len(), t.tool_calls.len()));
+    assert_eq!(other, Some((1, 0)));
+    Ok(())
+}
+
+pub fn the_call_log_is_swept_per_tenant_by_age(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.append_call_log(
+        vec![
+            logged(
+                "acme",
+                "old",
+                "parse_date",
+                "ok",
+                "2026-10-01T10:00:00.000Z",
+                1,
+            ),
+            logged(
+                "acme",
+                "new",
+                "parse_date",
+                "ok",
+                "2026-12-01T10:00:00.000Z",
+                2,
+            ),
+            logged(
+                "other",
+                "old",
+                "parse_date",
+                "ok",
+                "2026-10-01T10:00:00.000Z",
+                3,
+            ),
+        ],
+        vec![event(
+            "acme",
+            "old",
+            "call_started",
+            "2026-10-01T09:59:00.000Z",
+        )],
+    )?;
+    assert_eq!(store.sweep_call_log("acme", "2026-11-01T00:00:00.000Z")?, 2);
+    assert_eq!(store.call_timeline("acme", "old")?, None);
+    assert!(store.call_timeline("acme", "new")?.is_some());
+    assert!(store.call_timeline("other", "old")?.is_some());
     Ok(())
 }

@@ -332,3 +332,22 @@ pub fn booking_page(event_type_id: i64, start: &str) -> calsim::DirectBooking {
         time_zone: Some("Europe/Berlin".to_owned()),
     }
 }
+
+/// A data directory of one test's own under the system temp dir, removed when dropped (also
+/// when the test fails).
+pub struct DataDir(pub std::path::PathBuf);
+
+impl DataDir {
+    /// A fresh, empty one named after `name` and this process.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("slotline-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -4,6 +4,7 @@ mod agent;
 mod auth;
 mod callbacks;
 mod caller;
+mod calllog;
 mod conversation;
 mod dates;
 mod ear;
