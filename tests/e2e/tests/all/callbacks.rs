@@ -2,7 +2,7 @@
 //! delivery, and the call context the agent gets before the caller speaks.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,27 +14,12 @@ use axum::routing::post;
 use calsim::{Endpoint, Fault};
 use serde_json::{Value, json};
 use slotline::config::{Config, Secret};
-use slotline_e2e::{Harness, THURSDAY, TestResult, call, call_from, sign, vapi_tool_calls};
+use slotline_e2e::{
+    DataDir, Harness, THURSDAY, TestResult, call, call_from, sign, vapi_tool_calls,
+};
 
 const OPERATOR: &str = slotline::demo::ADMIN_TOKEN;
 const NOTIFY_SECRET: &str = "notify-secret";
-
-struct DataDir(PathBuf);
-
-impl DataDir {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("slotline-e2e-cb-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        Self(dir)
-    }
-}
-
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn with_store(config: &mut Config, data: &Path) {
     config.server.data_dir = Some(data.to_owned());
@@ -55,7 +40,7 @@ async fn callbacks(harness: &Harness, status: &str) -> Result<Vec<Value>, reqwes
 #[tokio::test]
 async fn a_booking_while_the_breaker_is_open_becomes_a_pending_intent_that_survives_a_restart()
 -> TestResult {
-    let data = DataDir::new("intent");
+    let data = DataDir::new("cb-intent");
     let tweak = |config: &mut Config| {
         with_store(config, &data.0);
         // Not about settling (its own test): the intent must still be pending after the restart.
@@ -171,7 +156,7 @@ async fn callback_requests_through_retell_and_vapi_reach_the_notification_url_on
         .with_state(receiver.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let data = DataDir::new("notify");
+    let data = DataDir::new("cb-notify");
     let harness = Harness::with(|config| {
         with_store(config, &data.0);
         if let Some(demo) = config.tenants.get_mut("demo") {
@@ -258,7 +243,7 @@ async fn callback_requests_through_retell_and_vapi_reach_the_notification_url_on
 #[tokio::test]
 async fn call_inbound_gives_the_date_where_the_business_is_and_a_known_callers_name() -> TestResult
 {
-    let data = DataDir::new("inbound");
+    let data = DataDir::new("cb-inbound");
     let harness = Harness::with(|config| {
         with_store(config, &data.0);
         if let Some(demo) = config.tenants.get_mut("demo") {
@@ -409,7 +394,7 @@ async fn a_booking_intent_is_booked_once_the_calendar_is_back_and_the_callers_re
 -> TestResult {
     let inbox = Inbox::default();
     let url = inbox.serve().await?;
-    let data = DataDir::new("settle");
+    let data = DataDir::new("cb-settle");
     let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
     // The caller's own words, as the agent forwarded them: Friday the 27th at 13:00.
     let words = json!({"datum": "übermorgen", "uhrzeit": "13 Uhr", "name": "Ida Intent", "dienstleistung": "Behandlung"});
@@ -483,7 +468,7 @@ async fn an_intent_whose_slot_was_taken_meanwhile_becomes_a_callback_with_altern
 -> TestResult {
     let inbox = Inbox::default();
     let url = inbox.serve().await?;
-    let data = DataDir::new("settle-taken");
+    let data = DataDir::new("cb-settle-taken");
     let harness = Harness::with(|config| settling(config, &data.0, &url)).await;
     let start = chrono::DateTime::parse_from_rfc3339("2026-11-26T11:00:00+01:00")?.into();
     let mut direct = None;
@@ -542,7 +527,7 @@ async fn an_intent_is_closed_as_booked_when_the_caller_books_that_start_in_the_s
 -> TestResult {
     let inbox = Inbox::default();
     let url = inbox.serve().await?;
-    let data = DataDir::new("settle-caller");
+    let data = DataDir::new("cb-settle-caller");
     let harness = Harness::with(|config| {
         settling(config, &data.0, &url);
         config.server.intent_retry_ms = 3_600_000;

@@ -7,31 +7,12 @@ use calsim::Seed;
 use serde_json::{Value, json};
 use slotline::config::{Config, TenantConfig};
 use slotline_e2e::plugins::{opening_hours_plugin_path, salon_plugin_path};
-use slotline_e2e::{Harness, THURSDAY, TestResult, call, call_from};
+use slotline_e2e::{DataDir, Harness, THURSDAY, TestResult, call, call_from};
 
 /// The Saturday after [`NOW`].
 const SATURDAY: &str = "2026-11-28";
 
 /// A data directory of its own for each test (uploads need one), removed at the end.
-struct DataDir(PathBuf);
-
-impl DataDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "slotline-e2e-example-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        Self(dir)
-    }
-}
-
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A tenant like the demo one (its Retell key, the simulator on its allowlist, the frozen
 /// clock) with `settings` instead of the demo's, and a data directory for uploads.
 fn tenant_like_demo(config: &mut Config, data: &Path, settings: Value) -> TenantConfig {
@@ -101,7 +82,7 @@ fn salon_calendar() -> Result<Seed, calsim::SeedError> {
 
 #[tokio::test]
 async fn salon_offers_saturday_afternoons_only_with_the_stylist_asked_for() -> TestResult {
-    let data = DataDir::new("salon");
+    let data = DataDir::new("example-salon");
     let harness = Harness::with(|config| {
         let salon = salon(config, &data.0);
         config.tenants.insert("salon".into(), salon);
@@ -246,7 +227,7 @@ fn booking_posts(harness: &Harness) -> usize {
 
 #[tokio::test]
 async fn salon_asks_for_a_stylist_and_leaves_what_it_lacks_to_the_host() -> TestResult {
-    let data = DataDir::new("salon-ask");
+    let data = DataDir::new("example-salon-ask");
     let harness = Harness::with(|config| {
         let mut salon = salon(config, &data.0);
         // The form without commas, which the stock `wasmtime` CLI can pass too.
@@ -287,7 +268,7 @@ async fn salon_asks_for_a_stylist_and_leaves_what_it_lacks_to_the_host() -> Test
 
 #[tokio::test]
 async fn opening_hours_books_up_to_capacity_and_a_cancel_frees_a_place() -> TestResult {
-    let data = DataDir::new("opening-hours");
+    let data = DataDir::new("example-opening-hours");
     let harness = Harness::with(|config| {
         let mut hours = tenant_like_demo(
             config,

@@ -1,7 +1,7 @@
 //! Plugin versions per tenant: upload, validation, hot swap without a failed call, restart
 //! without recompiling, rollback, tokens.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -9,29 +9,13 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use slotline::config::{Config, Secret};
 use slotline_e2e::plugins::test_plugin_path;
-use slotline_e2e::{Harness, THURSDAY, TestResult, call};
+use slotline_e2e::{DataDir, Harness, THURSDAY, TestResult, call};
 
 const OPERATOR: &str = slotline::demo::ADMIN_TOKEN;
 const DEMO_TOKEN: &str = "demo-tenant-token";
 const OTHER_TOKEN: &str = "other-tenant-token";
 
 /// A data directory of its own for each test, removed at the end.
-struct DataDir(PathBuf);
-
-impl DataDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("slotline-e2e-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        Self(dir)
-    }
-}
-
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The demo tenant with a data directory and tokens; its settings also tell the test plugin
 /// (version two) what to answer, which the default plugin (version one) ignores.
 fn configure(config: &mut Config, data: &Path) {
