@@ -256,7 +256,20 @@ impl PhoneCalls {
         let (runtime, tenant, call) = (Arc::clone(&self.runtime), Arc::clone(tenant), call.clone());
         let shared = self.shared.clone();
         tokio::spawn(async move {
+            // A hold another replica is still asking for is waited for (as a booking waits
+            // for it): taken while pending, it would be made after the end and never let go.
             let elsewhere = match &shared {
+                Some(shared) if local.is_none() => {
+                    let waited = Instant::now();
+                    while matches!(
+                        shared.get(&tenant.id, &call.call_id).await,
+                        SharedHold::Pending
+                    ) && waited.elapsed() < HOLD_WAIT
+                    {
+                        tokio::time::sleep(SHARED_POLL).await;
+                    }
+                    shared.take(&tenant.id, &call.call_id).await
+                }
                 Some(shared) => shared.take(&tenant.id, &call.call_id).await,
                 None => None,
             };
