@@ -105,7 +105,12 @@ pub async fn invoke(
     // A missing argument is answered with a spoken question, as the webhook answers it.
     let answer = gateway
         .dispatcher()
-        .dispatch(&tenant, &call, tool.name(), request.map_err(Refusal::from))
+        .dispatch(
+            &tenant,
+            &call,
+            (tool.name(), &json),
+            request.map_err(Refusal::from),
+        )
         .await;
     let elapsed = started.elapsed();
     // The process ends after this one call: its log record is written first.

@@ -126,13 +126,14 @@ impl Dispatcher {
         context::of(tenant, name)
     }
 
-    /// Answers one tool call, or the refusal of one, with something to say. `name` is the
-    /// function the agent called, as it called it (what the call log shows for a refusal).
+    /// Answers one tool call, or the refusal of one, with something to say. `name` and `args`
+    /// are the function and arguments as the agent sent them: what the call log shows for a
+    /// refusal, whose arguments no tool could read.
     pub async fn dispatch(
         &self,
         tenant: &Arc<Tenant>,
         call: &CallInfo,
-        name: &str,
+        (name, args): (&str, &Value),
         request: Result<ToolRequest, Refusal>,
     ) -> Answer {
         let Some(log) = &self.call_log else {
@@ -142,7 +143,7 @@ impl Dispatcher {
         let trace = Trace::start();
         let (tool, arguments) = match &request {
             Ok(request) => (request.tool().name(), request.arguments()),
-            Err(_) => (name, Value::Null),
+            Err(_) => (name, args.clone()),
         };
         let answer = trace
             .clone()

@@ -47,6 +47,8 @@ pub struct RetellToolCall {
     pub tool: Tool,
     /// The arguments as this tool's request, or why they are not.
     pub request: Result<ToolRequest, ArgsError>,
+    /// The arguments as sent, for the call log when they cannot be read.
+    pub args: Value,
     /// The phone call it belongs to.
     pub info: CallInfo,
 }
@@ -62,6 +64,7 @@ pub fn parse_function_call(body: &[u8]) -> Result<RetellToolCall, ApiError> {
     Ok(RetellToolCall {
         tool,
         request: ToolRequest::from_args(tool, &args),
+        args,
         info: CallInfo {
             platform: Platform::Retell,
             call_id: call.call.call_id,
@@ -111,6 +114,7 @@ pub fn parse_args_only(
     Ok(RetellToolCall {
         tool,
         request: ToolRequest::from_args(tool, &args),
+        args,
         info: CallInfo {
             call_id,
             platform: Platform::Retell,
@@ -128,6 +132,7 @@ async fn answer(
     let RetellToolCall {
         tool,
         request,
+        args,
         info,
     } = call;
     // Arguments that are missing or do not fit the tool are answered with a question about
@@ -136,7 +141,7 @@ async fn answer(
     state.call_limiter.admit(tenant, &info.call_id, 1)?;
     match state
         .dispatcher
-        .dispatch(tenant, &info, tool.name(), request)
+        .dispatch(tenant, &info, (tool.name(), &args), request)
         .await
     {
         Answer::Reply(reply) => Ok(Json(retell_json(reply))),

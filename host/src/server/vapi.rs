@@ -86,6 +86,9 @@ pub struct Item {
     pub name: String,
     /// The request, or why it cannot run.
     pub request: Result<ToolRequest, Refusal>,
+    /// The arguments as sent (an object, or a string holding one), for the call log when
+    /// they cannot be read.
+    pub args: Value,
 }
 
 /// A Vapi server message, read but not yet answered.
@@ -170,10 +173,17 @@ pub fn parse_tool_calls(body: &[u8]) -> Result<VapiMessage, ApiError> {
                 .map(|function| function.name.clone())
                 .or_else(|| item.name.clone())
                 .unwrap_or_default();
+            let args = item
+                .function
+                .as_ref()
+                .map_or(&item.arguments, |function| &function.arguments)
+                .clone()
+                .unwrap_or(Value::Null);
             Item {
                 id,
                 name,
                 request: read_item(item),
+                args,
             }
         })
         .collect();
@@ -244,12 +254,17 @@ pub async fn tool_calls(
     let sequential = items
         .iter()
         .any(|item| item.request.as_ref().is_ok_and(ToolRequest::is_mutating));
-    let answer = |Item { id, name, request }: Item| {
+    let answer = |Item {
+                      id,
+                      name,
+                      request,
+                      args,
+                  }: Item| {
         let (state, tenant, info) = (&state, &tenant, &info);
         async move {
             let answer = state
                 .dispatcher
-                .dispatch(tenant, info, &name, request)
+                .dispatch(tenant, info, (&name, &args), request)
                 .await;
             (id, name, answer)
         }

@@ -109,7 +109,7 @@ impl ServerHandler for SlotlineMcp {
         match self
             .state
             .dispatcher
-            .dispatch(&tenant, &call, &request.name, tool_request)
+            .dispatch(&tenant, &call, (&request.name, &arguments), tool_request)
             .await
         {
             Answer::Reply(reply) => Ok(tool_result(reply).into()),

@@ -176,7 +176,13 @@ async fn the_list_filters_pages_and_names_the_malformed_parameter() -> TestResul
         .await;
     }
     // Authentic but unusable: answered with a question, logged as refused.
-    let asked = tool(&harness, "check_availability", json!({}), "list-9").await;
+    let asked = tool(
+        &harness,
+        "check_availability",
+        json!({ "time": "15:00" }),
+        "list-9",
+    )
+    .await;
     assert_eq!(asked["success"], false);
     harness.gateway.flush_call_log().await;
 
@@ -192,6 +198,8 @@ async fn the_list_filters_pages_and_names_the_malformed_parameter() -> TestResul
     assert_eq!(all["calls"][0]["outcome"], "refused");
     assert_eq!(all["calls"][0]["error_code"], "missing_argument");
     assert_eq!(all["calls"][0]["speech"], asked["message"]);
+    // What the agent sent, so the operator can see why it could not be used.
+    assert_eq!(all["calls"][0]["arguments"], json!({ "time": "15:00" }));
 
     let (_, refused) = list("?outcome=refused").await;
     assert_eq!(refused["calls"].as_array().map(Vec::len), Some(1));
