@@ -9,6 +9,7 @@
 //! redaction ([`redact`]) before a record is queued, so nothing masked ever reaches the store.
 
 pub mod redact;
+pub mod summary;
 pub mod trace;
 mod writer;
 
@@ -19,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use trace::Trace;
 
-use crate::config::CallLogConfig;
+use crate::config::{CallLogConfig, TenantCallLogConfig};
 use crate::store::sql::now;
 use crate::store::{CallEventEntry, Store, StoreError, ToolCallEntry};
 use crate::tenant::{Tenant, TenantId, Tenants};
@@ -173,16 +174,19 @@ impl CallLog {
 
     /// Deletes what every tenant keeps beyond its `call_log.retention_days`; how many records
     /// went.
+    /// A tenant that is no longer configured (removed from the file, or only known to the
+    /// store) keeps its log for the default retention, so it is not kept forever.
     pub fn sweep(&self, tenants: &Tenants) -> Result<u64, StoreError> {
         let mut swept = 0;
-        for id in tenants.ids() {
-            let Some(tenant) = tenants.get(id.as_str()) else {
-                continue;
-            };
-            let keep = chrono::Duration::days(i64::from(tenant.call_log.retention_days));
+        for id in self.store.call_log_tenants()? {
+            let retention = tenants.get(&id).map_or_else(
+                || TenantCallLogConfig::default().retention_days,
+                |tenant| tenant.call_log.retention_days,
+            );
+            let keep = chrono::Duration::days(i64::from(retention));
             let before =
                 (chrono::Utc::now() - keep).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            swept += self.store.sweep_call_log(id.as_str(), &before)?;
+            swept += self.store.sweep_call_log(&id, &before)?;
         }
         Ok(swept)
     }
@@ -265,6 +269,42 @@ mod tests {
         log.flush().await;
         let timeline = store.call_timeline("flushed", "c")?;
         assert_eq!(timeline.map(|t| t.events.len()), Some(20));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_tenant_no_longer_configured_is_swept_at_the_default_retention()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let store = Arc::new(Store::open_in_memory()?);
+        let log = CallLog::start(Arc::clone(&store), &CallLogConfig::default())?;
+        let tenant = TenantId::parse("removed")?;
+        let days_ago = |days: i64| {
+            (chrono::Utc::now() - chrono::Duration::days(days))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        let default_days = i64::from(TenantCallLogConfig::default().retention_days);
+        for (event, at) in [
+            ("old", days_ago(default_days + 1)),
+            ("recent", days_ago(default_days - 1)),
+        ] {
+            log.enqueue(
+                Record::Event(CallEventEntry {
+                    tenant: tenant.to_string(),
+                    platform: "retell".into(),
+                    call_id: "c".into(),
+                    event: event.into(),
+                    at,
+                    detail: Value::Null,
+                }),
+                &tenant,
+            );
+        }
+        log.flush().await;
+        // No tenant is configured any more.
+        assert_eq!(log.sweep(&Tenants::default())?, 1);
+        let kept = store.call_timeline("removed", "c")?.map(|t| t.events);
+        let kept: Vec<String> = kept.into_iter().flatten().map(|e| e.event).collect();
+        assert_eq!(kept, ["recent"]);
         Ok(())
     }
 }

@@ -32,7 +32,8 @@ pub struct ToolCallEntry {
     pub error_code: Option<String>,
     /// What the agent was given to say.
     pub speech: String,
-    /// The arguments as the tool read them (redacted when the tenant asks).
+    /// The arguments as the tool read them, or as the agent sent them when no tool could
+    /// (a refusal); redacted when the tenant asks.
     pub arguments: Value,
     /// The whole call inside the gateway, in microseconds.
     pub total_us: i64,
@@ -150,6 +151,23 @@ pub struct CallTimeline {
     pub events: Vec<LoggedCallEvent>,
     /// The tool calls.
     pub tool_calls: Vec<LoggedToolCall>,
+}
+
+/// One tool call as a summary counts it: no speech, no arguments, only the numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolCallFigures {
+    /// The platform's call id.
+    pub call_id: String,
+    /// The tool.
+    pub tool: String,
+    /// `ok`, `failed`, `refused` or `overloaded`.
+    pub outcome: String,
+    /// Its total time, microseconds.
+    pub total_us: i64,
+    /// Cache reads that found what they asked for.
+    pub cache_hits: u64,
+    /// Cache reads that did not.
+    pub cache_misses: u64,
 }
 
 const TOOL_COLUMNS: &str = "c.id, c.call_id, c.platform, c.tool, c.at, v.version, \
@@ -317,6 +335,41 @@ impl Store {
         Ok(CallLogPage { calls, next })
     }
 
+    /// The figures of `tenant`'s tool calls since `since` (RFC 3339, UTC), newest first, at
+    /// most `max` of them: what a summary of the last hour is computed from.
+    pub fn call_figures(
+        &self,
+        tenant: &str,
+        since: &str,
+        max: u32,
+    ) -> Result<Vec<ToolCallFigures>, StoreError> {
+        let (tenant, since) = (tenant.to_owned(), since.to_owned());
+        self.read(move |db| {
+            db.query(
+                "SELECT id, call_id, tool, outcome, total_us, waterfall FROM call_log
+                 WHERE tenant = $1 AND at >= $2 ORDER BY id DESC LIMIT $3",
+                params![&tenant, &since, i64::from(max)],
+            )?
+            .iter()
+            .map(|row| {
+                let id: i64 = row.get(0)?;
+                let waterfall: String = row.get(5)?;
+                let waterfall =
+                    parse_json(&waterfall, || format!("waterfall of logged call {id}"))?;
+                let count = |key: &str| waterfall["cache"][key].as_u64().unwrap_or(0);
+                Ok(ToolCallFigures {
+                    call_id: row.get(1)?,
+                    tool: row.get(2)?,
+                    outcome: row.get(3)?,
+                    total_us: row.get(4)?,
+                    cache_hits: count("hits"),
+                    cache_misses: count("misses"),
+                })
+            })
+            .collect()
+        })
+    }
+
     /// One phone call of `tenant`'s: its events and tool calls, oldest first; `None` when
     /// the log has nothing of it.
     pub fn call_timeline(
@@ -350,6 +403,19 @@ impl Store {
         })?;
         let empty = timeline.events.is_empty() && timeline.tool_calls.is_empty();
         Ok((!empty).then_some(timeline))
+    }
+
+    /// Every tenant with something in the call log, including tenants no longer configured.
+    pub fn call_log_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|db| {
+            db.query(
+                "SELECT tenant FROM call_log UNION SELECT tenant FROM call_events",
+                params![],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+        })
     }
 
     /// Deletes `tenant`'s call log from before `before` (RFC 3339, UTC); how many tool calls
