@@ -24,6 +24,7 @@
 
 mod attempt;
 mod breaker;
+mod calllog;
 mod control;
 mod load;
 mod plugins;
@@ -68,6 +69,9 @@ struct Cli {
     /// Only the replicas phase (needs Redis and PostgreSQL; see `make bench`); writes no file.
     #[arg(long)]
     replicas_only: bool,
+    /// Only the call log's cost (the cached call with the call log on and off); writes no file.
+    #[arg(long)]
+    call_log_only: bool,
     /// Where to write the results.
     #[arg(long, default_value = "bench/results.json")]
     out: PathBuf,
@@ -152,6 +156,12 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     let sim = Simulator(stack.sim);
     println!("gateway {} / simulator {}", stack.gateway, stack.sim);
 
+    if cli.call_log_only {
+        let rows = calllog::call_log_phase(bin_dir, pinning, sim, cli, &plan).await?;
+        stack.stop()?;
+        print!("{}", report::table(&rows));
+        return Ok(());
+    }
     if cli.replicas_only {
         let rows = replicas::replicas_phase(bin_dir, pinning, sim, cli, &plan).await?;
         stack.stop()?;
@@ -181,6 +191,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     // Last on this gateway: it leaves hundreds of tenants behind.
     rows.push(tenants_phase(&stack, bin_dir, &plan).await?);
     rows.extend(reference::native_phase(bin_dir, pinning, sim, cli, &plan).await?);
+    rows.extend(calllog::call_log_phase(bin_dir, pinning, sim, cli, &plan).await?);
     rows.extend(replicas::replicas_phase(bin_dir, pinning, sim, cli, &plan).await?);
     stack.stop()?;
     rows.extend(reference::wasmtime_serve_phase(bin_dir, pinning, cli, &plan, cached_rps).await?);

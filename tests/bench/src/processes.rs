@@ -326,6 +326,20 @@ fn config_toml(gateway: SocketAddr, sim: SocketAddr, data_dir: &Path) -> Result<
     toml::to_string(&config).context("cannot write the configuration as TOML")
 }
 
+/// The bench's configuration with a store in `data_dir` (so there is a call log to write) and
+/// the call log on or off: the pair the call log's cost is measured with.
+pub fn call_log_config_toml(
+    gateway: SocketAddr,
+    sim: SocketAddr,
+    data_dir: &Path,
+    enabled: bool,
+) -> Result<String> {
+    let mut config = bench_config(gateway, sim);
+    config.server.data_dir = Some(data_dir.to_owned());
+    config.call_log.enabled = enabled;
+    toml::to_string(&config).context("cannot write the configuration as TOML")
+}
+
 /// The demo configuration with the tenant `demo` also as `native`, for
 /// `slotline-native-gateway` (`tests/bench/native`), which answers `native` with the default
 /// plugin's logic compiled natively, from the cache `demo` fills.
