@@ -8,15 +8,19 @@
 #   SLOTLINE_TEST_POSTGRES_URL; tests create their own databases in it.
 # - Redis: tests start and restart their own `redis-server` (they need to kill it mid-test);
 #   the command sees its path as SLOTLINE_TEST_REDIS_SERVER.
+# - Chromium and chromedriver: the console test drives a real headless browser over WebDriver;
+#   the command sees their paths as SLOTLINE_TEST_CHROMIUM and SLOTLINE_TEST_CHROMEDRIVER.
 #
-# Missing packages (redis-server, postgresql) are installed from Debian first. Nothing here is
-# needed by `make run`.
+# Missing packages (redis-server, postgresql, chromium, chromium-driver) are installed from
+# Debian first. Nothing here is needed by `make run`.
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
     echo "with-services: installing ${need[*]}" >&2
     sudo=""
@@ -55,6 +59,9 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
 export SLOTLINE_TEST_POSTGRES_URL="postgres://slotline@127.0.0.1:$pg_port/postgres"
 export SLOTLINE_TEST_REDIS_SERVER
 SLOTLINE_TEST_REDIS_SERVER=$(command -v redis-server)
+export SLOTLINE_TEST_CHROMIUM SLOTLINE_TEST_CHROMEDRIVER
+SLOTLINE_TEST_CHROMIUM=${SLOTLINE_TEST_CHROMIUM:-$(command -v chromium)}
+SLOTLINE_TEST_CHROMEDRIVER=${SLOTLINE_TEST_CHROMEDRIVER:-$(command -v chromedriver)}
 echo "with-services: PostgreSQL on 127.0.0.1:$pg_port, redis-server at $SLOTLINE_TEST_REDIS_SERVER" >&2
 
 "$@"

@@ -39,6 +39,10 @@ pub async fn run(listen: SocketAddr) -> Result<()> {
         simulator.addr,
         slotline::demo::CALCOM_API_KEY
     );
+    println!(
+        "  operator console   http://{listen}/console  (sign in with {})",
+        slotline::demo::ADMIN_TOKEN
+    );
     println!();
     println!("Ask whether {date} at 15:00 is free (a signed Retell call; paste into a shell):");
     println!();

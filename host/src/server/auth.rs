@@ -344,6 +344,38 @@ impl FromRequestParts<Arc<AppState>> for Operator {
     }
 }
 
+/// Whom a bearer token speaks for, whatever the path: how the console learns, at login, which
+/// tenants it may show.
+pub enum Holder {
+    /// The operator's token: every tenant.
+    Operator,
+    /// A tenant's own token: these tenants (one, unless tokens are shared).
+    Tenants(Vec<crate::tenant::TenantId>),
+}
+
+impl FromRequestParts<Arc<AppState>> for Holder {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
+        let token =
+            bearer(&parts.headers).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+        let matches =
+            |secret: &Secret| bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes()));
+        if state.admin_token.as_ref().is_some_and(matches) {
+            return Ok(Holder::Operator);
+        }
+        let tenants = state.tenants.with_admin_token(matches);
+        if tenants.is_empty() {
+            Err(ApiError::unauthorized("unknown token"))
+        } else {
+            Ok(Holder::Tenants(tenants))
+        }
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(http::header::AUTHORIZATION)

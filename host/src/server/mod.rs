@@ -12,10 +12,13 @@ mod body_deadline;
 pub mod calcom;
 mod call_limits;
 mod calls;
+mod console;
 mod error;
 mod health;
 pub mod json;
 pub mod mcp;
+mod oversize;
+mod overview;
 pub mod retell;
 pub mod signature;
 pub mod vapi;
@@ -124,12 +127,20 @@ pub fn router(state: Arc<AppState>, limits: BodyLimits) -> Router {
         )
         .layer(DefaultBodyLimit::max(upload_bytes))
         .layer(axum::middleware::from_fn(move |request, next| {
+            oversize::refuse_whole(upload_bytes, request, next)
+        }))
+        .layer(axum::middleware::from_fn(move |request, next| {
             body_deadline::bound(upload_timeout, request, next)
         }));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/console", get(console::page))
+        .route("/console/", get(console::page))
+        .route("/console/assets/{name}", get(console::asset))
+        .route("/v1/admin/session", get(overview::session))
+        .route("/v1/admin/tenants/{tenant}/summary", get(overview::summary))
         .route(
             "/v1/admin/tenants/{tenant}",
             put(admin::put_tenant).get(admin::get_tenant),

@@ -173,6 +173,20 @@ impl Tenants {
             .any(|tenant| tenant.admin_token.as_ref().is_some_and(&matches))
     }
 
+    /// The ids of the tenants whose admin token satisfies `matches`, sorted: whom a tenant
+    /// token speaks for.
+    pub fn with_admin_token(&self, matches: impl Fn(&Secret) -> bool) -> Vec<TenantId> {
+        let mut ids: Vec<_> = self
+            .by_id
+            .load()
+            .values()
+            .filter(|tenant| tenant.admin_token.as_ref().is_some_and(&matches))
+            .map(|tenant| tenant.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// Every tenant's id, sorted.
     pub fn ids(&self) -> Vec<TenantId> {
         let mut ids: Vec<_> = self.by_id.load().keys().cloned().collect();

@@ -4,6 +4,7 @@
 //! The clock is frozen at [`NOW`] (Wednesday 25 November 2026, 10:00 in Berlin) on both sides,
 //! so the demo calendar is the same in every run: Thursday the 26th has 10:00 and 15:00 taken.
 
+pub mod browser;
 pub mod plugins;
 
 use std::net::SocketAddr;
