@@ -284,20 +284,22 @@
   function toolChart(holder, tools) {
     const xs = tools.map((_, i) => i);
     const names = tools.map((t) => t.tool.replace(/_/g, " "));
-    // One word per line under each bar: tool names are wider than their bars.
-    const labels = tools.map((t) => t.tool.replace(/_/g, "\n"));
+    // Tool names are wider than their bars: one word per line for a few tools, slanted
+    // when there are more, so no two labels overlap.
+    const slanted = tools.length > 3;
+    const labels = slanted ? names : tools.map((t) => t.tool.replace(/_/g, "\n"));
     const width = Math.max(240, holder.clientWidth || 300);
     const bars = (align) => uPlot.paths.bars({ size: [0.35, 48], align });
     const opts = {
       width,
-      height: 200,
+      height: slanted ? 250 : 200,
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: false, range: () => [-0.6, tools.length - 0.4] },
         y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
       },
       axes: [
-        { splits: () => xs, values: (u, splits) => splits.map((i) => labels[i] || ""), size: 48, gap: 4 },
+        { splits: () => xs, values: (u, splits) => splits.map((i) => labels[i] || ""), size: slanted ? 96 : 48, gap: 4, rotate: slanted ? 40 : 0 },
         { label: "ms", size: 50 },
       ],
       series: [
