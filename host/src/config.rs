@@ -160,6 +160,10 @@ pub struct CallLogConfig {
     pub queue: usize,
     /// Records the writer puts in one transaction.
     pub batch: usize,
+    /// How long the writer lets records gather after the first before it commits them,
+    /// milliseconds: a commit is a disk sync, so one per hundreds of calls rather than one
+    /// per call keeps the log off the calls' CPU. A record is visible that much later.
+    pub linger_ms: u64,
     /// How often records older than each tenant's `call_log.retention_days` are deleted.
     pub sweep_every_secs: u64,
 }
@@ -170,6 +174,7 @@ impl Default for CallLogConfig {
             enabled: true,
             queue: 10_000,
             batch: 512,
+            linger_ms: 200,
             sweep_every_secs: 24 * 3600,
         }
     }

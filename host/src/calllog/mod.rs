@@ -16,7 +16,7 @@ mod writer;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 pub use trace::Trace;
 
@@ -43,6 +43,8 @@ enum Record {
 #[derive(Clone)]
 pub struct CallLog {
     queue: mpsc::Sender<Record>,
+    /// Cuts the writer's linger short for a flush.
+    flush_now: Arc<Notify>,
     store: Arc<Store>,
 }
 
@@ -66,12 +68,19 @@ impl CallLog {
     pub fn start(store: Arc<Store>, config: &CallLogConfig) -> Result<Self, NoRuntime> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
         let (queue, records) = mpsc::channel(config.queue.max(1));
+        let flush_now = Arc::new(Notify::new());
         runtime.spawn(writer::run(
             Arc::clone(&store),
             records,
+            Arc::clone(&flush_now),
             config.batch.max(1),
+            std::time::Duration::from_millis(config.linger_ms),
         ));
-        Ok(Self { queue, store })
+        Ok(Self {
+            queue,
+            flush_now,
+            store,
+        })
     }
 
     /// The time to stamp a tool call with when it arrives.
@@ -120,6 +129,15 @@ impl CallLog {
         } else {
             speech
         };
+        let waterfall = match seen.trace.waterfall(total) {
+            Ok(waterfall) => waterfall,
+            Err(err) => {
+                // Plain numbers and strings: a failure here is a bug, and the call is not
+                // worth failing for it.
+                tracing::error!(error = %err, "call log: cannot serialize a waterfall");
+                return;
+            }
+        };
         let entry = ToolCallEntry {
             tenant: tenant.id.to_string(),
             platform: call.platform.as_str().to_owned(),
@@ -132,7 +150,7 @@ impl CallLog {
             speech,
             arguments,
             total_us: i64::try_from(total.as_micros()).unwrap_or(i64::MAX),
-            waterfall: seen.trace.waterfall(total),
+            waterfall,
         };
         self.enqueue(Record::Tool(entry), &tenant.id);
     }
@@ -163,6 +181,7 @@ impl CallLog {
         let (done, written) = oneshot::channel();
         // A full queue is waited on here: flushing is never on a call's path.
         if self.queue.send(Record::Flush(done)).await.is_ok() {
+            self.flush_now.notify_one();
             let _ = written.await;
         }
     }
@@ -224,7 +243,11 @@ mod tests {
         let _ = crate::metrics::handle();
         // No writer: nothing leaves the queue of one.
         let (queue, _records) = mpsc::channel(1);
-        let log = CallLog { queue, store };
+        let log = CallLog {
+            queue,
+            flush_now: Arc::new(Notify::new()),
+            store,
+        };
         let tenant = TenantId::parse("queue-full")?;
         let event = || {
             Record::Event(CallEventEntry {

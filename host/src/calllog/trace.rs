@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 /// Spans of each kind kept per tool call; more are counted, not kept (a plugin making
 /// hundreds of requests must not make a log record of megabytes).
@@ -187,21 +186,42 @@ impl Trace {
     }
 
     /// The waterfall as the call log keeps it, for a call that took `total`.
-    pub fn waterfall(&self, total: Duration) -> Value {
+    ///
+    /// Serialized straight from the spans, as the store keeps it: building a JSON value first
+    /// (maps of strings) cost a logged call more than the rest of its record.
+    pub fn waterfall(&self, total: Duration) -> Result<String, serde_json::Error> {
         let spans = self.spans.lock().unwrap_or_else(|p| p.into_inner());
-        json!({
-            "total_us": micros(total),
-            "slot_wait_us": spans.slot_wait.map(micros),
-            "plugin_us": spans.plugin.map(micros),
-            "upstream": spans.upstream,
-            "upstream_not_shown": spans.upstream_more,
-            "cache": {
-                "hits": spans.cache_hits,
-                "misses": spans.cache_misses,
-                "reads": spans.cache_reads,
+        serde_json::to_string(&Waterfall {
+            total_us: micros(total),
+            slot_wait_us: spans.slot_wait.map(micros),
+            plugin_us: spans.plugin.map(micros),
+            upstream: &spans.upstream,
+            upstream_not_shown: spans.upstream_more,
+            cache: CacheFigures {
+                hits: spans.cache_hits,
+                misses: spans.cache_misses,
+                reads: &spans.cache_reads,
             },
         })
     }
+}
+
+/// A tool call's waterfall as the call log stores and answers it.
+#[derive(Serialize)]
+struct Waterfall<'a> {
+    total_us: u64,
+    slot_wait_us: Option<u64>,
+    plugin_us: Option<u64>,
+    upstream: &'a [UpstreamSpan],
+    upstream_not_shown: u32,
+    cache: CacheFigures<'a>,
+}
+
+#[derive(Serialize)]
+struct CacheFigures<'a> {
+    hits: u32,
+    misses: u32,
+    reads: &'a [CacheRead],
 }
 
 /// What the outbound hooks know of a finished upstream request.
@@ -255,6 +275,7 @@ fn masked_path(uri: &http::Uri) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn secrets_in_the_query_are_masked_and_the_rest_kept() {
@@ -269,7 +290,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_trace_is_current_only_inside_its_scope_and_bounded() {
+    async fn the_trace_is_current_only_inside_its_scope_and_bounded()
+    -> Result<(), Box<dyn std::error::Error>> {
         assert!(Trace::current().is_none());
         let trace = Trace::start();
         let seen = trace
@@ -285,7 +307,7 @@ mod tests {
             })
             .await;
         assert!(seen);
-        let waterfall = trace.waterfall(Duration::from_millis(3));
+        let waterfall: Value = serde_json::from_str(&trace.waterfall(Duration::from_millis(3))?)?;
         assert_eq!(waterfall["total_us"], 3000);
         assert_eq!(waterfall["cache"]["hits"], 19);
         assert_eq!(waterfall["cache"]["misses"], 18);
@@ -293,5 +315,6 @@ mod tests {
             waterfall["cache"]["reads"].as_array().map(Vec::len),
             Some(MAX_SPANS)
         );
+        Ok(())
     }
 }

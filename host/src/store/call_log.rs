@@ -38,8 +38,8 @@ pub struct ToolCallEntry {
     /// The whole call inside the gateway, in microseconds.
     pub total_us: i64,
     /// Where the time went: the plugin, each upstream request, cache reads, waiting for an
-    /// instance slot.
-    pub waterfall: Value,
+    /// instance slot; as JSON, serialized once on the way in.
+    pub waterfall: String,
 }
 
 /// One event of a phone call from its platform (started, ended, analysed, ...).
@@ -212,7 +212,7 @@ fn event_row(row: &Row) -> Result<LoggedCallEvent, StoreError> {
 }
 
 fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<(), StoreError> {
-    let (arguments, waterfall) = (entry.arguments.to_string(), entry.waterfall.to_string());
+    let arguments = entry.arguments.to_string();
     db.execute(
         "INSERT INTO call_log (tenant, platform, call_id, tool, at, plugin_digest, outcome,
              error_code, speech, arguments, total_us, waterfall)
@@ -229,7 +229,7 @@ fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<(), StoreE
             &entry.speech,
             &arguments,
             entry.total_us,
-            &waterfall,
+            &entry.waterfall,
         ],
     )?;
     Ok(())

@@ -425,7 +425,7 @@ fn logged(tenant: &str, call: &str, tool: &str, outcome: &str, at: &str, us: i64
         speech: format!("{tool} answered"),
         arguments: json!({ "date": "2026-12-03", "n": us }),
         total_us: us,
-        waterfall: json!({ "total_us": us, "upstream": [] }),
+        waterfall: json!({ "total_us": us, "upstream": [] }).to_string(),
     }
 }
 

@@ -17,18 +17,26 @@ use crate::{Cli, Plan, load};
 
 /// Rounds per gateway; the best of them counts.
 const ROUNDS: usize = 2;
+/// The phone call ids of each round's sequential and saturation calls: fresh ones every
+/// time, as a phone call's tool calls are limited.
+const PREFIXES: [[&str; 2]; ROUNDS] = [
+    ["log-1-sequential", "log-1-saturation"],
+    ["log-2-sequential", "log-2-saturation"],
+];
 
 /// The best cached-call figures one gateway reached.
 #[derive(Debug, Default)]
 struct Best {
     p50_us: Option<f64>,
     rps: Option<f64>,
+    cpu_us: Option<f64>,
 }
 
 impl Best {
-    fn add(&mut self, p50_us: f64, rps: f64) {
+    fn add(&mut self, p50_us: f64, rps: f64, cpu_us: f64) {
         self.p50_us = Some(self.p50_us.map_or(p50_us, |best| best.min(p50_us)));
         self.rps = Some(self.rps.map_or(rps, |best| best.max(rps)));
+        self.cpu_us = Some(self.cpu_us.map_or(cpu_us, |best| best.min(cpu_us)));
     }
 }
 
@@ -66,12 +74,14 @@ pub async fn call_log_phase(
     }
     let before = sim.requests().await?;
     let mut best = [Best::default(), Best::default()];
-    for round in 0..ROUNDS {
+    for (round, [sequential, saturation]) in PREFIXES.into_iter().enumerate() {
         for ((label, server), best) in servers.iter().zip(&mut best) {
-            let call = RepeatedCall::new("check_availability", args.clone(), "call-log");
+            let call = RepeatedCall::new("check_availability", args.clone(), sequential);
             let latencies =
                 load::sequential(server.addr, &call, plan.sequential_warmup, plan.sequential)
                     .await?;
+            let call = RepeatedCall::new("check_availability", args.clone(), saturation);
+            let cpu_before = server.cpu_time();
             let throughput = load::saturate(
                 server.addr,
                 &call,
@@ -86,13 +96,23 @@ pub async fn call_log_phase(
                 throughput.failed,
                 throughput.ok + throughput.failed
             );
+            let cpu = server
+                .cpu_time()
+                .zip(cpu_before)
+                .and_then(|(after, before)| after.checked_sub(before))
+                .context("no CPU time for the gateway (/proc)")?;
+            // The warm-up's calls are in the CPU time too.
+            let calls = throughput.ok as f64
+                * (plan.saturation + plan.saturation_warmup).as_secs_f64()
+                / throughput.elapsed.as_secs_f64();
+            let cpu_us = cpu.as_secs_f64() * 1e6 / calls;
             let p50 = latencies.quantile(0.5).as_secs_f64() * 1e6;
             println!(
-                "{label}, round {}: p50 {p50:.0} µs, {:.0} calls/s",
+                "{label}, round {}: p50 {p50:.0} µs, {:.0} calls/s, {cpu_us:.0} µs of CPU per call",
                 round + 1,
                 throughput.per_second()
             );
-            best.add(p50, throughput.per_second());
+            best.add(p50, throughput.per_second(), cpu_us);
         }
     }
     let after = sim.requests().await?;
@@ -110,9 +130,9 @@ pub async fn call_log_phase(
         server.stop()?;
     }
     let [on, off] = best;
-    let (Some(on_p50), Some(off_p50), Some(on_rps), Some(off_rps)) =
-        (on.p50_us, off.p50_us, on.rps, off.rps)
-    else {
+    let (Some(on_p50), Some(off_p50), Some(on_rps), Some(off_rps), Some(on_cpu), Some(off_cpu)) = (
+        on.p50_us, off.p50_us, on.rps, off.rps, on.cpu_us, off.cpu_us,
+    ) else {
         anyhow::bail!("no round was measured");
     };
     Ok(vec![
@@ -132,6 +152,8 @@ pub async fn call_log_phase(
             100.0 * (1.0 - on_rps / off_rps),
             Some(Goal::AtMost(5.0)),
         ),
+        Row::measured("call_log_on_cpu_us", "µs", on_cpu, None),
+        Row::measured("call_log_off_cpu_us", "µs", off_cpu, None),
     ])
 }
 
