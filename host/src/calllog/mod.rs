@@ -13,6 +13,7 @@ pub mod summary;
 pub mod trace;
 mod writer;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -50,8 +51,8 @@ pub struct CallLog {
 
 /// What one tool call was, for its log record.
 pub struct ToolCallSeen<'a> {
-    /// The tool, by its name.
-    pub tool: &'a str,
+    /// The tool, by its name (a refused call's: whatever the agent called).
+    pub tool: Cow<'static, str>,
     /// When it arrived (RFC 3339).
     pub at: String,
     /// The arguments as the tool read them.
@@ -115,7 +116,7 @@ impl CallLog {
                 );
                 (
                     if refused { "refused" } else { "failed" },
-                    code.map(|code| code.as_str().to_owned()),
+                    code.map(crate::tool::ReplyCode::as_str),
                     reply.message.clone(),
                 )
             }
@@ -129,23 +130,27 @@ impl CallLog {
         } else {
             speech
         };
-        let waterfall = match seen.trace.waterfall(total) {
-            Ok(waterfall) => waterfall,
-            Err(err) => {
+        // Serialized here, so the values are freed on this thread (see `ToolCallEntry`).
+        let (waterfall, arguments) = match (
+            seen.trace.waterfall(total),
+            serde_json::to_string(&arguments),
+        ) {
+            (Ok(waterfall), Ok(arguments)) => (waterfall, arguments),
+            (Err(err), _) | (_, Err(err)) => {
                 // Plain numbers and strings: a failure here is a bug, and the call is not
                 // worth failing for it.
-                tracing::error!(error = %err, "call log: cannot serialize a waterfall");
+                tracing::error!(error = %err, "call log: cannot serialize a tool call");
                 return;
             }
         };
         let entry = ToolCallEntry {
-            tenant: tenant.id.to_string(),
-            platform: call.platform.as_str().to_owned(),
+            tenant: tenant.id.shared(),
+            platform: call.platform.as_str(),
             call_id: call.call_id.clone(),
-            tool: seen.tool.to_owned(),
+            tool: seen.tool,
             at: seen.at,
-            plugin_digest: seen.trace.plugin_digest(),
-            outcome: outcome.to_owned(),
+            plugin_digest: seen.trace.take_plugin_digest(),
+            outcome,
             error_code,
             speech,
             arguments,

@@ -176,13 +176,13 @@ impl Trace {
         });
     }
 
-    /// The plugin digest, if a plugin ran.
-    pub fn plugin_digest(&self) -> Option<String> {
+    /// The plugin digest, if a plugin ran; taken, as the log needs it once.
+    pub fn take_plugin_digest(&self) -> Option<String> {
         self.spans
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .plugin_digest
-            .clone()
+            .take()
     }
 
     /// The waterfall as the call log keeps it, for a call that took `total`.

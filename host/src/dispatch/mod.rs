@@ -20,6 +20,7 @@ pub use callbacks::Callbacks;
 pub use ledger::Ledger;
 pub use speech::Fallback;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -142,8 +143,8 @@ impl Dispatcher {
         let at = CallLog::arrived();
         let trace = Trace::start();
         let (tool, arguments) = match &request {
-            Ok(request) => (request.tool().name(), request.arguments()),
-            Err(_) => (name, args.clone()),
+            Ok(request) => (Cow::Borrowed(request.tool().name()), request.arguments()),
+            Err(_) => (Cow::Owned(name.to_owned()), args.clone()),
         };
         let answer = trace
             .clone()

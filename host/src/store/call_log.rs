@@ -5,6 +5,9 @@
 //! Written in batches by the gateway's background writer (`crate::calllog`), never on a
 //! call's path; kept for each tenant's retention and swept daily ([`Store::sweep_call_log`]).
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -12,29 +15,33 @@ use super::sql::{Db, Param, Row, params, parse_json};
 use super::{Store, StoreError};
 
 /// One tool call, as the gateway answered it.
+///
+/// Made on a call's thread and dropped on the writer's: every heap allocation in it is a free
+/// across threads, which the allocator pays for on the call's thread later. So what can be is
+/// shared (`Arc`) or static, and the arguments and the waterfall are JSON text already.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCallEntry {
     /// The tenant whose agent called.
-    pub tenant: String,
+    pub tenant: Arc<str>,
     /// `retell`, `vapi`, `mcp`, `cli`.
-    pub platform: String,
+    pub platform: &'static str,
     /// The platform's id of the phone call.
     pub call_id: String,
-    /// The tool, by the name agents call it.
-    pub tool: String,
+    /// The tool, by the name agents call it (a refused call's name may be any text).
+    pub tool: Cow<'static, str>,
     /// When the call arrived: RFC 3339, UTC, milliseconds.
     pub at: String,
     /// The sha256 of the plugin version that answered; `None` when no plugin ran.
     pub plugin_digest: Option<String>,
     /// `ok`, `failed`, `refused` (unusable arguments) or `overloaded`.
-    pub outcome: String,
+    pub outcome: &'static str,
     /// The reply's `error.code` when it failed.
-    pub error_code: Option<String>,
+    pub error_code: Option<&'static str>,
     /// What the agent was given to say.
     pub speech: String,
     /// The arguments as the tool read them, or as the agent sent them when no tool could
-    /// (a refusal); redacted when the tenant asks.
-    pub arguments: Value,
+    /// (a refusal), as JSON; redacted when the tenant asks.
+    pub arguments: String,
     /// The whole call inside the gateway, in microseconds.
     pub total_us: i64,
     /// Where the time went: the plugin, each upstream request, cache reads, waiting for an
@@ -212,22 +219,21 @@ fn event_row(row: &Row) -> Result<LoggedCallEvent, StoreError> {
 }
 
 fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<(), StoreError> {
-    let arguments = entry.arguments.to_string();
     db.execute(
         "INSERT INTO call_log (tenant, platform, call_id, tool, at, plugin_digest, outcome,
              error_code, speech, arguments, total_us, waterfall)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         params![
-            &entry.tenant,
-            &entry.platform,
+            &*entry.tenant,
+            entry.platform,
             &entry.call_id,
-            &entry.tool,
+            &*entry.tool,
             &entry.at,
             &entry.plugin_digest,
-            &entry.outcome,
-            &entry.error_code,
+            entry.outcome,
+            entry.error_code,
             &entry.speech,
-            &arguments,
+            &entry.arguments,
             entry.total_us,
             &entry.waterfall,
         ],

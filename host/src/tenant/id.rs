@@ -29,6 +29,11 @@ impl TenantId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The id as shared text: a reference count, no copy (the call log keeps one per call).
+    pub fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.0)
+    }
 }
 
 impl std::fmt::Display for TenantId {

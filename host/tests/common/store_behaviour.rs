@@ -414,16 +414,20 @@ pub fn corrupt_settings_are_reported_not_hidden(database: &impl Backend) -> Outc
 /// A logged tool call of `tenant`'s in `call`, at `at`, that took `us`.
 fn logged(tenant: &str, call: &str, tool: &str, outcome: &str, at: &str, us: i64) -> ToolCallEntry {
     ToolCallEntry {
-        tenant: tenant.to_owned(),
-        platform: "retell".to_owned(),
+        tenant: tenant.into(),
+        platform: "retell",
         call_id: call.to_owned(),
-        tool: tool.to_owned(),
+        tool: tool.to_owned().into(),
         at: at.to_owned(),
         plugin_digest: Some(digest(1)),
-        outcome: outcome.to_owned(),
-        error_code: (outcome != "ok").then(|| "missing_argument".to_owned()),
+        outcome: match outcome {
+            "ok" => "ok",
+            "refused" => "refused",
+            _ => "failed",
+        },
+        error_code: (outcome != "ok").then_some("missing_argument"),
         speech: format!("{tool} answered"),
-        arguments: json!({ "date": "2026-12-03", "n": us }),
+        arguments: json!({ "date": "2026-12-03", "n": us }).to_string(),
         total_us: us,
         waterfall: json!({ "total_us": us, "upstream": [] }).to_string(),
     }
