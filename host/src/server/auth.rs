@@ -284,11 +284,8 @@ impl FromRequestParts<Arc<AppState>> for Admin {
         let tenant_id = tenant_param(parts, state).await?;
         let token =
             bearer(&parts.headers).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-        let matches = |secret: Option<&Secret>| {
-            secret.is_some_and(|secret| {
-                bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes()))
-            })
-        };
+        let matches =
+            |secret: Option<&Secret>| secret.is_some_and(|secret| is_token(secret, token));
         let operator = matches(state.admin_token.as_ref());
         let tenant = state.tenants.get(&tenant_id);
         let own = tenant
@@ -324,9 +321,7 @@ impl FromRequestParts<Arc<AppState>> for Operator {
         state: &Arc<AppState>,
     ) -> Result<Self, ApiError> {
         let is_operator = match (bearer(&parts.headers), state.admin_token.as_ref()) {
-            (Some(token), Some(secret)) => {
-                bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes()))
-            }
+            (Some(token), Some(secret)) => is_token(secret, token),
             _ => false,
         };
         if is_operator {
@@ -362,8 +357,7 @@ impl FromRequestParts<Arc<AppState>> for Holder {
     ) -> Result<Self, ApiError> {
         let token =
             bearer(&parts.headers).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-        let matches =
-            |secret: &Secret| bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes()));
+        let matches = |secret: &Secret| is_token(secret, token);
         if state.admin_token.as_ref().is_some_and(matches) {
             return Ok(Holder::Operator);
         }
@@ -374,6 +368,12 @@ impl FromRequestParts<Arc<AppState>> for Holder {
             Ok(Holder::Tenants(tenants))
         }
     }
+}
+
+/// Whether `token` is `secret`, compared in constant time: how long a wrong token takes to be
+/// refused must not tell how much of it was right.
+fn is_token(secret: &Secret, token: &str) -> bool {
+    bool::from(secret.expose().as_bytes().ct_eq(token.as_bytes()))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -41,12 +41,9 @@ pub struct CallsQuery {
     cursor: Option<String>,
 }
 
-fn invalid(parameter: &str, why: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
-        format!("query parameter `{parameter}`: {why}"),
-    )
+/// 400 `invalid_query` naming `parameter` and what is wrong with it.
+pub(super) fn invalid(parameter: &str, why: impl std::fmt::Display) -> ApiError {
+    ApiError::invalid_query(format!("query parameter `{parameter}`: {why}"))
 }
 
 /// An RFC 3339 instant, as the store writes times (UTC, milliseconds), so text order is time
@@ -166,7 +163,8 @@ fn call_log(state: &AppState) -> Result<CallLog, ApiError> {
     })
 }
 
-async fn read<T: Send + 'static>(
+/// Runs a store read off the async threads; 503 `store_unavailable` when it fails.
+pub(super) async fn read<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let unavailable = |message: String| {
@@ -179,7 +177,7 @@ async fn read<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|err| unavailable(err.to_string()))?
-        .map_err(|err| unavailable(format!("the call log could not be read: {err}")))
+        .map_err(|err| unavailable(format!("the store could not be read: {err}")))
 }
 
 /// `GET /v1/admin/tenants/{tenant}/calls[?since&until&tool&outcome&call_id&order&limit&cursor]`:
@@ -190,13 +188,7 @@ pub async fn list(
     query: Result<Query<CallsQuery>, QueryRejection>,
     Admin { tenant, .. }: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            rejection.body_text(),
-        )
-    })?;
+    let Query(query) = query?;
     let query = query.read()?;
     let log = call_log(&state)?;
     let id = tenant.id.to_string();

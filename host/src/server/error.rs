@@ -59,6 +59,19 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
+
+    /// 400 `invalid_query`: the query string of a read endpoint (calls, summary) has a
+    /// parameter it cannot use; the message names it.
+    pub fn invalid_query(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_query", message)
+    }
+}
+
+/// An unknown parameter, or one of the wrong shape, as axum's query extractor words it.
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Self::invalid_query(rejection.body_text())
+    }
 }
 
 impl From<axum::extract::rejection::BytesRejection> for ApiError {

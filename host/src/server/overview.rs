@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use chrono::{SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -45,13 +44,7 @@ pub async fn summary(
     query: Result<Query<SummaryQuery>, QueryRejection>,
     Admin { tenant, .. }: Admin,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            rejection.body_text(),
-        )
-    })?;
+    let Query(query) = query?;
     let minutes = match query.minutes.as_deref() {
         None => 60,
         Some(text) => text
@@ -59,12 +52,9 @@ pub async fn summary(
             .ok()
             .filter(|minutes| (1..=MAX_WINDOW_MINUTES).contains(minutes))
             .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_query",
-                    format!(
-                        "query parameter `minutes`: {text:?} is not a number from 1 to {MAX_WINDOW_MINUTES}"
-                    ),
+                super::calls::invalid(
+                    "minutes",
+                    format!("{text:?} is not a number from 1 to {MAX_WINDOW_MINUTES}"),
                 )
             })?,
     };
@@ -74,7 +64,7 @@ pub async fn summary(
     let registry = state.registry.clone();
     let id = tenant.id.to_string();
     let window_since = since.clone();
-    let (summary, active) = tokio::task::spawn_blocking(move || {
+    let (summary, active) = super::calls::read(move || {
         let summary = match &log {
             Some(log) => {
                 let figures = log
@@ -90,11 +80,9 @@ pub async fn summary(
             Some(registry) => registry.store().active_version(&id)?,
             None => None,
         };
-        Ok::<_, crate::store::StoreError>((summary, active))
+        Ok((summary, active))
     })
-    .await
-    .map_err(|err| unavailable(err.to_string()))?
-    .map_err(|err| unavailable(format!("the store could not be read: {err}")))?;
+    .await?;
     Ok(Json(json!({
         "tenant": tenant.id.to_string(),
         "since": since,
@@ -107,12 +95,4 @@ pub async fn summary(
             "serving_digest": tenant.plugin().digest(),
         },
     })))
-}
-
-fn unavailable(message: String) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "store_unavailable",
-        message,
-    )
 }

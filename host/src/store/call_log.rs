@@ -16,9 +16,9 @@ use super::{Store, StoreError};
 
 /// One tool call, as the gateway answered it.
 ///
-/// Made on a call's thread and dropped on the writer's: every heap allocation in it is a free
-/// across threads, which the allocator pays for on the call's thread later. So what can be is
-/// shared (`Arc`) or static, and the arguments and the waterfall are JSON text already.
+/// Made on a call's thread and dropped on the writer's, one per tool call: what can be is
+/// shared (`Arc`) or static, and the arguments and the waterfall are JSON text already, so a
+/// record is a handful of allocations rather than a tree of JSON values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCallEntry {
     /// The tenant whose agent called.

@@ -58,6 +58,17 @@ async fn go(client: &Client, harness: &Harness, hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether the page is no wider than the window: nothing to scroll sideways.
+async fn fits_the_window(client: &Client) -> Result<bool> {
+    let fits = client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+            vec![],
+        )
+        .await?;
+    Ok(fits == json!(true))
+}
+
 async fn digest_served(harness: &Harness) -> Result<String> {
     let tenant: Value = harness
         .http
@@ -311,27 +322,15 @@ async fn operator_flow(client: &Client, harness: &Harness, data: &DataDir) -> Re
         "//section[@data-tenant='demo']//div[@data-chart='demo']//canvas",
     )
     .await?;
-    let fits = client
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth + 1",
-            vec![],
-        )
-        .await?;
     ensure!(
-        fits == json!(true),
+        fits_the_window(client).await?,
         "the tenants page is wider than a phone"
     );
     browser::screenshot(client, &shots, "08-phone-tenants").await?;
     go(client, harness, "#/t/demo/calls").await?;
     wait_for(client, "//tr[@data-call-id='console-1']").await?;
-    let fits = client
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth + 1",
-            vec![],
-        )
-        .await?;
     ensure!(
-        fits == json!(true),
+        fits_the_window(client).await?,
         "the calls page is wider than a phone (the table should scroll)"
     );
     browser::screenshot(client, &shots, "09-phone-calls").await?;
