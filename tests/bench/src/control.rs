@@ -151,7 +151,7 @@ pub struct RepeatedCall {
     name: &'static str,
     args: Value,
     /// Distinguishes the phone calls of different phases.
-    prefix: &'static str,
+    prefix: String,
     tenant: &'static str,
 }
 
@@ -159,11 +159,11 @@ pub struct RepeatedCall {
 pub const TOOL_CALLS_PER_PHONE_CALL: u64 = 10;
 
 impl RepeatedCall {
-    pub fn new(name: &'static str, args: Value, prefix: &'static str) -> RepeatedCall {
+    pub fn new(name: &'static str, args: Value, prefix: impl Into<String>) -> RepeatedCall {
         RepeatedCall {
             name,
             args,
-            prefix,
+            prefix: prefix.into(),
             tenant: TENANT,
         }
     }

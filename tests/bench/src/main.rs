@@ -86,6 +86,8 @@ struct Plan {
     attempts: usize,
     /// `slotline plugin check` runs, for the median compile time.
     compiles: usize,
+    /// Pairs of rounds (log on, log off) the call log's cost is the median of.
+    paired_rounds: usize,
     /// Calls timed while the breaker is open.
     breaker_calls: u64,
     /// Tenants created for the memory measure, at most, and the time they may take.
@@ -103,6 +105,7 @@ impl Plan {
                 saturation: Duration::from_secs(2),
                 attempts: 3,
                 compiles: 1,
+                paired_rounds: 3,
                 breaker_calls: 50,
                 tenants: 1_000,
                 tenants_budget: Duration::from_secs(10),
@@ -115,6 +118,7 @@ impl Plan {
                 saturation: Duration::from_secs(10),
                 attempts: 5,
                 compiles: 3,
+                paired_rounds: 5,
                 breaker_calls: 200,
                 tenants: 1_000,
                 tenants_budget: Duration::from_secs(360),
