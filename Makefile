@@ -15,7 +15,7 @@ toolchain:
 
 # The default plugin, the test plugin the end-to-end tests use, and the example plugins.
 guest: toolchain
-	$(CARGO) build --locked -p slotline-guest -p slotline-test-plugin -p slotline-example-salon -p slotline-example-opening-hours --target wasm32-wasip2 --profile guest
+	$(CARGO) build --locked -p slotline-guest -p slotline-test-plugin -p slotline-replay-candidate -p slotline-example-salon -p slotline-example-opening-hours --target wasm32-wasip2 --profile guest
 
 build: guest
 	$(CARGO) build --locked --release

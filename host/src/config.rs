@@ -189,6 +189,10 @@ pub struct TenantCallLogConfig {
     /// Masks callers' names and phone numbers (arguments, replies, call events) before they
     /// are written.
     pub redact: bool,
+    /// How many of the tenant's latest plugin tool calls keep a recording (the call's
+    /// context, the cache values it read and each upstream response) that a new plugin
+    /// version can be replayed against; 0 records none.
+    pub recorded_calls: u32,
 }
 
 impl Default for TenantCallLogConfig {
@@ -196,6 +200,7 @@ impl Default for TenantCallLogConfig {
         Self {
             retention_days: 30,
             redact: false,
+            recorded_calls: 1_000,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod limits;
 pub mod metrics;
 pub mod outbound;
 pub mod plugins;
+pub mod replay;
 pub mod runtime;
 pub mod server;
 pub mod signing;

@@ -95,6 +95,22 @@ enum PluginCommand {
         tenant: String,
         version: u32,
     },
+    /// Run the tenant's latest recorded calls on a version, answered from their recordings
+    /// (nothing reaches the calendar), and show where it answers otherwise. Exits with 1
+    /// when any call differs.
+    Replay {
+        #[command(flatten)]
+        admin: Admin,
+        #[arg(long)]
+        tenant: String,
+        /// How many of the latest recorded calls (default: all the tenant keeps).
+        #[arg(long)]
+        last: Option<u32>,
+        /// Print the whole report as JSON.
+        #[arg(long)]
+        json: bool,
+        version: u32,
+    },
 }
 
 /// Where the gateway's admin API is, and the token to use.
@@ -267,6 +283,25 @@ async fn admin(command: PluginCommand) -> Result<()> {
                 reply["version"],
                 reply["digest"].as_str().unwrap_or_default()
             );
+        }
+        PluginCommand::Replay {
+            admin,
+            tenant,
+            last,
+            json,
+            version,
+        } => {
+            let query = last.map_or_else(String::new, |last| format!("?last={last}"));
+            let url = admin.endpoint(&tenant, &format!("/{version}/replay{query}"));
+            let report = admin.send(http.post(url)).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", cli::replay::summary(&report));
+            }
+            if report["totals"]["different"].as_u64().unwrap_or(0) > 0 {
+                std::process::exit(1);
+            }
         }
         PluginCommand::Check { .. } | PluginCommand::Invoke(_) => {}
     }

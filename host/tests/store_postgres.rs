@@ -23,16 +23,18 @@ use common::services::Database;
 type TestResult = Result<(), Box<dyn Error + Send + Sync>>;
 
 /// The number of migrations this Slotline has (`migrations::MIGRATIONS.len()`).
-const LATEST_SCHEMA: i64 = 4;
+const LATEST_SCHEMA: i64 = 5;
 
 /// The tables the schema has, version table included.
 const TABLES: &[&str] = &[
     "audit_log",
     "call_events",
     "call_log",
+    "call_recordings",
     "callers",
     "components",
     "plugin_versions",
+    "recorded_values",
     "requests",
     "slotline_schema_version",
     "tenants",

@@ -533,6 +533,8 @@ impl<'t> Reader<'t> {
         const AFTER: &[&str] = &["nach", "past", "after"];
         const BEFORE: &[&str] = &["vor", "to", "before", "till", "of"];
         match self.word(0) {
+            // The replay tests' candidate (`tests/plugins/candidate`) reads it the English way.
+            Some("halb") if cfg!(slotline_misread_halb) => Some((1, 30)),
             Some("halb") => Some((1, -30)),
             Some("dreiviertel") => Some((1, -15)),
             Some("viertel" | "quarter") if self.word_in(1, AFTER) => Some((2, 15)),

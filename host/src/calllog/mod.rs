@@ -23,7 +23,7 @@ pub use trace::Trace;
 
 use crate::config::{CallLogConfig, TenantCallLogConfig};
 use crate::store::sql::now;
-use crate::store::{CallEventEntry, Store, StoreError, ToolCallEntry};
+use crate::store::{CallEventEntry, RecordingEntry, Store, StoreError, ToolCallEntry};
 use crate::tenant::{Tenant, TenantId, Tenants};
 use crate::tool::{Answer, CallInfo};
 
@@ -143,7 +143,9 @@ impl CallLog {
                 return;
             }
         };
+        let recording = self.recording(tenant, seen.trace);
         let entry = ToolCallEntry {
+            recording,
             tenant: tenant.id.shared(),
             platform: call.platform.as_str(),
             call_id: call.call_id.clone(),
@@ -158,6 +160,25 @@ impl CallLog {
             waterfall,
         };
         self.enqueue(Record::Tool(entry), &tenant.id);
+    }
+
+    /// The call's replay recording as the store keeps it, masked when the tenant redacts.
+    fn recording(&self, tenant: &Tenant, trace: &Trace) -> Option<RecordingEntry> {
+        let mut call = trace.take_recording()?;
+        if tenant.call_log.redact {
+            call.redact();
+        }
+        match call.encode() {
+            Ok((recording, values)) => Some(RecordingEntry {
+                recording,
+                values,
+                keep: tenant.call_log.recorded_calls,
+            }),
+            Err(err) => {
+                tracing::error!(error = %err, "call log: cannot serialize a recording");
+                None
+            }
+        }
     }
 
     /// Logs a platform's event of one of `tenant`'s calls (`call_started`, ...).

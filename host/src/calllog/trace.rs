@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::replay::recording::{RecordedCall, Recorder};
+
 /// Spans of each kind kept per tool call; more are counted, not kept (a plugin making
 /// hundreds of requests must not make a log record of megabytes).
 const MAX_SPANS: usize = 32;
@@ -34,6 +36,8 @@ pub struct Trace {
 
 #[derive(Debug, Default)]
 struct Spans {
+    /// What a replay needs, when the call is recorded.
+    recorder: Option<Recorder>,
     plugin_digest: Option<String>,
     slot_wait: Option<Duration>,
     plugin: Option<Duration>,
@@ -96,6 +100,41 @@ impl Trace {
             started: Instant::now(),
             spans: Arc::default(),
         }
+    }
+
+    /// A trace that also records what a replay of the call needs ([`crate::replay`]).
+    pub fn start_recording() -> Self {
+        let trace = Self::start();
+        trace.with(|spans| spans.recorder = Some(Recorder::default()));
+        trace
+    }
+
+    /// Whether the call is recorded for replay: then the host feeds [`Trace::record`].
+    pub fn is_recording(&self) -> bool {
+        self.spans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .recorder
+            .is_some()
+    }
+
+    /// Adds to the call's recording, when it is recorded.
+    pub fn record(&self, what: impl FnOnce(&mut Recorder)) {
+        self.with(|spans| {
+            if let Some(recorder) = &mut spans.recorder {
+                what(recorder);
+            }
+        });
+    }
+
+    /// The call's recording, when it was recorded and ran a plugin; taken.
+    pub fn take_recording(&self) -> Option<RecordedCall> {
+        self.spans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .recorder
+            .take()?
+            .finish()
     }
 
     /// Runs `work` with this trace current.
@@ -254,6 +293,14 @@ fn is_secret_name(name: &str) -> bool {
     ]
     .iter()
     .any(|word| name.contains(word))
+}
+
+/// `uri` whole (scheme, authority, path, query), secret-looking query values masked: how a
+/// replay recording names a request, and how a replayed request is looked up in it.
+pub fn masked_url(uri: &http::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("http");
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    format!("{scheme}://{authority}{}", masked_path(uri))
 }
 
 /// The path and query of `uri`, the values of secret-looking parameters replaced by `***`.

@@ -6,6 +6,7 @@ pub mod agent;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod invoke;
+pub mod replay;
 
 use std::sync::Arc;
 

@@ -12,7 +12,7 @@ pub mod callbacks;
 mod context;
 pub mod intents;
 mod ledger;
-mod plugin_call;
+pub(crate) mod plugin_call;
 pub mod speech;
 
 pub use builtin::Builtin;
@@ -141,7 +141,11 @@ impl Dispatcher {
             return self.answer(tenant, call, request).await;
         };
         let at = CallLog::arrived();
-        let trace = Trace::start();
+        let trace = if tenant.call_log.recorded_calls > 0 {
+            Trace::start_recording()
+        } else {
+            Trace::start()
+        };
         let (tool, arguments) = match &request {
             Ok(request) => (Cow::Borrowed(request.tool().name()), request.arguments()),
             Err(_) => (Cow::Owned(name.to_owned()), args.clone()),

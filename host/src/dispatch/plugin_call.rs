@@ -6,7 +6,9 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::{Dispatcher, Fallback, failure};
+use crate::calllog::Trace;
 use crate::limits::Limit;
+use crate::replay::recording::RecordedAnswer;
 use crate::runtime::{InvokeError, Runtime};
 use crate::tenant::Tenant;
 use crate::tool::{Answer, CallInfo, PluginRequest, ReplyCode, ToolReply, ToolResponse};
@@ -34,6 +36,11 @@ pub(super) async fn run_typed(
     let started = Instant::now();
     let runtime = &*dispatcher.runtime;
     let context = tenant.call_context(call);
+    // A recorded call keeps the plugin's input as the plugin got it (a booking's hold too).
+    let recorded = Trace::current().filter(Trace::is_recording);
+    if let Some(trace) = &recorded {
+        trace.record(|recording| recording.input(context.clone(), request.clone()));
+    }
     let outcome = match dispatcher.builtins.get(tenant.id.as_str()) {
         Some(builtin) => builtin
             .call(tenant, &context, request)
@@ -57,6 +64,21 @@ pub(super) async fn run_typed(
     let tenant_label = tenant.id.to_string();
     metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label).increment(1);
     metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name()).record(elapsed.as_secs_f64());
+    let (answer, response) = answer(tenant, tool, elapsed_us, outcome);
+    if let (Some(trace), Answer::Reply(reply)) = (&recorded, &answer) {
+        trace.record(|recording| recording.answered(recorded_answer(reply), elapsed_us));
+    }
+    (answer, response)
+}
+
+/// What the caller hears of a plugin's outcome: its reply, or a fallback for every way it
+/// can fail.
+pub(crate) fn answer(
+    tenant: &Tenant,
+    tool: crate::tool::Tool,
+    elapsed_us: u64,
+    outcome: Result<(ToolResponse, Value), InvokeError>,
+) -> (Answer, Option<ToolResponse>) {
     let answer = match outcome {
         Ok((response, data)) => {
             tracing::debug!(tenant = %tenant.id, tool = tool.name(), elapsed_us, "tool call answered");
@@ -98,8 +120,18 @@ pub(super) async fn run_typed(
     (answer, None)
 }
 
+/// A reply as a replay recording keeps it.
+pub(crate) fn recorded_answer(reply: &ToolReply) -> RecordedAnswer {
+    RecordedAnswer {
+        success: reply.success,
+        speech: reply.message.clone(),
+        data: reply.data.clone(),
+        code: reply.code().map(|code| code.as_str().to_owned()),
+    }
+}
+
 /// Renders the reply's data once, and refuses a reply too large to be an answer for a caller.
-fn within_reply_limit(
+pub(crate) fn within_reply_limit(
     runtime: &Runtime,
     tenant: &Tenant,
     response: ToolResponse,
@@ -121,7 +153,7 @@ fn within_reply_limit(
 
 /// A plugin's error answer, held to the same reply limit as a success: its speech and detail
 /// go to the platform too, measured as sent (escaped: a control character takes six bytes).
-fn error_within_reply_limit(
+pub(crate) fn error_within_reply_limit(
     runtime: &Runtime,
     tenant: &Tenant,
     error: crate::runtime::api::PluginError,

@@ -13,8 +13,9 @@ use super::coalesce::{SharedOutcome, copy_error};
 use super::pacing::{Admission, PaceKey};
 use super::{Buffered, OutboundClient, TenantOutbound};
 use crate::calllog::Trace;
-use crate::calllog::trace::UpstreamRequest;
+use crate::calllog::trace::{UpstreamRequest, masked_url};
 use crate::limits::Limit;
+use crate::replay::source::ReplayHttp;
 use crate::tenant::TenantId;
 
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
@@ -28,6 +29,8 @@ pub struct OutboundHooks {
     client: OutboundClient,
     requests_left: usize,
     trace: Option<Trace>,
+    /// A replayed call's recorded upstream: answers instead of the network.
+    replay: Option<Arc<ReplayHttp>>,
 }
 
 impl OutboundHooks {
@@ -46,6 +49,21 @@ impl OutboundHooks {
             client,
             requests_left,
             trace,
+            replay: None,
+        }
+    }
+
+    /// The hooks of a replayed call: the tenant's allowlist and budgets apply as for a live
+    /// call, but every admitted request is answered by `replay` and nothing leaves the host.
+    pub fn replaying(
+        tenant: TenantId,
+        outbound: Arc<TenantOutbound>,
+        client: OutboundClient,
+        replay: Arc<ReplayHttp>,
+    ) -> Self {
+        Self {
+            replay: Some(replay),
+            ..Self::new(tenant, outbound, client, None)
         }
     }
 
@@ -75,7 +93,7 @@ impl OutboundHooks {
             Limit::OutboundAllowlist.record(&self.tenant);
             return Err(Error::HttpRequestDenied);
         };
-        if !self.outbound.breakers.admit(upstream) {
+        if self.replay.is_none() && !self.outbound.breakers.admit(upstream) {
             self.count(upstream, "circuit_open");
             return Err(Error::DestinationUnavailable);
         }
@@ -122,6 +140,22 @@ impl WasiHttpHooks for OutboundHooks {
             upstream,
             deadline,
         };
+        if let Some(replay) = &self.replay {
+            let (replay, tenant) = (Arc::clone(replay), self.tenant.clone());
+            let cap = self.outbound.policy.limits.max_request_bytes;
+            return Box::new(async move {
+                admitted?;
+                let (parts, body) = request.into_parts();
+                let body = if parts.method == Method::GET {
+                    None
+                } else {
+                    Some(read_body(body, cap, deadline, &tenant).await?)
+                };
+                let answer = replay.answer(&parts.method, &parts.uri, body.as_deref())?;
+                let done: IoFuture = Box::new(async { Ok(()) });
+                Ok((answer.into_response(), done))
+            });
+        }
         let traced = self.trace.clone().map(|trace| {
             (
                 trace,
@@ -131,7 +165,7 @@ impl WasiHttpHooks for OutboundHooks {
             )
         });
         Box::new(async move {
-            let (outcome, coalesced) = exchange.run(admitted, request).await;
+            let (outcome, coalesced, sent) = exchange.run(admitted, request).await;
             if let Some((trace, started, method, uri)) = traced {
                 trace.upstream(
                     started,
@@ -143,6 +177,12 @@ impl WasiHttpHooks for OutboundHooks {
                         coalesced,
                     },
                 );
+                trace.record(|recording| {
+                    let got = outcome
+                        .as_ref()
+                        .map(|r| (r.status, &r.headers, r.body.clone()));
+                    recording.exchange(&method, masked_url(&uri), sent.as_deref(), got);
+                });
             }
             let done: IoFuture = Box::new(async { Ok(()) });
             Ok((outcome?.into_response(), done))
@@ -166,14 +206,15 @@ fn trace_outcome(outcome: &Result<Buffered, Error>) -> &'static str {
 
 impl Exchange {
     /// The exchange of one admitted request: identical GETs share one upstream request (the
-    /// flag says whether this one joined another's); other bodies are read within limits.
+    /// flag says whether this one joined another's); other bodies are read within limits, and
+    /// returned (shared, not copied) for a replay recording.
     async fn run(
         self,
         admitted: Result<(), Error>,
         request: Request<WasiBody>,
-    ) -> (Result<Buffered, Error>, bool) {
+    ) -> (Result<Buffered, Error>, bool, Option<Bytes>) {
         if let Err(err) = admitted {
-            return (Err(err), false);
+            return (Err(err), false, None);
         }
         let (parts, body) = request.into_parts();
         if parts.method == Method::GET {
@@ -182,22 +223,22 @@ impl Exchange {
             let request = Request::from_parts(parts, Full::new(Bytes::new()));
             let coalescer = Arc::clone(&self.outbound);
             let (outcome, joined) = coalescer.coalescer.run(key, self.send(request)).await;
-            return (outcome.map_err(|err| copy_error(&err)), joined);
+            return (outcome.map_err(|err| copy_error(&err)), joined, None);
         }
         let started = Instant::now();
         let cap = self.outbound.policy.limits.max_request_bytes;
         let body = match read_body(body, cap, self.deadline, &self.tenant).await {
             Ok(body) => body,
-            Err(err) => return (Err(err), false),
+            Err(err) => return (Err(err), false, None),
         };
         // The body's time counts against the exchange's deadline.
         let exchange = Exchange {
             deadline: self.deadline.saturating_sub(started.elapsed()),
             ..self
         };
-        let request = Request::from_parts(parts, Full::new(body));
+        let request = Request::from_parts(parts, Full::new(body.clone()));
         let outcome = exchange.send(request).await;
-        (outcome.map_err(|err| copy_error(&err)), false)
+        (outcome.map_err(|err| copy_error(&err)), false, Some(body))
     }
 }
 

@@ -22,6 +22,8 @@ wasmtime::component::bindgen!({
         "wasi:keyvalue/store.bucket": crate::runtime::types::Bucket,
     },
     require_store_data_send: true,
+    // A plugin call's context and request are kept in replay recordings (`crate::replay`).
+    additional_derives: [serde::Serialize, serde::Deserialize],
 });
 
 pub use exports::slotline::plugin::booking as api;

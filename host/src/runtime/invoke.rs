@@ -13,9 +13,11 @@ use super::env::PluginEnv;
 use super::exports::Bound;
 use super::limiter::StoreLimiter;
 use super::state::CallState;
+use super::types::CallCache;
 use super::{Runtime, api, calls_api};
 use crate::limits::Limit;
 use crate::outbound::OutboundHooks;
+use crate::replay::source::{ReplayCache, ReplayHttp};
 use crate::tool::{PluginRequest, ToolResponse};
 
 /// Time a plugin gets beyond its upstream timeout to turn a failed request into an answer.
@@ -30,6 +32,18 @@ enum Export {
     PrepareCall,
     HoldSlot(calls_api::HoldRequest),
     ReleaseSlot(api::SlotHold),
+}
+
+/// Where a call's plugin, cache and upstream come from.
+enum Source {
+    /// The environment's active version, the tenant's cache, the network.
+    Live,
+    /// A version run against a recorded call: its cache and upstream are the recording's.
+    Replay {
+        plugin: Arc<super::Plugin>,
+        http: Arc<ReplayHttp>,
+        cache: Arc<ReplayCache>,
+    },
 }
 
 /// What an export returned.
@@ -80,11 +94,37 @@ impl Runtime {
     ) -> Result<ToolResponse, InvokeError> {
         let mutating = request.is_mutating();
         match self
-            .run(env, context, mutating, Export::Tool(request))
+            .run(env, context, mutating, Export::Tool(request), Source::Live)
             .await?
         {
             Returned::Tool(response) => Ok(response),
             // `call_export` returns a tool response for every tool export.
+            _ => Err(unexpected_return()),
+        }
+    }
+
+    /// Runs `request` on `plugin` (any version, not only the active one) against a recorded
+    /// call: its cache reads answered by `cache`, its upstream requests by `http`, under the
+    /// environment's limits. Nothing reaches the tenant's cache or the network.
+    pub async fn replay_tool(
+        &self,
+        env: &PluginEnv,
+        plugin: Arc<super::Plugin>,
+        context: &api::CallContext,
+        request: PluginRequest,
+        (http, cache): (Arc<ReplayHttp>, Arc<ReplayCache>),
+    ) -> Result<ToolResponse, InvokeError> {
+        let mutating = request.is_mutating();
+        let source = Source::Replay {
+            plugin,
+            http,
+            cache,
+        };
+        match self
+            .run(env, context, mutating, Export::Tool(request), source)
+            .await?
+        {
+            Returned::Tool(response) => Ok(response),
             _ => Err(unexpected_return()),
         }
     }
@@ -95,7 +135,7 @@ impl Runtime {
         env: &PluginEnv,
         context: &api::CallContext,
     ) -> Result<(), InvokeError> {
-        self.run(env, context, false, Export::PrepareCall)
+        self.run(env, context, false, Export::PrepareCall, Source::Live)
             .await
             .map(drop)
     }
@@ -109,7 +149,7 @@ impl Runtime {
         request: calls_api::HoldRequest,
     ) -> Result<api::SlotHold, InvokeError> {
         match self
-            .run(env, context, true, Export::HoldSlot(request))
+            .run(env, context, true, Export::HoldSlot(request), Source::Live)
             .await?
         {
             Returned::Hold(hold) => Ok(hold),
@@ -124,7 +164,7 @@ impl Runtime {
         context: &api::CallContext,
         hold: api::SlotHold,
     ) -> Result<(), InvokeError> {
-        self.run(env, context, true, Export::ReleaseSlot(hold))
+        self.run(env, context, true, Export::ReleaseSlot(hold), Source::Live)
             .await
             .map(drop)
     }
@@ -137,9 +177,15 @@ impl Runtime {
         context: &api::CallContext,
         event: api::CalendarEvent,
     ) -> Result<(), InvokeError> {
-        self.run(env, context, false, Export::CalendarEvent(event))
-            .await
-            .map(drop)
+        self.run(
+            env,
+            context,
+            false,
+            Export::CalendarEvent(event),
+            Source::Live,
+        )
+        .await
+        .map(drop)
     }
 
     async fn run(
@@ -148,8 +194,12 @@ impl Runtime {
         context: &api::CallContext,
         mutating: bool,
         export: Export,
+        source: Source,
     ) -> Result<Returned, InvokeError> {
-        let plugin = env.plugin();
+        let plugin = match &source {
+            Source::Live => env.plugin(),
+            Source::Replay { plugin, .. } => Arc::clone(plugin),
+        };
         let started = Instant::now();
         let deadline = env.outbound.policy.deadline_for_call(mutating) + PLUGIN_GRACE;
         // Wait for an instance slot rather than fail on a full pool; give up at the deadline.
@@ -161,8 +211,12 @@ impl Runtime {
         };
         let slot_wait = started.elapsed();
         let deadline = deadline.saturating_sub(slot_wait);
-        let trace = crate::calllog::Trace::current();
-        let mut store = self.store(env, deadline, trace.clone());
+        // A replay is not the tool call of any trace.
+        let trace = match source {
+            Source::Live => crate::calllog::Trace::current(),
+            Source::Replay { .. } => None,
+        };
+        let mut store = self.store(env, deadline, trace.clone(), source);
         let run = async {
             let instance = plugin
                 .pre()
@@ -205,19 +259,35 @@ impl Runtime {
         env: &PluginEnv,
         deadline: Duration,
         trace: Option<crate::calllog::Trace>,
+        source: Source,
     ) -> Store<CallState> {
+        let (hooks, cache) = match source {
+            Source::Live => (
+                OutboundHooks::new(
+                    env.id.clone(),
+                    Arc::clone(&env.outbound),
+                    self.client.clone(),
+                    trace.clone(),
+                ),
+                CallCache::Live(Arc::clone(&env.cache)),
+            ),
+            Source::Replay { http, cache, .. } => (
+                OutboundHooks::replaying(
+                    env.id.clone(),
+                    Arc::clone(&env.outbound),
+                    self.client.clone(),
+                    http,
+                ),
+                CallCache::Replay(cache),
+            ),
+        };
         let mut state = CallState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
-            hooks: OutboundHooks::new(
-                env.id.clone(),
-                Arc::clone(&env.outbound),
-                self.client.clone(),
-                trace.clone(),
-            ),
+            hooks,
             trace,
-            cache: Arc::clone(&env.cache),
+            cache,
             settings: Arc::clone(&env.settings),
             limiter: StoreLimiter::new(self.memory_limit),
         };

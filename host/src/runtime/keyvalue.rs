@@ -1,21 +1,22 @@
-//! `wasi:keyvalue` for plugins, on the tenant's [`TenantCache`].
+//! `wasi:keyvalue` for plugins, on the tenant's [`TenantCache`](crate::cache::TenantCache).
 //!
 //! Plugins open the default bucket `""`; the host maps it to the calling tenant's cache, so
-//! there is no name a plugin could use to reach another tenant's keys.
-
-use std::sync::Arc;
+//! there is no name a plugin could use to reach another tenant's keys. A replayed call's
+//! bucket is its recording instead ([`CallCache::Replay`]). A recorded call's reads are kept
+//! with the values they returned.
 
 use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use super::bindings::wasi::keyvalue::{atomics, store};
-use super::types::Bucket;
-use crate::cache::{CacheError, TenantCache};
+use super::types::{Bucket, CallCache};
+use crate::cache::CacheError;
 use crate::calllog::Trace;
+use crate::replay::recording::CacheOp;
 
 /// What the keyvalue host functions see of a call's state.
 pub struct KeyValueView<'a> {
     pub table: &'a mut ResourceTable,
-    pub cache: &'a Arc<TenantCache>,
+    pub cache: &'a CallCache,
     /// The tool call's trace, when it is logged.
     pub trace: Option<&'a Trace>,
 }
@@ -30,8 +31,14 @@ impl HasData for HasKeyValue {
 type Outcome<T> = wasmtime::Result<Result<T, store::Error>>;
 
 impl KeyValueView<'_> {
-    fn cache(&self, bucket: &Resource<Bucket>) -> wasmtime::Result<Arc<TenantCache>> {
-        Ok(Arc::clone(&self.table.get(bucket)?.cache))
+    fn cache(&self, bucket: &Resource<Bucket>) -> wasmtime::Result<CallCache> {
+        Ok(self.table.get(bucket)?.cache.clone())
+    }
+
+    fn record(&self, op: impl FnOnce() -> CacheOp) {
+        if let Some(trace) = self.trace {
+            trace.record(|recording| recording.cache_op(op()));
+        }
     }
 }
 
@@ -47,7 +54,7 @@ impl store::Host for KeyValueView<'_> {
             return Ok(Err(store::Error::NoSuchStore));
         }
         let bucket = Bucket {
-            cache: Arc::clone(self.cache),
+            cache: self.cache.clone(),
         };
         Ok(Ok(self.table.push(bucket)?))
     }
@@ -56,23 +63,47 @@ impl store::Host for KeyValueView<'_> {
 impl store::HostBucket for KeyValueView<'_> {
     async fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<Option<Vec<u8>>> {
         let started = std::time::Instant::now();
-        let found = self.cache(&bucket)?.get(&key).await;
+        let found = match self.cache(&bucket)? {
+            CallCache::Live(cache) => cache.get(&key).await,
+            CallCache::Replay(replay) => Ok(replay.get(&key)),
+        };
         if let Some(trace) = self.trace {
             trace.cache_read(started, &key, matches!(found, Ok(Some(_))));
+            let value = found.as_ref().ok().and_then(Option::as_deref);
+            trace.record(|recording| recording.get(&key, value));
         }
         outcome(found)
     }
 
     async fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Outcome<()> {
-        outcome(self.cache(&bucket)?.set(key, value).await)
+        match self.cache(&bucket)? {
+            CallCache::Live(cache) => outcome(cache.set(key, value).await),
+            CallCache::Replay(replay) => {
+                replay.set(key, value);
+                Ok(Ok(()))
+            }
+        }
     }
 
     async fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<()> {
-        outcome(self.cache(&bucket)?.delete(&key).await)
+        match self.cache(&bucket)? {
+            CallCache::Live(cache) => outcome(cache.delete(&key).await),
+            CallCache::Replay(replay) => {
+                replay.delete(&key);
+                Ok(Ok(()))
+            }
+        }
     }
 
     async fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Outcome<bool> {
-        outcome(self.cache(&bucket)?.exists(&key).await)
+        let found = match self.cache(&bucket)? {
+            CallCache::Live(cache) => cache.exists(&key).await,
+            CallCache::Replay(replay) => Ok(replay.exists(&key)),
+        };
+        if let Ok(found) = found {
+            self.record(|| CacheOp::Exists { key, found });
+        }
+        outcome(found)
     }
 
     async fn list_keys(
@@ -82,11 +113,18 @@ impl store::HostBucket for KeyValueView<'_> {
     ) -> Outcome<store::KeyResponse> {
         /// Keys per page: large enough for any plugin's working set, small enough to bound a call.
         const PAGE: usize = 1_000;
-        let mut keys = match self.cache(&bucket)?.keys().await {
+        let keys = match self.cache(&bucket)? {
+            CallCache::Live(cache) => cache.keys().await,
+            CallCache::Replay(replay) => Ok(replay.keys()),
+        };
+        let mut keys = match keys {
             Ok(keys) => keys,
             Err(err) => return outcome(Err(err)),
         };
         keys.sort_unstable();
+        if cursor.is_none() {
+            self.record(|| CacheOp::Keys { keys: keys.clone() });
+        }
         let start = usize::try_from(cursor.unwrap_or(0)).unwrap_or(usize::MAX);
         let page: Vec<String> = keys.iter().skip(start).take(PAGE).cloned().collect();
         let next = start.saturating_add(page.len());
@@ -107,6 +145,13 @@ impl atomics::Host for KeyValueView<'_> {
         key: String,
         delta: u64,
     ) -> Outcome<u64> {
-        outcome(self.cache(&bucket)?.increment(&key, delta).await)
+        let value = match self.cache(&bucket)? {
+            CallCache::Live(cache) => cache.increment(&key, delta).await,
+            CallCache::Replay(replay) => Ok(replay.increment(&key, delta)),
+        };
+        if let Ok(value) = value {
+            self.record(|| CacheOp::Increment { key, value });
+        }
+        outcome(value)
     }
 }

@@ -8,8 +8,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::keyvalue::KeyValueView;
 use super::limiter::StoreLimiter;
+use super::types::CallCache;
 use super::wasi_config::{ConfigView, Settings};
-use crate::cache::TenantCache;
 use crate::calllog::Trace;
 use crate::outbound::OutboundHooks;
 
@@ -19,7 +19,7 @@ pub struct CallState {
     pub(super) table: ResourceTable,
     pub(super) http: WasiHttpCtx,
     pub(super) hooks: OutboundHooks,
-    pub(super) cache: Arc<TenantCache>,
+    pub(super) cache: CallCache,
     pub(super) settings: Arc<Settings>,
     pub(super) limiter: StoreLimiter,
     /// The tool call's trace, when it is logged: cache reads are timed into it.

@@ -5,8 +5,18 @@
 use std::sync::Arc;
 
 use crate::cache::TenantCache;
+use crate::replay::source::ReplayCache;
 
 /// `wasi:keyvalue/store.bucket`: the guest's handle on its tenant's cache.
 pub struct Bucket {
-    pub(super) cache: Arc<TenantCache>,
+    pub(super) cache: CallCache,
+}
+
+/// The cache a call's plugin reaches: the tenant's, or a replayed call's recording of it.
+#[derive(Clone)]
+pub enum CallCache {
+    /// The tenant's cache.
+    Live(Arc<TenantCache>),
+    /// What a recorded call read; writes stay within the replay.
+    Replay(Arc<ReplayCache>),
 }

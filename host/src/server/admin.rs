@@ -42,7 +42,7 @@ pub async fn clear_cache(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn registry(state: &AppState) -> Result<Arc<Registry>, ApiError> {
+pub(super) fn registry(state: &AppState) -> Result<Arc<Registry>, ApiError> {
     state.registry.clone().ok_or_else(|| {
         ApiError::new(
             StatusCode::CONFLICT,
@@ -92,7 +92,7 @@ impl From<RegistryError> for ApiError {
 }
 
 /// Runs blocking registry work (compilation, fsync) off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, RegistryError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)

@@ -19,6 +19,7 @@ pub mod json;
 pub mod mcp;
 mod oversize;
 mod overview;
+mod replay;
 pub mod retell;
 pub mod signature;
 pub mod vapi;
@@ -159,6 +160,10 @@ pub fn router(state: Arc<AppState>, limits: BodyLimits) -> Router {
         .route(
             "/v1/admin/tenants/{tenant}/plugins/{version}/activate",
             post(admin::activate_plugin),
+        )
+        .route(
+            "/v1/admin/tenants/{tenant}/plugins/{version}/replay",
+            post(replay::replay),
         )
         .route("/v1/retell/{tenant}", post(retell::tool_call))
         .route("/v1/retell/{tenant}/events", post(retell::call_event))

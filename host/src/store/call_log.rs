@@ -6,7 +6,10 @@
 //! call's path; kept for each tenant's retention and swept daily ([`Store::sweep_call_log`]).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+use bytes::Bytes;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -47,6 +50,56 @@ pub struct ToolCallEntry {
     /// Where the time went: the plugin, each upstream request, cache reads, waiting for an
     /// instance slot; as JSON, serialized once on the way in.
     pub waterfall: String,
+    /// What a replay of the call needs, when the tenant records its calls.
+    pub recording: Option<RecordingEntry>,
+}
+
+/// A tool call's replay recording (`crate::replay`), as the store keeps it. The store does
+/// not read it: it compresses it, keeps each value once per tenant, and keeps the tenant's
+/// latest `keep` recordings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordingEntry {
+    /// The recording, as JSON.
+    pub recording: Vec<u8>,
+    /// The values it refers to, by their hash.
+    pub values: Vec<(String, Bytes)>,
+    /// How many of the tenant's latest recordings are kept.
+    pub keep: u32,
+}
+
+/// A recording read back, newest first, with the logged call it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecording {
+    /// The logged tool call's id.
+    pub call_log_id: i64,
+    /// The phone call's id.
+    pub call_id: String,
+    /// The tool.
+    pub tool: String,
+    /// The plugin version that answered it.
+    pub plugin_digest: Option<String>,
+    /// When it arrived.
+    pub at: String,
+    /// The recording, as JSON.
+    pub recording: Vec<u8>,
+}
+
+/// zstd's level for recordings and values: its fastest tier, as the writer compresses on the
+/// gateway's CPU; recordings are JSON and compress well at any level.
+const COMPRESSION_LEVEL: i32 = 1;
+
+fn compress(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    zstd::bulk::compress(bytes, COMPRESSION_LEVEL)
+        .map_err(|err| StoreError::Corrupt(format!("cannot compress a recording: {err}")))
+}
+
+/// Values larger than this are refused when read back: a corrupt length must not allocate
+/// gigabytes (recorded values are capped far below it).
+const MAX_DECOMPRESSED: usize = 64 << 20;
+
+fn decompress(bytes: &[u8], what: &str) -> Result<Vec<u8>, StoreError> {
+    zstd::bulk::decompress(bytes, MAX_DECOMPRESSED)
+        .map_err(|err| StoreError::Corrupt(format!("{what} does not decompress: {err}")))
 }
 
 /// One event of a phone call from its platform (started, ended, analysed, ...).
@@ -218,25 +271,81 @@ fn event_row(row: &Row) -> Result<LoggedCallEvent, StoreError> {
     })
 }
 
-fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<(), StoreError> {
+const INSERT_TOOL_CALL: &str = "INSERT INTO call_log (tenant, platform, call_id, tool, at,
+         plugin_digest, outcome, error_code, speech, arguments, total_us, waterfall)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// Inserts one tool call; its id when it has a recording (which refers to it).
+fn insert_tool_call(
+    db: &mut dyn Db,
+    entry: &ToolCallEntry,
+    values_kept: &mut HashSet<(Arc<str>, String)>,
+) -> Result<(), StoreError> {
+    let params = [
+        Param::from(&*entry.tenant),
+        Param::from(entry.platform),
+        Param::from(&entry.call_id),
+        Param::from(&*entry.tool),
+        Param::from(&entry.at),
+        Param::from(&entry.plugin_digest),
+        Param::from(entry.outcome),
+        Param::from(entry.error_code),
+        Param::from(&entry.speech),
+        Param::from(&entry.arguments),
+        Param::from(entry.total_us),
+        Param::from(&entry.waterfall),
+    ];
+    let Some(recording) = &entry.recording else {
+        db.execute(INSERT_TOOL_CALL, &params)?;
+        return Ok(());
+    };
+    let id: i64 = db
+        .query_one(&format!("{INSERT_TOOL_CALL} RETURNING id"), &params)?
+        .get(0)?;
+    for (digest, bytes) in &recording.values {
+        // Values recur (the same day's slots, read by every check): compressed and written
+        // only when the tenant does not have them yet.
+        let key = (Arc::clone(&entry.tenant), digest.clone());
+        if values_kept.contains(&key) {
+            continue;
+        }
+        let known = db
+            .query_opt(
+                "SELECT 1 FROM recorded_values WHERE tenant = $1 AND digest = $2",
+                params![&*entry.tenant, digest],
+            )?
+            .is_some();
+        if !known {
+            db.execute(
+                "INSERT INTO recorded_values (tenant, digest, bytes) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                params![&*entry.tenant, digest, &compress(bytes)?[..]],
+            )?;
+        }
+        values_kept.insert(key);
+    }
+    let digests: Vec<&str> = recording.values.iter().map(|(d, _)| d.as_str()).collect();
     db.execute(
-        "INSERT INTO call_log (tenant, platform, call_id, tool, at, plugin_digest, outcome,
-             error_code, speech, arguments, total_us, waterfall)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO call_recordings (tenant, call_log_id, at, recording, value_digests)
+         VALUES ($1, $2, $3, $4, $5)",
         params![
             &*entry.tenant,
-            entry.platform,
-            &entry.call_id,
-            &*entry.tool,
+            id,
             &entry.at,
-            &entry.plugin_digest,
-            entry.outcome,
-            entry.error_code,
-            &entry.speech,
-            &entry.arguments,
-            entry.total_us,
-            &entry.waterfall,
+            &compress(&recording.recording)?[..],
+            &digests.join(" "),
         ],
+    )?;
+    Ok(())
+}
+
+/// Keeps `tenant`'s latest `keep` recordings, deleting the older ones.
+fn prune_recordings(db: &mut dyn Db, tenant: &str, keep: u32) -> Result<(), StoreError> {
+    db.execute(
+        "DELETE FROM call_recordings WHERE tenant = $1 AND id <= (
+             SELECT id FROM call_recordings WHERE tenant = $1
+             ORDER BY id DESC LIMIT 1 OFFSET $2)",
+        params![tenant, i64::from(keep)],
     )?;
     Ok(())
 }
@@ -267,8 +376,16 @@ impl Store {
         events: Vec<CallEventEntry>,
     ) -> Result<(), StoreError> {
         self.write(move |db| {
+            let mut values_kept = HashSet::new();
+            let mut recorded: HashMap<&str, u32> = HashMap::new();
             for entry in &tool_calls {
-                insert_tool_call(db, entry)?;
+                insert_tool_call(db, entry, &mut values_kept)?;
+                if let Some(recording) = &entry.recording {
+                    recorded.insert(&entry.tenant, recording.keep);
+                }
+            }
+            for (tenant, keep) in recorded {
+                prune_recordings(db, tenant, keep)?;
             }
             for entry in &events {
                 insert_event(db, entry)?;
@@ -437,7 +554,93 @@ impl Store {
                 "DELETE FROM call_events WHERE tenant = $1 AND at < $2",
                 params![&tenant, &before],
             )?;
-            Ok(calls + events)
+            let recordings = db.execute(
+                "DELETE FROM call_recordings WHERE tenant = $1 AND at < $2",
+                params![&tenant, &before],
+            )?;
+            sweep_recorded_values(db, &tenant)?;
+            Ok(calls + events + recordings)
         })
     }
+
+    /// `tenant`'s latest `last` recordings, newest first, decompressed.
+    pub fn recordings(&self, tenant: &str, last: u32) -> Result<Vec<StoredRecording>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |db| {
+            db.query(
+                "SELECT r.call_log_id, c.call_id, c.tool, c.plugin_digest, c.at, r.recording
+                 FROM call_recordings r JOIN call_log c ON c.id = r.call_log_id
+                 WHERE r.tenant = $1 ORDER BY r.id DESC LIMIT $2",
+                params![&tenant, i64::from(last)],
+            )?
+            .iter()
+            .map(|row| {
+                let call_log_id: i64 = row.get(0)?;
+                let compressed: Vec<u8> = row.get(5)?;
+                Ok(StoredRecording {
+                    call_log_id,
+                    call_id: row.get(1)?,
+                    tool: row.get(2)?,
+                    plugin_digest: row.get(3)?,
+                    at: row.get(4)?,
+                    recording: decompress(
+                        &compressed,
+                        &format!("the recording of logged call {call_log_id}"),
+                    )?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// The values of `tenant`'s recordings with these hashes (those it has), decompressed.
+    pub fn recorded_values(
+        &self,
+        tenant: &str,
+        digests: Vec<String>,
+    ) -> Result<HashMap<String, Bytes>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |db| {
+            let mut values = HashMap::with_capacity(digests.len());
+            for digest in &digests {
+                let row = db.query_opt(
+                    "SELECT bytes FROM recorded_values WHERE tenant = $1 AND digest = $2",
+                    params![&tenant, digest],
+                )?;
+                if let Some(row) = row {
+                    let compressed: Vec<u8> = row.get(0)?;
+                    let bytes = decompress(&compressed, &format!("recorded value {digest}"))?;
+                    values.insert(digest.clone(), Bytes::from(bytes));
+                }
+            }
+            Ok(values)
+        })
+    }
+}
+
+/// Deletes the values of `tenant`'s that no recording refers to any more; in the sweep's
+/// write transaction, so no recording written meanwhile can lose one.
+fn sweep_recorded_values(db: &mut dyn Db, tenant: &str) -> Result<u64, StoreError> {
+    let mut referenced = HashSet::new();
+    for row in db.query(
+        "SELECT value_digests FROM call_recordings WHERE tenant = $1",
+        params![tenant],
+    )? {
+        let digests: String = row.get(0)?;
+        referenced.extend(digests.split_whitespace().map(str::to_owned));
+    }
+    let mut swept = 0;
+    for row in db.query(
+        "SELECT digest FROM recorded_values WHERE tenant = $1",
+        params![tenant],
+    )? {
+        let digest: String = row.get(0)?;
+        if !referenced.contains(&digest) {
+            swept += db.execute(
+                "DELETE FROM recorded_values WHERE tenant = $1 AND digest = $2",
+                params![tenant, &digest],
+            )?;
+        }
+    }
+    Ok(swept)
 }

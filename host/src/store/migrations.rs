@@ -106,6 +106,25 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX call_events_by_call ON call_events (tenant, call_id);
     CREATE INDEX call_events_by_at ON call_events (at);",
+    // 5: replay recordings of the latest tool calls (compressed JSON), and the values they
+    // refer to (upstream bodies, cache values), kept once per tenant by their hash.
+    // `value_digests` lists those a recording refers to, so unreferenced values can be
+    // swept without decoding recordings.
+    "CREATE TABLE call_recordings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        call_log_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        recording BLOB NOT NULL,
+        value_digests TEXT NOT NULL
+    );
+    CREATE INDEX call_recordings_by_tenant ON call_recordings (tenant, id);
+    CREATE TABLE recorded_values (
+        tenant TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (tenant, digest)
+    );",
 ];
 
 /// The table that holds a PostgreSQL database's schema version, in its one row.

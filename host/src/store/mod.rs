@@ -87,7 +87,7 @@ pub use audit::AuditEntry;
 pub use backend::{BUSY_TIMEOUT, DB_FILE};
 pub use call_log::{
     CallEventEntry, CallLogCursor, CallLogPage, CallLogQuery, CallTimeline, LoggedCallEvent,
-    LoggedToolCall, ToolCallEntry, ToolCallFigures,
+    LoggedToolCall, RecordingEntry, StoredRecording, ToolCallEntry, ToolCallFigures,
 };
 pub use error::StoreError;
 pub use event::StoreEvent;

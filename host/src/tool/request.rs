@@ -61,8 +61,10 @@ impl CallInfo {
     }
 }
 
-/// A request one of the plugin's `booking` functions answers.
-#[derive(Debug, Clone)]
+/// A request one of the plugin's `booking` functions answers. Serialized into replay
+/// recordings (`crate::replay`), as `{"tool": "create_booking", "request": {...}}`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "tool", content = "request", rename_all = "snake_case")]
 pub enum PluginRequest {
     /// `parse-date`.
     ParseDate(api::ParseDateRequest),

@@ -12,10 +12,11 @@
 
 use std::sync::{Arc, Barrier};
 
+use bytes::Bytes;
 use serde_json::json;
 use slotline::store::{
-    AuditEntry, CallEventEntry, CallLogQuery, NewRequest, PluginVersion, RequestKind, Store,
-    StoreError, ToolCallEntry,
+    AuditEntry, CallEventEntry, CallLogQuery, NewRequest, PluginVersion, RecordingEntry,
+    RequestKind, Store, StoreError, ToolCallEntry,
 };
 
 /// What a test fails with.
@@ -60,6 +61,7 @@ macro_rules! behaviour_tests {
             the_call_log_filters_orders_and_pages,
             a_call_reads_back_as_its_timeline_with_its_plugin_version,
             the_call_log_is_swept_per_tenant_by_age,
+            recordings_keep_the_latest_per_tenant_and_their_values_once,
         );
     };
     (@each $backend:ty; $($scenario:ident),* $(,)?) => {
@@ -430,7 +432,21 @@ fn logged(tenant: &str, call: &str, tool: &str, outcome: &str, at: &str, us: i64
         arguments: json!({ "date": "2026-12-03", "n": us }).to_string(),
         total_us: us,
         waterfall: json!({ "total_us": us, "upstream": [] }).to_string(),
+        recording: None,
     }
+}
+
+/// `entry` with a recording (`{"n": n}`) that refers to `values`, keeping the latest `keep`.
+fn recorded(mut entry: ToolCallEntry, n: u32, values: &[&str], keep: u32) -> ToolCallEntry {
+    entry.recording = Some(RecordingEntry {
+        recording: json!({ "n": n }).to_string().into_bytes(),
+        values: values
+            .iter()
+            .map(|value| ((*value).to_owned(), Bytes::from(value.repeat(100))))
+            .collect(),
+        keep,
+    });
+    entry
 }
 
 fn event(tenant: &str, call: &str, name: &str, at: &str) -> CallEventEntry {
@@ -659,5 +675,94 @@ pub fn the_call_log_is_swept_per_tenant_by_age(database: &impl Backend) -> Outco
     assert_eq!(store.call_timeline("acme", "old")?, None);
     assert!(store.call_timeline("acme", "new")?.is_some());
     assert!(store.call_timeline("other", "old")?.is_some());
+    Ok(())
+}
+
+pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
+    database: &impl Backend,
+) -> Outcome {
+    let store = database.open()?;
+    let at = |n: u32| format!("2026-12-0{}T10:00:00.000Z", 1 + n / 3);
+    // Five calls of acme's in two batches, keeping the latest three; one of another tenant's
+    // with the same value, which stays its own.
+    let batch = |range: std::ops::Range<u32>| {
+        range
+            .map(|n| {
+                let call = logged("acme", &format!("c{n}"), "parse_date", "ok", &at(n), 1);
+                let values: &[&str] = if n % 2 == 0 {
+                    &["slots", "day"]
+                } else {
+                    &["slots"]
+                };
+                recorded(call, n, values, 3)
+            })
+            .collect::<Vec<_>>()
+    };
+    store.append_call_log(batch(0..3), Vec::new())?;
+    store.append_call_log(batch(3..5), Vec::new())?;
+    let other = logged("other", "x", "parse_date", "ok", &at(0), 1);
+    store.append_call_log(vec![recorded(other, 9, &["slots"], 3)], Vec::new())?;
+
+    let kept = store.recordings("acme", 10)?;
+    let calls: Vec<&str> = kept.iter().map(|r| r.call_id.as_str()).collect();
+    assert_eq!(
+        calls,
+        ["c4", "c3", "c2"],
+        "newest first, the oldest two pruned"
+    );
+    assert_eq!(
+        kept[0].recording,
+        json!({ "n": 4 }).to_string().into_bytes()
+    );
+    assert_eq!(kept[0].tool, "parse_date");
+    assert_eq!(kept[0].plugin_digest, Some(digest(1)));
+    assert_eq!(store.recordings("acme", 1)?.len(), 1);
+    let values =
+        store.recorded_values("acme", vec!["slots".into(), "day".into(), "unknown".into()])?;
+    assert_eq!(values.len(), 2);
+    assert_eq!(values["slots"], Bytes::from("slots".repeat(100)));
+    // Each value once per tenant, however many recordings refer to it.
+    assert_eq!(
+        database.integers("SELECT COUNT(*) FROM recorded_values WHERE tenant = 'acme'")?,
+        [2]
+    );
+    assert!(
+        store
+            .recorded_values("other", vec!["day".into()])?
+            .is_empty()
+    );
+
+    // The sweep takes old recordings with the log, then the values nothing refers to.
+    store.sweep_call_log("acme", &at(4))?;
+    let calls: Vec<String> = store
+        .recordings("acme", 10)?
+        .into_iter()
+        .map(|r| r.call_id)
+        .collect();
+    assert_eq!(calls, ["c4", "c3"]);
+    store.append_call_log(
+        vec![recorded(
+            logged("acme", "c5", "parse_date", "ok", &at(5), 1),
+            5,
+            &["slots"],
+            1,
+        )],
+        Vec::new(),
+    )?;
+    store.sweep_call_log("acme", &at(4))?;
+    assert!(
+        store
+            .recorded_values("acme", vec!["day".into()])?
+            .is_empty(),
+        "day: unreferenced"
+    );
+    assert_eq!(
+        store.recorded_values("acme", vec!["slots".into()])?.len(),
+        1
+    );
+    assert_eq!(
+        store.recorded_values("other", vec!["slots".into()])?.len(),
+        1
+    );
     Ok(())
 }

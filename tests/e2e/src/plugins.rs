@@ -23,6 +23,12 @@ pub fn test_plugin_path() -> PathBuf {
     path
 }
 
+/// Where `make guest` leaves the replay tests' candidate (`tests/plugins/candidate`): the
+/// default plugin, but reading "halb drei" as 03:30.
+pub fn replay_candidate_path() -> PathBuf {
+    example_plugin_path("slotline_replay_candidate")
+}
+
 /// Where `make guest` leaves the example plugin `examples/plugins/salon`.
 pub fn salon_plugin_path() -> PathBuf {
     example_plugin_path("slotline_example_salon")
@@ -38,7 +44,7 @@ fn example_plugin_path(file_stem: &str) -> PathBuf {
         .join(format!("../../target/wasm32-wasip2/guest/{file_stem}.wasm"));
     assert!(
         path.is_file(),
-        "the example plugin {file_stem} is not built: run `make guest` (or `make test`)"
+        "the plugin {file_stem} is not built: run `make guest` (or `make test`)"
     );
     path
 }

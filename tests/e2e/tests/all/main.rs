@@ -18,6 +18,7 @@ mod native;
 mod prepared;
 mod reasons;
 mod refusals;
+mod replay;
 mod resilience;
 mod sandbox;
 mod scale;
