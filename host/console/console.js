@@ -569,6 +569,7 @@
         h("td", {}, v.wit_version),
         h("td", {}, h("code", {}, v.digest.slice(0, 16))),
         h("td", {}, v.version === active ? "" : act(v.version, `Activate v${v.version}`, `activate-${v.version}`)),
+        h("td", {}, replayButton(tenant, v.version)),
       ),
     );
     page(
@@ -579,9 +580,87 @@
       h(
         "div",
         { class: "scroll" },
-        h("table", { id: "versions" }, h("thead", {}, h("tr", {}, ["Version", "Uploaded", "Size", "WIT", "Digest", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No versions uploaded yet.")))),
+        h("table", { id: "versions" }, h("thead", {}, h("tr", {}, ["Version", "Uploaded", "Size", "WIT", "Digest", "", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7, class: "muted" }, "No versions uploaded yet.")))),
+      ),
+      h("section", { class: "card", id: "replay" }, h("h2", {}, "Replay"), h("p", { class: "muted" }, "Runs the latest recorded calls on a version, answered from their recordings: nothing reaches the calendar."), h("div", { id: "replay-report" })),
+    );
+  }
+
+  /** The latest recorded calls on `version`, and where it answers otherwise. */
+  function replayButton(tenant, version) {
+    return h(
+      "button",
+      {
+        type: "button",
+        id: `replay-${version}`,
+        class: "secondary",
+        onclick: async (event) => {
+          const button = event.currentTarget;
+          const holder = document.getElementById("replay-report");
+          button.disabled = true;
+          holder.replaceChildren(h("p", { class: "muted" }, `Replaying on v${version}…`));
+          try {
+            const report = await api(tenantPath(tenant, `/plugins/${version}/replay?last=100`), { method: "POST" });
+            holder.replaceChildren(replayReport(tenant, report));
+            say(`Replay on version ${version}: ${report.totals.different} of ${report.totals.calls} calls differ.`);
+          } catch (err) {
+            if (!(err instanceof ApiFailure)) throw err;
+            holder.replaceChildren(errorBox(err));
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+      `Replay on v${version}`,
+    );
+  }
+
+  function replayReport(tenant, report) {
+    const t = report.totals;
+    const summary = h(
+      "p",
+      { class: t.different ? "error" : "notice", dataset: { version: report.version } },
+      `Version ${report.version}: ${t.calls} calls replayed, ${t.same} same, ${t.different} different, ${t.errors} plugin errors, ${t.not_replayable} not replayable, ${t.missing_requests} requests not in the recordings. `,
+      `Median ${t.candidate_p50_us ?? "–"} µs per call (the versions that answered: ${t.recorded_version_p50_us ?? "–"} µs).`,
+    );
+    const changed = report.calls.filter((c) => c.verdict !== "same");
+    if (!changed.length) return h("div", {}, summary);
+    const rows = changed.map((c) =>
+      h(
+        "tr",
+        { dataset: { verdict: c.verdict } },
+        h("td", {}, c.tool),
+        h("td", {}, link(`#/t/${encodeURIComponent(tenant)}/calls/${encodeURIComponent(c.call_id)}`, c.call_id)),
+        h("td", {}, when(c.at)),
+        h(
+          "td",
+          {},
+          c.reason || c.error || null,
+          h("ul", { class: "plain" }, (c.differences || []).map((d) => h("li", {}, h("code", {}, d.field), ": ", d.words !== undefined ? words(d.words) : `${JSON.stringify(d.recorded)} → ${JSON.stringify(d.candidate)}`))),
+          (c.missing_requests || []).length ? h("p", { class: "muted" }, `Not in the recording: ${c.missing_requests.join(", ")}`) : null,
+        ),
       ),
     );
+    return h(
+      "div",
+      {},
+      summary,
+      h("div", { class: "scroll" }, h("table", { id: "replay-calls" }, h("thead", {}, h("tr", {}, ["Tool", "Call", "At", "What changed"].map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows))),
+    );
+  }
+
+  /** `[-old-]{+new+}` as struck and inserted words. */
+  function words(diff) {
+    const parts = [];
+    const pattern = /\[-([\s\S]*?)-\]|\{\+([\s\S]*?)\+\}/g;
+    let at = 0;
+    for (const match of diff.matchAll(pattern)) {
+      parts.push(diff.slice(at, match.index));
+      parts.push(match[1] !== undefined ? h("del", {}, match[1]) : h("ins", {}, match[2]));
+      at = match.index + match[0].length;
+    }
+    parts.push(diff.slice(at));
+    return h("span", { class: "words" }, ...parts);
   }
 
   // ---- callbacks and booking intents ---------------------------------------------------

@@ -55,8 +55,8 @@ pub struct ToolCallEntry {
 }
 
 /// A tool call's replay recording (`crate::replay`), as the store keeps it. The store does
-/// not read it: it compresses it, keeps each value once per tenant, and keeps the tenant's
-/// latest `keep` recordings.
+/// not read it: it keeps each value once per tenant (compressed), and the tenant's latest
+/// `keep` recordings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordingEntry {
     /// The recording, as JSON.
@@ -88,18 +88,40 @@ pub struct StoredRecording {
 /// gateway's CPU; recordings are JSON and compress well at any level.
 const COMPRESSION_LEVEL: i32 = 1;
 
-fn compress(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
-    zstd::bulk::compress(bytes, COMPRESSION_LEVEL)
-        .map_err(|err| StoreError::Corrupt(format!("cannot compress a recording: {err}")))
+/// Compresses what one transaction writes with one zstd context: making a context allocates
+/// and clears its tables, which for a body of a few kilobytes costs more than compressing it.
+struct Compressor(Option<zstd::bulk::Compressor<'static>>);
+
+impl Compressor {
+    fn compress(&mut self, bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let failed = |err: std::io::Error| StoreError::Corrupt(format!("cannot compress: {err}"));
+        let compressor = match &mut self.0 {
+            Some(compressor) => compressor,
+            empty => empty.insert(zstd::bulk::Compressor::new(COMPRESSION_LEVEL).map_err(failed)?),
+        };
+        compressor.compress(bytes).map_err(failed)
+    }
 }
 
 /// Values larger than this are refused when read back: a corrupt length must not allocate
 /// gigabytes (recorded values are capped far below it).
 const MAX_DECOMPRESSED: usize = 64 << 20;
 
-fn decompress(bytes: &[u8], what: &str) -> Result<Vec<u8>, StoreError> {
-    zstd::bulk::decompress(bytes, MAX_DECOMPRESSED)
-        .map_err(|err| StoreError::Corrupt(format!("{what} does not decompress: {err}")))
+/// Decompresses what one read returns with one zstd context.
+struct Decompressor(Option<zstd::bulk::Decompressor<'static>>);
+
+impl Decompressor {
+    fn decompress(&mut self, bytes: &[u8], what: &str) -> Result<Vec<u8>, StoreError> {
+        let failed =
+            |err: std::io::Error| StoreError::Corrupt(format!("{what} does not decompress: {err}"));
+        let decompressor = match &mut self.0 {
+            Some(decompressor) => decompressor,
+            empty => empty.insert(zstd::bulk::Decompressor::new().map_err(failed)?),
+        };
+        decompressor
+            .decompress(bytes, MAX_DECOMPRESSED)
+            .map_err(failed)
+    }
 }
 
 /// One event of a phone call from its platform (started, ended, analysed, ...).
@@ -280,6 +302,7 @@ fn insert_tool_call(
     db: &mut dyn Db,
     entry: &ToolCallEntry,
     values_kept: &mut HashSet<(Arc<str>, String)>,
+    compressor: &mut Compressor,
 ) -> Result<(), StoreError> {
     let params = [
         Param::from(&*entry.tenant),
@@ -319,7 +342,7 @@ fn insert_tool_call(
             db.execute(
                 "INSERT INTO recorded_values (tenant, digest, bytes) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
-                params![&*entry.tenant, digest, &compress(bytes)?[..]],
+                params![&*entry.tenant, digest, &compressor.compress(bytes)?[..]],
             )?;
         }
         values_kept.insert(key);
@@ -332,7 +355,10 @@ fn insert_tool_call(
             &*entry.tenant,
             id,
             &entry.at,
-            &compress(&recording.recording)?[..],
+            // Not compressed: a recording is a kilobyte or two of JSON, its bulk (bodies, cache
+            // values) is out of line, and zstd's tables for so small an input cost a recorded
+            // call more than the bytes saved (`make bench`, recording_cpu_overhead_percent).
+            &recording.recording[..],
             &digests.join(" "),
         ],
     )?;
@@ -378,8 +404,9 @@ impl Store {
         self.write(move |db| {
             let mut values_kept = HashSet::new();
             let mut recorded: HashMap<&str, u32> = HashMap::new();
+            let mut compressor = Compressor(None);
             for entry in &tool_calls {
-                insert_tool_call(db, entry, &mut values_kept)?;
+                insert_tool_call(db, entry, &mut values_kept, &mut compressor)?;
                 if let Some(recording) = &entry.recording {
                     recorded.insert(&entry.tenant, recording.keep);
                 }
@@ -563,7 +590,7 @@ impl Store {
         })
     }
 
-    /// `tenant`'s latest `last` recordings, newest first, decompressed.
+    /// `tenant`'s latest `last` recordings, newest first.
     pub fn recordings(&self, tenant: &str, last: u32) -> Result<Vec<StoredRecording>, StoreError> {
         let tenant = tenant.to_owned();
         self.read(move |db| {
@@ -576,17 +603,14 @@ impl Store {
             .iter()
             .map(|row| {
                 let call_log_id: i64 = row.get(0)?;
-                let compressed: Vec<u8> = row.get(5)?;
+                let recording: Vec<u8> = row.get(5)?;
                 Ok(StoredRecording {
                     call_log_id,
                     call_id: row.get(1)?,
                     tool: row.get(2)?,
                     plugin_digest: row.get(3)?,
                     at: row.get(4)?,
-                    recording: decompress(
-                        &compressed,
-                        &format!("the recording of logged call {call_log_id}"),
-                    )?,
+                    recording,
                 })
             })
             .collect()
@@ -601,6 +625,7 @@ impl Store {
     ) -> Result<HashMap<String, Bytes>, StoreError> {
         let tenant = tenant.to_owned();
         self.read(move |db| {
+            let mut decompressor = Decompressor(None);
             let mut values = HashMap::with_capacity(digests.len());
             for digest in &digests {
                 let row = db.query_opt(
@@ -609,7 +634,8 @@ impl Store {
                 )?;
                 if let Some(row) = row {
                     let compressed: Vec<u8> = row.get(0)?;
-                    let bytes = decompress(&compressed, &format!("recorded value {digest}"))?;
+                    let bytes = decompressor
+                        .decompress(&compressed, &format!("recorded value {digest}"))?;
                     values.insert(digest.clone(), Bytes::from(bytes));
                 }
             }

@@ -1,20 +1,23 @@
-//! What the call log costs a cached call: two gateways on the gateway's CPU, the same
-//! configuration but `call_log.enabled`, driven with the same calls in pairs of rounds, one
-//! right after the other, their order alternating. The overhead is the median of the pairs'
-//! overheads: this machine is shared (its steal time has reached 50%), and a slow minute
-//! then spoils one pair, not the comparison, where a best-of or a mean would keep it.
+//! What the call log and its replay recordings cost a cached call: three gateways on the
+//! gateway's CPU with the same configuration but for the log (off; on without recordings; on
+//! with the default recordings), driven with the same calls in sets of rounds, one right after
+//! another, their order rotating. Each overhead is the median of the sets' overheads: this
+//! machine is shared (its steal time has reached 50%), and a slow minute then spoils one set,
+//! not the comparison, where a best-of or a mean would keep it. Last, the recorded calls are
+//! replayed on the gateway that recorded them: the replay rate.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
+use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::control::{Connection, RepeatedCall, Simulator};
-use crate::processes::{self, Pinning, Server};
+use crate::control::{self, Connection, RepeatedCall, Simulator};
+use crate::processes::{self, LogMode, Pinning, Server};
 use crate::report::{Goal, Row};
-use crate::{Cli, Plan, load};
+use crate::{Cli, Plan, load, plugins};
 
 /// What one round on one gateway measured.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +27,15 @@ struct Round {
     cpu_us: f64,
 }
 
-/// The cached call's p50 and throughput with the call log on and off, and the overhead.
+/// The gateways compared, in their index order.
+const MODES: [(LogMode, &str); 3] = [
+    (LogMode::Off, "call log off"),
+    (LogMode::On, "call log on"),
+    (LogMode::Recording, "call log on, recording"),
+];
+
+/// The cached call's p50 and throughput with the call log off, on, and on with recordings,
+/// the overheads, and the replay rate of what was recorded.
 pub async fn call_log_phase(
     bin_dir: &Path,
     pinning: &Pinning,
@@ -34,10 +45,10 @@ pub async fn call_log_phase(
 ) -> Result<Vec<Row>> {
     let slotline = bin_dir.join("slotline");
     let mut servers = Vec::new();
-    for enabled in [true, false] {
+    for (mode, _) in MODES {
         let args = move |addr: SocketAddr, dir: &Path| {
             let config = dir.join("slotline.toml");
-            let text = processes::call_log_config_toml(addr, sim.0, &dir.join("data"), enabled)?;
+            let text = processes::call_log_config_toml(addr, sim.0, &dir.join("data"), mode)?;
             std::fs::write(&config, text).context("cannot write the gateway's configuration")?;
             Ok(vec![
                 OsString::from("--config"),
@@ -45,8 +56,7 @@ pub async fn call_log_phase(
                 OsString::from("serve"),
             ])
         };
-        let name = if enabled { "log-on" } else { "log-off" };
-        servers.push(Server::start(name, &slotline, pinning, "/readyz", args).await?);
+        servers.push(Server::start(mode.name(), &slotline, pinning, "/readyz", args).await?);
     }
     let args = json!({"date": "2026-11-26", "time": "15:00"});
     for server in &servers {
@@ -56,23 +66,17 @@ pub async fn call_log_phase(
             .await?;
     }
     let before = sim.requests().await?;
-    let mut pairs = Vec::with_capacity(plan.paired_rounds);
-    for pair in 0..plan.paired_rounds {
-        // On first in even pairs, off first in odd ones: a machine that slows down or speeds
-        // up during a pair favours neither.
-        let order = if pair % 2 == 0 { [0, 1] } else { [1, 0] };
-        let mut measured = [None, None];
-        for index in order {
-            let label = if index == 0 {
-                "call log on"
-            } else {
-                "call log off"
-            };
-            let round = round(&servers[index], &args, pair, label, cli, plan).await?;
-            measured[index] = Some(round);
+    let mut sets = Vec::with_capacity(plan.paired_rounds);
+    for set in 0..plan.paired_rounds {
+        // Rotated each set: a machine that slows down or speeds up during a set favours none.
+        let mut measured = [None; 3];
+        for step in 0..MODES.len() {
+            let index = (set + step) % MODES.len();
+            let label = MODES[index].1;
+            measured[index] = Some(round(&servers[index], &args, set, label, cli, plan).await?);
         }
-        if let [Some(on), Some(off)] = measured {
-            pairs.push((on, off));
+        if let [Some(off), Some(on), Some(recording)] = measured {
+            sets.push([off, on, recording]);
         }
     }
     let after = sim.requests().await?;
@@ -81,42 +85,108 @@ pub async fn call_log_phase(
         "the call log comparison reached Cal.com {} times: not answered from the cache",
         after - before
     );
-    let logged = logged_calls(servers[0].addr).await?;
+    let logged = logged_calls(servers[1].addr).await?;
     ensure!(
         logged > 0,
         "the gateway with the call log on logged no call"
     );
+    let replay = replay_rate(bin_dir, servers[2].addr).await?;
+    let after_replay = sim.requests().await?;
+    ensure!(
+        after_replay == after,
+        "the replay reached Cal.com {} times",
+        after_replay - after
+    );
     for server in servers {
         server.stop()?;
     }
-    ensure!(!pairs.is_empty(), "no round was measured");
-    let of = |pick: fn(&(Round, Round)) -> f64| median(pairs.iter().map(pick));
+    ensure!(!sets.is_empty(), "no round was measured");
+    let of = |pick: &dyn Fn(&[Round; 3]) -> f64| median(sets.iter().map(pick));
+    let overhead = |worse: usize, base: usize, field: fn(&Round) -> f64, higher_is_better| {
+        of(&move |set: &[Round; 3]| {
+            let (worse, base) = (field(&set[worse]), field(&set[base]));
+            if higher_is_better {
+                100.0 * (1.0 - worse / base)
+            } else {
+                100.0 * (worse / base - 1.0)
+            }
+        })
+    };
+    let (p50, rps, cpu): (fn(&Round) -> f64, fn(&Round) -> f64, fn(&Round) -> f64) =
+        (|r| r.p50_us, |r| r.rps, |r| r.cpu_us);
     Ok(vec![
-        Row::measured("call_log_on_p50_us", "µs", of(|(on, _)| on.p50_us), None),
-        Row::measured("call_log_off_p50_us", "µs", of(|(_, off)| off.p50_us), None),
+        Row::measured("call_log_on_p50_us", "µs", of(&|s| s[1].p50_us), None),
+        Row::measured("call_log_off_p50_us", "µs", of(&|s| s[0].p50_us), None),
         Row::measured(
             "call_log_p50_overhead_percent",
             "%",
-            of(|(on, off)| 100.0 * (on.p50_us / off.p50_us - 1.0)),
+            overhead(1, 0, p50, false),
             Some(Goal::AtMost(5.0)),
         ),
-        Row::measured("call_log_on_rps", "calls/s", of(|(on, _)| on.rps), None),
-        Row::measured("call_log_off_rps", "calls/s", of(|(_, off)| off.rps), None),
+        Row::measured("call_log_on_rps", "calls/s", of(&|s| s[1].rps), None),
+        Row::measured("call_log_off_rps", "calls/s", of(&|s| s[0].rps), None),
         Row::measured(
             "call_log_rps_overhead_percent",
             "%",
-            of(|(on, off)| 100.0 * (1.0 - on.rps / off.rps)),
+            overhead(1, 0, rps, true),
             Some(Goal::AtMost(5.0)),
         ),
-        Row::measured("call_log_on_cpu_us", "µs", of(|(on, _)| on.cpu_us), None),
-        Row::measured("call_log_off_cpu_us", "µs", of(|(_, off)| off.cpu_us), None),
+        Row::measured("call_log_on_cpu_us", "µs", of(&|s| s[1].cpu_us), None),
+        Row::measured("call_log_off_cpu_us", "µs", of(&|s| s[0].cpu_us), None),
         Row::measured(
             "call_log_cpu_overhead_percent",
             "%",
-            of(|(on, off)| 100.0 * (on.cpu_us / off.cpu_us - 1.0)),
+            overhead(1, 0, cpu, false),
             None,
         ),
+        Row::measured("recording_on_rps", "calls/s", of(&|s| s[2].rps), None),
+        Row::measured(
+            "recording_rps_overhead_percent",
+            "%",
+            overhead(2, 1, rps, true),
+            Some(Goal::AtMost(5.0)),
+        ),
+        Row::measured("recording_on_cpu_us", "µs", of(&|s| s[2].cpu_us), None),
+        Row::measured(
+            "recording_cpu_overhead_percent",
+            "%",
+            overhead(2, 1, cpu, false),
+            None,
+        ),
+        Row::measured("replay_calls", "calls", replay.0, None),
+        Row::measured("replay_calls_per_second", "calls/s", replay.1, None),
     ])
+}
+
+/// Replays the recorded calls of the recording gateway on the version that answered them
+/// (uploaded as a version first): how many, and how many per second; every one the same.
+async fn replay_rate(bin_dir: &Path, gateway: SocketAddr) -> Result<(f64, f64)> {
+    let path = plugins::guest_dir(bin_dir)?.join("slotline_guest.wasm");
+    let component =
+        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let uploaded =
+        control::upload_and_activate(gateway, control::TENANT, Bytes::from(component)).await?;
+    let version = uploaded["version"]
+        .as_u64()
+        .context("no version uploaded")?;
+    let path = format!(
+        "/v1/admin/tenants/{}/plugins/{version}/replay",
+        control::TENANT
+    );
+    let report: Value = serde_json::from_slice(&control::admin_post(gateway, &path).await?)?;
+    let totals = &report["totals"];
+    let calls = totals["calls"].as_f64().unwrap_or(0.0);
+    ensure!(calls > 0.0, "nothing was replayed: {totals}");
+    ensure!(
+        totals["same"] == totals["calls"],
+        "the recorded version answered its own recordings otherwise: {totals}"
+    );
+    let rate = totals["calls_per_second"].as_f64().unwrap_or(0.0);
+    println!(
+        "replay: {calls} recorded calls at {rate:.0} calls/s; per call {} µs on the candidate, {} µs on the recorded version",
+        totals["candidate_p50_us"], totals["recorded_version_p50_us"]
+    );
+    Ok((calls, rate))
 }
 
 /// One round on `server`: the cached call's sequential latency, then its throughput at
@@ -125,16 +195,16 @@ pub async fn call_log_phase(
 async fn round(
     server: &Server,
     args: &Value,
-    pair: usize,
+    set: usize,
     label: &str,
     cli: &Cli,
     plan: &Plan,
 ) -> Result<Round> {
-    let sequential = format!("log-{pair}-sequential");
+    let sequential = format!("log-{set}-sequential");
     let call = RepeatedCall::new("check_availability", args.clone(), sequential);
     let latencies =
         load::sequential(server.addr, &call, plan.sequential_warmup, plan.sequential).await?;
-    let saturation = format!("log-{pair}-saturation");
+    let saturation = format!("log-{set}-saturation");
     let call = RepeatedCall::new("check_availability", args.clone(), saturation);
     let cpu_before = server.cpu_time();
     let throughput = load::saturate(
@@ -165,8 +235,8 @@ async fn round(
         cpu_us: cpu.as_secs_f64() * 1e6 / calls,
     };
     println!(
-        "{label}, pair {}: p50 {:.0} µs, {:.0} calls/s, {:.0} µs of CPU per call",
-        pair + 1,
+        "{label}, set {}: p50 {:.0} µs, {:.0} calls/s, {:.0} µs of CPU per call",
+        set + 1,
         measured.p50_us,
         measured.rps,
         measured.cpu_us

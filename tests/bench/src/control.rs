@@ -333,6 +333,20 @@ pub async fn plugin_digest(gateway: SocketAddr, tenant: &str) -> Result<String> 
         .with_context(|| format!("tenant {tenant} has no plugin digest: {reply}"))
 }
 
+/// `POST path` (no body) with the operator's token; fails unless it succeeds.
+pub async fn admin_post(gateway: SocketAddr, path: &str) -> Result<Bytes> {
+    let request = Request::post(path)
+        .header(AUTHORIZATION, operator())
+        .body(Full::new(Bytes::new()))?;
+    let (status, body) = Connection::open(gateway).await?.send(request).await?;
+    ensure!(
+        status.is_success(),
+        "POST {path} answered {status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    Ok(body)
+}
+
 /// `GET path` with the operator's token; fails unless it succeeds.
 pub async fn admin_get(gateway: SocketAddr, path: &str) -> Result<Bytes> {
     let request = Request::get(path)

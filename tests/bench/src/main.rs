@@ -86,7 +86,7 @@ struct Plan {
     attempts: usize,
     /// `slotline plugin check` runs, for the median compile time.
     compiles: usize,
-    /// Pairs of rounds (log on, log off) the call log's cost is the median of.
+    /// Sets of rounds (one per call log mode) the call log's costs are the medians of.
     paired_rounds: usize,
     /// Calls timed while the breaker is open.
     breaker_calls: u64,

@@ -332,12 +332,39 @@ pub fn call_log_config_toml(
     gateway: SocketAddr,
     sim: SocketAddr,
     data_dir: &Path,
-    enabled: bool,
+    mode: LogMode,
 ) -> Result<String> {
     let mut config = bench_config(gateway, sim);
     config.server.data_dir = Some(data_dir.to_owned());
-    config.call_log.enabled = enabled;
+    config.call_log.enabled = mode != LogMode::Off;
+    if mode == LogMode::On {
+        for tenant in config.tenants.values_mut() {
+            tenant.call_log.recorded_calls = 0;
+        }
+    }
     toml::to_string(&config).context("cannot write the configuration as TOML")
+}
+
+/// How a gateway of the call log comparison logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogMode {
+    /// No call log.
+    Off,
+    /// The call log without replay recordings.
+    On,
+    /// The call log with the default recordings.
+    Recording,
+}
+
+impl LogMode {
+    /// The gateway's name (its data directory).
+    pub fn name(self) -> &'static str {
+        match self {
+            LogMode::Off => "log-off",
+            LogMode::On => "log-on",
+            LogMode::Recording => "log-recording",
+        }
+    }
 }
 
 /// The demo configuration with the tenant `demo` also as `native`, for

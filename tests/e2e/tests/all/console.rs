@@ -264,6 +264,20 @@ async fn operator_flow(client: &Client, harness: &Harness, data: &DataDir) -> Re
     .await?;
     browser::screenshot(client, &shots, "05-plugins").await?;
 
+    // The calls made above replayed on v1, the version that answered them: all the same.
+    client.find(Locator::Id("replay-1")).await?.click().await?;
+    let report = wait_for(
+        client,
+        "//div[@id='replay-report']/div/p[@data-version='1' and contains(., 'calls replayed')]",
+    )
+    .await?;
+    let text = report.text().await?;
+    ensure!(
+        text.contains(", 0 different,") && !text.contains(": 0 calls replayed"),
+        "the replay of v1: {text}"
+    );
+    browser::screenshot(client, &shots, "05b-replay").await?;
+
     // 50 MB from the browser: the API's own size error, shown as it gave it.
     std::fs::create_dir_all(&data.0)?;
     let big = data.0.canonicalize()?.join("too-big.wasm");
