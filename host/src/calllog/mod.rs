@@ -8,6 +8,7 @@
 //! never waited for. Tenants' retention is enforced by a sweep ([`CallLog::sweep`]), their
 //! redaction ([`redact`]) before a record is queued, so nothing masked ever reaches the store.
 
+pub mod masking;
 pub mod redact;
 pub mod summary;
 pub mod trace;

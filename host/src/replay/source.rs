@@ -13,7 +13,7 @@ use bytes::Bytes;
 use wasmtime_wasi_http::Error as HttpError;
 
 use super::recording::{CacheOp, ExchangeReply, Recording, value_digest};
-use crate::calllog::trace::masked_url;
+use crate::calllog::masking::masked_url;
 use crate::outbound::Buffered;
 
 /// Answers in the order recorded; the last one again once they run out (a version that asks
