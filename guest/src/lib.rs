@@ -81,6 +81,17 @@ impl booking::Guest for DefaultPlugin {
     }
 
     fn create_booking(ctx: CallContext, req: BookingRequest) -> Result<BookingReply, PluginError> {
+        // The canary tests' candidate (`tests/plugins/candidate`, built with this cfg) traps
+        // here when its tenant's `candidate_trap` setting names this tool.
+        #[cfg(slotline_candidate)]
+        if wasi::config::store::get("candidate_trap")
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some("create_booking")
+        {
+            panic!("the candidate traps on create_booking");
+        }
         bookings::create(&ctx, &req)
     }
 

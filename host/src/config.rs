@@ -205,6 +205,33 @@ impl Default for TenantCallLogConfig {
     }
 }
 
+/// A tenant's `canary`: when a candidate version serving a share of calls
+/// (`activate?canary=PERCENT`) is judged, rolled back or promoted. The numbers are stored
+/// with each canary when it starts, so a change here applies to the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantCanaryConfig {
+    /// The candidate's tool calls, over all replicas, before its failure rate is judged.
+    pub min_calls: u32,
+    /// The candidate's tool calls without regression after which it becomes the active
+    /// version; at least `min_calls`.
+    pub promote_after_calls: u32,
+    /// Percentage points by which the candidate's failure rate (traps, sandbox limits,
+    /// deadlines, its own `internal` errors, per tool call) may exceed the stable version's
+    /// before it is rolled back.
+    pub failure_margin_percent: u32,
+}
+
+impl Default for TenantCanaryConfig {
+    fn default() -> Self {
+        Self {
+            min_calls: 100,
+            promote_after_calls: 1_000,
+            failure_margin_percent: 5,
+        }
+    }
+}
+
 /// Where tenants, plugin versions and callers' requests are kept.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -286,6 +313,8 @@ pub struct TenantConfig {
     pub fixed_now: Option<String>,
     /// The call log's retention and redaction.
     pub call_log: TenantCallLogConfig,
+    /// When a canary of a new plugin version is rolled back or promoted.
+    pub canary: TenantCanaryConfig,
     /// Passed to the plugin through `wasi:config`; non-string values as JSON text.
     pub settings: BTreeMap<String, serde_json::Value>,
 }
@@ -318,6 +347,7 @@ impl Default for TenantConfig {
             vapi_assistant_id: None,
             fixed_now: None,
             call_log: TenantCallLogConfig::default(),
+            canary: TenantCanaryConfig::default(),
             settings: BTreeMap::new(),
         }
     }

@@ -14,7 +14,7 @@ use crate::calllog::CallLog;
 use crate::calls::PhoneCalls;
 use crate::config::{Config, StoreBackendKind, TenantConfig};
 use crate::dispatch::{Callbacks, Dispatcher, Ledger};
-use crate::plugins::{Follower, LoadError, Loader, Registry, RegistryError};
+use crate::plugins::{Follower, LoadError, Loader, Monitor, Registry, RegistryError};
 use crate::runtime::{Runtime, RuntimeError};
 use crate::server::{self, AppState};
 use crate::store::{Store, StoreError, Watcher};
@@ -117,7 +117,11 @@ impl Gateway {
                 (Some(registry), Some(version)) => registry.load(&version.digest)?,
                 _ => loader.load(tenant_config.plugin.as_deref(), &id)?,
             };
-            tenants.insert(factory.build(id, &tenant_config, plugin)?);
+            tenants.insert(factory.build(id.clone(), &tenant_config, plugin)?);
+            // The version numbers served and a canary running, as the store has them.
+            if let (Some(registry), Some(tenant)) = (&registry, tenants.get(id.as_str())) {
+                registry.sync(&tenant)?;
+            }
         }
         let watcher = match (&registry, &config.store.url) {
             (Some(registry), Some(url)) if registry.store().is_shared() => Some(
@@ -248,7 +252,19 @@ impl Gateway {
         if let Some(call_log) = self.state.dispatcher.call_log() {
             call_log.spawn_sweeper(Arc::clone(&self.state.tenants), self.call_log_sweep);
         }
-        axum::serve(listener, self.router()).await
+        let router = self.router();
+        match self.state.registry.clone() {
+            // Canaries are reported and judged for as long as the gateway serves, and stop
+            // with it.
+            Some(registry) => {
+                let monitor = Monitor::new(registry, Arc::clone(&self.state.tenants));
+                tokio::select! {
+                    served = axum::serve(listener, router) => served,
+                    () = monitor.run() => Ok(()),
+                }
+            }
+            None => axum::serve(listener, router).await,
+        }
     }
 
     /// Binds `addr` (port 0 picks a free one) and serves in the background.

@@ -1,6 +1,7 @@
 //! One plugin tool call, from the request to the answer: the plugin (or a builtin) runs, its
 //! outcome is counted and logged once, and every way it can fail becomes a spoken fallback.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -41,16 +42,23 @@ pub(super) async fn run_typed(
     if let Some(trace) = &recorded {
         trace.record(|recording| recording.input(context.clone(), request.clone()));
     }
+    let route = tenant.env.route(&call.call_id);
     let outcome = match dispatcher.builtins.get(tenant.id.as_str()) {
         Some(builtin) => builtin
             .call(tenant, &context, request)
             .map_err(InvokeError::Plugin),
-        None => runtime.call_tool(&tenant.env, &context, request).await,
+        None => {
+            let plugin = Arc::clone(route.plugin());
+            runtime
+                .call_tool(&tenant.env, plugin, &context, request)
+                .await
+        }
     };
     let outcome = match outcome.and_then(|response| within_reply_limit(runtime, tenant, response)) {
         Err(InvokeError::Plugin(error)) => Err(error_within_reply_limit(runtime, tenant, error)),
         other => other,
     };
+    route.outcome(is_version_failure(&outcome));
     let elapsed = started.elapsed();
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     let label = match &outcome {
@@ -62,13 +70,28 @@ pub(super) async fn run_typed(
         Err(InvokeError::Instantiate(_) | InvokeError::Overloaded) => "overloaded",
     };
     let tenant_label = tenant.id.to_string();
-    metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label).increment(1);
-    metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name()).record(elapsed.as_secs_f64());
+    let version = route.served.label();
+    metrics::counter!("slotline_tool_calls_total", "tenant" => tenant_label.clone(), "tool" => tool.name(), "outcome" => label, "version" => version.clone()).increment(1);
+    metrics::histogram!("slotline_tool_call_duration_seconds", "tenant" => tenant_label, "tool" => tool.name(), "version" => version).record(elapsed.as_secs_f64());
     let (answer, response) = answer(tenant, tool, elapsed_us, outcome);
     if let (Some(trace), Answer::Reply(reply)) = (&recorded, &answer) {
         trace.record(|recording| recording.answered(recorded_answer(reply), elapsed_us));
     }
     (answer, response)
+}
+
+/// Whether `outcome` counts against the version that produced it under a canary: it
+/// trapped, hit a sandbox limit or its deadline, or reported a bug of its own (`internal`).
+/// A calendar that is down or a slot that is taken says nothing about the version, and a
+/// full instance pool is the host's.
+fn is_version_failure<T>(outcome: &Result<T, InvokeError>) -> bool {
+    match outcome {
+        Ok(_) | Err(InvokeError::Instantiate(_) | InvokeError::Overloaded) => false,
+        Err(InvokeError::Plugin(error)) => error.code == crate::runtime::api::ErrorCode::Internal,
+        Err(
+            InvokeError::Deadline(_) | InvokeError::Trap(_) | InvokeError::LimitExceeded { .. },
+        ) => true,
+    }
 }
 
 /// What the caller hears of a plugin's outcome: its reply, or a fallback for every way it

@@ -118,6 +118,9 @@ impl Follower {
         let plugin = self.registry.load(&active.digest)?;
         let tenant = self.factory.build(TenantId::parse(id)?, &config, plugin)?;
         self.tenants.insert(tenant);
+        if let Some(tenant) = self.tenants.get(id) {
+            self.registry.sync(&tenant)?;
+        }
         tracing::info!(
             tenant = id,
             version = active.version,

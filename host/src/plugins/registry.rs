@@ -16,8 +16,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::runtime::{CompileError, Plugin, Runtime, digest};
-use crate::store::{PluginVersion, Store, StoreError};
+use crate::runtime::{CanaryRoute, CompileError, Plugin, Runtime, Served, digest};
+use crate::store::{CanaryState, PluginVersion, Store, StoreError};
 use crate::tenant::Tenant;
 
 /// Why a version could not be uploaded, loaded or activated.
@@ -150,7 +150,8 @@ impl Registry {
     }
 
     /// Makes `version` the tenant's active plugin: in the store first (the durable truth),
-    /// then in memory. Calls in flight finish on the version they started with.
+    /// then in memory. Calls in flight finish on the version they started with; a canary
+    /// running stops.
     pub fn activate(
         &self,
         tenant: &Tenant,
@@ -164,25 +165,90 @@ impl Registry {
                 version,
             }
         })?;
-        let plugin = self.load(&record.digest)?;
+        // Compiled before the store says it is active, so that serving it is only a swap.
+        self.load(&record.digest)?;
         let record = self.store.activate(id, version, actor)?;
-        tenant.activate(plugin);
+        self.sync(tenant)?;
         tracing::info!(tenant = id, version, digest = %record.digest, "plugin version activated");
         Ok(record)
     }
 
-    /// Brings `tenant` to the version the store says is active, when another replica changed
-    /// it. Returns whether the plugin changed.
+    /// Brings `tenant` to what the store says it serves (the active version and a running
+    /// canary), after a change here or on another replica. Returns whether anything changed.
     pub fn sync(&self, tenant: &Tenant) -> Result<bool, RegistryError> {
-        let Some(active) = self.store.active_version(tenant.id.as_str())? else {
+        let id = tenant.id.as_str();
+        let Some(active) = self.store.active_version(id)? else {
             return Ok(false);
         };
-        if tenant.plugin().digest() == active.digest {
+        let latest = self.store.canary(id)?;
+        let running = latest
+            .as_ref()
+            .filter(|canary| canary.state == CanaryState::Running);
+        let current = tenant.env.serving();
+        let stable_same = current.stable.plugin.digest() == active.digest
+            && current.stable.version == Some(active.version);
+        let canary_same = match (&current.canary, running) {
+            (None, None) => true,
+            (Some(serving), Some(stored)) => {
+                serving.id == stored.id && serving.percent == stored.percent
+            }
+            _ => false,
+        };
+        if stable_same && canary_same {
             return Ok(false);
         }
-        let plugin = self.load(&active.digest)?;
-        tenant.activate(plugin);
-        tracing::info!(tenant = %tenant.id, version = active.version, digest = %active.digest, "plugin version activated by another replica");
+        let stable = Served {
+            plugin: self.load(&active.digest)?,
+            version: Some(active.version),
+        };
+        let canary = match running {
+            Some(stored) => {
+                let candidate = self
+                    .store
+                    .plugin_version(id, stored.candidate_version)?
+                    .ok_or_else(|| RegistryError::UnknownVersion {
+                        tenant: id.to_owned(),
+                        version: stored.candidate_version,
+                    })?;
+                Some(CanaryRoute {
+                    id: stored.id,
+                    candidate: Served {
+                        plugin: self.load(&candidate.digest)?,
+                        version: Some(candidate.version),
+                    },
+                    percent: stored.percent,
+                    tally: Arc::default(),
+                })
+            }
+            None => None,
+        };
+        // Phone calls under way stay on their version when a canary ends by itself; an
+        // activation by hand moves them all.
+        let ending = running.is_none()
+            && latest.as_ref().is_some_and(|ended| {
+                current
+                    .canary
+                    .as_ref()
+                    .is_some_and(|was| was.id == ended.id)
+                    && matches!(ended.state, CanaryState::Promoted | CanaryState::RolledBack)
+            });
+        tenant
+            .env
+            .serve(|now| now.next(stable.clone(), canary.clone(), ending));
+        if current.stable.plugin.digest() != active.digest {
+            tracing::info!(tenant = id, version = active.version, digest = %active.digest, "serving plugin version");
+        }
+        if !canary_same {
+            match running {
+                Some(stored) => tracing::info!(
+                    tenant = id,
+                    candidate = stored.candidate_version,
+                    percent = stored.percent,
+                    "serving a canary"
+                ),
+                None => tracing::info!(tenant = id, "canary over"),
+            }
+        }
         Ok(true)
     }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use super::plugin::Plugin;
+use super::serving::{Route, Served, Serving};
 use super::wasi_config::Settings;
 use crate::cache::TenantCache;
 use crate::outbound::TenantOutbound;
@@ -25,9 +26,9 @@ pub struct PluginEnv {
     pub cache: Arc<TenantCache>,
     /// The tenant's settings (`wasi:config`).
     pub settings: Arc<Settings>,
-    /// The active plugin version. A call loads it once and keeps its `Arc`, so an activation
-    /// never changes the plugin under a call in flight.
-    plugin: ArcSwap<Plugin>,
+    /// The versions served. A call routes once and keeps its plugin's `Arc`, so an
+    /// activation never changes the plugin under a call in flight.
+    serving: ArcSwap<Serving>,
 }
 
 impl PluginEnv {
@@ -44,17 +45,42 @@ impl PluginEnv {
             outbound,
             cache,
             settings,
-            plugin: ArcSwap::new(plugin),
+            serving: ArcSwap::from_pointee(Serving::only(Served {
+                plugin,
+                version: None,
+            })),
         }
     }
 
-    /// The active plugin version.
+    /// The active plugin version (the stable one, under a canary).
     pub fn plugin(&self) -> Arc<Plugin> {
-        self.plugin.load_full()
+        Arc::clone(&self.serving.load().stable.plugin)
     }
 
-    /// Makes `plugin` the active version; calls in flight finish on the one they loaded.
+    /// What is served now.
+    pub fn serving(&self) -> Arc<Serving> {
+        self.serving.load_full()
+    }
+
+    /// The version that answers the phone call `call_id`.
+    pub fn route(&self, call_id: &str) -> Route {
+        self.serving.load().route(call_id)
+    }
+
+    /// Makes `plugin` the only version served, for every call; calls in flight finish on the
+    /// one they loaded.
     pub fn activate(&self, plugin: Arc<Plugin>) {
-        self.plugin.store(plugin);
+        self.serve(|_| {
+            Serving::only(Served {
+                plugin: Arc::clone(&plugin),
+                version: None,
+            })
+        });
+    }
+
+    /// Replaces what is served with what `next` makes of it (atomically: `next` may run
+    /// again when another change raced it).
+    pub fn serve(&self, next: impl Fn(&Serving) -> Serving) {
+        self.serving.rcu(|current| next(current));
     }
 }

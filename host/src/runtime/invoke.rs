@@ -36,14 +36,21 @@ enum Export {
 
 /// Where a call's plugin, cache and upstream come from.
 enum Source {
-    /// The environment's active version, the tenant's cache, the network.
-    Live,
+    /// A version the environment serves (the one the call is routed to), the tenant's cache,
+    /// the network.
+    Live(Arc<super::Plugin>),
     /// A version run against a recorded call: its cache and upstream are the recording's.
     Replay {
         plugin: Arc<super::Plugin>,
         http: Arc<ReplayHttp>,
         cache: Arc<ReplayCache>,
     },
+}
+
+/// The version serving the phone call of `context`: a hold or warm-up runs on the version
+/// its call's tools run on.
+fn routed(env: &PluginEnv, context: &api::CallContext) -> Source {
+    Source::Live(Arc::clone(env.route(&context.call_id).plugin()))
 }
 
 /// What an export returned.
@@ -83,18 +90,19 @@ pub enum InvokeError {
 }
 
 impl Runtime {
-    /// Runs `request` on the environment's active plugin version.
-    ///
-    /// The version is loaded once here, so an activation during the call does not affect it.
+    /// Runs `request` on `plugin`, a version the environment serves (the caller routed the
+    /// call: [`PluginEnv::route`]), so an activation during the call does not affect it.
     pub async fn call_tool(
         &self,
         env: &PluginEnv,
+        plugin: Arc<super::Plugin>,
         context: &api::CallContext,
         request: PluginRequest,
     ) -> Result<ToolResponse, InvokeError> {
         let mutating = request.is_mutating();
+        let source = Source::Live(plugin);
         match self
-            .run(env, context, mutating, Export::Tool(request), Source::Live)
+            .run(env, context, mutating, Export::Tool(request), source)
             .await?
         {
             Returned::Tool(response) => Ok(response),
@@ -135,9 +143,15 @@ impl Runtime {
         env: &PluginEnv,
         context: &api::CallContext,
     ) -> Result<(), InvokeError> {
-        self.run(env, context, false, Export::PrepareCall, Source::Live)
-            .await
-            .map(drop)
+        self.run(
+            env,
+            context,
+            false,
+            Export::PrepareCall,
+            routed(env, context),
+        )
+        .await
+        .map(drop)
     }
 
     /// `hold-slot` (0.2.0): the plugin reserves a start a check just found free. It runs
@@ -149,7 +163,13 @@ impl Runtime {
         request: calls_api::HoldRequest,
     ) -> Result<api::SlotHold, InvokeError> {
         match self
-            .run(env, context, true, Export::HoldSlot(request), Source::Live)
+            .run(
+                env,
+                context,
+                true,
+                Export::HoldSlot(request),
+                routed(env, context),
+            )
             .await?
         {
             Returned::Hold(hold) => Ok(hold),
@@ -164,9 +184,15 @@ impl Runtime {
         context: &api::CallContext,
         hold: api::SlotHold,
     ) -> Result<(), InvokeError> {
-        self.run(env, context, true, Export::ReleaseSlot(hold), Source::Live)
-            .await
-            .map(drop)
+        self.run(
+            env,
+            context,
+            true,
+            Export::ReleaseSlot(hold),
+            routed(env, context),
+        )
+        .await
+        .map(drop)
     }
 
     /// Tells the plugin about a change in the calendar (`on-calendar-event`), so it can drop
@@ -182,7 +208,8 @@ impl Runtime {
             context,
             false,
             Export::CalendarEvent(event),
-            Source::Live,
+            // A calendar event belongs to no phone call: the active version hears it.
+            Source::Live(env.plugin()),
         )
         .await
         .map(drop)
@@ -197,8 +224,7 @@ impl Runtime {
         source: Source,
     ) -> Result<Returned, InvokeError> {
         let plugin = match &source {
-            Source::Live => env.plugin(),
-            Source::Replay { plugin, .. } => Arc::clone(plugin),
+            Source::Live(plugin) | Source::Replay { plugin, .. } => Arc::clone(plugin),
         };
         let started = Instant::now();
         let deadline = env.outbound.policy.deadline_for_call(mutating) + PLUGIN_GRACE;
@@ -213,7 +239,7 @@ impl Runtime {
         let deadline = deadline.saturating_sub(slot_wait);
         // A replay is not the tool call of any trace.
         let trace = match source {
-            Source::Live => crate::calllog::Trace::current(),
+            Source::Live(_) => crate::calllog::Trace::current(),
             Source::Replay { .. } => None,
         };
         let mut store = self.store(env, deadline, trace.clone(), source);
@@ -262,7 +288,7 @@ impl Runtime {
         source: Source,
     ) -> Store<CallState> {
         let (hooks, cache) = match source {
-            Source::Live => (
+            Source::Live(_) => (
                 OutboundHooks::new(
                     env.id.clone(),
                     Arc::clone(&env.outbound),

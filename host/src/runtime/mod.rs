@@ -14,6 +14,7 @@ mod keyvalue;
 mod limiter;
 mod plugin;
 mod probe;
+mod serving;
 mod state;
 mod types;
 mod wasi_config;
@@ -28,6 +29,7 @@ pub use exports::Contract;
 pub use invoke::{InvokeError, PLUGIN_GRACE};
 pub use plugin::{CompileError, Plugin, digest};
 pub use probe::Probe;
+pub use serving::{CanaryRoute, Counts, Route, Served, Serving, Side, Tally, bucket};
 pub use state::CallState;
 pub use wasi_config::Settings;
 

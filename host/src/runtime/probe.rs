@@ -83,7 +83,7 @@ impl Runtime {
             probe
                 .requests
                 .into_iter()
-                .map(|request| self.call_tool(&env, &probe.context, request)),
+                .map(|request| self.call_tool(&env, Arc::clone(plugin), &probe.context, request)),
         )
         .await;
         let mut supported: HashSet<Tool> = Tool::ALL

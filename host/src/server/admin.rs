@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ use super::auth::{Admin, Operator};
 use super::{ApiError, AppState};
 use crate::dispatch::Callbacks;
 use crate::plugins::{Registry, RegistryError};
-use crate::runtime::CompileError;
+use crate::runtime::{CompileError, Serving};
 use crate::store::StoreError;
 use crate::tenant::TenantId;
 
@@ -78,6 +78,9 @@ impl From<RegistryError> for ApiError {
             }
             RegistryError::Store(StoreError::UnknownVersion { .. }) => {
                 ApiError::new(StatusCode::NOT_FOUND, "unknown_version", message)
+            }
+            RegistryError::Store(StoreError::CanaryRefused(_)) => {
+                ApiError::new(StatusCode::CONFLICT, "canary_refused", message)
             }
             other => {
                 tracing::error!(error = %other, "plugin registry failure");
@@ -183,23 +186,67 @@ pub async fn list_plugins(
     let registry = registry(&state)?;
     let store = Arc::clone(registry.store());
     let id = tenant.id.to_string();
-    let (versions, active) =
-        blocking(move || Ok((store.plugin_versions(&id)?, store.active_version(&id)?))).await?;
+    let (versions, active, canary) = blocking(move || {
+        Ok((
+            store.plugin_versions(&id)?,
+            store.active_version(&id)?,
+            store.canary(&id)?,
+        ))
+    })
+    .await?;
+    let serving = tenant.env.serving();
     Ok(Json(json!({
         "versions": versions,
         "active": active.map(|version| version.version),
-        "serving": tenant.plugin().digest(),
+        "serving": serving.stable.plugin.digest(),
+        // The latest canary, running or how it ended; `serving_canary` is whether this
+        // replica routes calls to it.
+        "canary": canary,
+        "serving_canary": serving.canary.as_ref().map(|canary| json!({
+            "version": canary.candidate.version,
+            "digest": canary.candidate.plugin.digest(),
+            "percent": canary.percent,
+        })),
     })))
 }
 
-/// `POST /v1/admin/tenants/{tenant}/plugins/{version}/activate`: also the rollback.
+/// `?canary=PERCENT` starts a canary instead of activating.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateQuery {
+    canary: Option<String>,
+}
+
+/// `POST /v1/admin/tenants/{tenant}/plugins/{version}/activate`: also the rollback. With
+/// `?canary=PERCENT` (1 to 100), the version serves that share of new phone calls beside the
+/// active one until it is promoted or rolled back by itself (the tenant's `canary` rules).
 pub async fn activate_plugin(
     State(state): State<Arc<AppState>>,
     Path((_, version)): Path<(String, u32)>,
+    query: Result<Query<ActivateQuery>, QueryRejection>,
     Admin { tenant, actor }: Admin,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query.map_err(|err| ApiError::invalid_query(err.body_text()))?;
+    let percent = query
+        .canary
+        .map(|text| match text.parse::<u32>() {
+            Ok(percent @ 1..=100) => Ok(percent),
+            _ => Err(ApiError::invalid_query(format!(
+                "query parameter `canary`: {text:?} is not a share of calls from 1 to 100 (percent)"
+            ))),
+        })
+        .transpose()?;
     let registry = registry(&state)?;
     let started = std::time::Instant::now();
+    if let Some(percent) = percent {
+        let canary =
+            blocking(move || registry.start_canary(&tenant, version, percent, &actor)).await?;
+        return Ok(Json(json!({
+            "version": version,
+            "canary": canary,
+            "activated_ms": started.elapsed().as_secs_f64() * 1000.0,
+        })));
+    }
     let record = blocking(move || registry.activate(&tenant, version, &actor)).await?;
     Ok(Json(json!({
         "version": record.version,
@@ -255,6 +302,12 @@ pub async fn put_tenant(
             Ok(())
         })
         .await?;
+    }
+    // A canary running (and the calls pinned to their version) goes on under the new
+    // configuration.
+    if let Some(existing) = &existing {
+        let serving = existing.env.serving();
+        tenant.env.serve(|_| Serving::clone(&serving));
     }
     state.tenants.insert(tenant);
     let status = if existing.is_some() {

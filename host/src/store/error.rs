@@ -33,6 +33,10 @@ pub enum StoreError {
         /// The version asked for.
         version: u32,
     },
+    /// A canary cannot start as asked (no active version to compare with, or the candidate is
+    /// the active version).
+    #[error("{0}")]
+    CanaryRefused(String),
     /// The database's schema version is not one this binary knows: it was written by a newer
     /// Slotline (or its `user_version` was changed by hand). Nothing was changed.
     #[error(

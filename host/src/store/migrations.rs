@@ -125,6 +125,29 @@ pub const MIGRATIONS: &[&str] = &[
         bytes BLOB NOT NULL,
         PRIMARY KEY (tenant, digest)
     );",
+    // 6: canaries: a candidate version serving a share of a tenant's phone calls, its rules
+    // (kept with it, so every replica judges by the same ones), the outcomes counted by all
+    // replicas, and how it ended.
+    "CREATE TABLE canaries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        candidate_version INTEGER NOT NULL,
+        stable_version INTEGER NOT NULL,
+        percent INTEGER NOT NULL,
+        min_calls INTEGER NOT NULL,
+        promote_after INTEGER NOT NULL,
+        margin_percent INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        stable_calls INTEGER NOT NULL DEFAULT 0,
+        stable_failures INTEGER NOT NULL DEFAULT 0,
+        candidate_calls INTEGER NOT NULL DEFAULT 0,
+        candidate_failures INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT NOT NULL,
+        started_by TEXT NOT NULL,
+        ended_at TEXT
+    );
+    CREATE INDEX canaries_by_tenant ON canaries (tenant, id);",
 ];
 
 /// The table that holds a PostgreSQL database's schema version, in its one row.

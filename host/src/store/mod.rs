@@ -59,7 +59,8 @@
 //! - `tenants.rs` ([`TenantRecord`]), `versions.rs` (plugin versions and which one is active:
 //!   [`PluginVersion`]), `audit.rs` ([`AuditEntry`]), `components.rs` (the components' bytes),
 //!   `requests.rs` (callers' requests and names: [`CallerRequest`]), `call_log.rs` (the call
-//!   log: [`LoggedToolCall`], [`CallTimeline`]);
+//!   log: [`LoggedToolCall`], [`CallTimeline`]), `canaries.rs` (a candidate version serving a
+//!   share of the calls: [`Canary`]);
 //! - `error.rs`: [`StoreError`].
 //!
 //! The behaviour tests are written once (`host/tests/common/store_behaviour.rs`) and run on
@@ -72,6 +73,7 @@
 mod audit;
 mod backend;
 mod call_log;
+mod canaries;
 mod components;
 mod error;
 mod event;
@@ -89,6 +91,7 @@ pub use call_log::{
     CallEventEntry, CallLogCursor, CallLogPage, CallLogQuery, CallTimeline, LoggedCallEvent,
     LoggedToolCall, RecordingEntry, StoredRecording, ToolCallEntry, ToolCallFigures,
 };
+pub use canaries::{Canary, CanaryDelta, CanaryEnd, CanaryRules, CanaryState, SideCounts};
 pub use error::StoreError;
 pub use event::StoreEvent;
 pub use requests::{CallerRequest, NewRequest, RequestKind};

@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use super::audit::insert_audit;
+use super::canaries::{CanaryEnd, end_running};
 use super::sql::{Db, Row, now, params};
 use super::tenants::require_tenant;
 use super::{Store, StoreError, StoreEvent};
@@ -176,6 +177,14 @@ impl Store {
                 ACTIVATE,
                 &format!("version {version} sha256:{} (was {was})", record.digest),
             )?;
+            // Activating by hand decides for every phone call: a canary running stops.
+            end_running(
+                db,
+                &tenant,
+                &CanaryEnd::Stopped(format!("version {version} activated by {actor}")),
+                &actor,
+                &at,
+            )?;
             db.notify(&StoreEvent::Activated {
                 tenant: tenant.clone(),
             })?;
@@ -201,7 +210,7 @@ impl Store {
 }
 
 /// One version of the tenant, if it exists.
-fn find_version(
+pub(super) fn find_version(
     db: &mut dyn Db,
     tenant: &str,
     version: u32,

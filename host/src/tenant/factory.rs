@@ -72,6 +72,14 @@ impl TenantFactory {
                 source,
             }
         })?;
+        let canary = config.canary;
+        if canary.min_calls == 0 || canary.promote_after_calls < canary.min_calls {
+            return Err(TenantError::Canary {
+                tenant: id.to_string(),
+                min_calls: canary.min_calls,
+                promote_after_calls: canary.promote_after_calls,
+            });
+        }
         let settings = config
             .settings
             .iter()
@@ -110,6 +118,11 @@ impl TenantFactory {
             warmup: config.warmup,
             hold_slots: config.hold_slots,
             call_log: config.call_log,
+            canary: crate::store::CanaryRules {
+                min_calls: canary.min_calls,
+                promote_after: canary.promote_after_calls,
+                margin_percent: canary.failure_margin_percent,
+            },
             vapi_assistant_id: config.vapi_assistant_id.clone(),
             call_rate: std::num::NonZeroU32::new(config.calls.tenant_per_second)
                 .map(|rate| governor::RateLimiter::direct(governor::Quota::per_second(rate))),

@@ -57,6 +57,18 @@ pub enum TenantError {
         #[source]
         source: CredentialError,
     },
+    /// The canary's rules cannot be followed.
+    #[error(
+        "tenant {tenant}: canary.min_calls must be at least 1 and canary.promote_after_calls at least min_calls (got {min_calls} and {promote_after_calls})"
+    )]
+    Canary {
+        /// The tenant.
+        tenant: String,
+        /// What it gave.
+        min_calls: u32,
+        /// What it gave.
+        promote_after_calls: u32,
+    },
     /// An `allowed_outbound` entry is not an origin.
     #[error("tenant {tenant}: {source}")]
     Allowlist {
@@ -100,6 +112,8 @@ pub struct Tenant {
     pub hold_slots: bool,
     /// The call log's retention and redaction (`call_log`).
     pub call_log: crate::config::TenantCallLogConfig,
+    /// When a canary of a new plugin version is rolled back or promoted (`canary`).
+    pub canary: crate::store::CanaryRules,
     /// Vapi's `assistant-request` is answered with this assistant.
     pub vapi_assistant_id: Option<String>,
     /// What the tenant's plugin calls run with: the active plugin, outbound policy, cache

@@ -102,6 +102,14 @@ impl Harness {
             .await
     }
 
+    /// The demo tenant's tool `name` called by `caller` in the phone call `call_id`; its
+    /// reply, which must be a 200.
+    pub async fn tool(&self, name: &str, args: Value, call_id: &str, caller: &str) -> Value {
+        let (status, reply) = self.retell(&call_from(name, args, call_id, caller)).await;
+        assert_eq!(status, 200, "{reply}");
+        reply
+    }
+
     /// A Retell call to `tenant`, signed with the demo key (test tenants share it).
     pub async fn retell_to(&self, tenant: &str, body: &Value) -> (u16, Value) {
         let body = body.to_string();
@@ -260,6 +268,18 @@ impl Harness {
 }
 
 /// `X-Retell-Signature` for `body` as Retell would send it now.
+/// Sends `request` to a gateway that must be there: the status and the JSON body (`null` when
+/// there is none).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            (status, response.json().await.unwrap_or(Value::Null))
+        }
+        Err(err) => panic!("gateway unreachable: {err}"),
+    }
+}
+
 pub fn sign(body: &str, key: &str) -> String {
     slotline::server::signature::sign(
         body.as_bytes(),

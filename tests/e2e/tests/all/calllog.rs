@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use slotline::config::{Config, Secret};
-use slotline_e2e::{DataDir, Harness, THURSDAY, TestResult, call_from, retell_call_event};
+use slotline_e2e::{DataDir, Harness, THURSDAY, TestResult, retell_call_event};
 
 const OPERATOR: &str = slotline::demo::ADMIN_TOKEN;
 const DEMO_TOKEN: &str = "demo-tenant-token";
@@ -40,11 +40,7 @@ async fn get(harness: &Harness, path: &str, token: Option<&str>) -> (u16, Value)
 }
 
 async fn tool(harness: &Harness, name: &str, args: Value, call_id: &str) -> Value {
-    let (status, reply) = harness
-        .retell(&call_from(name, args, call_id, CALLER))
-        .await;
-    assert_eq!(status, 200, "{reply}");
-    reply
+    harness.tool(name, args, call_id, CALLER).await
 }
 
 fn waterfall_paths(call: &Value) -> Vec<String> {

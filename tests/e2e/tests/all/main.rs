@@ -5,6 +5,7 @@ mod auth;
 mod callbacks;
 mod caller;
 mod calllog;
+mod canary;
 mod console;
 mod conversation;
 mod dates;

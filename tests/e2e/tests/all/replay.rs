@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use slotline::config::{Config, Secret};
-use slotline_e2e::{DataDir, Harness, THURSDAY, TestResult, call_from};
+use slotline_e2e::{DataDir, Harness, THURSDAY, TestResult, send};
 
 const OPERATOR: &str = slotline::demo::ADMIN_TOKEN;
 const DEMO_TOKEN: &str = "demo-tenant-token";
@@ -29,16 +29,6 @@ fn configure(config: &mut Config, data: &DataDir) {
     }
 }
 
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
-    match request.send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            (status, response.json().await.unwrap_or(Value::Null))
-        }
-        Err(err) => panic!("gateway unreachable: {err}"),
-    }
-}
-
 async fn upload(harness: &Harness, bytes: Vec<u8>, activate: bool) -> u64 {
     let url = harness.url(&format!(
         "/v1/admin/tenants/demo/plugins?activate={activate}"
@@ -56,11 +46,7 @@ async fn replay(harness: &Harness, version: u64, query: &str, token: &str) -> (u
 }
 
 async fn tool(harness: &Harness, name: &str, args: Value, call_id: &str) -> Value {
-    let (status, reply) = harness
-        .retell(&call_from(name, args, call_id, CALLER))
-        .await;
-    assert_eq!(status, 200, "{reply}");
-    reply
+    harness.tool(name, args, call_id, CALLER).await
 }
 
 /// A morning's calls: dates in many phrasings, a check that asks Cal.com, one that finds the
