@@ -72,6 +72,26 @@ locale = "en"
 calcom_base_url = "http://{calendar}/v2"
 calcom_api_key = "cal_test_demo"
 services = '[{{"name": "Consultation", "event_type_id": 1001, "duration": 30}}]'
+
+# The canary tests' tenant: the default plugin is stable, the test plugin (which traps in
+# this mode) the candidate.
+[tenants.canary]
+retell_api_key = "{RETELL_KEY}"
+allowed_outbound = ["http://{calendar}"]
+fixed_now = "2026-11-25T10:00:00+01:00"
+locale = "en"
+hold_slots = false
+
+[tenants.canary.canary]
+min_calls = 6
+promote_after_calls = 10000
+failure_margin_percent = 10
+
+[tenants.canary.settings]
+calcom_base_url = "http://{calendar}/v2"
+calcom_api_key = "cal_test_demo"
+services = '[{{"name": "Consultation", "event_type_id": 1001, "duration": 30}}]'
+mode = "trap"
 "#,
         data = dir.join("data").display(),
     );
@@ -615,5 +635,150 @@ async fn holds_made_on_one_replica_are_booked_and_released_on_the_other() -> Tes
         204
     );
     cluster.reservations(0).await;
+    Ok(())
+}
+
+/// `GET /v1/admin/tenants/canary/plugins` on `gateway`.
+async fn canary_listing(gateway: &Gateway) -> Result<Value, Box<dyn std::error::Error>> {
+    Ok(reqwest::Client::new()
+        .get(format!("{}/v1/admin/tenants/canary/plugins", gateway.url))
+        .bearer_auth(OPERATOR)
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
+/// Polls `gateway`'s listing until `done` holds of it; how long that took (failing past 10 s).
+async fn until_listing(
+    gateway: &Gateway,
+    done: impl Fn(&Value) -> bool,
+) -> Result<Duration, Box<dyn std::error::Error>> {
+    let since = Instant::now();
+    loop {
+        let listing = canary_listing(gateway).await?;
+        if done(&listing) {
+            return Ok(since.elapsed());
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "never came: {listing}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The first `count` call ids with `prefix` that a canary at `percent` sends to the candidate.
+fn candidate_ids(prefix: &str, percent: u32, count: usize) -> Vec<String> {
+    (0..)
+        .map(|n| format!("{prefix}-{n}"))
+        .filter(|id| slotline::runtime::bucket(id) < percent)
+        .take(count)
+        .collect()
+}
+
+/// A check on tenant `canary`; whether the plugin that answered trapped.
+async fn trapped(gateway: &Gateway, call_id: &str) -> Result<bool, Box<dyn std::error::Error>> {
+    let (status, reply) = tool_to(
+        gateway,
+        "canary",
+        "check_availability",
+        json!({ "date": THURSDAY, "time": "14:00" }),
+        call_id,
+    )
+    .await?;
+    assert_eq!(status, 200, "{reply}");
+    Ok(reply["error"]["code"] == "plugin_failed")
+}
+
+#[tokio::test]
+async fn a_canary_started_on_one_replica_is_followed_by_the_other_and_so_is_its_rollback()
+-> TestResult {
+    let cluster = Cluster::start("canary").await?;
+    let admin = reqwest::Client::new();
+    let default = slotline::DEFAULT_PLUGIN
+        .ok_or("no default plugin")?
+        .to_vec();
+    let test_plugin = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/wasm32-wasip2/guest/slotline_test_plugin.wasm"),
+    )?;
+    let mut versions = Vec::new();
+    for (bytes, activate) in [(default, true), (test_plugin, false)] {
+        let uploaded: Value = admin
+            .post(format!(
+                "{}/v1/admin/tenants/canary/plugins?activate={activate}",
+                cluster.a.url
+            ))
+            .bearer_auth(OPERATOR)
+            .body(bytes)
+            .send()
+            .await?
+            .json()
+            .await?;
+        versions.push(uploaded["version"].as_u64().ok_or("no version")?);
+    }
+    let (stable, candidate) = (versions[0], versions[1]);
+
+    let started = admin
+        .post(format!(
+            "{}/v1/admin/tenants/canary/plugins/{candidate}/activate?canary=50",
+            cluster.a.url
+        ))
+        .bearer_auth(OPERATOR)
+        .send()
+        .await?;
+    assert_eq!(started.status(), 200);
+    let followed = until_listing(&cluster.b, |listing| {
+        listing["serving_canary"]["version"] == candidate
+    })
+    .await?;
+    eprintln!("canary started on A served on B after {followed:?}");
+    // Both replicas send the same phone calls to the candidate.
+    let ids = candidate_ids("both", 50, 2);
+    for id in &ids {
+        assert!(
+            trapped(&cluster.a, id).await?,
+            "{id} not on the candidate on A"
+        );
+        assert!(
+            trapped(&cluster.b, id).await?,
+            "{id} not on the candidate on B"
+        );
+    }
+    let stable_id = (0..)
+        .map(|n| format!("stable-{n}"))
+        .find(|id| slotline::runtime::bucket(id) >= 50)
+        .ok_or("no stable id")?;
+    assert!(!trapped(&cluster.b, &stable_id).await?);
+
+    // Calls on the candidate fail on A (B's counted too) until the canary is rolled back.
+    for id in candidate_ids("fail", 50, 200) {
+        assert!(trapped(&cluster.a, &id).await?);
+        if canary_listing(&cluster.a).await?["canary"]["state"] == "rolled_back" {
+            break;
+        }
+    }
+    until_listing(&cluster.a, |listing| {
+        listing["canary"]["state"] == "rolled_back"
+    })
+    .await?;
+    let reached = until_listing(&cluster.b, |listing| {
+        listing["serving_canary"].is_null() && listing["canary"]["state"] == "rolled_back"
+    })
+    .await?;
+    eprintln!("rollback on A reached B after {reached:?}");
+    assert!(
+        reached < Duration::from_secs(1),
+        "the rollback reached B after {reached:?}"
+    );
+    let listing = canary_listing(&cluster.b).await?;
+    assert_eq!(listing["active"], stable, "{listing}");
+    for id in candidate_ids("after", 50, 3) {
+        assert!(
+            !trapped(&cluster.b, &id).await?,
+            "{id} on the candidate after the rollback"
+        );
+    }
     Ok(())
 }
