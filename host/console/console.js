@@ -570,6 +570,7 @@
         h("td", {}, h("code", {}, v.digest.slice(0, 16))),
         h("td", {}, v.version === active ? "" : act(v.version, `Activate v${v.version}`, `activate-${v.version}`)),
         h("td", {}, replayButton(tenant, v.version)),
+        h("td", {}, v.version === active ? "" : canaryButton(tenant, v.version)),
       ),
     );
     page(
@@ -580,9 +581,74 @@
       h(
         "div",
         { class: "scroll" },
-        h("table", { id: "versions" }, h("thead", {}, h("tr", {}, ["Version", "Uploaded", "Size", "WIT", "Digest", "", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7, class: "muted" }, "No versions uploaded yet.")))),
+        h("table", { id: "versions" }, h("thead", {}, h("tr", {}, ["Version", "Uploaded", "Size", "WIT", "Digest", "", "", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 8, class: "muted" }, "No versions uploaded yet.")))),
+      ),
+      h(
+        "section",
+        { class: "card", id: "canary" },
+        h("h2", {}, "Canary"),
+        h("p", { class: "muted" }, "A version on a share of new phone calls beside the active one: rolled back by itself when it fails callers more often, promoted after enough calls without."),
+        h("label", { for: "canary-percent" }, "Share of new calls (%) "),
+        h("input", { id: "canary-percent", type: "number", min: "1", max: "100", value: "10" }),
+        h("div", { id: "canary-status" }, canaryStatus(answer.canary)),
       ),
       h("section", { class: "card", id: "replay" }, h("h2", {}, "Replay"), h("p", { class: "muted" }, "Runs the latest recorded calls on a version, answered from their recordings: nothing reaches the calendar."), h("div", { id: "replay-report" })),
+    );
+  }
+
+  /** Starts a canary of `version` at the share in `#canary-percent`, then follows it. */
+  function canaryButton(tenant, version) {
+    return h(
+      "button",
+      {
+        type: "button",
+        id: `canary-${version}`,
+        class: "secondary",
+        onclick: async () => {
+          const holder = document.getElementById("canary-status");
+          const percent = document.getElementById("canary-percent").value;
+          try {
+            const started = await api(tenantPath(tenant, `/plugins/${version}/activate?canary=${encodeURIComponent(percent)}`), { method: "POST" });
+            holder.replaceChildren(canaryStatus(started.canary));
+            say(`Canary of version ${version} on ${started.canary.percent}% of new calls.`);
+            followCanary(tenant);
+          } catch (err) {
+            if (!(err instanceof ApiFailure)) throw err;
+            holder.replaceChildren(errorBox(err));
+          }
+        },
+      },
+      `Canary v${version}`,
+    );
+  }
+
+  /** Refreshes the canary's progress every two seconds while it runs and its card is shown. */
+  function followCanary(tenant) {
+    setTimeout(async () => {
+      const holder = document.getElementById("canary-status");
+      if (!holder) return;
+      try {
+        const answer = await api(tenantPath(tenant, "/plugins"));
+        holder.replaceChildren(canaryStatus(answer.canary));
+        if (answer.canary && answer.canary.state === "running") followCanary(tenant);
+      } catch (err) {
+        if (!(err instanceof ApiFailure)) throw err;
+        holder.replaceChildren(errorBox(err));
+      }
+    }, 2000);
+  }
+
+  function canaryStatus(canary) {
+    if (!canary) return h("p", { class: "muted" }, "No canary yet.");
+    const rate = (side) => (side.calls ? `${((100 * side.failures) / side.calls).toFixed(1)}% of ${side.calls}` : "no calls yet");
+    const words = { running: "running", promoted: "promoted", rolled_back: "rolled back", stopped: "stopped" };
+    return h(
+      "p",
+      { class: canary.state === "rolled_back" ? "error" : "notice", dataset: { state: canary.state, version: canary.candidate_version } },
+      `Version ${canary.candidate_version} on ${canary.percent}% of new calls beside version ${canary.stable_version}: ${words[canary.state] || canary.state}. `,
+      `Failed: ${rate(canary.candidate)} (candidate), ${rate(canary.stable)} (stable). `,
+      `Judged after ${canary.rules.min_calls} calls, margin ${canary.rules.margin_percent} points, promoted after ${canary.rules.promote_after}.`,
+      canary.reason ? h("span", { class: "muted" }, ` ${canary.reason}`) : null,
     );
   }
 

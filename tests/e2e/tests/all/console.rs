@@ -84,6 +84,17 @@ async fn digest_served(harness: &Harness) -> Result<String> {
         .context("no plugin digest")
 }
 
+async fn plugins_listing(harness: &Harness) -> Result<Value> {
+    Ok(harness
+        .http
+        .get(harness.url("/v1/admin/tenants/demo/plugins"))
+        .bearer_auth(OPERATOR)
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
 fn sha256(path: &std::path::Path) -> Result<String> {
     use sha2::{Digest, Sha256};
     Ok(hex::encode(Sha256::digest(std::fs::read(path)?)))
@@ -277,6 +288,31 @@ async fn operator_flow(client: &Client, harness: &Harness, data: &DataDir) -> Re
         "the replay of v1: {text}"
     );
     browser::screenshot(client, &shots, "05b-replay").await?;
+
+    // A canary of v2 on a quarter of new calls, and its progress.
+    let percent = client.find(Locator::Id("canary-percent")).await?;
+    percent.clear().await?;
+    percent.send_keys("25").await?;
+    client.find(Locator::Id("canary-2")).await?.click().await?;
+    wait_for(
+        client,
+        "//div[@id='canary-status']/p[@data-state='running' and @data-version='2' and contains(., 'on 25% of new calls')]",
+    )
+    .await?;
+    let listing = plugins_listing(harness).await?;
+    ensure!(
+        listing["serving_canary"]["version"] == 2 && listing["active"] == 1,
+        "the canary is not served: {listing}"
+    );
+    browser::screenshot(client, &shots, "05c-canary").await?;
+    // Stopped by activating v1 by hand, so the calls below are all v1's.
+    let stopped = harness
+        .http
+        .post(harness.url("/v1/admin/tenants/demo/plugins/1/activate"))
+        .bearer_auth(OPERATOR)
+        .send()
+        .await?;
+    ensure!(stopped.status() == 200, "v1 not activated");
 
     // 50 MB from the browser: the API's own size error, shown as it gave it.
     std::fs::create_dir_all(&data.0)?;
