@@ -87,12 +87,16 @@ enum PluginCommand {
         #[arg(long)]
         tenant: String,
     },
-    /// Activate a version (also how to roll back).
+    /// Activate a version (also how to roll back), or start a canary of it.
     Activate {
         #[command(flatten)]
         admin: Admin,
         #[arg(long)]
         tenant: String,
+        /// Serve the version to this share (1-100 %) of new phone calls beside the active
+        /// one, rolled back or promoted by itself (the tenant's `canary` rules).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+        canary: Option<u32>,
         version: u32,
     },
     /// Run the tenant's latest recorded calls on a version, answered from their recordings
@@ -270,10 +274,43 @@ async fn admin(command: PluginCommand) -> Result<()> {
                     version["uploaded_at"].as_str().unwrap_or_default()
                 );
             }
+            let canary = &reply["canary"];
+            if !canary.is_null() {
+                println!(
+                    "canary: version {} on {}% beside version {}: {}; candidate {}/{} calls failed, stable {}/{}{}",
+                    canary["candidate_version"],
+                    canary["percent"],
+                    canary["stable_version"],
+                    canary["state"].as_str().unwrap_or_default(),
+                    canary["candidate"]["failures"],
+                    canary["candidate"]["calls"],
+                    canary["stable"]["failures"],
+                    canary["stable"]["calls"],
+                    canary["reason"]
+                        .as_str()
+                        .map(|reason| format!(" ({reason})"))
+                        .unwrap_or_default()
+                );
+            }
         }
         PluginCommand::Activate {
             admin,
             tenant,
+            canary: Some(percent),
+            version,
+        } => {
+            let url = admin.endpoint(&tenant, &format!("/{version}/activate?canary={percent}"));
+            let reply = admin.send(http.post(url)).await?;
+            let canary = &reply["canary"];
+            println!(
+                "version {version} on {percent}% of new calls beside version {} (judged after {} calls; follow it with `plugin list`)",
+                canary["stable_version"], canary["rules"]["min_calls"]
+            );
+        }
+        PluginCommand::Activate {
+            admin,
+            tenant,
+            canary: None,
             version,
         } => {
             let url = admin.endpoint(&tenant, &format!("/{version}/activate"));
