@@ -164,6 +164,11 @@ pub struct CallLogConfig {
     /// milliseconds: a commit is a disk sync, so one per hundreds of calls rather than one
     /// per call keeps the log off the calls' CPU. A record is visible that much later.
     pub linger_ms: u64,
+    /// How often the writer stores the replay recordings that have gathered, milliseconds.
+    /// Only each tenant's latest `recorded_calls` are kept, so at a high rate most recordings
+    /// are superseded within this time and never written at all; a crash loses at most this
+    /// much of the recordings (never of the log).
+    pub recordings_every_ms: u64,
     /// How often records older than each tenant's `call_log.retention_days` are deleted.
     pub sweep_every_secs: u64,
 }
@@ -175,6 +180,7 @@ impl Default for CallLogConfig {
             queue: 10_000,
             batch: 512,
             linger_ms: 200,
+            recordings_every_ms: 5_000,
             sweep_every_secs: 24 * 3600,
         }
     }

@@ -5,13 +5,15 @@
 //! a record on a bounded queue and return at once; a background writer ([`writer`]) takes
 //! what has gathered and writes it in one transaction. When the queue is full (the store is
 //! slow or gone), records are dropped and counted in `slotline_call_log_dropped_total`,
-//! never waited for. Tenants' retention is enforced by a sweep ([`CallLog::sweep`]), their
+//! never waited for. Replay recordings wait in the writer's memory ([`window`]) and only
+//! each tenant's latest are written, every `call_log.recordings_every_ms`. Tenants' retention is enforced by a sweep ([`CallLog::sweep`]), their
 //! redaction ([`redact`]) before a record is queued, so nothing masked ever reaches the store.
 
 pub mod masking;
 pub mod redact;
 pub mod summary;
 pub mod trace;
+mod window;
 mod writer;
 
 use std::borrow::Cow;
@@ -24,7 +26,7 @@ pub use trace::Trace;
 
 use crate::config::{CallLogConfig, TenantCallLogConfig};
 use crate::store::sql::now;
-use crate::store::{CallEventEntry, RecordingEntry, Store, StoreError, ToolCallEntry};
+use crate::store::{CallEventEntry, Store, StoreError, ToolCallEntry};
 use crate::tenant::{Tenant, TenantId, Tenants};
 use crate::tool::{Answer, CallInfo};
 
@@ -35,7 +37,8 @@ pub struct NoRuntime;
 
 /// What the writer is handed.
 enum Record {
-    Tool(ToolCallEntry),
+    /// A tool call, and its replay recording when the tenant records its calls.
+    Tool(ToolCallEntry, Option<Box<window::Recorded>>),
     Event(CallEventEntry),
     /// Answered once everything queued before it is written.
     Flush(oneshot::Sender<()>),
@@ -75,8 +78,11 @@ impl CallLog {
             Arc::clone(&store),
             records,
             Arc::clone(&flush_now),
-            config.batch.max(1),
-            std::time::Duration::from_millis(config.linger_ms),
+            writer::Pace {
+                batch: config.batch.max(1),
+                linger: std::time::Duration::from_millis(config.linger_ms),
+                recordings_every: std::time::Duration::from_millis(config.recordings_every_ms),
+            },
         ));
         Ok(Self {
             queue,
@@ -144,9 +150,14 @@ impl CallLog {
                 return;
             }
         };
-        let recording = self.recording(tenant, seen.trace);
+        let recording = seen.trace.take_recording().map(|call| {
+            Box::new(window::Recorded {
+                call,
+                redact: tenant.call_log.redact,
+                keep: tenant.call_log.recorded_calls,
+            })
+        });
         let entry = ToolCallEntry {
-            recording,
             tenant: tenant.id.shared(),
             platform: call.platform.as_str(),
             call_id: call.call_id.clone(),
@@ -160,26 +171,7 @@ impl CallLog {
             total_us: i64::try_from(total.as_micros()).unwrap_or(i64::MAX),
             waterfall,
         };
-        self.enqueue(Record::Tool(entry), &tenant.id);
-    }
-
-    /// The call's replay recording as the store keeps it, masked when the tenant redacts.
-    fn recording(&self, tenant: &Tenant, trace: &Trace) -> Option<RecordingEntry> {
-        let mut call = trace.take_recording()?;
-        if tenant.call_log.redact {
-            call.redact();
-        }
-        match call.encode() {
-            Ok((recording, values)) => Some(RecordingEntry {
-                recording,
-                values,
-                keep: tenant.call_log.recorded_calls,
-            }),
-            Err(err) => {
-                tracing::error!(error = %err, "call log: cannot serialize a recording");
-                None
-            }
-        }
+        self.enqueue(Record::Tool(entry, recording), &tenant.id);
     }
 
     /// Logs a platform's event of one of `tenant`'s calls (`call_started`, ...).
@@ -319,6 +311,84 @@ mod tests {
         log.flush().await;
         let timeline = store.call_timeline("flushed", "c")?;
         assert_eq!(timeline.map(|t| t.events.len()), Some(20));
+        Ok(())
+    }
+
+    fn tool_call(tenant: &TenantId, call_id: &str) -> ToolCallEntry {
+        ToolCallEntry {
+            tenant: tenant.shared(),
+            platform: "retell",
+            call_id: call_id.into(),
+            tool: Cow::Borrowed("parse_date"),
+            at: now(),
+            plugin_digest: None,
+            outcome: "ok",
+            error_code: None,
+            speech: "Morgen.".into(),
+            arguments: "{}".into(),
+            total_us: 1,
+            waterfall: "{}".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn recordings_are_stored_when_due_or_at_a_flush_whichever_comes_first()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let tenant = TenantId::parse("recorded")?;
+        let stored = |store: &Store| -> Result<Vec<String>, StoreError> {
+            Ok(store
+                .recordings("recorded", 10)?
+                .into_iter()
+                .map(|r| r.call_id)
+                .collect())
+        };
+        // Due after 50 ms: stored without anyone asking.
+        let store = Arc::new(Store::open_in_memory()?);
+        let config = CallLogConfig {
+            recordings_every_ms: 50,
+            linger_ms: 1,
+            ..CallLogConfig::default()
+        };
+        let log = CallLog::start(Arc::clone(&store), &config)?;
+        let recorded = Box::new(window::tests::recorded("Morgen.", 10)?);
+        assert!(log.enqueue(
+            Record::Tool(tool_call(&tenant, "due"), Some(recorded)),
+            &tenant
+        ));
+        let started = std::time::Instant::now();
+        while stored(&store)?.is_empty() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "the recording was never stored"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(stored(&store)?, ["due"]);
+
+        // Due in an hour: a flush stores it, with the call it belongs to.
+        let store = Arc::new(Store::open_in_memory()?);
+        let config = CallLogConfig {
+            recordings_every_ms: 3_600_000,
+            ..CallLogConfig::default()
+        };
+        let log = CallLog::start(Arc::clone(&store), &config)?;
+        for call in ["first", "second"] {
+            let recorded = Box::new(window::tests::recorded("Morgen.", 10)?);
+            log.enqueue(
+                Record::Tool(tool_call(&tenant, call), Some(recorded)),
+                &tenant,
+            );
+        }
+        log.flush().await;
+        assert_eq!(stored(&store)?, ["second", "first"], "newest first");
+        let page = store.call_log(
+            "recorded",
+            &crate::store::CallLogQuery {
+                limit: 10,
+                ..crate::store::CallLogQuery::default()
+            },
+        )?;
+        assert_eq!(page.calls.len(), 2);
         Ok(())
     }
 

@@ -1,55 +1,98 @@
 //! The call log's background writer: what has gathered on the queue, in transactions of up
-//! to a batch.
+//! to a batch, and every so often the replay recordings its [`Window`] holds.
 //!
 //! The writer wakes for the first record, then sleeps for `linger` without listening to the
 //! queue, and then takes everything that arrived meanwhile. Two costs are avoided that way,
 //! both measured by `make bench` at saturation: a wake-up of the writer for every record (a
 //! scheduler round trip, and often a parked worker thread unparked, per tool call), and a
 //! commit per record (with the store's `synchronous = FULL`, a disk sync each). A flush (a
-//! test, or `slotline plugin invoke` about to exit) cuts the sleep short.
+//! test, a replay, or `slotline plugin invoke` about to exit) cuts the sleep short, and stores
+//! the recordings held.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc};
+use tokio::time::Instant;
 
 use super::Record;
+use super::window::Window;
 use crate::store::Store;
+
+/// How the writer paces its work.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pace {
+    /// Records in one transaction, at most.
+    pub(super) batch: usize,
+    /// How long records gather after the first.
+    pub(super) linger: Duration,
+    /// How long recordings are held before they are stored.
+    pub(super) recordings_every: Duration,
+}
 
 /// Writes records from `records` to `store` until every sender is gone.
 pub(super) async fn run(
     store: Arc<Store>,
     mut records: mpsc::Receiver<Record>,
     flush_now: Arc<Notify>,
-    batch: usize,
-    linger: Duration,
+    pace: Pace,
 ) {
-    let mut taken = Vec::with_capacity(batch);
+    let mut taken = Vec::with_capacity(pace.batch);
+    let mut window = Window::default();
+    // When the recordings held are due to be stored; `None` while none are held.
+    let mut due: Option<Instant> = None;
     loop {
         taken.clear();
-        if records.recv_many(&mut taken, batch).await == 0 {
+        let received = tokio::select! {
+            received = records.recv_many(&mut taken, pace.batch) => received,
+            () = sleep_until(due), if due.is_some() => {
+                store_recordings(&store, &mut window).await;
+                due = None;
+                continue;
+            }
+        };
+        if received == 0 {
+            store_recordings(&store, &mut window).await;
             return;
         }
-        if !has_flush(&taken) && taken.len() < batch {
+        if !has_flush(&taken) && taken.len() < pace.batch {
             tokio::select! {
-                () = tokio::time::sleep(linger) => {}
+                () = tokio::time::sleep(pace.linger) => {}
                 () = flush_now.notified() => {}
             }
         }
         // Everything that gathered, a batch per transaction, without waiting for more.
         loop {
-            while taken.len() < batch {
+            while taken.len() < pace.batch {
                 match records.try_recv() {
                     Ok(record) => taken.push(record),
                     Err(_) => break,
                 }
             }
-            let full = taken.len() >= batch;
-            write(&store, taken.drain(..)).await;
+            let full = taken.len() >= pace.batch;
+            let flushes = write(&store, taken.drain(..), &mut window).await;
+            if !flushes.is_empty() {
+                // Everything queued before a flush includes its recordings.
+                store_recordings(&store, &mut window).await;
+                for done in flushes {
+                    let _ = done.send(());
+                }
+            }
             if !full {
                 break;
             }
         }
+        if window.is_empty() {
+            due = None;
+        } else if due.is_none() {
+            due = Some(Instant::now() + pace.recordings_every);
+        }
+    }
+}
+
+async fn sleep_until(due: Option<Instant>) {
+    if let Some(due) = due {
+        tokio::time::sleep_until(due).await;
     }
 }
 
@@ -59,37 +102,89 @@ fn has_flush(records: &[Record]) -> bool {
         .any(|record| matches!(record, Record::Flush(_)))
 }
 
-/// Writes one batch, then answers the flushes in it: everything queued before them is in
-/// this batch or an earlier one.
-async fn write(store: &Arc<Store>, records: impl Iterator<Item = Record>) {
+/// Writes one batch and holds its recordings in `window`; the flushes found in it, for the
+/// caller to answer once the recordings are stored too.
+async fn write(
+    store: &Arc<Store>,
+    records: impl Iterator<Item = Record>,
+    window: &mut Window,
+) -> Vec<tokio::sync::oneshot::Sender<()>> {
     let (mut tools, mut events, mut flushes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut recorded = Vec::new();
     for record in records {
         match record {
-            Record::Tool(entry) => tools.push(entry),
+            Record::Tool(entry, recording) => {
+                if let Some(recording) = recording {
+                    recorded.push((
+                        tools.len(),
+                        Arc::clone(&entry.tenant),
+                        entry.at.clone(),
+                        *recording,
+                    ));
+                }
+                tools.push(entry);
+            }
             Record::Event(entry) => events.push(entry),
             Record::Flush(done) => flushes.push(done),
         }
     }
     let count = tools.len() + events.len();
-    if count > 0 {
-        let store = Arc::clone(store);
-        let written =
-            tokio::task::spawn_blocking(move || store.append_call_log(tools, events)).await;
-        let failed = match written {
-            Ok(Ok(())) => None,
-            Ok(Err(err)) => Some(err.to_string()),
-            Err(err) => Some(err.to_string()),
-        };
-        if let Some(error) = failed {
+    if count == 0 {
+        return flushes;
+    }
+    let writer = Arc::clone(store);
+    let written = tokio::task::spawn_blocking(move || writer.append_call_log(tools, events)).await;
+    let written = match written {
+        Ok(Ok(ids)) => Ok(ids),
+        Ok(Err(err)) => Err(err.to_string()),
+        Err(err) => Err(err.to_string()),
+    };
+    match written {
+        Ok(ids) => {
+            metrics::counter!("slotline_call_log_written_total")
+                .increment(u64::try_from(count).unwrap_or(u64::MAX));
+            for (index, tenant, at, recording) in recorded {
+                // A recording refers to its logged call: without the call, none.
+                if let Some(&id) = ids.get(index) {
+                    window.hold(&tenant, id, at, recording);
+                }
+            }
+        }
+        Err(error) => {
             tracing::warn!(records = count, %error, "call log: a batch could not be written");
             metrics::counter!("slotline_call_log_write_failures_total")
                 .increment(u64::try_from(count).unwrap_or(u64::MAX));
-        } else {
-            metrics::counter!("slotline_call_log_written_total")
-                .increment(u64::try_from(count).unwrap_or(u64::MAX));
         }
     }
-    for done in flushes {
-        let _ = done.send(());
+    flushes
+}
+
+/// Stores the recordings `window` holds, in one transaction.
+async fn store_recordings(store: &Arc<Store>, window: &mut Window) {
+    if window.is_empty() {
+        return;
+    }
+    let mut held = std::mem::take(window);
+    let store = Arc::clone(store);
+    // Masking and serializing are CPU work: off the runtime's threads with the insert.
+    let stored = tokio::task::spawn_blocking(move || {
+        let entries = held.take();
+        let count = entries.len();
+        store.append_recordings(entries).map(|()| count)
+    })
+    .await;
+    match stored {
+        Ok(Ok(count)) => {
+            metrics::counter!("slotline_call_log_recordings_written_total")
+                .increment(u64::try_from(count).unwrap_or(u64::MAX));
+        }
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "call log: recordings could not be written");
+            metrics::counter!("slotline_call_log_write_failures_total").increment(1);
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "call log: writing recordings panicked");
+            metrics::counter!("slotline_call_log_write_failures_total").increment(1);
+        }
     }
 }

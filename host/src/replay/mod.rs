@@ -25,7 +25,7 @@ use recording::{ExchangeReply, FORMAT, RecordedAnswer, Recording};
 use source::{ReplayCache, ReplayHttp};
 
 use crate::dispatch::plugin_call;
-use crate::runtime::{InvokeError, Plugin, Runtime};
+use crate::runtime::{InvokeError, Plugin, RecordedCache, Runtime};
 use crate::store::{Store, StoreError, StoredRecording};
 use crate::tenant::Tenant;
 use crate::tool::Answer;
@@ -271,7 +271,8 @@ impl Replayer<'_> {
         values: &Arc<HashMap<String, Bytes>>,
     ) -> Run {
         let http = Arc::new(ReplayHttp::new(recording, Arc::clone(values)));
-        let cache = Arc::new(ReplayCache::new(recording, Arc::clone(values)));
+        let cache: Arc<dyn RecordedCache> =
+            Arc::new(ReplayCache::new(recording, Arc::clone(values)));
         let request = recording.request.clone();
         let tool = request.tool();
         let started = Instant::now();

@@ -15,6 +15,7 @@ use wasmtime_wasi_http::Error as HttpError;
 use super::recording::{CacheOp, ExchangeReply, Recording, value_digest};
 use crate::calllog::masking::masked_url;
 use crate::outbound::Buffered;
+use crate::runtime::RecordedCache;
 
 /// Answers in the order recorded; the last one again once they run out (a version that asks
 /// twice what the recorded one asked once gets the same answer twice).
@@ -196,9 +197,11 @@ impl ReplayCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
 
+impl RecordedCache for ReplayCache {
     /// `get`: the call's own write, else the value recorded, else a miss.
-    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
         let mut state = self.lock();
         if let Some(written) = state.written.get(key) {
             return written.clone();
@@ -208,17 +211,17 @@ impl ReplayCache {
     }
 
     /// `set`: kept for this call only.
-    pub fn set(&self, key: String, value: Vec<u8>) {
+    fn set(&self, key: String, value: Vec<u8>) {
         self.lock().written.insert(key, Some(value));
     }
 
     /// `delete`: for this call only.
-    pub fn delete(&self, key: &str) {
+    fn delete(&self, key: &str) {
         self.lock().written.insert(key.to_owned(), None);
     }
 
     /// `exists`.
-    pub fn exists(&self, key: &str) -> bool {
+    fn exists(&self, key: &str) -> bool {
         let mut state = self.lock();
         if let Some(written) = state.written.get(key) {
             return written.is_some();
@@ -234,7 +237,7 @@ impl ReplayCache {
     }
 
     /// `list-keys`: the keys recorded, with the call's own writes.
-    pub fn keys(&self) -> Vec<String> {
+    fn keys(&self) -> Vec<String> {
         let state = self.lock();
         let mut keys: Vec<String> = state.keys.clone().unwrap_or_default();
         keys.retain(|key| !matches!(state.written.get(key), Some(None)));
@@ -247,7 +250,7 @@ impl ReplayCache {
     }
 
     /// `increment`: the value recorded, else counted from zero within this call.
-    pub fn increment(&self, key: &str, delta: u64) -> u64 {
+    fn increment(&self, key: &str, delta: u64) -> u64 {
         let mut state = self.lock();
         if let Some(value) = state.increments.get_mut(key).and_then(InOrder::next) {
             return value;

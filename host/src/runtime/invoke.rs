@@ -13,11 +13,11 @@ use super::env::PluginEnv;
 use super::exports::Bound;
 use super::limiter::StoreLimiter;
 use super::state::CallState;
-use super::types::CallCache;
+use super::types::{CallCache, RecordedCache};
 use super::{Runtime, api, calls_api};
 use crate::limits::Limit;
 use crate::outbound::OutboundHooks;
-use crate::replay::source::{ReplayCache, ReplayHttp};
+use crate::replay::source::ReplayHttp;
 use crate::tool::{PluginRequest, ToolResponse};
 
 /// Time a plugin gets beyond its upstream timeout to turn a failed request into an answer.
@@ -43,7 +43,7 @@ enum Source {
     Replay {
         plugin: Arc<super::Plugin>,
         http: Arc<ReplayHttp>,
-        cache: Arc<ReplayCache>,
+        cache: Arc<dyn RecordedCache>,
     },
 }
 
@@ -120,7 +120,7 @@ impl Runtime {
         plugin: Arc<super::Plugin>,
         context: &api::CallContext,
         request: PluginRequest,
-        (http, cache): (Arc<ReplayHttp>, Arc<ReplayCache>),
+        (http, cache): (Arc<ReplayHttp>, Arc<dyn RecordedCache>),
     ) -> Result<ToolResponse, InvokeError> {
         let mutating = request.is_mutating();
         let source = Source::Replay {

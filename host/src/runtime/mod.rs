@@ -31,6 +31,7 @@ pub use plugin::{CompileError, Plugin, digest};
 pub use probe::Probe;
 pub use serving::{CanaryRoute, Counts, Route, Served, Serving, Side, Tally, bucket};
 pub use state::CallState;
+pub use types::RecordedCache;
 pub use wasi_config::Settings;
 
 use crate::config::RuntimeConfig;

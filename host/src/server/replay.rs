@@ -46,6 +46,9 @@ pub async fn replay(
             "replays run on recorded calls: turn the call log on (call_log.enabled)",
         ));
     };
+    // The latest calls' recordings are held by the writer until they are due: stored now, so
+    // a replay covers every call answered before it.
+    call_log.flush().await;
     let registry = registry(&state)?;
     let (id, loader) = (tenant.id.to_string(), Arc::clone(&registry));
     let candidate =

@@ -50,15 +50,19 @@ pub struct ToolCallEntry {
     /// Where the time went: the plugin, each upstream request, cache reads, waiting for an
     /// instance slot; as JSON, serialized once on the way in.
     pub waterfall: String,
-    /// What a replay of the call needs, when the tenant records its calls.
-    pub recording: Option<RecordingEntry>,
 }
 
-/// A tool call's replay recording (`crate::replay`), as the store keeps it. The store does
-/// not read it: it keeps each value once per tenant (compressed), and the tenant's latest
-/// `keep` recordings.
+/// A logged tool call's replay recording (`crate::replay`), as the store keeps it. The store
+/// does not read it: it keeps each value once per tenant (compressed), and the tenant's
+/// latest `keep` recordings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordingEntry {
+    /// The tenant whose call it is.
+    pub tenant: Arc<str>,
+    /// The logged tool call it belongs to ([`Store::append_call_log`]'s id for it).
+    pub call_log_id: i64,
+    /// When the call arrived (the retention sweep goes by it).
+    pub at: String,
     /// The recording, as JSON.
     pub recording: Vec<u8>,
     /// The values it refers to, by their hash.
@@ -295,15 +299,10 @@ fn event_row(row: &Row) -> Result<LoggedCallEvent, StoreError> {
 
 const INSERT_TOOL_CALL: &str = "INSERT INTO call_log (tenant, platform, call_id, tool, at,
          plugin_digest, outcome, error_code, speech, arguments, total_us, waterfall)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 
-/// Inserts one tool call; its id when it has a recording (which refers to it).
-fn insert_tool_call(
-    db: &mut dyn Db,
-    entry: &ToolCallEntry,
-    values_kept: &mut HashSet<(Arc<str>, String)>,
-    compressor: &mut Compressor,
-) -> Result<(), StoreError> {
+/// Inserts one tool call; its id.
+fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<i64, StoreError> {
     let params = [
         Param::from(&*entry.tenant),
         Param::from(entry.platform),
@@ -318,14 +317,17 @@ fn insert_tool_call(
         Param::from(entry.total_us),
         Param::from(&entry.waterfall),
     ];
-    let Some(recording) = &entry.recording else {
-        db.execute(INSERT_TOOL_CALL, &params)?;
-        return Ok(());
-    };
-    let id: i64 = db
-        .query_one(&format!("{INSERT_TOOL_CALL} RETURNING id"), &params)?
-        .get(0)?;
-    for (digest, bytes) in &recording.values {
+    db.query_one(INSERT_TOOL_CALL, &params)?.get(0)
+}
+
+/// Inserts one recording, and those of its values the tenant does not have yet.
+fn insert_recording(
+    db: &mut dyn Db,
+    entry: &RecordingEntry,
+    values_kept: &mut HashSet<(Arc<str>, String)>,
+    compressor: &mut Compressor,
+) -> Result<(), StoreError> {
+    for (digest, bytes) in &entry.values {
         // Values recur (the same day's slots, read by every check): compressed and written
         // only when the tenant does not have them yet.
         let key = (Arc::clone(&entry.tenant), digest.clone());
@@ -347,18 +349,18 @@ fn insert_tool_call(
         }
         values_kept.insert(key);
     }
-    let digests: Vec<&str> = recording.values.iter().map(|(d, _)| d.as_str()).collect();
+    let digests: Vec<&str> = entry.values.iter().map(|(d, _)| d.as_str()).collect();
     db.execute(
         "INSERT INTO call_recordings (tenant, call_log_id, at, recording, value_digests)
          VALUES ($1, $2, $3, $4, $5)",
         params![
             &*entry.tenant,
-            id,
+            entry.call_log_id,
             &entry.at,
             // Not compressed: a recording is a kilobyte or two of JSON, its bulk (bodies, cache
             // values) is out of line, and zstd's tables for so small an input cost a recorded
             // call more than the bytes saved (`make bench`, recording_cpu_overhead_percent).
-            &recording.recording[..],
+            &entry.recording[..],
             &digests.join(" "),
         ],
     )?;
@@ -395,27 +397,37 @@ fn insert_event(db: &mut dyn Db, entry: &CallEventEntry) -> Result<(), StoreErro
 
 impl Store {
     /// Writes a batch of tool calls and call events in one transaction: all of them or, on
-    /// an error, none.
+    /// an error, none. The tool calls' ids, in their order (what their recordings refer to).
     pub fn append_call_log(
         &self,
         tool_calls: Vec<ToolCallEntry>,
         events: Vec<CallEventEntry>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
+        self.write(move |db| {
+            let ids = tool_calls
+                .iter()
+                .map(|entry| insert_tool_call(db, entry))
+                .collect::<Result<Vec<_>, _>>()?;
+            for entry in &events {
+                insert_event(db, entry)?;
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Writes a batch of recordings in one transaction, then keeps each tenant's latest
+    /// `keep` of them.
+    pub fn append_recordings(&self, recordings: Vec<RecordingEntry>) -> Result<(), StoreError> {
         self.write(move |db| {
             let mut values_kept = HashSet::new();
-            let mut recorded: HashMap<&str, u32> = HashMap::new();
             let mut compressor = Compressor(None);
-            for entry in &tool_calls {
-                insert_tool_call(db, entry, &mut values_kept, &mut compressor)?;
-                if let Some(recording) = &entry.recording {
-                    recorded.insert(&entry.tenant, recording.keep);
-                }
+            let mut recorded: HashMap<&str, u32> = HashMap::new();
+            for entry in &recordings {
+                insert_recording(db, entry, &mut values_kept, &mut compressor)?;
+                recorded.insert(&entry.tenant, entry.keep);
             }
             for (tenant, keep) in recorded {
                 prune_recordings(db, tenant, keep)?;
-            }
-            for entry in &events {
-                insert_event(db, entry)?;
             }
             Ok(())
         })

@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::audit::insert_audit;
 use super::sql::{Db, Row, now, params};
 use super::tenants::require_tenant;
-use super::versions::find_version;
 use super::{Store, StoreError, StoreEvent};
 
 /// When a canary is promoted or rolled back.
@@ -270,7 +269,13 @@ impl Store {
                     "tenant {tenant} has no active version to compare a canary with; activate one first"
                 )));
             };
-            if find_version(db, &tenant, candidate)?.is_none() {
+            let uploaded = db
+                .query_opt(
+                    "SELECT 1 FROM plugin_versions WHERE tenant = $1 AND version = $2",
+                    params![&tenant, candidate],
+                )?
+                .is_some();
+            if !uploaded {
                 return Err(StoreError::UnknownVersion {
                     tenant: tenant.clone(),
                     version: candidate,

@@ -210,7 +210,7 @@ impl Store {
 }
 
 /// One version of the tenant, if it exists.
-pub(super) fn find_version(
+fn find_version(
     db: &mut dyn Db,
     tenant: &str,
     version: u32,

@@ -432,21 +432,36 @@ fn logged(tenant: &str, call: &str, tool: &str, outcome: &str, at: &str, us: i64
         arguments: json!({ "date": "2026-12-03", "n": us }).to_string(),
         total_us: us,
         waterfall: json!({ "total_us": us, "upstream": [] }).to_string(),
-        recording: None,
     }
 }
 
-/// `entry` with a recording (`{"n": n}`) that refers to `values`, keeping the latest `keep`.
-fn recorded(mut entry: ToolCallEntry, n: u32, values: &[&str], keep: u32) -> ToolCallEntry {
-    entry.recording = Some(RecordingEntry {
-        recording: json!({ "n": n }).to_string().into_bytes(),
-        values: values
-            .iter()
-            .map(|value| ((*value).to_owned(), Bytes::from(value.repeat(100))))
-            .collect(),
-        keep,
-    });
-    entry
+/// Logs `calls`, each with its recording (`{"n": n}`, referring to its values), keeping the
+/// tenant's latest `keep`: as the call log's writer does, the calls first, then their
+/// recordings by the calls' ids.
+fn log_recorded(store: &Store, calls: Vec<(ToolCallEntry, u32, &[&str])>, keep: u32) -> Outcome {
+    let recordings: Vec<_> = calls
+        .iter()
+        .map(|(entry, n, values)| (Arc::clone(&entry.tenant), entry.at.clone(), *n, *values))
+        .collect();
+    let ids = store.append_call_log(calls.into_iter().map(|c| c.0).collect(), Vec::new())?;
+    assert_eq!(ids.len(), recordings.len(), "an id per tool call");
+    let entries = recordings
+        .into_iter()
+        .zip(ids)
+        .map(|((tenant, at, n, values), call_log_id)| RecordingEntry {
+            tenant,
+            call_log_id,
+            at,
+            recording: json!({ "n": n }).to_string().into_bytes(),
+            values: values
+                .iter()
+                .map(|value| ((*value).to_owned(), Bytes::from(value.repeat(100))))
+                .collect(),
+            keep,
+        })
+        .collect();
+    store.append_recordings(entries)?;
+    Ok(())
 }
 
 fn event(tenant: &str, call: &str, name: &str, at: &str) -> CallEventEntry {
@@ -694,14 +709,14 @@ pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
                 } else {
                     &["slots"]
                 };
-                recorded(call, n, values, 3)
+                (call, n, values)
             })
             .collect::<Vec<_>>()
     };
-    store.append_call_log(batch(0..3), Vec::new())?;
-    store.append_call_log(batch(3..5), Vec::new())?;
+    log_recorded(&store, batch(0..3), 3)?;
+    log_recorded(&store, batch(3..5), 3)?;
     let other = logged("other", "x", "parse_date", "ok", &at(0), 1);
-    store.append_call_log(vec![recorded(other, 9, &["slots"], 3)], Vec::new())?;
+    log_recorded(&store, vec![(other, 9, &["slots"])], 3)?;
 
     let kept = store.recordings("acme", 10)?;
     let calls: Vec<&str> = kept.iter().map(|r| r.call_id.as_str()).collect();
@@ -740,14 +755,14 @@ pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
         .map(|r| r.call_id)
         .collect();
     assert_eq!(calls, ["c4", "c3"]);
-    store.append_call_log(
-        vec![recorded(
+    log_recorded(
+        &store,
+        vec![(
             logged("acme", "c5", "parse_date", "ok", &at(5), 1),
             5,
             &["slots"],
-            1,
         )],
-        Vec::new(),
+        1,
     )?;
     store.sweep_call_log("acme", &at(4))?;
     assert!(
