@@ -23,7 +23,7 @@ use common::services::Database;
 type TestResult = Result<(), Box<dyn Error + Send + Sync>>;
 
 /// The number of migrations this Slotline has (`migrations::MIGRATIONS.len()`).
-const LATEST_SCHEMA: i64 = 6;
+const LATEST_SCHEMA: i64 = 7;
 
 /// The tables the schema has, version table included.
 const TABLES: &[&str] = &[

@@ -299,7 +299,7 @@ fn event_row(row: &Row) -> Result<LoggedCallEvent, StoreError> {
 
 const INSERT_TOOL_CALL: &str = "INSERT INTO call_log (tenant, platform, call_id, tool, at,
          plugin_digest, outcome, error_code, speech, arguments, total_us, waterfall)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 /// Inserts one tool call; its id.
 fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<i64, StoreError> {
@@ -317,7 +317,7 @@ fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<i64, Store
         Param::from(entry.total_us),
         Param::from(&entry.waterfall),
     ];
-    db.query_one(INSERT_TOOL_CALL, &params)?.get(0)
+    db.insert(INSERT_TOOL_CALL, &params)
 }
 
 /// Inserts one recording, and those of its values the tenant does not have yet.
@@ -585,8 +585,13 @@ impl Store {
     pub fn sweep_call_log(&self, tenant: &str, before: &str) -> Result<u64, StoreError> {
         let (tenant, before) = (tenant.to_owned(), before.to_owned());
         self.write(move |db| {
+            // By id, as the log has no index by time (each costs every logged call): ids grow
+            // with time, so everything before the first call kept is older. A call stamped
+            // out of order (another replica's clock) waits for a later sweep.
             let calls = db.execute(
-                "DELETE FROM call_log WHERE tenant = $1 AND at < $2",
+                "DELETE FROM call_log WHERE tenant = $1 AND at < $2 AND id < COALESCE(
+                     (SELECT id FROM call_log WHERE tenant = $1 AND at >= $2 ORDER BY id LIMIT 1),
+                     9223372036854775807)",
                 params![&tenant, &before],
             )?;
             let events = db.execute(

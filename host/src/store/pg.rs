@@ -368,6 +368,11 @@ impl<C: GenericClient> Db for Pg<&mut C> {
         self.0.query(sql, &params)?.iter().map(row).collect()
     }
 
+    fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        self.query_one(&format!("{sql} RETURNING id"), params)?
+            .get(0)
+    }
+
     fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError> {
         // Delivered when the transaction commits, so never before the change is visible.
         let payload = event.payload();

@@ -690,6 +690,47 @@ pub fn the_call_log_is_swept_per_tenant_by_age(database: &impl Backend) -> Outco
     assert_eq!(store.call_timeline("acme", "old")?, None);
     assert!(store.call_timeline("acme", "new")?.is_some());
     assert!(store.call_timeline("other", "old")?.is_some());
+    // A tenant with nothing recent loses everything old.
+    assert_eq!(
+        store.sweep_call_log("other", "2026-11-01T00:00:00.000Z")?,
+        1
+    );
+    assert_eq!(store.call_timeline("other", "old")?, None);
+    // A call stamped out of order (another replica's clock) waits for a later sweep; what
+    // came before the first recent call goes.
+    store.append_call_log(
+        vec![
+            logged(
+                "late",
+                "a",
+                "parse_date",
+                "ok",
+                "2026-10-01T10:00:00.000Z",
+                1,
+            ),
+            logged(
+                "late",
+                "b",
+                "parse_date",
+                "ok",
+                "2026-12-01T10:00:00.000Z",
+                1,
+            ),
+            logged(
+                "late",
+                "c",
+                "parse_date",
+                "ok",
+                "2026-10-02T10:00:00.000Z",
+                1,
+            ),
+        ],
+        Vec::new(),
+    )?;
+    assert_eq!(store.sweep_call_log("late", "2026-11-01T00:00:00.000Z")?, 1);
+    assert_eq!(store.call_timeline("late", "a")?, None);
+    assert!(store.call_timeline("late", "b")?.is_some());
+    assert!(store.call_timeline("late", "c")?.is_some());
     Ok(())
 }
 
