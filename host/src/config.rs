@@ -82,6 +82,10 @@ pub struct RuntimeConfig {
     pub memory_limit_mib: u64,
     /// Plugin instances that may run at once across all tenants (the pooling allocator's size).
     pub max_instances: u32,
+    /// The share of `max_instances` one tenant's calls may hold at once, in percent (at least
+    /// one slot): a tenant whose calls all hang (a plugin that sleeps, an upstream that never
+    /// answers) waits on its own share and leaves the other slots to everyone else.
+    pub max_instance_share_percent: u32,
     /// Plugin used by tenants that name none; the embedded default plugin when unset.
     pub default_plugin: Option<PathBuf>,
     /// No tenant setting and no plugin wish makes an upstream exchange last longer.
@@ -101,6 +105,7 @@ impl Default for RuntimeConfig {
         Self {
             memory_limit_mib: 64,
             max_instances: 1000,
+            max_instance_share_percent: 50,
             default_plugin: None,
             outbound_cap_ms: 10_000,
             max_hostcall_bytes: 1024 * 1024,

@@ -24,6 +24,9 @@ pub enum Limit {
     ResourceTable,
     /// Every plugin instance slot stayed busy for the call's whole deadline.
     InstancePool,
+    /// The tenant's calls held their whole share of the instance slots
+    /// (`runtime.max_instance_share_percent`) for the call's whole deadline.
+    InstanceShare,
     /// The call used up its outbound request budget (`limits.requests_per_call`).
     OutboundBudget,
     /// A request to an origin that is not on the tenant's `allowed_outbound`.
@@ -50,7 +53,7 @@ pub enum Limit {
 
 impl Limit {
     /// Every limit, for documentation and tests.
-    pub const ALL: [Limit; 17] = [
+    pub const ALL: [Limit; 18] = [
         Limit::Memory,
         Limit::Deadline,
         Limit::ReplySize,
@@ -58,6 +61,7 @@ impl Limit {
         Limit::HostcallData,
         Limit::ResourceTable,
         Limit::InstancePool,
+        Limit::InstanceShare,
         Limit::OutboundBudget,
         Limit::OutboundAllowlist,
         Limit::OutboundAddress,
@@ -80,6 +84,7 @@ impl Limit {
             Limit::HostcallData => "hostcall_data",
             Limit::ResourceTable => "resource_table",
             Limit::InstancePool => "instance_pool",
+            Limit::InstanceShare => "instance_share",
             Limit::OutboundBudget => "outbound_budget",
             Limit::OutboundAllowlist => "outbound_allowlist",
             Limit::OutboundAddress => "outbound_address",

@@ -22,6 +22,16 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// `madvise`s its memory away, and on two cores that cut throughput from 38k to 11k calls/s.
 const KEEP_RESIDENT: usize = 4 * 1024 * 1024;
 
+/// What one instance slot of the pool holds at most, and so what one component may hold: a
+/// component that nests others to hold more (2,000 memories, the whole pool, held by one
+/// sleeping call) fails to instantiate on its own, and a tenant holding its whole share of the
+/// slots (`runtime.max_instance_share_percent`) holds no more than that share of anything.
+/// A Rust, JavaScript or Python plugin needs one memory, a table or two and a few core
+/// instances (its module and the adapters' shims).
+const CORE_INSTANCES_PER_SLOT: u32 = 8;
+const MEMORIES_PER_SLOT: u32 = 2;
+const TABLES_PER_SLOT: u32 = 8;
+
 /// Builds the engine, pooling instances when the machine lets us reserve the address space and
 /// falling back to on-demand allocation when it does not (e.g. under a tight `ulimit -v`).
 pub(super) fn build(memory_limit: usize, max_instances: u32) -> Result<Engine, RuntimeError> {
@@ -31,9 +41,12 @@ pub(super) fn build(memory_limit: usize, max_instances: u32) -> Result<Engine, R
 
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(max_instances)
-        .total_core_instances(max_instances.saturating_mul(8))
-        .total_memories(max_instances.saturating_mul(2))
-        .total_tables(max_instances.saturating_mul(8))
+        .total_core_instances(max_instances.saturating_mul(CORE_INSTANCES_PER_SLOT))
+        .total_memories(max_instances.saturating_mul(MEMORIES_PER_SLOT))
+        .total_tables(max_instances.saturating_mul(TABLES_PER_SLOT))
+        .max_core_instances_per_component(CORE_INSTANCES_PER_SLOT)
+        .max_memories_per_component(MEMORIES_PER_SLOT)
+        .max_tables_per_component(TABLES_PER_SLOT)
         .total_stacks(max_instances)
         .max_memory_size(memory_limit)
         .linear_memory_keep_resident(KEEP_RESIDENT)
@@ -96,5 +109,54 @@ impl Drop for EpochTicker {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use wasmtime::Store;
+    use wasmtime::component::{Component, Linker};
+
+    /// A component whose core instances each define a memory, `count` of them.
+    pub(in crate::runtime) fn memories(count: usize) -> String {
+        let instances = "(core instance (instantiate $m))\n".repeat(count);
+        format!("(component (core module $m (memory 1)) {instances})")
+    }
+
+    #[tokio::test]
+    async fn a_component_holding_more_than_a_slot_fails_alone_and_the_pool_serves_others()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let engine = build(1 << 20, 4)?;
+        let linker = Linker::<()>::new(&engine);
+        // 100 core instances, or 3 memories in 3 of them: more than a slot holds, refused when
+        // compiled (an upload) or else when instantiated.
+        for greedy in [memories(100), memories(3)] {
+            let refused = match Component::new(&engine, &greedy) {
+                Err(err) => format!("{err:?}"),
+                Ok(component) => {
+                    match linker
+                        .instantiate_async(&mut Store::new(&engine, ()), &component)
+                        .await
+                    {
+                        Ok(_) => return Err(format!("instantiated: {greedy}").into()),
+                        Err(err) => format!("{err:?}"),
+                    }
+                }
+            };
+            assert!(
+                refused.contains("exceeds the configured maximum"),
+                "{refused}"
+            );
+        }
+        // Every slot is still there for components that keep to theirs.
+        let fair = Component::new(&engine, memories(usize::try_from(MEMORIES_PER_SLOT)?))?;
+        let mut stores = Vec::new();
+        for _ in 0..4 {
+            let mut store = Store::new(&engine, ());
+            linker.instantiate_async(&mut store, &fair).await?;
+            stores.push(store);
+        }
+        Ok(())
     }
 }

@@ -5,9 +5,10 @@
 //! metrics), the way Spin hands each factor its instance state. The tenant owns its
 //! environment; the runtime only borrows it for a call.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
+use tokio::sync::Semaphore;
 
 use super::plugin::Plugin;
 use super::serving::{Route, Served, Serving};
@@ -29,6 +30,8 @@ pub struct PluginEnv {
     /// The versions served. A call routes once and keeps its plugin's `Arc`, so an
     /// activation never changes the plugin under a call in flight.
     serving: ArcSwap<Serving>,
+    /// The instance slots this tenant's calls hold; sized by the runtime at the first call.
+    instance_share: OnceLock<Arc<Semaphore>>,
 }
 
 impl PluginEnv {
@@ -45,11 +48,21 @@ impl PluginEnv {
             outbound,
             cache,
             settings,
+            instance_share: OnceLock::new(),
             serving: ArcSwap::from_pointee(Serving::only(Served {
                 plugin,
                 version: None,
             })),
         }
+    }
+
+    /// The tenant's share of the instance slots, `permits` of them: a call holds one of
+    /// these before it takes one of the pool's.
+    pub(super) fn instance_share(&self, permits: usize) -> Arc<Semaphore> {
+        Arc::clone(
+            self.instance_share
+                .get_or_init(|| Arc::new(Semaphore::new(permits))),
+        )
     }
 
     /// The active plugin version (the stable one, under a canary).

@@ -228,9 +228,17 @@ impl Runtime {
         };
         let started = Instant::now();
         let deadline = env.outbound.policy.deadline_for_call(mutating) + PLUGIN_GRACE;
-        // Wait for an instance slot rather than fail on a full pool; give up at the deadline.
+        // Wait for a slot of the tenant's share, then of the pool, rather than fail at once;
+        // give up at the deadline. The share first: a tenant whose calls hang queues on its
+        // own share and never holds more of the pool than it.
+        let share = env.instance_share(self.tenant_instances);
+        let Ok(Ok(_share)) = tokio::time::timeout(deadline, share.acquire_owned()).await else {
+            Limit::InstanceShare.record(&env.id);
+            return Err(InvokeError::Overloaded);
+        };
+        let left = deadline.saturating_sub(started.elapsed());
         let Ok(Ok(_slot)) =
-            tokio::time::timeout(deadline, Arc::clone(&self.instances).acquire_owned()).await
+            tokio::time::timeout(left, Arc::clone(&self.instances).acquire_owned()).await
         else {
             Limit::InstancePool.record(&env.id);
             return Err(InvokeError::Overloaded);

@@ -47,6 +47,9 @@ pub enum RuntimeError {
     /// The host interfaces could not be added to the linker.
     #[error("cannot link the host interfaces: {0}")]
     Link(#[source] wasmtime::Error),
+    /// `runtime.max_instance_share_percent` is not a share.
+    #[error("runtime.max_instance_share_percent must be between 1 and 100, not {0}")]
+    InstanceShare(u32),
 }
 
 /// Everything needed to run any tenant's plugin. One per process.
@@ -62,12 +65,19 @@ pub struct Runtime {
     compilations: std::sync::atomic::AtomicU64,
     /// One permit per pooled instance slot.
     instances: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The slots one tenant's calls may hold at once (`runtime.max_instance_share_percent`).
+    tenant_instances: usize,
     _ticker: EpochTicker,
 }
 
 impl Runtime {
     /// Builds the engine, the linker and the epoch ticker from `runtime.*` settings.
     pub fn new(config: &RuntimeConfig) -> Result<Self, RuntimeError> {
+        if !(1..=100).contains(&config.max_instance_share_percent) {
+            return Err(RuntimeError::InstanceShare(
+                config.max_instance_share_percent,
+            ));
+        }
         let memory_limit = usize::try_from(config.memory_limit_mib.saturating_mul(1024 * 1024))
             .unwrap_or(usize::MAX);
         let engine = engine::build(memory_limit, config.max_instances)?;
@@ -85,6 +95,10 @@ impl Runtime {
             max_instances,
             compilations: std::sync::atomic::AtomicU64::new(0),
             instances: std::sync::Arc::new(tokio::sync::Semaphore::new(max_instances)),
+            tenant_instances: (max_instances
+                .saturating_mul(config.max_instance_share_percent as usize)
+                / 100)
+                .max(1),
             _ticker: ticker,
         })
     }

@@ -217,3 +217,26 @@ impl Runtime {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::engine::tests::memories;
+    use super::*;
+    use crate::config::RuntimeConfig;
+
+    #[test]
+    fn a_component_nesting_more_than_an_instance_slot_holds_is_refused_when_compiled()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let runtime = Runtime::new(&RuntimeConfig::default())?;
+        let greedy = wat::parse_str(memories(500))?;
+        match runtime.compile(&greedy) {
+            Err(CompileError::Compile(err)) => {
+                let err = format!("{err:?}");
+                assert!(err.contains("exceeds the configured maximum"), "{err}");
+            }
+            Err(other) => return Err(format!("refused for another reason: {other}").into()),
+            Ok(_) => return Err("a component of 500 memories compiled".into()),
+        }
+        Ok(())
+    }
+}

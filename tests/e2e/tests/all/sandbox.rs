@@ -175,6 +175,8 @@ async fn a_plugin_stuck_in_a_loop_is_stopped_at_its_deadline() -> TestResult {
 async fn a_full_instance_pool_answers_503_with_retry_after_and_recovers() -> TestResult {
     let harness = Harness::with(|config| {
         config.runtime.max_instances = 2;
+        // One tenant may take the whole pool here: what everyone else hears then.
+        config.runtime.max_instance_share_percent = 100;
         let mut sleeper = test_tenant("sleep", &[], &[]);
         sleeper.timeouts.read_ms = 2_000;
         config.tenants.insert("sleeper".into(), sleeper);
@@ -259,6 +261,89 @@ async fn a_full_instance_pool_answers_503_with_retry_after_and_recovers() -> Tes
     assert!(
         metric_value(&metrics, "slotline_plugin_instances_busy", &[]).is_some(),
         "{metrics}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tenant_whose_calls_hang_holds_only_its_share_of_the_instance_slots() -> TestResult {
+    let harness = Harness::with(|config| {
+        config.runtime.max_instances = 4;
+        config.runtime.max_instance_share_percent = 50;
+        let mut sleeper = test_tenant("sleep", &[], &[]);
+        // Its bookings hang for 4 s; its checks give up after 2 s.
+        sleeper.timeouts.read_ms = 1_000;
+        sleeper.timeouts.write_ms = 3_000;
+        config.tenants.insert("sleeper".into(), sleeper);
+        // The neighbour cannot wait for a slot to come free.
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.timeouts.read_ms = 100;
+        }
+    })
+    .await;
+    // Two phone calls' bookings (one call's same booking twice would be one booking).
+    let book = |call_id: &str, time: &str| {
+        slotline_e2e::call_from(
+            "create_booking",
+            json!({"date": THURSDAY, "time": time, "name": "Anna Schmidt"}),
+            call_id,
+            "+4915112345678",
+        )
+    };
+    let (one, two) = (book("hang-1", "10:00"), book("hang-2", "11:00"));
+    let hanging = futures::future::join(
+        harness.retell_to("sleeper", &one),
+        harness.retell_to("sleeper", &two),
+    );
+    let meanwhile = async {
+        let started = Instant::now();
+        while harness.gateway.runtime().busy_instances() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the hanging bookings never held their slots"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // A third call of the hanging tenant waits on the tenant's share, not in the pool: the
+        // neighbour's two calls at the same time find the two slots left.
+        let check = |time: &str| {
+            call(
+                "check_availability",
+                json!({"date": THURSDAY, "time": time}),
+            )
+        };
+        let (late, first, second) = (check("15:00"), check("14:00"), check("16:00"));
+        let third = harness.retell_to("sleeper", &late);
+        let neighbour = futures::future::join(harness.retell(&first), harness.retell(&second));
+        tokio::join!(third, neighbour)
+    };
+    let (_, ((third_status, third), ((a_status, a), (b_status, b)))) =
+        tokio::join!(hanging, meanwhile);
+    for (status, reply) in [(a_status, &a), (b_status, &b)] {
+        assert_eq!(status, 200, "the neighbour is served: {reply}");
+        assert!(reply["data"]["available"].is_boolean(), "{reply}");
+    }
+    assert_eq!(third_status, 503, "{third}");
+    assert_eq!(third["error"]["code"], "overloaded", "{third}");
+    let metrics = harness.metrics().await;
+    assert_eq!(
+        metric_value(
+            &metrics,
+            "slotline_limit_hits_total",
+            &[("tenant", "sleeper"), ("limit", "instance_share")]
+        )
+        .map(|hits| hits >= 1.0),
+        Some(true),
+        "{metrics}"
+    );
+    assert_eq!(
+        metric_value(
+            &metrics,
+            "slotline_limit_hits_total",
+            &[("tenant", "demo"), ("limit", "instance_pool")]
+        ),
+        None,
+        "the neighbour never waited in vain for a slot"
     );
     Ok(())
 }
