@@ -169,13 +169,16 @@ impl Gateway {
             Some(call_log) => dispatcher.with_call_log(call_log),
             None => dispatcher,
         };
-        let state = Arc::new(AppState::new(
-            Arc::clone(&tenants),
-            factory,
-            dispatcher,
-            config.server.admin_token.clone(),
-            registry,
-        ));
+        let state = Arc::new(
+            AppState::new(
+                Arc::clone(&tenants),
+                factory,
+                dispatcher,
+                config.server.admin_token.clone(),
+                registry,
+            )
+            .with_caches(caches.clone()),
+        );
         Ok(Self {
             state,
             intent_pace: crate::dispatch::intents::SettlePace {

@@ -497,8 +497,21 @@ async fn a_tenant_created_on_one_replica_serves_on_the_other_once_activated() ->
 async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> TestResult {
     let mut cluster = Cluster::start("redis-restart").await?;
     assert_eq!(check(&cluster.a, "14:00").await?["data"]["available"], true);
+    let (status, ready) = readiness(&cluster.a).await?;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(
+        (&ready["store"], &ready["cache"]),
+        (&json!("ok"), &json!("ok"))
+    );
 
     cluster.redis.stop();
+    // A load balancer is told, and may drain the replica.
+    let (status, ready) = readiness(&cluster.b).await?;
+    assert_eq!(status, 503, "{ready}");
+    assert_eq!(
+        (&ready["store"], &ready["cache"]),
+        (&json!("ok"), &json!("unavailable"))
+    );
     for gateway in [&cluster.a, &cluster.b, &cluster.a] {
         let before = cluster.slot_requests();
         let reply = check(gateway, "14:00").await?;
@@ -537,6 +550,8 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let (status, ready) = readiness(&cluster.b).await?;
+    assert_eq!(status, 200, "ready again once Redis answers: {ready}");
     for gateway in [&mut cluster.a, &mut cluster.b] {
         assert!(
             gateway.child.try_wait()?.is_none(),
@@ -544,6 +559,13 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
         );
     }
     Ok(())
+}
+
+/// `/readyz`: its status and what it says of the store and the cache.
+async fn readiness(gateway: &Gateway) -> Result<(u16, Value), Box<dyn std::error::Error>> {
+    let response = reqwest::get(format!("{}/readyz", gateway.url)).await?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await?))
 }
 
 /// A signed Retell call event (`call_ended`, ...) of `call_id` to `tenant` on `gateway`.

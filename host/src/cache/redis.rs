@@ -67,6 +67,17 @@ impl RedisBackend {
         self.gate.is_up()
     }
 
+    /// Asks Redis whether it answers now (`/readyz`), whatever the gate says; a success opens
+    /// the gate again.
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        let pong: String = self.query_within(&redis::cmd("PING"), self.timeout).await?;
+        if pong == "PONG" {
+            Ok(())
+        } else {
+            Err(CacheError::Unavailable)
+        }
+    }
+
     /// The namespace of `tenant`'s keys.
     fn namespace(&self, tenant: &str) -> String {
         format!("{}:t:{tenant}:", self.prefix)

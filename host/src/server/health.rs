@@ -1,6 +1,7 @@
 //! Ops endpoints: liveness, readiness, metrics.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
@@ -9,21 +10,50 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::AppState;
+use crate::cache::Caches;
 
 /// The process is up and serving HTTP.
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready to serve tool calls: at least one tenant has an active plugin.
+/// How long `/readyz` waits for the store or Redis before it calls them unavailable: a load
+/// balancer's health check times out in a few seconds.
+const READY_CHECK: Duration = Duration::from_secs(1);
+
+/// Ready to serve tool calls: at least one tenant to serve, and the store and the shared cache
+/// (when there are) answering, so a load balancer drains a replica that lost either. Each is
+/// named in the answer: `ok`, `unavailable`, or `none`/`memory` when not used.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
     let tenants = state.tenants.ids().len();
-    let status = if tenants > 0 {
+    let store = match &state.registry {
+        None => "none",
+        Some(registry) => {
+            let store = Arc::clone(registry.store());
+            let asked = tokio::task::spawn_blocking(move || store.schema_version());
+            match tokio::time::timeout(READY_CHECK, asked).await {
+                Ok(Ok(Ok(_))) => "ok",
+                _ => "unavailable",
+            }
+        }
+    };
+    let cache = match &state.caches {
+        Caches::Memory => "memory",
+        Caches::Redis(redis) => match tokio::time::timeout(READY_CHECK, redis.ping()).await {
+            Ok(Ok(())) => "ok",
+            _ => "unavailable",
+        },
+    };
+    let ready = tenants > 0 && store != "unavailable" && cache != "unavailable";
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(json!({ "tenants": tenants })))
+    (
+        status,
+        Json(json!({ "tenants": tenants, "store": store, "cache": cache })),
+    )
 }
 
 /// Prometheus text format.

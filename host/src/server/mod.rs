@@ -68,6 +68,8 @@ pub struct AppState {
     /// Cal.com deliveries the plugin took (tenant and body digest), so a redelivery is not
     /// run again.
     pub seen_calcom: moka::sync::Cache<String, ()>,
+    /// Where tenants' caches live: `/readyz` asks Redis.
+    pub caches: crate::cache::Caches,
 }
 
 impl AppState {
@@ -94,7 +96,14 @@ impl AppState {
                 .time_to_live(std::time::Duration::from_secs(24 * 3600))
                 .max_capacity(100_000)
                 .build(),
+            caches: crate::cache::Caches::Memory,
         }
+    }
+
+    /// The same state, its tenants' caches in `caches`.
+    pub fn with_caches(mut self, caches: crate::cache::Caches) -> Self {
+        self.caches = caches;
+        self
     }
 }
 
