@@ -38,6 +38,15 @@ fn metric_value(metrics: &str, metric: &str, labels: &[(&str, &str)]) -> Option<
         .find_map(|rest| rest.rsplit(' ').next()?.parse().ok())
 }
 
+/// Waits (bounded) until `slots` instance slots are busy; `never` says what did not happen.
+async fn until_busy(harness: &Harness, slots: usize, never: &str) {
+    let started = Instant::now();
+    while harness.gateway.runtime().busy_instances() < slots {
+        assert!(started.elapsed() < Duration::from_secs(10), "{never}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::test]
 async fn hostile_plugins_get_a_fallback_and_harm_no_one_else() -> TestResult {
     let harness = Harness::with(|config| {
@@ -192,15 +201,7 @@ async fn a_full_instance_pool_answers_503_with_retry_after_and_recovers() -> Tes
         harness.retell_to("sleeper", &ask),
     );
     let probe = async {
-        // Wait (bounded) until both sleepers hold a slot.
-        let started = Instant::now();
-        while harness.gateway.runtime().busy_instances() < 2 {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the sleepers never held both slots"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        until_busy(&harness, 2, "the sleepers never held both slots").await;
         let body = call(
             "check_availability",
             json!({"date": THURSDAY, "time": "14:00"}),
@@ -296,14 +297,7 @@ async fn a_tenant_whose_calls_hang_holds_only_its_share_of_the_instance_slots() 
         harness.retell_to("sleeper", &two),
     );
     let meanwhile = async {
-        let started = Instant::now();
-        while harness.gateway.runtime().busy_instances() < 2 {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the hanging bookings never held their slots"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        until_busy(&harness, 2, "the hanging bookings never held their slots").await;
         // A third call of the hanging tenant waits on the tenant's share, not in the pool: the
         // neighbour's two calls at the same time find the two slots left.
         let check = |time: &str| {
