@@ -6,8 +6,9 @@
 //! what has gathered and writes it in one transaction. When the queue is full (the store is
 //! slow or gone), records are dropped and counted in `slotline_call_log_dropped_total`,
 //! never waited for. Replay recordings wait in the writer's memory ([`window`]) and only
-//! each tenant's latest are written, every `call_log.recordings_every_ms`. Tenants' retention is enforced by a sweep ([`CallLog::sweep`]), their
-//! redaction ([`redact`]) before a record is queued, so nothing masked ever reaches the store.
+//! each tenant's latest are written, every `call_log.recordings_every_ms`. Tenants'
+//! retention is enforced by a sweep ([`CallLog::sweep`]), their redaction ([`redact`]) before
+//! a record is stored, so nothing unmasked ever reaches the store.
 
 pub mod masking;
 pub mod redact;

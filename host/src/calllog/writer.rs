@@ -135,8 +135,7 @@ async fn write(
     let writer = Arc::clone(store);
     let written = tokio::task::spawn_blocking(move || writer.append_call_log(tools, events)).await;
     let written = match written {
-        Ok(Ok(ids)) => Ok(ids),
-        Ok(Err(err)) => Err(err.to_string()),
+        Ok(written) => written.map_err(|err| err.to_string()),
         Err(err) => Err(err.to_string()),
     };
     match written {

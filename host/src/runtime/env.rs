@@ -31,7 +31,7 @@ pub struct PluginEnv {
     /// activation never changes the plugin under a call in flight.
     serving: ArcSwap<Serving>,
     /// The instance slots this tenant's calls hold; sized by the runtime at the first call.
-    instance_share: OnceLock<Arc<Semaphore>>,
+    instance_share: OnceLock<Semaphore>,
 }
 
 impl PluginEnv {
@@ -58,11 +58,8 @@ impl PluginEnv {
 
     /// The tenant's share of the instance slots, `permits` of them: a call holds one of
     /// these before it takes one of the pool's.
-    pub(super) fn instance_share(&self, permits: usize) -> Arc<Semaphore> {
-        Arc::clone(
-            self.instance_share
-                .get_or_init(|| Arc::new(Semaphore::new(permits))),
-        )
+    pub(super) fn instance_share(&self, permits: usize) -> &Semaphore {
+        self.instance_share.get_or_init(|| Semaphore::new(permits))
     }
 
     /// The active plugin version (the stable one, under a canary).

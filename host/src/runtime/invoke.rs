@@ -232,7 +232,7 @@ impl Runtime {
         // give up at the deadline. The share first: a tenant whose calls hang queues on its
         // own share and never holds more of the pool than it.
         let share = env.instance_share(self.tenant_instances);
-        let Ok(Ok(_share)) = tokio::time::timeout(deadline, share.acquire_owned()).await else {
+        let Ok(Ok(_share)) = tokio::time::timeout(deadline, share.acquire()).await else {
             Limit::InstanceShare.record(&env.id);
             return Err(InvokeError::Overloaded);
         };
