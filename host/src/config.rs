@@ -98,6 +98,24 @@ pub struct RuntimeConfig {
     pub max_reply_bytes: u64,
     /// Host resources (HTTP requests, streams, cache buckets) a plugin may hold at once.
     pub max_resources: u32,
+    /// Tells `perf` the names of plugins' compiled functions: `perfmap` writes
+    /// `/tmp/perf-<pid>.map` (for `perf report`), `jitdump` writes `jit-<pid>.dump` in the
+    /// working directory (for `perf inject --jit`). Off by default: both write for every
+    /// plugin version loaded.
+    pub profiler: Profiler,
+}
+
+/// `runtime.profiler`: how plugins' compiled code is named to a profiler.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profiler {
+    /// No profiler is told anything.
+    #[default]
+    None,
+    /// Linux `perf` map files.
+    PerfMap,
+    /// Linux `perf` jitdump files.
+    JitDump,
 }
 
 impl Default for RuntimeConfig {
@@ -111,6 +129,7 @@ impl Default for RuntimeConfig {
             max_hostcall_bytes: 1024 * 1024,
             max_reply_bytes: 64 * 1024,
             max_resources: 1024,
+            profiler: Profiler::None,
         }
     }
 }

@@ -6,13 +6,16 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use wasmtime::component::Linker;
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy,
+};
 
 use super::RuntimeError;
 use super::bindings::wasi;
 use super::keyvalue::HasKeyValue;
 use super::state::CallState;
 use super::wasi_config::HasConfig;
+use crate::config::Profiler;
 
 /// How often the epoch advances: the granularity of plugin deadlines and of the yields that
 /// keep a busy plugin from starving other calls on the same worker thread.
@@ -34,10 +37,19 @@ const TABLES_PER_SLOT: u32 = 8;
 
 /// Builds the engine, pooling instances when the machine lets us reserve the address space and
 /// falling back to on-demand allocation when it does not (e.g. under a tight `ulimit -v`).
-pub(super) fn build(memory_limit: usize, max_instances: u32) -> Result<Engine, RuntimeError> {
+pub(super) fn build(
+    memory_limit: usize,
+    max_instances: u32,
+    profiler: Profiler,
+) -> Result<Engine, RuntimeError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
+    config.profiler(match profiler {
+        Profiler::None => ProfilingStrategy::None,
+        Profiler::PerfMap => ProfilingStrategy::PerfMap,
+        Profiler::JitDump => ProfilingStrategy::JitDump,
+    });
 
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(max_instances)
@@ -127,7 +139,7 @@ pub(super) mod tests {
     #[tokio::test]
     async fn a_component_holding_more_than_a_slot_fails_alone_and_the_pool_serves_others()
     -> Result<(), Box<dyn std::error::Error>> {
-        let engine = build(1 << 20, 4)?;
+        let engine = build(1 << 20, 4, Profiler::None)?;
         let linker = Linker::<()>::new(&engine);
         // 100 core instances, or 3 memories in 3 of them: more than a slot holds, refused when
         // compiled (an upload) or else when instantiated.

@@ -80,7 +80,7 @@ impl Runtime {
         }
         let memory_limit = usize::try_from(config.memory_limit_mib.saturating_mul(1024 * 1024))
             .unwrap_or(usize::MAX);
-        let engine = engine::build(memory_limit, config.max_instances)?;
+        let engine = engine::build(memory_limit, config.max_instances, config.profiler)?;
         let linker = engine::linker(&engine).map_err(RuntimeError::Link)?;
         let ticker = EpochTicker::start(engine.clone());
         let max_instances = usize::try_from(config.max_instances).unwrap_or(usize::MAX);

@@ -112,8 +112,8 @@ pub async fn call_log_phase(
             }
         })
     };
-    let (p50, rps, cpu): (fn(&Round) -> f64, fn(&Round) -> f64, fn(&Round) -> f64) =
-        (|r| r.p50_us, |r| r.rps, |r| r.cpu_us);
+    type Field = fn(&Round) -> f64;
+    let (p50, rps, cpu): (Field, Field, Field) = (|r| r.p50_us, |r| r.rps, |r| r.cpu_us);
     Ok(vec![
         Row::measured("call_log_on_p50_us", "µs", of(&|s| s[1].p50_us), None),
         Row::measured("call_log_off_p50_us", "µs", of(&|s| s[0].p50_us), None),

@@ -153,6 +153,8 @@ pub struct RepeatedCall {
     /// Distinguishes the phone calls of different phases.
     prefix: String,
     tenant: &'static str,
+    /// A plain `GET` of this path instead of a tool call: the gateway's HTTP floor.
+    get: Option<&'static str>,
 }
 
 /// Tool calls per phone call in the load phases: within the gateway's default limits.
@@ -165,6 +167,16 @@ impl RepeatedCall {
             args,
             prefix: prefix.into(),
             tenant: TENANT,
+            get: None,
+        }
+    }
+
+    /// `GET path`, over and over, in place of a tool call (`/healthz`: what the HTTP stack
+    /// alone costs).
+    pub fn get(path: &'static str) -> RepeatedCall {
+        RepeatedCall {
+            get: Some(path),
+            ..RepeatedCall::new("", Value::Null, "get")
         }
     }
 
@@ -178,6 +190,14 @@ impl RepeatedCall {
     pub fn nth(&self, n: u64) -> Result<SignedCall> {
         let call_id = format!("{}-{}", self.prefix, n / TOOL_CALLS_PER_PHONE_CALL);
         SignedCall::to(self.tenant, self.name, &self.args, &call_id)
+    }
+
+    /// The `n`-th request to send: the signed tool call, or the plain `GET`.
+    pub fn request(&self, n: u64) -> Result<Request<Full<Bytes>>> {
+        match self.get {
+            Some(path) => Ok(Request::get(path).body(Full::new(Bytes::new()))?),
+            None => self.nth(n)?.request(),
+        }
     }
 }
 

@@ -25,13 +25,13 @@ pub async fn sequential(
 ) -> Result<Latencies> {
     let mut connection = Connection::open(addr).await?;
     for n in 0..warmup {
-        expect_ok(connection.retell(&call.nth(n)?).await?.0)?;
+        expect_ok(connection.send(call.request(n)?).await?.0)?;
     }
     let mut samples = Vec::with_capacity(usize::try_from(count)?);
     for n in warmup..warmup + count {
-        let signed = call.nth(n)?;
+        let request = call.request(n)?;
         let started = Instant::now();
-        let (status, _) = connection.retell(&signed).await?;
+        let (status, _) = connection.send(request).await?;
         samples.push(started.elapsed());
         expect_ok(status)?;
     }
@@ -144,10 +144,10 @@ async fn run_one(
 ) -> (Option<Connection>, u64, u64) {
     let (mut ok, mut failed) = (0, 0);
     while Instant::now() < deadline {
-        let Ok(signed) = call.nth(sent.fetch_add(1, Ordering::Relaxed)) else {
+        let Ok(request) = call.request(sent.fetch_add(1, Ordering::Relaxed)) else {
             return (Some(connection), ok, failed + 1);
         };
-        match connection.retell(&signed).await {
+        match connection.send(request).await {
             Ok((StatusCode::OK, _)) => ok += 1,
             Ok(_) => failed += 1,
             Err(_) => return (None, ok, failed + 1),

@@ -5,7 +5,9 @@
 //!
 //! 1. a cached `check_availability` (signature, parsing, fresh plugin instance, cache read,
 //!    reply) from one sequential client: p50 and p99;
-//! 2. the same call at saturation, many keep-alive connections: calls per second;
+//! 2. the same call at saturation, many keep-alive connections: calls per second; beside it,
+//!    the layers under it at saturation (`GET /healthz`, an empty plugin call, `parse_date`),
+//!    each with the gateway's CPU per call;
 //! 3. whole booking attempts with no upstream latency (Slotline's own share), then with
 //!    Cal.com-like latency injected into the simulator (what a caller waits), and attempts on
 //!    calls announced by `call_started` (warmed while the agent greets, the offered slot held);
@@ -26,6 +28,7 @@ mod attempt;
 mod breaker;
 mod calllog;
 mod control;
+mod floor;
 mod load;
 mod plugins;
 mod prepared;
@@ -72,6 +75,14 @@ struct Cli {
     /// Only the call log's cost (the cached call with the call log on and off); writes no file.
     #[arg(long)]
     call_log_only: bool,
+    /// Only the per-call rows (the cached call, the layers under it, the native and `wasmtime
+    /// serve` references); writes no file.
+    #[arg(long)]
+    calls_only: bool,
+    /// Names plugins' compiled functions to `perf` in every gateway started (the gateway's
+    /// `runtime.profiler`: `perfmap` or `jitdump`), to profile a phase with `perf record -p`.
+    #[arg(long, value_parser = parse_profiler, default_value = "none")]
+    profiler: slotline::config::Profiler,
     /// Where to write the results.
     #[arg(long, default_value = "bench/results.json")]
     out: PathBuf,
@@ -127,8 +138,14 @@ impl Plan {
     }
 }
 
+fn parse_profiler(text: &str) -> Result<slotline::config::Profiler, String> {
+    serde_json::from_value(json!(text)).map_err(|_| "none, perfmap or jitdump".to_owned())
+}
+
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    // Set once, before any gateway starts.
+    let _ = processes::PROFILER.set(cli.profiler);
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     // Before the runtime exists, so its threads inherit CPU 1.
     let pinning = Pinning::detect_and_pin_self(cpus);
@@ -177,6 +194,18 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         sim,
     };
     let (mut rows, cached_rps) = cached_phase(&stack, sim, cli, &plan).await?;
+    rows.extend(
+        floor::floor_phase(&stack, bin_dir, cli, &plan, &cached_call("floor-check")).await?,
+    );
+    if cli.calls_only {
+        rows.extend(reference::native_phase(bin_dir, pinning, sim, cli, &plan).await?);
+        stack.stop()?;
+        rows.extend(
+            reference::wasmtime_serve_phase(bin_dir, pinning, cli, &plan, cached_rps).await?,
+        );
+        print!("{}", report::table(&rows));
+        return Ok(());
+    }
     rows.extend(prepared_phase(target, &plan).await?);
     rows.extend(booking_phase(target, &plan).await?);
     // Last of the phases that need the calendar: the breaker stays open afterwards.
@@ -225,6 +254,13 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     Ok(())
 }
 
+/// The cached call at saturation: Thursday 15:00, taken, so the reply also ranks alternatives.
+/// `prefix` names its phone calls, which a phase must not share with another's.
+fn cached_call(prefix: &str) -> RepeatedCall {
+    let args = json!({"date": "2026-11-26", "time": "15:00"});
+    RepeatedCall::new("check_availability", args, prefix)
+}
+
 /// Phases 1 and 2: the cached call, alone and at saturation. The first call fills the cache;
 /// the simulator's request count proves that no measured call left the gateway.
 async fn cached_phase(
@@ -264,7 +300,7 @@ async fn cached_phase(
         plan.saturation.as_secs_f64(),
         plan.saturation_warmup.as_secs_f64()
     );
-    let call = RepeatedCall::new("check_availability", args, "saturation");
+    let call = cached_call("saturation");
     let cpu_before = (
         stack.gateway_cpu_time(),
         processes::cpu_time(std::process::id()),

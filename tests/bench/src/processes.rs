@@ -403,8 +403,12 @@ pub fn replica_config_toml(
 }
 
 /// The demo configuration, tuned for measuring.
+/// `runtime.profiler` of every gateway the bench starts (`--profiler`).
+pub static PROFILER: std::sync::OnceLock<slotline::config::Profiler> = std::sync::OnceLock::new();
+
 fn bench_config(gateway: SocketAddr, sim: SocketAddr) -> slotline::config::Config {
     let mut config = slotline::demo::config(gateway, sim);
+    config.runtime.profiler = PROFILER.get().copied().unwrap_or_default();
     // Room for the saturation phase's concurrent calls, each holding an instance.
     config.runtime.max_instances = 256;
     for tenant in config.tenants.values_mut() {
