@@ -43,11 +43,18 @@ pub(super) async fn run_typed(
         trace.record(|recording| recording.input(context.clone(), request.clone()));
     }
     let route = tenant.env.route(&call.call_id);
-    let outcome = match dispatcher.builtins.get(tenant.id.as_str()) {
-        Some(builtin) => builtin
+    let builtin = dispatcher.builtins.get(tenant.id.as_str());
+    let out_of_reach = match builtin {
+        None if tool.needs_calendar() => calendar_out_of_reach(tenant),
+        _ => None,
+    };
+    let short_circuited = out_of_reach.is_some();
+    let outcome = match (builtin, out_of_reach) {
+        (Some(builtin), _) => builtin
             .call(tenant, &context, request)
             .map_err(InvokeError::Plugin),
-        None => {
+        (None, Some(refusal)) => Err(InvokeError::Plugin(refusal)),
+        (None, None) => {
             let plugin = Arc::clone(route.plugin());
             runtime
                 .call_tool(&tenant.env, plugin, &context, request)
@@ -58,10 +65,14 @@ pub(super) async fn run_typed(
         Err(InvokeError::Plugin(error)) => Err(error_within_reply_limit(runtime, tenant, error)),
         other => other,
     };
-    route.outcome(is_version_failure(&outcome));
+    // A call no version ran says nothing about a canary.
+    if !short_circuited {
+        route.outcome(is_version_failure(&outcome));
+    }
     let elapsed = started.elapsed();
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     let label = match &outcome {
+        _ if short_circuited => "breaker_open",
         Ok(_) => "ok",
         Err(InvokeError::Plugin(_)) => "plugin_error",
         Err(InvokeError::Deadline(_)) => "deadline",
@@ -78,6 +89,23 @@ pub(super) async fn run_typed(
         trace.record(|recording| recording.answered(recorded_answer(reply), elapsed_us));
     }
     (answer, response)
+}
+
+/// The plugin's own refusal while every upstream of the tenant has its circuit open: the
+/// host answers it without an instance, as the plugin would after its first request was
+/// refused (`DestinationUnavailable`), so an outage costs the caller no more than the answer
+/// (a booking still becomes an intent: the dispatcher sees `upstream_unavailable`). A cached
+/// read is not attempted either: what the caller would book from it cannot be booked now.
+fn calendar_out_of_reach(tenant: &Tenant) -> Option<crate::runtime::api::PluginError> {
+    let upstreams = tenant.env.outbound.breakers.all_open()?;
+    Some(crate::runtime::api::PluginError {
+        code: crate::runtime::api::ErrorCode::UpstreamUnavailable,
+        detail: format!(
+            "DestinationUnavailable: the circuit breaker of every upstream is open ({}); answered without running the plugin",
+            upstreams.join(", ")
+        ),
+        speech: None,
+    })
 }
 
 /// Whether `outcome` counts against the version that produced it under a canary: it

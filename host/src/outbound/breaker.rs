@@ -85,6 +85,27 @@ impl Breakers {
         })
     }
 
+    /// The upstreams, when this tenant has any and every one's circuit is open with its pause
+    /// still running: nothing the tenant's plugin could ask would be let through, so a call
+    /// that needs the calendar can be answered without running the plugin. `None` as soon as
+    /// one upstream is closed, half-open or due for its trial (that call is the trial).
+    pub fn all_open(&self) -> Option<Vec<String>> {
+        let now = Instant::now();
+        let states = self
+            .states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let open = !states.is_empty()
+            && states
+                .values()
+                .all(|state| matches!(state, State::Open { until } if now < *until));
+        open.then(|| {
+            let mut upstreams: Vec<String> = states.keys().cloned().collect();
+            upstreams.sort();
+            upstreams
+        })
+    }
+
     /// Runs `f` on the breaker of `upstream` (a closed one when it has none yet). Allocates the
     /// key only for an upstream seen for the first time: this runs on every request.
     fn with_state<R>(&self, upstream: &str, f: impl FnOnce(&mut State) -> R) -> R {
@@ -218,6 +239,30 @@ mod tests {
         assert_eq!(state(&b), "open");
         assert!(!b.admit("cal"));
         assert!(b.admit("other"), "breakers are per upstream");
+    }
+
+    #[test]
+    fn all_open_only_while_every_upstream_is_open_and_paused() {
+        let b = breakers(60_000);
+        assert_eq!(b.all_open(), None, "no upstream yet");
+        for _ in 0..5 {
+            b.record("cal", false);
+        }
+        assert_eq!(b.all_open(), Some(vec!["cal".to_owned()]));
+        b.record("hooks", false);
+        assert_eq!(b.all_open(), None, "another upstream is still closed");
+        for _ in 0..4 {
+            b.record("hooks", false);
+        }
+        assert_eq!(
+            b.all_open(),
+            Some(vec!["cal".to_owned(), "hooks".to_owned()])
+        );
+        let paused = breakers(0);
+        for _ in 0..5 {
+            paused.record("cal", false);
+        }
+        assert_eq!(paused.all_open(), None, "the pause is over: a trial is due");
     }
 
     #[test]

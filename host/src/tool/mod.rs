@@ -100,6 +100,14 @@ impl Tool {
             Tool::CreateBooking | Tool::CancelBooking | Tool::RescheduleBooking
         )
     }
+
+    /// Whether the tool is about the calendar's contents, so that a plugin cannot answer it
+    /// while the calendar is out of reach (beyond a cached read). `parse_date` and
+    /// `list_services` are answered from the words and the tenant's settings: a booking
+    /// intent recorded during an outage needs both.
+    pub fn needs_calendar(self) -> bool {
+        !matches!(self, Tool::ParseDate | Tool::ListServices)
+    }
 }
 
 #[cfg(test)]

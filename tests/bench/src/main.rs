@@ -218,7 +218,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         "breaker_open_fail_us",
         "µs",
         open.quantile(0.5).as_secs_f64() * 1e6,
-        Some(Goal::AtMost(500.0)),
+        Some(Goal::AtMost(100.0)),
     ));
     rows.extend(plugin_phase(&mut stack, bin_dir, pinning, &plan).await?);
     // Last on this gateway: it leaves hundreds of tenants behind.

@@ -126,6 +126,96 @@ async fn five_failures_open_the_breaker_and_two_successes_close_it() -> TestResu
     Ok(())
 }
 
+#[tokio::test]
+async fn while_every_upstream_is_open_the_host_answers_without_running_the_plugin() -> TestResult {
+    let harness = Harness::with(|config| {
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.breaker.failure_threshold = 1;
+        }
+    })
+    .await;
+    let fault = Fault::Status {
+        code: 503,
+        rate: 1.0,
+    };
+    harness.sim.sim.set_fault(Endpoint::All, Some(fault));
+    let (_, reply) = harness
+        .retell(&call("check_availability", json!({"date": THURSDAY})))
+        .await;
+    assert_eq!(reply["error"]["code"], "upstream_unavailable", "{reply}");
+    assert!(
+        !detail(&reply).contains("without running the plugin"),
+        "{reply}"
+    );
+    assert_eq!(harness.breakers().await?["breakers"][0]["state"], "open");
+    let asked = harness.upstream_requests();
+
+    // Every tool about the calendar is refused by the host, in the plugin's words: the
+    // calendar is away, a callback is offered.
+    for (tool, args) in [
+        (
+            "check_availability",
+            json!({"date": "2026-12-14", "time": "10:00"}),
+        ),
+        (
+            "find_alternatives",
+            json!({"date": THURSDAY, "time": "10:00"}),
+        ),
+        ("cancel_booking", json!({"booking_id": "some-booking"})),
+        (
+            "reschedule_booking",
+            json!({"booking_id": "some-booking", "new_date": THURSDAY, "new_time": "11:00"}),
+        ),
+        ("list_bookings", json!({})),
+    ] {
+        let (status, reply) = harness.retell(&call(tool, args)).await;
+        assert_eq!(status, 200, "{tool}: {reply}");
+        assert_eq!(reply["success"], false, "{tool}: {reply}");
+        assert_eq!(
+            reply["error"]["code"], "upstream_unavailable",
+            "{tool}: {reply}"
+        );
+        assert!(offers_callback(&reply), "{tool}: {reply}");
+        assert!(
+            detail(&reply).contains("without running the plugin"),
+            "{tool}: {reply}"
+        );
+    }
+    assert_eq!(
+        harness.upstream_requests(),
+        asked,
+        "nothing reached the calendar"
+    );
+    // Counted as such, apart from the plugin's own answers. The registry is the process's,
+    // shared with the other tests, so each tool's series is looked for by its labels.
+    let metrics = harness.metrics().await;
+    for tool in [
+        "check_availability",
+        "find_alternatives",
+        "cancel_booking",
+        "reschedule_booking",
+        "list_bookings",
+    ] {
+        let series = format!("tool=\"{tool}\",outcome=\"breaker_open\"");
+        assert!(
+            metrics.lines().any(
+                |line| line.starts_with("slotline_tool_calls_total{") && line.contains(&series)
+            ),
+            "{tool}: {metrics}"
+        );
+    }
+
+    // The words of a date and the services need no calendar: still the plugin's.
+    let (_, reply) = harness
+        .retell(&call("parse_date", json!({"text": "morgen um 15 Uhr"})))
+        .await;
+    assert_eq!(reply["success"], true, "{reply}");
+    assert!(reply["data"]["start"].is_string(), "{reply}");
+    let (_, reply) = harness.retell(&call("list_services", json!({}))).await;
+    assert_eq!(reply["success"], true, "{reply}");
+    Ok(())
+}
+
 /// The simulator's origin, as the demo tenant's allowlist names it (`http://127.0.0.1:PORT`).
 fn simulator_origin(config: &slotline::config::Config) -> String {
     config.tenants["demo"].allowed_outbound[0].clone()
