@@ -35,6 +35,8 @@ fn write_config(
 listen = "127.0.0.1:{port}"
 data_dir = "{data}"
 admin_token = "{OPERATOR}"
+# Booking intents (made while the calendar or the ledger is away) settle within the tests.
+intent_retry_ms = 300
 
 [cache]
 backend = "redis"
@@ -522,17 +524,31 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
             "without the cache the answer came from the calendar"
         );
     }
-    let booked = tool(
-        &cluster.b,
-        "create_booking",
-        json!({ "date": "2026-11-27", "time": "09:00", "name": "Alan Turing", "email": "alan@example.com" }),
-        "no-redis",
-    )
-    .await?;
+    // A booking cannot be claimed in the ledger: run now, a retry on the other replica could
+    // not see it and would book again. It is kept as an intent, which the store makes once.
+    let bookings_before = cluster.calendar.sim.bookings().len();
+    let args = json!({ "date": "2026-11-27", "time": "09:00", "name": "Alan Turing", "email": "alan@example.com" });
+    let taken = tool(&cluster.b, "create_booking", args.clone(), "no-redis").await?;
     assert_eq!(
-        booked["success"], true,
-        "bookings go on without Redis: {booked}"
+        taken["success"], true,
+        "the caller's wish is taken: {taken}"
     );
+    let intent = taken["data"]["intent_id"].clone();
+    assert!(intent.is_string(), "kept as an intent: {taken}");
+    let retry = tool(&cluster.a, "create_booking", args, "no-redis").await?;
+    assert_eq!(
+        retry["data"]["intent_id"], intent,
+        "the retry on the other replica is the same intent: {retry}"
+    );
+    // The settler books it once, Redis or not.
+    let since = Instant::now();
+    while cluster.calendar.sim.bookings().len() == bookings_before {
+        assert!(
+            since.elapsed() < Duration::from_secs(15),
+            "the intent was never booked"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     cluster.redis.restart().map_err(|err| err.to_string())?;
     // Once each replica tried Redis again (after `retry_after_ms`), A's answer is B's hit.
@@ -550,6 +566,11 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_eq!(
+        cluster.calendar.sim.bookings().len(),
+        bookings_before + 1,
+        "the intent was booked once"
+    );
     let (status, ready) = readiness(&cluster.b).await?;
     assert_eq!(status, 200, "ready again once Redis answers: {ready}");
     for gateway in [&mut cluster.a, &mut cluster.b] {
@@ -558,6 +579,81 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
             "the replica is still running"
         );
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_booking_while_redis_is_full_is_made_once_through_an_intent() -> TestResult {
+    let cluster = Cluster::start("redis-full").await?;
+    // Someone filled Redis with keys it cannot evict: every write is refused (OOM), the
+    // ledger's claims included.
+    let client = redis::Client::open(cluster.redis.url())?;
+    let mut redis = client.get_multiplexed_async_connection().await?;
+    let used: String = redis::cmd("INFO")
+        .arg("memory")
+        .query_async(&mut redis)
+        .await?;
+    let used: u64 = used
+        .lines()
+        .find_map(|line| line.strip_prefix("used_memory:"))
+        .ok_or("no used_memory")?
+        .trim()
+        .parse()?;
+    let limit = used + 2 * 1024 * 1024;
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg(limit)
+        .arg("maxmemory-policy")
+        .arg("volatile-lru")
+        .query_async::<()>(&mut redis)
+        .await?;
+    let filler = vec![b'x'; 16 * 1024];
+    let mut refused = false;
+    for n in 0..1_000 {
+        let outcome: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(format!("filler:{n}"))
+            .arg(&filler)
+            .query_async(&mut redis)
+            .await;
+        if outcome.is_err() {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused, "Redis is full");
+
+    let bookings_before = cluster.calendar.sim.bookings().len();
+    let args = json!({ "date": "2026-11-27", "time": "10:00", "name": "Barbara Liskov", "email": "liskov@example.com" });
+    let first = tool(&cluster.a, "create_booking", args.clone(), "full-redis").await?;
+    assert_eq!(first["success"], true, "{first}");
+    assert!(first["data"]["intent_id"].is_string(), "{first}");
+    assert_eq!(
+        cluster.calendar.sim.bookings().len(),
+        bookings_before,
+        "not booked while it cannot be claimed"
+    );
+    // The platform retries on the other replica: the same intent, no second attempt.
+    let retry = tool(&cluster.b, "create_booking", args, "full-redis").await?;
+    assert_eq!(
+        retry["data"]["intent_id"], first["data"]["intent_id"],
+        "{retry}"
+    );
+    let since = Instant::now();
+    while cluster.calendar.sim.bookings().len() == bookings_before {
+        assert!(
+            since.elapsed() < Duration::from_secs(15),
+            "the intent was never booked"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Further rounds of both settlers find it booked.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(
+        cluster.calendar.sim.bookings().len(),
+        bookings_before + 1,
+        "booked exactly once"
+    );
     Ok(())
 }
 

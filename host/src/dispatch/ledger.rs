@@ -15,10 +15,14 @@
 //! replicas, with the Redis cache backend, the first replica claims the call in Redis
 //! (`SET NX` of a token, with an expiry) and records the reply there; a replica that finds the
 //! claim waits for that reply instead of running the call. Recording and releasing check the
-//! token (a Lua script), so a slow claimant whose claim lapsed cannot undo a newer one. If
-//! the claim itself cannot be made (Redis unreachable) the call runs anyway: a caller waiting
-//! on a dead Redis is worse than the rare duplicate it prevents. The claim ignores the cache's
-//! skip-after-failure gate: a tenant's slow cache read must not switch idempotency off.
+//! token (a Lua script), so a slow claimant whose claim lapsed cannot undo a newer one.
+//!
+//! The ledger fails safe: when the claim cannot be made (Redis unreachable, out of memory,
+//! refusing writes) or another replica's claim never ends, the call is not run here ([`NotRun`]),
+//! since a retry on another replica could not see this attempt and would make it a second
+//! time. The dispatcher turns a booking that was not run into a booking intent, which the store
+//! (not Redis) makes exactly once. The claim ignores the cache's skip-after-failure gate: a
+//! tenant's slow cache read must not switch the ledger off.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -102,6 +106,21 @@ struct Recorded {
     data: Option<Value>,
 }
 
+/// Why a mutating call was not run: running it could have made it twice.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NotRun {
+    /// The claim could not be written (Redis unreachable, out of memory, refusing writes).
+    #[error(
+        "the idempotency ledger cannot be written ({0}): not run, so that a retry cannot make it twice"
+    )]
+    Unwritable(String),
+    /// Another replica claimed the call and neither answered nor let its claim lapse.
+    #[error(
+        "another replica's attempt of this call never ended: not run again, so that it cannot be made twice"
+    )]
+    Stuck,
+}
+
 /// What a replica learns when it tries to claim a call in Redis.
 enum Claim {
     /// This replica runs the call.
@@ -141,8 +160,9 @@ impl Ledger {
     }
 
     /// Runs `attempt` once for all concurrent callers of `tenant` with the same `key` (an
-    /// idempotency key: a fixed-length digest); keeps its reply when it succeeded.
-    pub async fn once<F>(&self, tenant: &str, key: String, attempt: F) -> Answer
+    /// idempotency key: a fixed-length digest); keeps its reply when it succeeded. `NotRun`
+    /// when running it could make it twice.
+    pub async fn once<F>(&self, tenant: &str, key: String, attempt: F) -> Result<Answer, NotRun>
     where
         F: Future<Output = Answer>,
     {
@@ -153,16 +173,16 @@ impl Ledger {
             .try_get_with(key, async move {
                 let answer = match (shared, shared_key) {
                     (Some(shared), Some(key)) => shared.once(&key, attempt).await,
-                    _ => attempt.await,
+                    _ => Ok(attempt.await),
                 };
                 match answer {
-                    Answer::Reply(reply) if reply.success => Ok(reply),
+                    Ok(Answer::Reply(reply)) if reply.success => Ok(reply),
                     other => Err(other),
                 }
             })
             .await;
         match outcome {
-            Ok(reply) => Answer::Reply(reply),
+            Ok(reply) => Ok(Answer::Reply(reply)),
             Err(failed) => Arc::unwrap_or_clone(failed),
         }
     }
@@ -170,8 +190,8 @@ impl Ledger {
 
 impl Shared {
     /// Runs `attempt` unless another replica ran or runs it; records a success for the
-    /// others.
-    async fn once<F>(&self, key: &str, attempt: F) -> Answer
+    /// others. Not run when the claim cannot be made or another replica's never ends.
+    async fn once<F>(&self, key: &str, attempt: F) -> Result<Answer, NotRun>
     where
         F: Future<Output = Answer>,
     {
@@ -182,15 +202,15 @@ impl Shared {
         loop {
             match self.claim(key, &token).await {
                 Ok(Claim::Won) => break,
-                Ok(Claim::Done(reply)) => return Answer::Reply(reply),
+                Ok(Claim::Done(reply)) => return Ok(Answer::Reply(reply)),
                 Ok(Claim::Pending) if Instant::now() < deadline => tokio::time::sleep(POLL).await,
-                outcome => {
-                    let error = match outcome {
-                        Err(err) => err.to_string(),
-                        _ => "another replica's claim never ended".to_owned(),
-                    };
-                    tracing::warn!(%error, "idempotency not shared: running the call on this replica alone");
-                    return attempt.await;
+                Ok(Claim::Pending) => {
+                    tracing::warn!("a mutating call's claim never ended: not run");
+                    return Err(NotRun::Stuck);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "a mutating call cannot be claimed: not run");
+                    return Err(NotRun::Unwritable(err.to_string()));
                 }
             }
         }
@@ -222,9 +242,19 @@ impl Shared {
                 .map(drop)
         };
         if let Err(err) = outcome {
-            tracing::warn!(error = %err, "cannot share the outcome of a mutating call");
+            tracing::error!(error = %err, "cannot record the outcome of a mutating call; holding its claim");
+            // A claim that lapsed now would let a retry on another replica run the call a
+            // second time; held for the retention instead, such a retry is not run (`Stuck`).
+            // A plain PEXPIRE: it is allowed when Redis is out of memory, where a script is
+            // not, and only ever lengthens a pending claim, which errs on the safe side.
+            if let Err(err) = self
+                .command::<u64>(redis::cmd("PEXPIRE").arg(key).arg(millis(RETENTION)))
+                .await
+            {
+                tracing::error!(error = %err, "cannot hold the claim of a mutating call");
+            }
         }
-        answer
+        Ok(answer)
     }
 
     /// Claims the call for this replica, or finds out who did and how far they got.
@@ -294,7 +324,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_tenant_booking_without_end_evicts_none_of_anothers_replies() {
+    async fn a_tenant_booking_without_end_evicts_none_of_anothers_replies() -> Result<(), NotRun> {
         let ledger = Ledger {
             per_tenant: 50,
             ..Ledger::default()
@@ -308,9 +338,9 @@ mod tests {
                 booked(n)
             }
         };
-        ledger.once("quiet", "k-quiet".into(), run(0)).await;
+        ledger.once("quiet", "k-quiet".into(), run(0)).await?;
         for n in 0..1_000 {
-            ledger.once("busy", format!("k-{n}"), run(n)).await;
+            ledger.once("busy", format!("k-{n}"), run(n)).await?;
         }
         let caches: Vec<Cache<String, ToolReply>> = ledger
             .tenants
@@ -323,17 +353,18 @@ mod tests {
             cache.run_pending_tasks().await;
         }
         let before = runs.load(Ordering::SeqCst);
-        let Answer::Reply(retried) = ledger.once("quiet", "k-quiet".into(), run(1)).await else {
+        let Answer::Reply(retried) = ledger.once("quiet", "k-quiet".into(), run(1)).await? else {
             panic!("a reply");
         };
         assert_eq!(retried.message, "booked 0", "the first reply, kept");
         assert_eq!(runs.load(Ordering::SeqCst), before, "not run again");
         let busy = ledger.replies("busy");
         assert!(busy.entry_count() <= 50, "{}", busy.entry_count());
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_failed_attempt_is_not_kept() {
+    async fn a_failed_attempt_is_not_kept() -> Result<(), NotRun> {
         let ledger = Ledger::default();
         let failed = || async {
             Answer::Reply(ToolReply::failure(
@@ -342,10 +373,44 @@ mod tests {
                 String::new(),
             ))
         };
-        ledger.once("t", "k".into(), failed()).await;
-        let Answer::Reply(again) = ledger.once("t", "k".into(), async { booked(2) }).await else {
+        ledger.once("t", "k".into(), failed()).await?;
+        let Answer::Reply(again) = ledger.once("t", "k".into(), async { booked(2) }).await? else {
             panic!("a reply");
         };
         assert_eq!(again.message, "booked 2");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_call_that_cannot_be_claimed_is_not_run() -> Result<(), Box<dyn std::error::Error>> {
+        // Nothing listens there: every claim fails as with a Redis that is gone.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let redis = RedisBackend::new(&crate::config::CacheConfig {
+            backend: crate::config::CacheBackendKind::Redis,
+            url: Some(crate::config::Secret::new(format!(
+                "redis://127.0.0.1:{port}/"
+            ))),
+            ..crate::config::CacheConfig::default()
+        })?;
+        let ledger = Ledger::shared(Arc::new(redis), Duration::from_secs(5));
+        let runs = AtomicUsize::new(0);
+        let attempt = async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            booked(1)
+        };
+        let outcome = ledger.once("t", "k".into(), attempt).await;
+        assert!(
+            matches!(outcome, Err(NotRun::Unwritable(_))),
+            "{:?}",
+            outcome.err()
+        );
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            0,
+            "the booking was not attempted"
+        );
+        Ok(())
     }
 }

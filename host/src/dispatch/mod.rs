@@ -278,7 +278,17 @@ impl Dispatcher {
             let answer = this
                 .ledger
                 .once(detached_tenant.id.as_str(), key, mutation)
-                .await;
+                .await
+                .unwrap_or_else(|not_run| {
+                    // As if the calendar were away: a booking becomes an intent, which the
+                    // store makes exactly once; anything else is offered a callback.
+                    Answer::Reply(failure(
+                        &detached_tenant,
+                        Fallback::CalendarUnavailable,
+                        ReplyCode::UpstreamUnavailable,
+                        not_run.to_string(),
+                    ))
+                });
             match booking {
                 Some(booking) => {
                     this.keep_intent(&detached_tenant, &call, &booking, answer)
