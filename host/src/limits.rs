@@ -1,8 +1,6 @@
 //! The limits that keep one tenant's plugin or callers from hurting anyone else, named once so
 //! every place that enforces one counts it the same way in `slotline_limit_hits_total`.
 
-use crate::tenant::TenantId;
-
 /// A limit that fired. Its [`label`](Limit::label) is the `limit` label of
 /// `slotline_limit_hits_total`, so an operator can alert on exactly the one that matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +47,16 @@ pub enum Limit {
     /// The upstream's rate limit for the request's API key had nothing left, and its reset
     /// was further off than the request's deadline.
     UpstreamRateLimit,
+    /// A cache write past the bytes the tenant may hold in the shared cache (values written
+    /// within two TTLs, or counters).
+    CacheBytes,
+    /// A cache write past the values the tenant may write within two TTLs.
+    CacheKeys,
 }
 
 impl Limit {
     /// Every limit, for documentation and tests.
-    pub const ALL: [Limit; 18] = [
+    pub const ALL: [Limit; 20] = [
         Limit::Memory,
         Limit::Deadline,
         Limit::ReplySize,
@@ -72,6 +75,8 @@ impl Limit {
         Limit::ToolCallsPerMinute,
         Limit::ToolCallsPerTenant,
         Limit::UpstreamRateLimit,
+        Limit::CacheBytes,
+        Limit::CacheKeys,
     ];
 
     /// The `limit` label of `slotline_limit_hits_total`.
@@ -95,11 +100,13 @@ impl Limit {
             Limit::ToolCallsPerMinute => "tool_calls_per_minute",
             Limit::ToolCallsPerTenant => "tool_calls_per_tenant",
             Limit::UpstreamRateLimit => "upstream_rate_limit",
+            Limit::CacheBytes => "cache_bytes",
+            Limit::CacheKeys => "cache_keys",
         }
     }
 
     /// Counts one hit for `tenant`. Hits are rare, so the label allocation does not matter.
-    pub fn record(self, tenant: &TenantId) {
+    pub fn record(self, tenant: &(impl std::fmt::Display + ?Sized)) {
         tracing::debug!(%tenant, limit = self.label(), "limit hit");
         metrics::counter!(
             "slotline_limit_hits_total",

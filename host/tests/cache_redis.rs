@@ -77,7 +77,8 @@ async fn tenants_share_nothing_but_replicas_share_everything() -> TestResult {
 }
 
 #[tokio::test]
-async fn values_expire_by_redis_and_counters_do_not() -> TestResult {
+async fn values_expire_with_the_tenants_ttl_and_counters_a_day_after_their_last_use() -> TestResult
+{
     let redis = Redis::start().map_err(|err| err.to_string())?;
     let caches = replica(&redis)?;
     let cache = caches.tenant("acme", Duration::from_secs(60));
@@ -89,7 +90,133 @@ async fn values_expire_by_redis_and_counters_do_not() -> TestResult {
         (59_000..=60_000).contains(&ttl),
         "the tenant's TTL is Redis' expiry: {ttl} ms"
     );
-    assert_eq!(pttl(&redis, "slotline:t:acme:n:generation").await?, -1);
+    // Every key a tenant makes can expire, so Redis can evict it under `volatile-*`.
+    let day = 24 * 60 * 60 * 1000;
+    let counters = pttl(&redis, "slotline:t:acme:c").await?;
+    assert!(
+        (day - 2_000..=day).contains(&counters),
+        "counters live a day after their last increment: {counters} ms"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tenant_filling_the_shared_cache_is_refused_at_its_quota_and_its_neighbour_is_not()
+-> TestResult {
+    let redis = Redis::start().map_err(|err| err.to_string())?;
+    let (a, b) = (replica(&redis)?, replica(&redis)?);
+    let hostile = tenant(&a, "hostile");
+    let on_b = tenant(&b, "hostile");
+    // 64 KiB values: 16 MiB of them is about 256, whichever replica writes them.
+    let value = vec![b'x'; 64 * 1024];
+    let mut stored = 0;
+    let refusal = loop {
+        let cache = if stored % 2 == 0 { &hostile } else { &on_b };
+        match cache.set(format!("blob-{stored}"), value.clone()).await {
+            Ok(()) => stored += 1,
+            Err(err) => break err,
+        }
+        assert!(stored < 1_000, "never refused");
+    };
+    assert!(
+        matches!(refusal, CacheError::Quota(limit) if limit.label() == "cache_bytes"),
+        "{refusal:?}"
+    );
+    assert!((240..=256).contains(&stored), "{stored} values of 64 KiB");
+    // What it stored is still served; the neighbour writes and reads as before.
+    assert_eq!(hostile.get("blob-0").await?, Some(value.clone()));
+    let neighbour = tenant(&b, "neighbour");
+    neighbour.set("slots".into(), value.clone()).await?;
+    assert_eq!(neighbour.get("slots").await?, Some(value));
+
+    // Millions of empty values are as bounded: by count.
+    let many = tenant(&a, "many");
+    let mut refusal = None;
+    'writing: for round in 0..100 {
+        let writes = (0..1_000).map(|n| many.set(format!("{round}-{n}"), Vec::new()));
+        for outcome in futures::future::join_all(writes).await {
+            if let Err(err) = outcome {
+                refusal = Some(err);
+                break 'writing;
+            }
+        }
+    }
+    assert!(
+        matches!(refusal, Some(CacheError::Quota(limit)) if limit.label() == "cache_keys"),
+        "{refusal:?}"
+    );
+
+    // Counters too, by their keys' bytes; what exists still counts, and a delete gives room.
+    let counters = tenant(&a, "counters");
+    let long = |n: usize| format!("{n:01000}");
+    let mut made = 0;
+    while counters.increment(&long(made), 1).await.is_ok() {
+        made += 1;
+        assert!(made < 2_000, "never refused");
+    }
+    assert!((900..=1_000).contains(&made), "{made} counters of 1 KB");
+    assert_eq!(counters.increment(&long(0), 1).await?, 2);
+    counters.delete(&long(0)).await?;
+    counters.increment(&long(made), 1).await?;
+    assert!(counters.increment(&long(made + 1), 1).await.is_err());
+    Ok(())
+}
+
+/// How many scripts Redis has run (`INFO commandstats`): the cache's writes are scripts.
+async fn scripts_run(
+    redis: &mut redis::aio::MultiplexedConnection,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(redis)
+        .await?;
+    let calls = stats
+        .lines()
+        .find_map(|line| line.strip_prefix("cmdstat_eval:calls="))
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or("0")
+        .parse()?;
+    Ok(calls)
+}
+
+#[tokio::test]
+async fn one_tenants_timeouts_skip_redis_for_that_tenant_only() -> TestResult {
+    let redis = Redis::start().map_err(|err| err.to_string())?;
+    let caches = Caches::from_config(&CacheConfig {
+        backend: CacheBackendKind::Redis,
+        url: Some(Secret::new(redis.url())),
+        timeout_ms: 20,
+        retry_after_ms: 60_000,
+        ..CacheConfig::default()
+    })?;
+    let hostile = tenant(&caches, "hostile");
+    let neighbour = tenant(&caches, "neighbour");
+    neighbour.set("slots".into(), b"[]".to_vec()).await?;
+    let client = redis::Client::open(redis.url())?;
+    let mut direct = client.get_multiplexed_async_connection().await?;
+    let before = scripts_run(&mut direct).await?;
+    // Far more than a plugin may hand the host at once: Redis takes longer than the budget.
+    let huge = hostile
+        .set("huge".into(), vec![b'x'; 256 * 1024 * 1024])
+        .await;
+    assert!(
+        huge.as_ref().is_err_and(CacheError::is_unreachable),
+        "timed out: {huge:?}"
+    );
+    // Once Redis is done with it, the neighbour is served; the hostile tenant skips Redis.
+    let since = std::time::Instant::now();
+    while scripts_run(&mut direct).await? == before {
+        assert!(
+            since.elapsed() < Duration::from_secs(30),
+            "Redis never ran it"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(neighbour.get("slots").await?, Some(b"[]".to_vec()));
+    assert!(matches!(
+        hostile.get("slots").await,
+        Err(CacheError::Unavailable)
+    ));
     Ok(())
 }
 

@@ -36,6 +36,9 @@ pub enum CacheError {
     /// A value Redis cannot hold, or one it holds that the host never writes.
     #[error("cache: {0}")]
     OutOfRange(&'static str),
+    /// The write would take the tenant past one of its cache quotas.
+    #[error("cache: the tenant's {} quota is used up", .0.label())]
+    Quota(crate::limits::Limit),
     /// A stored value could not be encoded or decoded.
     #[error("cache: a stored value is not what the host writes: {0}")]
     Encoding(String),
@@ -53,7 +56,11 @@ impl CacheError {
                     || err.is_connection_refusal()
             }
             Self::Timeout(_) => true,
-            Self::Unavailable | Self::Config(_) | Self::OutOfRange(_) | Self::Encoding(_) => false,
+            Self::Unavailable
+            | Self::Config(_)
+            | Self::OutOfRange(_)
+            | Self::Quota(_)
+            | Self::Encoding(_) => false,
         }
     }
 }
@@ -146,8 +153,16 @@ impl TenantCache {
                 memory.set(key, value);
                 Ok(())
             }
-            Backend::Redis(redis) => redis.set(&key, &value).await,
+            Backend::Redis(redis) => self.counted(redis.set(&key, &value).await),
         }
+    }
+
+    /// `outcome`, with a refused quota counted as the tenant's limit hit.
+    fn counted<T>(&self, outcome: Result<T, CacheError>) -> Result<T, CacheError> {
+        if let Err(CacheError::Quota(limit)) = &outcome {
+            limit.record(&self.tenant);
+        }
+        outcome
     }
 
     /// Removes `key`.
@@ -182,7 +197,7 @@ impl TenantCache {
     pub async fn increment(&self, key: &str, delta: u64) -> Result<u64, CacheError> {
         match &self.backend {
             Backend::Memory(memory) => Ok(memory.increment(key, delta)),
-            Backend::Redis(redis) => redis.increment(key, delta).await,
+            Backend::Redis(redis) => self.counted(redis.increment(key, delta).await),
         }
     }
 
