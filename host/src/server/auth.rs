@@ -291,23 +291,25 @@ impl FromRequestParts<Arc<AppState>> for Admin {
         let own = tenant
             .as_ref()
             .is_some_and(|tenant| matches(tenant.admin_token.as_ref()));
-        let known = operator
-            || own
-            || state
-                .tenants
-                .any_admin_token(|secret| matches(Some(secret)));
         let actor = if operator {
             "operator".to_owned()
         } else {
             format!("tenant:{tenant_id}")
         };
-        match (tenant, operator || own, known) {
-            (Some(tenant), true, _) => Ok(Admin { tenant, actor }),
-            (None, true, _) => Err(ApiError::unknown_tenant(&tenant_id)),
-            (_, false, true) => Err(forbidden("this token may not act on this tenant")),
-            (_, false, false) => Err(ApiError::unauthorized("unknown token")),
+        match (tenant, operator || own) {
+            (Some(tenant), true) => Ok(Admin { tenant, actor }),
+            (None, true) => Err(ApiError::unknown_tenant(&tenant_id)),
+            // An unknown token, another tenant's, and any token but the operator's for a
+            // tenant that does not exist are told the same: the answer must not tell an
+            // attacker that a token is valid somewhere, or that a tenant exists.
+            (_, false) => Err(not_this_tenant()),
         }
     }
+}
+
+/// The one refusal of a token that does not speak for the tenant in the path.
+fn not_this_tenant() -> ApiError {
+    forbidden("this token may not act on this tenant")
 }
 
 /// A request only the operator may make (configuring tenants).
@@ -327,14 +329,10 @@ impl FromRequestParts<Arc<AppState>> for Operator {
         if is_operator {
             return Ok(Operator);
         }
-        // The tenant's own token is told it may not, rather than that it is unknown.
-        let tenant_id = tenant_param(parts, state).await?;
-        let own_tenant = state.tenants.get(&tenant_id).is_some()
-            && Admin::from_request_parts(parts, state).await.is_ok();
-        Err(if own_tenant {
-            forbidden("only the operator may configure tenants")
-        } else {
-            ApiError::unauthorized("the operator's token is required")
+        // Every other token is told the same, whether it is a tenant's or none at all.
+        Err(match bearer(&parts.headers) {
+            Some(_) => forbidden("only the operator may configure tenants"),
+            None => ApiError::unauthorized("the operator's token is required"),
         })
     }
 }

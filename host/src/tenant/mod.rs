@@ -179,14 +179,6 @@ impl Tenants {
         });
     }
 
-    /// Whether any tenant's admin token satisfies `matches` (to tell 403 from 401).
-    pub fn any_admin_token(&self, matches: impl Fn(&Secret) -> bool) -> bool {
-        self.by_id
-            .load()
-            .values()
-            .any(|tenant| tenant.admin_token.as_ref().is_some_and(&matches))
-    }
-
     /// The ids of the tenants whose admin token satisfies `matches`, sorted: whom a tenant
     /// token speaks for.
     pub fn with_admin_token(&self, matches: impl Fn(&Secret) -> bool) -> Vec<TenantId> {

@@ -203,8 +203,10 @@ async fn the_export_is_refused_for_an_unknown_platform_or_a_wrong_token() -> Tes
     assert_eq!(body["error"]["code"], "unknown_platform");
     let (status, _) = export(&harness, "demo", "", slotline::demo::ADMIN_TOKEN).await;
     assert_eq!(status, 400, "no platform");
+    // Refused as another tenant's token would be: nothing tells that a token is valid elsewhere.
     let (status, body) = export(&harness, "demo", "platform=retell", "not-the-token").await;
-    assert_eq!(status, 401, "{body}");
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden", "{body}");
     let (status, body) = export(
         &harness,
         "demo",

@@ -280,12 +280,23 @@ async fn invalid_uploads_and_foreign_tokens_get_precise_errors() -> TestResult {
         "{message}"
     );
 
-    let (status, _) = upload(&harness, Some(OTHER_TOKEN), "demo", test_plugin(), true).await;
+    let (status, foreign) = upload(&harness, Some(OTHER_TOKEN), "demo", test_plugin(), true).await;
     assert_eq!(status, 403, "a tenant's token cannot touch another tenant");
     let (status, _) = upload(&harness, None, "demo", test_plugin(), true).await;
     assert_eq!(status, 401);
-    let (status, _) = upload(&harness, Some("guess"), "demo", test_plugin(), true).await;
-    assert_eq!(status, 401);
+    // A guessed token is answered exactly as another tenant's: the answer tells no one that
+    // a token is valid somewhere, nor that a tenant exists.
+    let (status, guessed) = upload(&harness, Some("guess"), "demo", test_plugin(), true).await;
+    assert_eq!((status, &guessed), (403, &foreign));
+    let (status, nowhere) = upload(
+        &harness,
+        Some(OTHER_TOKEN),
+        "no-such-tenant",
+        test_plugin(),
+        true,
+    )
+    .await;
+    assert_eq!((status, &nowhere), (403, &foreign));
     let (status, reply) = upload(&harness, Some(DEMO_TOKEN), "demo", test_plugin(), true).await;
     assert_eq!(status, 201, "a tenant's own token may: {reply}");
     Ok(())

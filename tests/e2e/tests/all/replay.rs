@@ -239,6 +239,6 @@ async fn a_replay_is_refused_with_a_precise_error_for_bad_input() -> TestResult 
     let (status, reply) = replay(&harness, 9, "", OPERATOR).await;
     assert_eq!(status, 404, "{reply}");
     let (status, _) = replay(&harness, 1, "", "wrong-token").await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403, "a token that does not speak for the tenant");
     Ok(())
 }
