@@ -62,7 +62,7 @@ impl Contract {
         self == Self::V0_2
     }
 
-    fn of_booking_export(name: &str) -> Option<Self> {
+    pub(super) fn of_booking_export(name: &str) -> Option<Self> {
         let version = name.strip_prefix(BOOKING)?;
         if version.starts_with("0.1.") {
             Some(Self::V0_1)
@@ -85,6 +85,11 @@ pub(super) struct Exports {
     calls: Option<[ComponentExportIndex; 3]>,
 }
 
+/// How a component without a booking interface is told what it lacks.
+pub(super) fn missing_booking() -> String {
+    format!("{BOOKING}0.2.x (the booking interface; 0.1.x is accepted too)")
+}
+
 impl Exports {
     /// Finds every export the contract promises, or names each one missing.
     pub(super) fn find(engine: &Engine, component: &Component) -> Result<Self, Missing> {
@@ -97,9 +102,7 @@ impl Exports {
             .iter()
             .find_map(|name| Some((name.clone(), Contract::of_booking_export(name)?)))
         else {
-            return Err(Missing(vec![format!(
-                "{BOOKING}0.2.x (the booking interface; 0.1.x is accepted too)"
-            )]));
+            return Err(Missing(vec![missing_booking()]));
         };
         let mut missing = Vec::new();
         let booking = functions(component, &booking_name, &BOOKING_FUNCTIONS, &mut missing);

@@ -27,6 +27,50 @@ const PROVIDED_IMPORTS: [&str; 10] = [
     "wasi:config/store@",
 ];
 
+/// Whether the host provides the import `name`.
+fn is_provided(name: &str) -> bool {
+    PROVIDED_IMPORTS
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+}
+
+/// The names a component imports and exports at its top level (not those of components or
+/// modules nested in it).
+struct TopLevelNames {
+    imports: Vec<String>,
+    exports: Vec<String>,
+}
+
+/// Reads the top-level names of the component `bytes` without compiling or validating it;
+/// `None` when it cannot be read.
+fn top_level_names(bytes: &[u8]) -> Option<TopLevelNames> {
+    use wasmparser::{Parser, Payload};
+    let mut names = TopLevelNames {
+        imports: Vec::new(),
+        exports: Vec::new(),
+    };
+    // Nested modules and components come as their own payloads up to their `End`.
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.ok()? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(imports) if depth == 0 => {
+                for import in imports {
+                    names.imports.push(import.ok()?.name.name.to_owned());
+                }
+            }
+            Payload::ComponentExportSection(exports) if depth == 0 => {
+                for export in exports {
+                    names.exports.push(export.ok()?.name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(names)
+}
+
 /// A plugin version: content-addressed, compiled, and pre-linked against the host.
 pub struct Plugin {
     digest: String,
@@ -124,6 +168,39 @@ impl Runtime {
         Ok(())
     }
 
+    /// What an upload is checked for before it is compiled: a component, whose world by name
+    /// is the host's.
+    fn precheck(bytes: &[u8]) -> Result<(), CompileError> {
+        Self::preflight(bytes)?;
+        // The world by name before compiling: a component that imports what the host lacks,
+        // or exports no booking interface, is refused in microseconds, not after a compile
+        // that may take seconds. Types are checked after compiling, by `check_world`.
+        let Some(names) = top_level_names(bytes) else {
+            // Malformed: the compiler names what is wrong.
+            return Ok(());
+        };
+        let unexpected_imports: Vec<String> = names
+            .imports
+            .into_iter()
+            .filter(|name| !is_provided(name))
+            .collect();
+        let has_booking = names
+            .exports
+            .iter()
+            .any(|name| super::exports::Contract::of_booking_export(name).is_some());
+        if unexpected_imports.is_empty() && has_booking {
+            return Ok(());
+        }
+        Err(CompileError::WrongWorld {
+            missing_exports: if has_booking {
+                Vec::new()
+            } else {
+                vec![super::exports::missing_booking()]
+            },
+            unexpected_imports,
+        })
+    }
+
     /// Compiles `bytes` and links it against the host's imports. Slow (tens of milliseconds):
     /// keep it off the request path.
     pub fn compile(&self, bytes: &[u8]) -> Result<Plugin, CompileError> {
@@ -137,7 +214,7 @@ impl Runtime {
     /// Compiles `bytes` once into an artifact [`Runtime::load_precompiled`] can load in
     /// milliseconds, and the plugin from that same artifact, after checking it is a plugin.
     pub fn precompile(&self, bytes: &[u8]) -> Result<(Plugin, Vec<u8>), CompileError> {
-        Self::preflight(bytes)?;
+        Self::precheck(bytes)?;
         let artifact = self
             .engine
             .precompile_component(bytes)
@@ -201,11 +278,7 @@ impl Runtime {
         let unexpected_imports: Vec<String> = ty
             .imports(&self.engine)
             .map(|(name, _)| name)
-            .filter(|name| {
-                !PROVIDED_IMPORTS
-                    .iter()
-                    .any(|prefix| name.starts_with(prefix))
-            })
+            .filter(|name| !is_provided(name))
             .map(str::to_owned)
             .collect();
         match exports {
@@ -223,6 +296,37 @@ mod tests {
     use super::super::engine::tests::memories;
     use super::*;
     use crate::config::RuntimeConfig;
+
+    #[test]
+    fn a_component_of_another_world_is_refused_before_it_is_compiled()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let runtime = Runtime::new(&RuntimeConfig::default())?;
+        // What a nested component imports is the outer one's business; only the top level
+        // faces the host.
+        let foreign = wat::parse_str(
+            r#"(component
+                (import "acme:evil/thing" (func))
+                (component (import "acme:nested/fine" (func)))
+            )"#,
+        )?;
+        match runtime.precompile(&foreign) {
+            Err(CompileError::WrongWorld {
+                missing_exports,
+                unexpected_imports,
+            }) => {
+                assert_eq!(unexpected_imports, ["acme:evil/thing"]);
+                assert_eq!(missing_exports.len(), 1, "{missing_exports:?}");
+                assert!(
+                    missing_exports[0].contains("booking"),
+                    "{missing_exports:?}"
+                );
+            }
+            Err(other) => return Err(format!("refused for another reason: {other}").into()),
+            Ok(_) => return Err("a component of another world compiled".into()),
+        }
+        assert_eq!(runtime.compilations(), 0, "refused without compiling");
+        Ok(())
+    }
 
     #[test]
     fn a_component_nesting_more_than_an_instance_slot_holds_is_refused_when_compiled()
