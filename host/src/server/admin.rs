@@ -140,12 +140,24 @@ pub async fn upload_plugin(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let registry = registry(&state)?;
     let bytes = body?;
+    let Some(turn) = state.uploads.begin(tenant.id.as_str()) else {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "upload_in_progress",
+            "another upload of this tenant is being compiled; retry when it is done",
+        ));
+    };
     let started = std::time::Instant::now();
     let (version, plugin) = {
         let registry = Arc::clone(&registry);
         let id = tenant.id.to_string();
         let actor = actor.clone();
-        blocking(move || registry.upload(&id, &bytes, &actor)).await?
+        // The turn goes with the compile: a client that hangs up does not free it early.
+        blocking(move || {
+            let _turn = turn;
+            registry.upload(&id, &bytes, &actor)
+        })
+        .await?
     };
     let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
     // Ask the new version which tools it supports now, beside the upload's answer, so an

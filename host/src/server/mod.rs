@@ -22,6 +22,7 @@ mod overview;
 mod replay;
 pub mod retell;
 pub mod signature;
+mod uploads;
 pub mod vapi;
 
 use std::sync::Arc;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub seen_calcom: moka::sync::Cache<String, ()>,
     /// Where tenants' caches live: `/readyz` asks Redis.
     pub caches: crate::cache::Caches,
+    /// The tenants whose plugin upload is compiling.
+    pub uploads: uploads::InFlight,
 }
 
 impl AppState {
@@ -97,6 +100,7 @@ impl AppState {
                 .max_capacity(100_000)
                 .build(),
             caches: crate::cache::Caches::Memory,
+            uploads: uploads::InFlight::default(),
         }
     }
 

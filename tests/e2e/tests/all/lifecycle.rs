@@ -301,3 +301,32 @@ async fn invalid_uploads_and_foreign_tokens_get_precise_errors() -> TestResult {
     assert_eq!(status, 201, "a tenant's own token may: {reply}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_tenant_compiles_one_upload_at_a_time_and_its_neighbour_is_not_held_up() -> TestResult {
+    let data = DataDir::new("one-upload");
+    let harness = Harness::with(|config| configure(config, &data.0)).await;
+    // Three uploads at once: two of one tenant, one of its neighbour. Compiling the default
+    // plugin takes far longer than the second request takes to arrive.
+    let (first, second, neighbour) = tokio::join!(
+        upload(&harness, Some(DEMO_TOKEN), "demo", default_plugin(), false),
+        upload(&harness, Some(DEMO_TOKEN), "demo", default_plugin(), false),
+        upload(
+            &harness,
+            Some(OTHER_TOKEN),
+            "other",
+            default_plugin(),
+            false
+        ),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 429], "{first:?} {second:?}");
+    let refused = if first.0 == 429 { &first.1 } else { &second.1 };
+    assert_eq!(refused["error"]["code"], "upload_in_progress", "{refused}");
+    assert_eq!(neighbour.0, 201, "the neighbour's upload: {}", neighbour.1);
+    // Once the compile is done, the tenant's next upload goes through.
+    let (status, reply) = upload(&harness, Some(DEMO_TOKEN), "demo", default_plugin(), false).await;
+    assert_eq!(status, 201, "{reply}");
+    Ok(())
+}
