@@ -172,6 +172,20 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Waits until the calendar holds more bookings than `before` (a settler booked an intent).
+    async fn until_booked(&self, before: usize) {
+        let since = Instant::now();
+        while self.calendar.sim.bookings().len() == before {
+            assert!(
+                since.elapsed() < Duration::from_secs(15),
+                "the intent was never booked"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -541,14 +555,7 @@ async fn calls_are_answered_while_redis_restarts_and_share_again_after() -> Test
         "the retry on the other replica is the same intent: {retry}"
     );
     // The settler books it once, Redis or not.
-    let since = Instant::now();
-    while cluster.calendar.sim.bookings().len() == bookings_before {
-        assert!(
-            since.elapsed() < Duration::from_secs(15),
-            "the intent was never booked"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    cluster.until_booked(bookings_before).await;
 
     cluster.redis.restart().map_err(|err| err.to_string())?;
     // Once each replica tried Redis again (after `retry_after_ms`), A's answer is B's hit.
@@ -639,14 +646,7 @@ async fn a_booking_while_redis_is_full_is_made_once_through_an_intent() -> TestR
         retry["data"]["intent_id"], first["data"]["intent_id"],
         "{retry}"
     );
-    let since = Instant::now();
-    while cluster.calendar.sim.bookings().len() == bookings_before {
-        assert!(
-            since.elapsed() < Duration::from_secs(15),
-            "the intent was never booked"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    cluster.until_booked(bookings_before).await;
     // Further rounds of both settlers find it booked.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert_eq!(
