@@ -193,7 +193,12 @@ async fn one_tenants_timeouts_skip_redis_for_that_tenant_only() -> TestResult {
     let neighbour = tenant(&caches, "neighbour");
     neighbour.set("slots".into(), b"[]".to_vec()).await?;
     let client = redis::Client::open(redis.url())?;
-    let mut direct = client.get_multiplexed_async_connection().await?;
+    // The test's own connection waits as long as Redis needs: redis-rs would otherwise give up
+    // after 500 ms while Redis is still reading the huge value.
+    let unbounded = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+    let mut direct = client
+        .get_multiplexed_async_connection_with_config(&unbounded)
+        .await?;
     let before = scripts_run(&mut direct).await?;
     // Far more than a plugin may hand the host at once: Redis takes longer than the budget.
     let huge = hostile
