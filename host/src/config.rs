@@ -326,6 +326,9 @@ pub struct TenantConfig {
     pub breaker: BreakerConfig,
     /// Outbound budgets: requests per call, concurrency, response size.
     pub limits: OutboundLimits,
+    /// What one instance of the tenant's plugin may hold: JavaScript and Python components
+    /// need more than a Rust one, and only their tenants are given it.
+    pub plugin_limits: PluginLimits,
     /// Tool calls per phone call and per tenant.
     pub calls: CallLimits,
     /// How long the plugin's cache entries live.
@@ -370,6 +373,7 @@ impl Default for TenantConfig {
             timeouts: TimeoutConfig::default(),
             breaker: BreakerConfig::default(),
             limits: OutboundLimits::default(),
+            plugin_limits: PluginLimits::default(),
             calls: CallLimits::default(),
             cache_ttl_secs: 60,
             warmup: WarmupConfig::default(),
@@ -472,6 +476,49 @@ impl Default for OutboundLimits {
             concurrent_requests: 32,
             max_response_bytes: 4 * 1024 * 1024,
             max_request_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What one instance of a tenant's plugin may hold, checked when a version is uploaded (and
+/// when a configured plugin is loaded), so a component that would not fit is refused with the
+/// setting to raise instead of failing on the phone. The defaults fit a Rust plugin; a
+/// JavaScript (StarlingMonkey) or Python (CPython) component carries an interpreter and its
+/// adapters and needs more. Each is capped by the host's ceiling (`PluginLimits::CEILING`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginLimits {
+    /// Linear memory one instance may grow to; `runtime.memory_limit_mib` when unset.
+    pub memory_mib: Option<u64>,
+    /// Core module instances in the component, adapters included.
+    pub core_instances: u32,
+    /// Linear memories defined in the component.
+    pub memories: u32,
+    /// Tables defined in the component.
+    pub tables: u32,
+    /// Elements one table may grow to.
+    pub table_elements: u32,
+}
+
+impl PluginLimits {
+    /// The most any tenant may be given: what the engine's instance slots are built for.
+    pub const CEILING: PluginLimits = PluginLimits {
+        memory_mib: Some(1024),
+        core_instances: 32,
+        memories: 4,
+        tables: 32,
+        table_elements: 100_000,
+    };
+}
+
+impl Default for PluginLimits {
+    fn default() -> Self {
+        Self {
+            memory_mib: None,
+            core_instances: 8,
+            memories: 2,
+            tables: 8,
+            table_elements: 20_000,
         }
     }
 }

@@ -84,7 +84,12 @@ impl Gateway {
         let cap = std::time::Duration::from_millis(config.runtime.outbound_cap_ms);
         // A gateway whose every tenant names its own plugin needs no default one.
         let default_plugin = loader.load(None, &TenantId::parse("default")?).ok();
-        let factory = Arc::new(TenantFactory::new(cap, caches.clone(), default_plugin));
+        let factory = Arc::new(TenantFactory::new(
+            cap,
+            caches.clone(),
+            config.runtime.memory_limit_mib,
+            default_plugin,
+        ));
         let mut declared: Vec<(String, TenantConfig)> = config
             .tenants
             .iter()

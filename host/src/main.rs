@@ -217,6 +217,22 @@ fn check(path: Option<PathBuf>, file: &PathBuf) -> Result<()> {
     println!("{}: ok", file.display());
     println!("  digest   sha256:{}", plugin.digest());
     println!("  size     {} bytes", bytes.len());
+    // What `[tenants.<id>.plugin_limits]` must allow for a tenant to run it.
+    let needs = plugin.needs();
+    println!(
+        "  needs    {} core instances, {} memories, {} tables, {} MiB of memory to start",
+        needs.core_instances.unwrap_or_default(),
+        needs.memories,
+        needs.tables,
+        needs.initial_memory_bytes.div_ceil(1024 * 1024)
+    );
+    match runtime.allowance("<tenant>", &slotline::config::PluginLimits::default()) {
+        Ok(defaults) => match defaults.admits("<tenant>", needs) {
+            Ok(()) => println!("  fits     a tenant's default plugin_limits"),
+            Err(err) => println!("  note     {err}"),
+        },
+        Err(err) => println!("  note     {err}"),
+    }
     println!(
         "  compiled in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0

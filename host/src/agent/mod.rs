@@ -129,6 +129,7 @@ fn probe(tenant: &Tenant) -> Probe {
     Probe {
         id: tenant.id.clone(),
         settings: Arc::clone(&tenant.env.settings),
+        allowance: tenant.env.allowance,
         context: tenant.call_context(&call),
         requests,
     }

@@ -16,7 +16,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::runtime::{CanaryRoute, CompileError, Plugin, Runtime, Served, digest};
+use crate::runtime::{
+    Allowance, AllowanceError, CanaryRoute, CompileError, Plugin, Runtime, Served, digest,
+};
 use crate::store::{CanaryState, PluginVersion, Store, StoreError};
 use crate::tenant::Tenant;
 
@@ -26,6 +28,9 @@ pub enum RegistryError {
     /// The bytes are not a usable plugin.
     #[error(transparent)]
     Invalid(#[from] CompileError),
+    /// The version needs more than the tenant's `plugin_limits` give.
+    #[error(transparent)]
+    Limits(#[from] AllowanceError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -91,11 +96,14 @@ impl Registry {
     pub fn upload(
         &self,
         tenant: &str,
+        allowance: &Allowance,
         bytes: &[u8],
         actor: &str,
     ) -> Result<(PluginVersion, Arc<Plugin>), RegistryError> {
         let digest = digest(bytes);
         let (plugin, artifact) = self.runtime.precompile(bytes)?;
+        // Refused before anything is stored: a version the tenant could not run is no version.
+        allowance.admits(tenant, plugin.needs())?;
         write_atomically(&self.component_path(&digest), bytes)?;
         write_atomically(&self.artifact_path(&digest), &artifact)?;
         if self.store.is_shared() {
@@ -165,8 +173,10 @@ impl Registry {
                 version,
             }
         })?;
-        // Compiled before the store says it is active, so that serving it is only a swap.
-        self.load(&record.digest)?;
+        // Compiled before the store says it is active, so that serving it is only a swap; and
+        // held to the tenant's limits as they are now, which may be lower than at its upload.
+        let plugin = self.load(&record.digest)?;
+        tenant.env.allowance.admits(id, plugin.needs())?;
         let record = self.store.activate(id, version, actor)?;
         self.sync(tenant)?;
         tracing::info!(tenant = id, version, digest = %record.digest, "plugin version activated");

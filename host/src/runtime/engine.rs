@@ -15,7 +15,7 @@ use super::bindings::wasi;
 use super::keyvalue::HasKeyValue;
 use super::state::CallState;
 use super::wasi_config::HasConfig;
-use crate::config::Profiler;
+use crate::config::{PluginLimits, Profiler};
 
 /// How often the epoch advances: the granularity of plugin deadlines and of the yields that
 /// keep a busy plugin from starving other calls on the same worker thread.
@@ -31,9 +31,12 @@ const KEEP_RESIDENT: usize = 4 * 1024 * 1024;
 /// slots (`runtime.max_instance_share_percent`) holds no more than that share of anything.
 /// A Rust, JavaScript or Python plugin needs one memory, a table or two and a few core
 /// instances (its module and the adapters' shims).
+/// The pool's totals are sized for that; one component may hold up to the ceiling any tenant
+/// may be given (`PluginLimits::CEILING`), each tenant being held to its own `plugin_limits`.
 const CORE_INSTANCES_PER_SLOT: u32 = 8;
 const MEMORIES_PER_SLOT: u32 = 2;
 const TABLES_PER_SLOT: u32 = 8;
+const CEILING: PluginLimits = PluginLimits::CEILING;
 
 /// Builds the engine, pooling instances when the machine lets us reserve the address space and
 /// falling back to on-demand allocation when it does not (e.g. under a tight `ulimit -v`).
@@ -56,9 +59,10 @@ pub(super) fn build(
         .total_core_instances(max_instances.saturating_mul(CORE_INSTANCES_PER_SLOT))
         .total_memories(max_instances.saturating_mul(MEMORIES_PER_SLOT))
         .total_tables(max_instances.saturating_mul(TABLES_PER_SLOT))
-        .max_core_instances_per_component(CORE_INSTANCES_PER_SLOT)
-        .max_memories_per_component(MEMORIES_PER_SLOT)
-        .max_tables_per_component(TABLES_PER_SLOT)
+        .max_core_instances_per_component(CEILING.core_instances)
+        .max_memories_per_component(CEILING.memories)
+        .max_tables_per_component(CEILING.tables)
+        .table_elements(CEILING.table_elements as usize)
         .total_stacks(max_instances)
         .max_memory_size(memory_limit)
         .linear_memory_keep_resident(KEEP_RESIDENT)
@@ -141,9 +145,9 @@ pub(super) mod tests {
     -> Result<(), Box<dyn std::error::Error>> {
         let engine = build(1 << 20, 4, Profiler::None)?;
         let linker = Linker::<()>::new(&engine);
-        // 100 core instances, or 3 memories in 3 of them: more than a slot holds, refused when
+        // 100 core instances, or 5 memories in 5 of them: more than any slot holds, refused when
         // compiled (an upload) or else when instantiated.
-        for greedy in [memories(100), memories(3)] {
+        for greedy in [memories(100), memories(5)] {
             let refused = match Component::new(&engine, &greedy) {
                 Err(err) => format!("{err:?}"),
                 Ok(component) => {

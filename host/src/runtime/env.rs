@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use arc_swap::ArcSwap;
 use tokio::sync::Semaphore;
 
+use super::needs::Allowance;
 use super::plugin::Plugin;
 use super::serving::{Route, Served, Serving};
 use super::wasi_config::Settings;
@@ -27,6 +28,8 @@ pub struct PluginEnv {
     pub cache: Arc<TenantCache>,
     /// The tenant's settings (`wasi:config`).
     pub settings: Arc<Settings>,
+    /// What one of its instances may hold (`plugin_limits`).
+    pub allowance: Allowance,
     /// The versions served. A call routes once and keeps its plugin's `Arc`, so an
     /// activation never changes the plugin under a call in flight.
     serving: ArcSwap<Serving>,
@@ -41,6 +44,7 @@ impl PluginEnv {
         outbound: Arc<TenantOutbound>,
         cache: Arc<TenantCache>,
         settings: Arc<Settings>,
+        allowance: Allowance,
         plugin: Arc<Plugin>,
     ) -> Self {
         Self {
@@ -48,6 +52,7 @@ impl PluginEnv {
             outbound,
             cache,
             settings,
+            allowance,
             instance_share: OnceLock::new(),
             serving: ArcSwap::from_pointee(Serving::only(Served {
                 plugin,

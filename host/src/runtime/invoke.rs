@@ -323,7 +323,7 @@ impl Runtime {
             trace,
             cache,
             settings: Arc::clone(&env.settings),
-            limiter: StoreLimiter::new(self.memory_limit),
+            limiter: StoreLimiter::new(&env.allowance),
         };
         state.table.set_max_capacity(self.max_resources);
         let mut store = Store::new(&self.engine, state);

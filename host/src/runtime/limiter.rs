@@ -4,6 +4,8 @@
 
 use wasmtime::{ResourceLimiter, Result, StoreLimits, StoreLimitsBuilder};
 
+use super::needs::Allowance;
+
 /// Memory and table limits of one call's store, remembering a refused growth.
 pub struct StoreLimiter {
     limits: StoreLimits,
@@ -11,10 +13,13 @@ pub struct StoreLimiter {
 }
 
 impl StoreLimiter {
-    /// Limits linear memory to `memory_limit` bytes.
-    pub fn new(memory_limit: usize) -> Self {
+    /// Limits linear memory and tables to what the tenant allows.
+    pub fn new(allowance: &Allowance) -> Self {
         Self {
-            limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(usize::try_from(allowance.memory_bytes).unwrap_or(usize::MAX))
+                .table_elements(usize::try_from(allowance.table_elements).unwrap_or(usize::MAX))
+                .build(),
             refused_memory: false,
         }
     }

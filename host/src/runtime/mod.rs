@@ -12,6 +12,7 @@ mod exports;
 mod invoke;
 mod keyvalue;
 mod limiter;
+mod needs;
 mod plugin;
 mod probe;
 mod serving;
@@ -27,6 +28,7 @@ pub use engine::EPOCH_TICK;
 pub use env::PluginEnv;
 pub use exports::Contract;
 pub use invoke::{InvokeError, PLUGIN_GRACE};
+pub use needs::{Allowance, AllowanceError, Needs};
 pub use plugin::{CompileError, Plugin, digest};
 pub use probe::Probe;
 pub use serving::{CanaryRoute, Counts, Route, Served, Serving, Side, Tally, bucket};
@@ -57,7 +59,9 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
     client: OutboundClient,
-    memory_limit: usize,
+    /// `runtime.memory_limit_mib`: what a tenant's instance may grow to unless its
+    /// `plugin_limits.memory_mib` says otherwise.
+    memory_limit_mib: u64,
     hostcall_bytes: usize,
     max_reply_bytes: usize,
     max_resources: usize,
@@ -78,9 +82,13 @@ impl Runtime {
                 config.max_instance_share_percent,
             ));
         }
-        let memory_limit = usize::try_from(config.memory_limit_mib.saturating_mul(1024 * 1024))
-            .unwrap_or(usize::MAX);
-        let engine = engine::build(memory_limit, config.max_instances, config.profiler)?;
+        // The pool's slots fit the largest instance any tenant may be given; each store is
+        // held to its tenant's own limit.
+        let memory_ceiling = usize::try_from(
+            needs::memory_ceiling_mib(config.memory_limit_mib).saturating_mul(1024 * 1024),
+        )
+        .unwrap_or(usize::MAX);
+        let engine = engine::build(memory_ceiling, config.max_instances, config.profiler)?;
         let linker = engine::linker(&engine).map_err(RuntimeError::Link)?;
         let ticker = EpochTicker::start(engine.clone());
         let max_instances = usize::try_from(config.max_instances).unwrap_or(usize::MAX);
@@ -88,7 +96,7 @@ impl Runtime {
             engine,
             linker,
             client: OutboundClient::new(),
-            memory_limit,
+            memory_limit_mib: config.memory_limit_mib,
             hostcall_bytes: usize::try_from(config.max_hostcall_bytes).unwrap_or(usize::MAX),
             max_reply_bytes: usize::try_from(config.max_reply_bytes).unwrap_or(usize::MAX),
             max_resources: usize::try_from(config.max_resources).unwrap_or(usize::MAX),
@@ -101,6 +109,15 @@ impl Runtime {
                 .max(1),
             _ticker: ticker,
         })
+    }
+
+    /// `limits` of `tenant` with the runtime's defaults filled in.
+    pub fn allowance(
+        &self,
+        tenant: &str,
+        limits: &crate::config::PluginLimits,
+    ) -> Result<Allowance, AllowanceError> {
+        Allowance::resolve(tenant, limits, self.memory_limit_mib)
     }
 
     /// The process's one engine.

@@ -1,5 +1,6 @@
 //! Plugin versions: validation, compilation, precompiled artifacts.
 
+use super::needs::Needs;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -76,6 +77,8 @@ pub struct Plugin {
     digest: String,
     pre: InstancePre<CallState>,
     exports: Exports,
+    /// What an instance of it takes, for the tenants' `plugin_limits`.
+    needs: Needs,
     /// The plugin tools it answers (anything but `not-supported`), once asked
     /// ([`Runtime::supported_tools`]). Kept with the version, so every tenant on it shares
     /// the one answer and nobody asks twice.
@@ -138,6 +141,11 @@ impl Plugin {
     /// The contract it was built against: what the host may ask of it beyond the tools.
     pub fn contract(&self) -> Contract {
         self.exports.contract
+    }
+
+    /// What an instance of it takes.
+    pub fn needs(&self) -> &Needs {
+        &self.needs
     }
 
     pub(super) fn pre(&self) -> &InstancePre<CallState> {
@@ -208,7 +216,7 @@ impl Runtime {
         let component = Component::new(&self.engine, bytes).map_err(CompileError::Compile)?;
         self.compilations.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("slotline_plugin_compilations_total").increment(1);
-        self.link(digest(bytes), &component)
+        self.link(digest(bytes), &component, Some(bytes))
     }
 
     /// Compiles `bytes` once into an artifact [`Runtime::load_precompiled`] can load in
@@ -225,7 +233,7 @@ impl Runtime {
         #[expect(unsafe_code, reason = "loading the artifact we just compiled")]
         let component = unsafe { Component::deserialize(&self.engine, &artifact) }
             .map_err(CompileError::Compile)?;
-        let plugin = self.link(digest(bytes), &component)?;
+        let plugin = self.link(digest(bytes), &component, Some(bytes))?;
         Ok((plugin, artifact))
     }
 
@@ -237,7 +245,7 @@ impl Runtime {
         #[expect(unsafe_code, reason = "loading our own precompiled artifacts")]
         let component = unsafe { Component::deserialize_file(&self.engine, path) }
             .map_err(|err| CompileError::Artifact(format!("{}: {err:#}", path.display())))?;
-        self.link(digest.to_owned(), &component)
+        self.link(digest.to_owned(), &component, None)
     }
 
     /// A name for artifacts of this engine: artifacts of another wasmtime or another
@@ -256,7 +264,12 @@ impl Runtime {
         self.compilations.load(Ordering::Relaxed)
     }
 
-    fn link(&self, digest: String, component: &Component) -> Result<Plugin, CompileError> {
+    fn link(
+        &self,
+        digest: String,
+        component: &Component,
+        bytes: Option<&[u8]>,
+    ) -> Result<Plugin, CompileError> {
         let exports = self.check_world(component)?;
         let pre = self
             .linker
@@ -266,6 +279,7 @@ impl Runtime {
             digest,
             pre,
             exports,
+            needs: Needs::of(component, bytes),
             supported: tokio::sync::OnceCell::new(),
         })
     }
@@ -341,6 +355,38 @@ mod tests {
             Err(other) => return Err(format!("refused for another reason: {other}").into()),
             Ok(_) => return Err("a component of 500 memories compiled".into()),
         }
+        Ok(())
+    }
+
+    #[test]
+    fn what_a_component_needs_is_counted_and_held_to_the_tenants_limits()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let runtime = Runtime::new(&RuntimeConfig::default())?;
+        // Three instances of a module with one memory: more memories than a Rust plugin's
+        // two, within what a tenant may be given.
+        let component =
+            wasmtime::component::Component::new(runtime.engine(), wat::parse_str(memories(3))?)?;
+        let bytes = wat::parse_str(memories(3))?;
+        let needs = Needs::of(&component, Some(&bytes));
+        assert_eq!(needs.core_instances, Some(3));
+        assert_eq!(needs.memories, 3);
+        assert_eq!(needs.initial_memory_bytes, 64 * 1024);
+        let defaults = runtime.allowance("salon", &crate::config::PluginLimits::default())?;
+        let refused = defaults.admits("salon", &needs).err().ok_or("admitted")?;
+        assert!(
+            refused
+                .to_string()
+                .contains("raise tenants.salon.plugin_limits.memories (now 2"),
+            "{refused}"
+        );
+        let raised = runtime.allowance(
+            "salon",
+            &crate::config::PluginLimits {
+                memories: 3,
+                ..crate::config::PluginLimits::default()
+            },
+        )?;
+        assert_eq!(raised.admits("salon", &needs), Ok(()));
         Ok(())
     }
 }

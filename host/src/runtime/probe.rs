@@ -15,6 +15,7 @@ use super::Runtime;
 use super::api;
 use super::env::PluginEnv;
 use super::invoke::InvokeError;
+use super::needs::Allowance;
 use super::plugin::Plugin;
 use super::wasi_config::Settings;
 use crate::cache::TenantCache;
@@ -34,6 +35,8 @@ pub struct Probe {
     pub id: TenantId,
     /// The settings the plugin reads (`wasi:config`), so it gets as far as in a real call.
     pub settings: Arc<Settings>,
+    /// What the tenant's instances may hold, so the plugin runs as in a real call.
+    pub allowance: Allowance,
     /// The call the plugin is told about.
     pub context: api::CallContext,
     /// One request per plugin tool, with neutral arguments.
@@ -76,6 +79,7 @@ impl Runtime {
                 Duration::from_secs(1),
             )),
             probe.settings,
+            probe.allowance,
             Arc::clone(plugin),
         );
         let asked: Vec<Tool> = probe.requests.iter().map(PluginRequest::tool).collect();

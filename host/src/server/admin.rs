@@ -70,6 +70,9 @@ impl From<RegistryError> for ApiError {
                 "does_not_compile",
                 message,
             ),
+            RegistryError::Limits(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "plugin_limits", message)
+            }
             RegistryError::UnknownVersion { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "unknown_version", message)
             }
@@ -151,11 +154,12 @@ pub async fn upload_plugin(
     let (version, plugin) = {
         let registry = Arc::clone(&registry);
         let id = tenant.id.to_string();
+        let allowance = tenant.env.allowance;
         let actor = actor.clone();
         // The turn goes with the compile: a client that hangs up does not free it early.
         blocking(move || {
             let _turn = turn;
-            registry.upload(&id, &bytes, &actor)
+            registry.upload(&id, &allowance, &bytes, &actor)
         })
         .await?
     };

@@ -15,13 +15,15 @@ use super::{Credentials, Tenant, TenantError, TenantId};
 use crate::cache::Caches;
 use crate::config::TenantConfig;
 use crate::outbound::{Allowlist, Breakers, OutboundPolicy, TenantOutbound};
-use crate::runtime::{Plugin, PluginEnv};
+use crate::runtime::{Allowance, Plugin, PluginEnv};
 
 /// What every tenant is made with, besides its own configuration.
 pub struct TenantFactory {
     /// The host's limit on any upstream exchange (`runtime.outbound_cap_ms`).
     outbound_cap: Duration,
     caches: Caches,
+    /// `runtime.memory_limit_mib`: an instance's memory unless `plugin_limits` say otherwise.
+    memory_limit_mib: u64,
     /// The plugin of tenants that name none and have no active version.
     default_plugin: Option<Arc<Plugin>>,
 }
@@ -31,11 +33,13 @@ impl TenantFactory {
     pub fn new(
         outbound_cap: Duration,
         caches: Caches,
+        memory_limit_mib: u64,
         default_plugin: Option<Arc<Plugin>>,
     ) -> Self {
         Self {
             outbound_cap,
             caches,
+            memory_limit_mib,
             default_plugin,
         }
     }
@@ -80,6 +84,11 @@ impl TenantFactory {
                 promote_after_calls: canary.promote_after_calls,
             });
         }
+        // A tenant is not made on a plugin that would not fit its instances: a configured
+        // plugin fails at start, a lowered limit is refused while the version needs more.
+        let allowance =
+            Allowance::resolve(id.as_str(), &config.plugin_limits, self.memory_limit_mib)?;
+        allowance.admits(id.as_str(), plugin.needs())?;
         let settings = config
             .settings
             .iter()
@@ -126,7 +135,14 @@ impl TenantFactory {
             vapi_assistant_id: config.vapi_assistant_id.clone(),
             call_rate: std::num::NonZeroU32::new(config.calls.tenant_per_second)
                 .map(|rate| governor::RateLimiter::direct(governor::Quota::per_second(rate))),
-            env: PluginEnv::new(id.clone(), outbound, cache, Arc::new(settings), plugin),
+            env: PluginEnv::new(
+                id.clone(),
+                outbound,
+                cache,
+                Arc::new(settings),
+                allowance,
+                plugin,
+            ),
             fixed_now,
             id,
         })

@@ -32,6 +32,9 @@ pub enum TenantError {
     /// The id is outside the safe alphabet.
     #[error(transparent)]
     InvalidId(#[from] InvalidTenantId),
+    /// `plugin_limits` above the host's ceiling, or a plugin that needs more than they give.
+    #[error(transparent)]
+    PluginLimits(#[from] crate::runtime::AllowanceError),
     /// `timezone` is not an IANA name.
     #[error("tenant {tenant}: unknown timezone {timezone:?}")]
     Timezone {
