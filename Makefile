@@ -5,7 +5,7 @@
 CARGO      ?= cargo
 GUEST_WASM := target/wasm32-wasip2/guest/slotline_guest.wasm
 
-.PHONY: all build run test guest toolchain lint fmt clean bench fuzz plugin-test
+.PHONY: all build run test guest toolchain lint fmt clean bench fuzz plugin-test plugins-polyglot
 
 all: build
 
@@ -16,6 +16,12 @@ toolchain:
 # The default plugin, the test plugin the end-to-end tests use, and the example plugins.
 guest: toolchain
 	$(CARGO) build --locked -p slotline-guest -p slotline-test-plugin -p slotline-replay-candidate -p slotline-example-salon -p slotline-example-opening-hours --target wasm32-wasip2 --profile guest
+
+# The JavaScript (componentize-js) and Python (componentize-py) example plugins, from the npm
+# and PyPI versions their lock files pin; node/npm and python3-venv from Debian when missing.
+# Rebuilt only when their sources change.
+plugins-polyglot:
+	./examples/plugins/build-polyglot.sh
 
 build: guest
 	$(CARGO) build --locked --release
@@ -28,7 +34,7 @@ run: build
 # `failpoints` lets the crash test stop the gateway between two steps; builds for users lack it.
 # The SDK tests run the platforms' own Python SDKs and the official MCP client, installed at
 # pinned versions from PyPI into target/python (tests/python/venv.sh).
-test: guest
+test: guest plugins-polyglot
 	python=$$(./tests/python/venv.sh) && SLOTLINE_TEST_PYTHON="$$python" \
 		./tests/services/with-services.sh $(CARGO) test --locked --release --features slotline/failpoints
 	$(CARGO) test --locked --release -p slotline-guest --lib

@@ -511,15 +511,20 @@ impl PluginLimits {
     };
 }
 
+impl PluginLimits {
+    /// What a tenant is given unless it says otherwise: room for a Rust plugin.
+    pub const DEFAULTS: PluginLimits = PluginLimits {
+        memory_mib: None,
+        core_instances: 8,
+        memories: 2,
+        tables: 8,
+        table_elements: 20_000,
+    };
+}
+
 impl Default for PluginLimits {
     fn default() -> Self {
-        Self {
-            memory_mib: None,
-            core_instances: 8,
-            memories: 2,
-            tables: 8,
-            table_elements: 20_000,
-        }
+        Self::DEFAULTS
     }
 }
 

@@ -68,3 +68,37 @@ pub fn test_tenant(mode: &str, settings: &[(&str, &str)], allowed: &[String]) ->
     }
     tenant
 }
+
+/// Where `make plugins-polyglot` leaves the JavaScript example plugin (`examples/plugins/js`).
+pub fn js_plugin_path() -> PathBuf {
+    polyglot_plugin_path("js", "slotline_js")
+}
+
+/// Where `make plugins-polyglot` leaves the Python example plugin (`examples/plugins/python`).
+pub fn python_plugin_path() -> PathBuf {
+    polyglot_plugin_path("python", "slotline_python")
+}
+
+/// `target/plugins/<dir>/<file_stem>.wasm` (`dir` empty: `target/plugins/<file_stem>.wasm`).
+fn polyglot_plugin_path(dir: &str, file_stem: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/plugins")
+        .join(dir)
+        .join(format!("{file_stem}.wasm"));
+    assert!(
+        path.is_file(),
+        "the plugin {file_stem} is not built: run `make plugins-polyglot` (or `make test`)"
+    );
+    path
+}
+
+/// Where `make plugins-polyglot` leaves the misbehaving JavaScript test plugin
+/// (`tests/plugins/hostile-js`, by its `mode` setting: `loop`, `alloc`, `throw`).
+pub fn hostile_js_plugin_path() -> PathBuf {
+    polyglot_plugin_path("", "hostile_js")
+}
+
+/// The same in Python (`tests/plugins/hostile-python`).
+pub fn hostile_python_plugin_path() -> PathBuf {
+    polyglot_plugin_path("", "hostile_python")
+}

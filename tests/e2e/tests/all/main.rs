@@ -16,6 +16,7 @@ mod holds;
 mod lifecycle;
 mod mcp;
 mod native;
+mod polyglot;
 mod prepared;
 mod reasons;
 mod refusals;
