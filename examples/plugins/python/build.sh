@@ -12,7 +12,7 @@ if [ ! -x "$here/.venv/bin/componentize-py" ]; then
     "$here/.venv/bin/pip" install --quiet --require-hashes -r "$here/requirements.txt"
 fi
 cd "$here/src"
-# componentize-py imports the modules to snapshot them; keep their bytecode out of the tree.
-export PYTHONDONTWRITEBYTECODE=1
 "$here/.venv/bin/componentize-py" -d "$repo/wit" -w scheduler componentize app -o "$out"
+# componentize-py imports the modules to snapshot them and leaves their bytecode behind.
+rm -rf "$here/src/__pycache__"
 echo "built $out ($(wc -c <"$out") bytes)"
