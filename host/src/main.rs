@@ -39,6 +39,10 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
+    /// Serve the Cal.com v2 simulator alone, on a calendar of your own (`--seed`): what a
+    /// plugin project's `test.sh` runs against.
+    #[cfg(feature = "demo")]
+    Simulator(cli::simulator::SimulatorArgs),
     /// Print an `X-Retell-Signature` value for BODY, as Retell would send it now.
     Sign {
         /// The tenant's Retell API key.
@@ -64,6 +68,9 @@ enum AgentCommand {
 
 #[derive(Debug, Subcommand)]
 enum PluginCommand {
+    /// Create a plugin project: WIT, build script, README and a test that runs the plugin
+    /// with the stock `wasmtime` CLI against `slotline simulator`.
+    New(cli::new_plugin::NewArgs),
     /// Validate a plugin offline: compile it and check it against the plugin world.
     Check { file: PathBuf },
     /// Answer one tool call with a tenant's plugin, without a server; prints the reply the
@@ -162,10 +169,13 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     // `plugin invoke` and `agent export` print JSON on stdout for scripts: logs go to stderr,
     // and only warnings unless SLOTLINE_LOG asks for more.
-    let invoking = matches!(
-        cli.command,
-        Command::Plugin(PluginCommand::Invoke(_)) | Command::Agent(AgentCommand::Export(_))
-    );
+    let invoking = match &cli.command {
+        Command::Plugin(PluginCommand::Invoke(_)) | Command::Agent(AgentCommand::Export(_)) => true,
+        // Scripts read the simulator's address from its first line.
+        #[cfg(feature = "demo")]
+        Command::Simulator(_) => true,
+        _ => false,
+    };
     let filter = EnvFilter::try_from_env("SLOTLINE_LOG")
         .unwrap_or_else(|_| EnvFilter::new(if invoking { "warn" } else { "info" }));
     if invoking {
@@ -180,6 +190,8 @@ async fn main() -> Result<()> {
         Command::Serve => serve(cli.config).await,
         #[cfg(feature = "demo")]
         Command::Demo { listen } => cli::demo::run(listen).await,
+        #[cfg(feature = "demo")]
+        Command::Simulator(args) => cli::simulator::run(&args).await,
         Command::Sign { key, body } => {
             let now = chrono::Utc::now().timestamp_millis();
             println!("{}", signature::sign(body.as_bytes(), key.as_bytes(), now));
@@ -187,6 +199,7 @@ async fn main() -> Result<()> {
         }
         Command::Plugin(PluginCommand::Check { file }) => check(cli.config, &file),
         Command::Plugin(PluginCommand::Invoke(args)) => invoke(cli.config, &args).await,
+        Command::Plugin(PluginCommand::New(args)) => new_plugin(&args),
         Command::Plugin(command) => admin(command).await,
         Command::Agent(AgentCommand::Export(args)) => {
             let definitions = cli::agent::export(cli.config.as_deref(), &args).await?;
@@ -237,6 +250,28 @@ fn check(path: Option<PathBuf>, file: &PathBuf) -> Result<()> {
         "  compiled in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
+    Ok(())
+}
+
+fn new_plugin(args: &cli::new_plugin::NewArgs) -> Result<()> {
+    let created = cli::new_plugin::create(args)?;
+    let dir = created.dir.display();
+    println!(
+        "created {} ({}, {} files) in {dir}",
+        args.name,
+        args.lang.name(),
+        created.files
+    );
+    println!();
+    println!("  cd {dir}");
+    println!("  ./build.sh                             # dist/plugin.wasm");
+    println!("  ./test.sh                              # wasmtime CLI + slotline simulator");
+    println!("  slotline plugin check dist/plugin.wasm");
+    println!(
+        "  slotline plugin push --url http://GATEWAY:8080 --token TOKEN --tenant TENANT dist/plugin.wasm --activate"
+    );
+    println!();
+    println!("README.md in the project says what to change where.");
     Ok(())
 }
 
@@ -356,7 +391,7 @@ async fn admin(command: PluginCommand) -> Result<()> {
                 std::process::exit(1);
             }
         }
-        PluginCommand::Check { .. } | PluginCommand::Invoke(_) => {}
+        PluginCommand::Check { .. } | PluginCommand::Invoke(_) | PluginCommand::New(_) => {}
     }
     Ok(())
 }

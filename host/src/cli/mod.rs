@@ -6,7 +6,10 @@ pub mod agent;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod invoke;
+pub mod new_plugin;
 pub mod replay;
+#[cfg(feature = "demo")]
+pub mod simulator;
 
 use std::sync::Arc;
 

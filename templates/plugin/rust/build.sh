@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# ./build.sh: builds the plugin into dist/plugin.wasm, a WASI component for Slotline.
+# Needs Rust with the wasm32-wasip2 target (installed here when rustup is available).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx wasm32-wasip2; then
+    rustup target add wasm32-wasip2
+fi
+cargo build --locked --release --target wasm32-wasip2
+mkdir -p dist
+cp "target/wasm32-wasip2/release/$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1 | tr - _).wasm" dist/plugin.wasm
+echo "built dist/plugin.wasm ($(wc -c <dist/plugin.wasm) bytes)"
