@@ -5,7 +5,7 @@
 CARGO      ?= cargo
 GUEST_WASM := target/wasm32-wasip2/guest/slotline_guest.wasm
 
-.PHONY: all build run test guest toolchain lint fmt clean bench fuzz plugin-test plugins-polyglot
+.PHONY: all build run test guest toolchain lint fmt clean bench fuzz plugin-test plugins-polyglot plugin-new-check
 
 all: build
 
@@ -38,6 +38,14 @@ test: guest plugins-polyglot
 	python=$$(./tests/python/venv.sh) && SLOTLINE_TEST_PYTHON="$$python" \
 		./tests/services/with-services.sh $(CARGO) test --locked --release --features slotline/failpoints
 	$(CARGO) test --locked --release -p slotline-guest --lib
+	CARGO="$(CARGO)" ./tests/plugin-new/run.sh
+	CARGO="$(CARGO)" ./tests/plugin-test/run.sh
+
+# `slotline plugin new` for Rust, JavaScript and Python: each project built, checked by the
+# gateway and passing its own test.sh (the stock wasmtime CLI, installed into target/tools on
+# first use, against `slotline simulator`). Part of `make test`.
+plugin-new-check: guest plugins-polyglot
+	CARGO="$(CARGO)" ./tests/plugin-new/run.sh
 
 # Performance report (not part of `make test`): release builds, the simulator and the gateway
 # as separate processes, a table on stdout and bench/results.json. The hello component is the
@@ -48,8 +56,7 @@ bench: build
 	./tests/services/with-services.sh ./target/release/slotline-bench
 
 # The default plugin run by the stock `wasmtime` CLI (the version the host embeds, installed into
-# target/tools on first use: 10-20 minutes once) against the Cal.com simulator; not part of
-# `make test`. See tests/plugin-test/run.sh.
+# target/tools on first use by tests/tools/wasmtime.sh) against the Cal.com simulator.
 plugin-test: guest
 	CARGO="$(CARGO)" ./tests/plugin-test/run.sh
 

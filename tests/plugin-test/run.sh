@@ -5,7 +5,7 @@
 # `wasmtime run -S http -S keyvalue -S config --invoke '...'` runs it. This script keeps that
 # promise honest: it calls the default plugin's functions with the same wasmtime version the
 # host embeds, against the Cal.com simulator, and checks what they answer and what lands in the
-# calendar. Not part of `make test` (the first run installs wasmtime-cli, 10-20 minutes).
+# calendar. Not part of `make test` (the first run installs wasmtime-cli: tests/tools/wasmtime.sh).
 #
 # Needs bash, curl and a Rust toolchain. `make plugin-test` builds the plugin first (`make guest`).
 #
@@ -38,32 +38,8 @@ fail() {
 
 # --- wasmtime 48.0.8: an explicit one, the one on PATH, the one installed before, or a new one.
 
-is_wanted_wasmtime() {
-    local version
-    version=$("$1" --version 2>/dev/null) || return 1
-    [[ $version == "wasmtime $WASMTIME_VERSION" || $version == "wasmtime $WASMTIME_VERSION "* ]]
-}
-
 find_wasmtime() {
-    local root=${WASMTIME_ROOT:-$ROOT/target/tools/wasmtime-$WASMTIME_VERSION}
-    if [[ -n ${WASMTIME:-} ]]; then
-        is_wanted_wasmtime "$WASMTIME" ||
-            fail "WASMTIME=$WASMTIME is not wasmtime $WASMTIME_VERSION (it says: $("$WASMTIME" --version 2>&1 || true))"
-        WASMTIME_BIN=$WASMTIME
-    elif command -v wasmtime >/dev/null && is_wanted_wasmtime wasmtime; then
-        WASMTIME_BIN=$(command -v wasmtime)
-    elif is_wanted_wasmtime "$root/bin/wasmtime"; then
-        WASMTIME_BIN=$root/bin/wasmtime
-    else
-        note "installing wasmtime-cli $WASMTIME_VERSION into $root (a one-time build of 10-20 minutes)"
-        # The default features include wasi-http, wasi-keyvalue and wasi-config (-S http,
-        # keyvalue, config); --locked builds exactly the dependency versions that release shipped.
-        "$CARGO" install --locked wasmtime-cli --version "$WASMTIME_VERSION" --root "$root" ||
-            fail "cargo install wasmtime-cli $WASMTIME_VERSION failed"
-        is_wanted_wasmtime "$root/bin/wasmtime" ||
-            fail "$root/bin/wasmtime does not report version $WASMTIME_VERSION after installing"
-        WASMTIME_BIN=$root/bin/wasmtime
-    fi
+    WASMTIME_BIN=$(CARGO="$CARGO" "$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime $WASMTIME_VERSION"
     note "using $("$WASMTIME_BIN" --version) at $WASMTIME_BIN"
 }
 

@@ -8,5 +8,7 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx w
 fi
 cargo build --locked --release --target wasm32-wasip2
 mkdir -p dist
-cp "target/wasm32-wasip2/release/$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1 | tr - _).wasm" dist/plugin.wasm
+# The crate's name with `_` for `-`, in Cargo's target directory (CARGO_TARGET_DIR when set).
+crate=$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1 | tr - _)
+cp "${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/$crate.wasm" dist/plugin.wasm
 echo "built dist/plugin.wasm ($(wc -c <dist/plugin.wasm) bytes)"
