@@ -10,7 +10,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly ROOT=$PWD
-readonly CARGO=${CARGO:-cargo}
+export CARGO=${CARGO:-cargo}
 note() { echo "plugin-new: $*" >&2; }
 fail() {
     echo "plugin-new: FAIL: $*" >&2
@@ -21,7 +21,7 @@ fail() {
 "$CARGO" build --locked --release --quiet -p slotline --features slotline/failpoints ||
     fail "cannot build slotline"
 slotline=$ROOT/target/release/slotline
-WASMTIME=$(CARGO="$CARGO" "$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime CLI"
+WASMTIME=$("$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime CLI"
 
 note "using $("$WASMTIME" --version)"
 

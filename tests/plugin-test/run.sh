@@ -20,7 +20,7 @@ readonly WASMTIME_VERSION=48.0.8
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly ROOT=$PWD
-readonly CARGO=${CARGO:-cargo}
+export CARGO=${CARGO:-cargo}
 readonly GUEST=$ROOT/target/wasm32-wasip2/guest/slotline_guest.wasm
 readonly CALSIM=$ROOT/target/release/calsim
 readonly API_KEY=cal_test_plugin
@@ -39,7 +39,7 @@ fail() {
 # --- wasmtime 48.0.8: an explicit one, the one on PATH, the one installed before, or a new one.
 
 find_wasmtime() {
-    WASMTIME_BIN=$(CARGO="$CARGO" "$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime $WASMTIME_VERSION"
+    WASMTIME_BIN=$("$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime $WASMTIME_VERSION"
     note "using $("$WASMTIME_BIN" --version) at $WASMTIME_BIN"
 }
 

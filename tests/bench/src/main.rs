@@ -31,6 +31,7 @@ mod control;
 mod floor;
 mod load;
 mod plugins;
+mod polyglot;
 mod prepared;
 mod processes;
 mod reference;
@@ -79,6 +80,9 @@ struct Cli {
     /// serve` references); writes no file.
     #[arg(long)]
     calls_only: bool,
+    /// Only the plugin languages' rows (Rust, JavaScript, Python side by side); writes no file.
+    #[arg(long)]
+    polyglot_only: bool,
     /// Names plugins' compiled functions to `perf` in every gateway started (the gateway's
     /// `runtime.profiler`: `perfmap` or `jitdump`), to profile a phase with `perf record -p`.
     #[arg(long, value_parser = parse_profiler, default_value = "none")]
@@ -104,6 +108,8 @@ struct Plan {
     /// Tenants created for the memory measure, at most, and the time they may take.
     tenants: usize,
     tenants_budget: Duration,
+    /// Cached calls per plugin language, alone and at saturation.
+    languages: polyglot::PolyglotPlan,
 }
 
 impl Plan {
@@ -120,6 +126,13 @@ impl Plan {
                 breaker_calls: 50,
                 tenants: 1_000,
                 tenants_budget: Duration::from_secs(10),
+                languages: polyglot::PolyglotPlan {
+                    warmup: 50,
+                    sequential: 300,
+                    saturation_warmup: Duration::from_millis(300),
+                    saturation: Duration::from_secs(1),
+                    connections: 16,
+                },
             }
         } else {
             Plan {
@@ -133,6 +146,13 @@ impl Plan {
                 breaker_calls: 200,
                 tenants: 1_000,
                 tenants_budget: Duration::from_secs(360),
+                languages: polyglot::PolyglotPlan {
+                    warmup: 200,
+                    sequential: 2_000,
+                    saturation_warmup: Duration::from_secs(1),
+                    saturation: Duration::from_secs(5),
+                    connections: 16,
+                },
             }
         }
     }
@@ -189,6 +209,12 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
         print!("{}", report::table(&rows));
         return Ok(());
     }
+    if cli.polyglot_only {
+        let rows = polyglot::polyglot_phase(&stack, bin_dir, sim, &plan.languages).await?;
+        stack.stop()?;
+        print!("{}", report::table(&rows));
+        return Ok(());
+    }
     let target = Target {
         gateway: stack.gateway,
         sim,
@@ -208,6 +234,7 @@ async fn run(cli: &Cli, cpus: usize, pinning: &Pinning) -> Result<()> {
     }
     rows.extend(prepared_phase(target, &plan).await?);
     rows.extend(booking_phase(target, &plan).await?);
+    rows.extend(polyglot::polyglot_phase(&stack, bin_dir, sim, &plan.languages).await?);
     // Last of the phases that need the calendar: the breaker stays open afterwards.
     println!(
         "breaker open: {} calls after the calendar failed",

@@ -210,7 +210,7 @@ pub async fn tenants_memory(
 }
 
 /// `VmRSS` of process `pid`, from Linux's `/proc/<pid>/status`.
-fn resident_kib(pid: u32) -> Result<u64> {
+pub fn resident_kib(pid: u32) -> Result<u64> {
     let path = format!("/proc/{pid}/status");
     let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
     status
