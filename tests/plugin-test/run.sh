@@ -22,7 +22,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly ROOT=$PWD
 export CARGO=${CARGO:-cargo}
 readonly GUEST=$ROOT/target/wasm32-wasip2/guest/slotline_guest.wasm
-readonly CALSIM=$ROOT/target/release/calsim
+# `slotline simulator`: the same simulator as the calsim binary, in the binary `make test` built.
+readonly SLOTLINE=$ROOT/target/release/slotline
 readonly API_KEY=cal_test_plugin
 readonly CALLER=+4915112345678
 # The frozen "now" of the calendar and of every call: Wednesday 25 November 2026, 10:00 in Berlin.
@@ -57,8 +58,9 @@ cleanup() {
 trap cleanup EXIT
 
 start_calsim() {
-    note "building the Cal.com simulator"
-    "$CARGO" build --locked --release -p calsim --quiet || fail "cannot build calsim"
+    # The features of the test build, so that the binary built already is the one found.
+    "$CARGO" build --locked --release -p slotline --features slotline/failpoints --quiet ||
+        fail "cannot build slotline"
     # Monday to Friday 09:00-18:00; Thursday the 26th is taken at 15:00.
     cat >"$TMP/seed.json" <<EOF
 {
@@ -79,7 +81,8 @@ start_calsim() {
   ]
 }
 EOF
-    "$CALSIM" --listen 127.0.0.1:0 --seed "$TMP/seed.json" >"$TMP/calsim.out" 2>"$TMP/calsim.log" &
+    : >"$TMP/calsim.out"
+    "$SLOTLINE" simulator --listen 127.0.0.1:0 --seed "$TMP/seed.json" >"$TMP/calsim.out" 2>"$TMP/calsim.log" &
     CALSIM_PID=$!
     # calsim prints its address once it listens; then wait until it answers HTTP.
     local deadline=$((SECONDS + 30))
