@@ -40,6 +40,8 @@ test: guest plugins-polyglot
 	$(CARGO) test --locked --release -p slotline-guest --lib
 	CARGO="$(CARGO)" ./tests/plugin-new/run.sh
 	CARGO="$(CARGO)" ./tests/plugin-test/run.sh
+	node examples/plugins/js/test/parseDate.mjs
+	node examples/plugins/js/test/tz.mjs
 
 # `slotline plugin new` for Rust, JavaScript and Python: each project built, checked by the
 # gateway and passing its own test.sh (the stock wasmtime CLI, installed into target/tools on

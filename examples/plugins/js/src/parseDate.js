@@ -91,6 +91,12 @@ const PERIODS = {
 const NEXT = ['nächste', 'nächsten', 'nächster', 'nächstes', 'naechste', 'naechsten', 'naechster', 'kommende', 'kommenden', 'kommender', 'next', 'coming'];
 const AFTER_NEXT = ['übernächste', 'übernächsten', 'übernächster', 'uebernaechste', 'uebernaechsten'];
 const THIS = ['diese', 'diesen', 'dieser', 'dieses', 'this'];
+/** A stretch of time after a count ("in drei Tagen", "two weeks from today", "in einem Monat"). */
+const UNITS = {
+  tag: { days: 1 }, tage: { days: 1 }, tagen: { days: 1 }, day: { days: 1 }, days: { days: 1 },
+  woche: { days: 7 }, wochen: { days: 7 }, week: { days: 7 }, weeks: { days: 7 },
+  monat: { months: 1 }, monate: { months: 1 }, monaten: { months: 1 }, month: { months: 1 }, months: { months: 1 },
+};
 
 const weekdayIndex = (word) => WEEKDAYS.findIndex((names) => names.includes(word.replace(/s$/, '')) || names.includes(word));
 const monthIndex = (word) => MONTHS.findIndex((names) => names.includes(word.replace(/\.$/, '')));
@@ -156,6 +162,7 @@ export function parseWords(text, now, businessHours, namedDays = []) {
   let clock; // { hour, minute, meridiem?, exact? }
   let period;
   let weekShift = 0; // "nächste Woche Dienstag": weeks ahead of this one
+  let stretch; // { days } or { months } after the day said (today when none): "morgen in zwei Wochen"
   let modifier;
   let rangeEnd = false;
 
@@ -190,6 +197,13 @@ export function parseWords(text, now, businessHours, namedDays = []) {
     }
     if (t.type === 'clock') {
       setClock({ hour: t.hour, minute: t.minute });
+      continue;
+    }
+    const unit = UNITS[word(i + 1) ?? ''];
+    const count = t.type === 'number' && !t.ordinal ? t.value : NUMBER_WORDS[w];
+    if (unit && count !== undefined) {
+      stretch = unit.months ? { months: count * unit.months } : { days: count * unit.days };
+      i++;
       continue;
     }
     if (t.type === 'number') {
@@ -264,18 +278,24 @@ export function parseWords(text, now, businessHours, namedDays = []) {
     } else if (NEXT.includes(w)) modifier = 'next';
     else if (AFTER_NEXT.includes(w)) modifier = 'after-next';
     else if (THIS.includes(w)) modifier = 'this';
-    else if (['woche', 'week'].includes(w)) {
+    else if (w === 'week' && word(i + 1) === 'after' && word(i + 2) === 'next') {
+      weekShift = 2; // "the week after next"
+      i += 2;
+    } else if (['monat', 'month'].includes(w) && (modifier === 'next' || modifier === 'after-next')) {
+      // "nächsten Monat": its first day
+      const { year, month } = ymdOf(today);
+      const ahead = month + (modifier === 'next' ? 1 : 2);
+      dayOfMonth = { date: 1, month: ((ahead - 1) % 12) + 1, year: year + Math.floor((ahead - 1) / 12) };
+      modifier = undefined;
+    } else if (['woche', 'week'].includes(w)) {
       if (modifier === 'next') weekShift = 1;
       else if (modifier === 'after-next') weekShift = 2;
       else if (modifier === 'this') weekShift = 0;
       if (modifier !== undefined && weekShift > 0 && weekday) weekday.shift = 'week';
       modifier = weekShift > 0 ? 'week' : modifier === 'this' ? 'this' : undefined;
-    } else if (w === 'in' && ['tagen', 'tage', 'days', 'day', 'wochen', 'woche', 'weeks', 'week'].includes(word(i + 2) ?? '')) {
-      const count = tokens[i + 1]?.type === 'number' ? tokens[i + 1].value : NUMBER_WORDS[word(i + 1)];
-      if (count !== undefined) {
-        date = today + count * (['tagen', 'tage', 'days', 'day'].includes(word(i + 2)) ? 1 : 7);
-        i += 2;
-      }
+    } else if (w === 'fortnight' || (w === 'vierzehn' && word(i + 1) === 'tagen')) {
+      stretch = { days: 14 };
+      if (w === 'vierzehn') i++;
     } else if (weekdayIndex(w) >= 0 && (w.length > 3 || !['so', 'do', 'mo', 'mi', 'di', 'fr', 'sa'].includes(w))) {
       const shift = modifier === 'after-next' ? 'after-next' : modifier === 'this' ? 'this' : modifier === 'week' ? 'week' : 'next';
       weekday = { index: weekdayIndex(w), shift };
@@ -376,6 +396,15 @@ export function parseWords(text, now, businessHours, namedDays = []) {
   // --- The day ---------------------------------------------------------------------------------
   // A time exactly now has passed by the time anyone arrives: it means tomorrow.
   const ahead = (day) => (minutes === undefined ? day >= today : at(day, minutes) > now);
+  if (stretch) {
+    const base = date ?? today;
+    if (stretch.months) date = addMonths(base, stretch.months);
+    else if (weekday && stretch.days % 7 === 0) {
+      // "Dienstag in zwei Wochen": the Tuesday of the week two weeks from now.
+      const target = base + stretch.days;
+      date = target - weekdayOf(target) + weekday.index;
+    } else date = base + stretch.days;
+  }
   if (date === undefined && dayOfMonth) {
     const { date: d, month, year } = dayOfMonth;
     const { year: thisYear, month: thisMonth } = ymdOf(today);
@@ -420,3 +449,15 @@ export function parseWords(text, now, businessHours, namedDays = []) {
   return { date, time: minutes };
 }
 
+
+/** The same day `months` later, or the month's last day when it is shorter (31 January + 1). */
+function addMonths(day, months) {
+  const { year, month, date } = ymdOf(day);
+  const index = month - 1 + months;
+  const [y, m] = [year + Math.floor(index / 12), (index % 12) + 1];
+  for (let d = date; d >= 28; d--) {
+    const found = validDay(y, m, d);
+    if (found !== null) return found;
+  }
+  return validDay(y, m, Math.min(date, 28));
+}

@@ -1,5 +1,6 @@
-// Reads the Rust parser's tables (guest/src/parse_date/tests.rs) and reports the phrases this reader
-// reads differently: `node test/parseDate.mjs` (plain Node.js: parseDate.js imports nothing from WASI).
+// Reads the Rust parser's tables (guest/src/parse_date/tests.rs) and fails (exit 1) on every phrase
+// this reader reads differently: `node test/parseDate.mjs` (plain Node.js: parseDate.js imports
+// nothing from WASI). Part of `make test`.
 import { parseWords } from '../src/parseDate.js';
 import { at, dayOf, formatDate, formatTime } from '../src/time.js';
 import fs from 'fs';
@@ -17,4 +18,8 @@ for (const [name, now] of [['WEDNESDAY', [2026,11,25,600]], ['SATURDAY', [2026,1
     if (got === `${date} ${time}`) ok++; else bad.push(`${name} ${JSON.stringify(said)}: want ${date} ${time} got ${got}`);
   }
 }
-console.log(`ok ${ok}, failed ${bad.length}`); console.log(bad.join('\n'));
+console.log(`parseDate: ${ok} phrases read as the Rust plugin reads them, ${bad.length} otherwise`);
+if (bad.length) {
+  console.log(bad.join('\n'));
+  process.exit(1);
+}
