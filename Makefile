@@ -42,6 +42,7 @@ test: guest plugins-polyglot
 	CARGO="$(CARGO)" ./tests/plugin-test/run.sh
 	node examples/plugins/js/test/parseDate.mjs
 	node examples/plugins/js/test/tz.mjs
+	python3 examples/plugins/python/test/parse_date.py
 
 # `slotline plugin new` for Rust, JavaScript and Python: each project built, checked by the
 # gateway and passing its own test.sh (the stock wasmtime CLI, installed into target/tools on

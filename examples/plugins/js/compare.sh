@@ -6,8 +6,8 @@
 #   ./compare.sh [WASM]          WASM defaults to what ./build.sh builds
 #
 # Environment:
-#   SLOTLINE   the gateway binary   (default: /tmp/helper-bin/slotline, else `slotline` on PATH)
-#   CALSIM     the simulator binary (default: /tmp/helper-bin/calsim,   else `calsim` on PATH)
+#   SLOTLINE   the gateway binary   (default: this tree's target/release/slotline, else PATH)
+#   CALSIM     the simulator binary (default: this tree's target/release/calsim, else PATH)
 #   MODE       `serve` (default): one gateway per run, tool calls as signed Retell webhooks
 #              (fast: the component is compiled once, and the cache lives through the call);
 #              `invoke`: one `slotline plugin invoke` per tool call (~7 s each, no cache
@@ -22,8 +22,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WASM="$(realpath -m "${1:-$HERE/../../../target/plugins/js/slotline_js.wasm}")"
 pick() { if [[ -x "$1" ]]; then echo "$1"; else command -v "$2"; fi; }
-SLOTLINE="${SLOTLINE:-$(pick /tmp/helper-bin/slotline slotline)}"
-CALSIM="${CALSIM:-$(pick /tmp/helper-bin/calsim calsim)}"
+SLOTLINE="${SLOTLINE:-$(pick "$HERE/../../../target/release/slotline" slotline)}"
+CALSIM="${CALSIM:-$(pick "$HERE/../../../target/release/calsim" calsim)}"
 MODE="${MODE:-serve}"
 NOW="2026-11-25T10:00:00+01:00"
 CALLER="+4915112345678"

@@ -58,7 +58,8 @@ class Call:
 
     def read_words(self, text):
         try:
-            return dates.parse(text, self.clock.now)
+            hours = (self.settings.hours.open, self.settings.hours.close)
+            return dates.parse(text, self.clock.now, hours, self.settings.closed_days)
         except (dates.NotUnderstood, ValueError) as err:
             raise errors.not_understood(str(err), self.lang) from None
 
