@@ -22,12 +22,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// As `--lang` spells it.
+    /// As `--lang` spells it, and its directory under `templates/plugin`.
     pub fn name(self) -> &'static str {
-        self.dir()
-    }
-
-    fn dir(self) -> &'static str {
         match self {
             Lang::Rust => "rust",
             Lang::Js => "js",
@@ -104,7 +100,7 @@ pub fn create(args: &NewArgs) -> Result<Created, NewPluginError> {
 
 /// The project's files: path in the project, contents, executable.
 fn project(lang: Lang, name: &str) -> Vec<(String, Vec<u8>, bool)> {
-    let own = format!("{}/", lang.dir());
+    let own = format!("{}/", lang.name());
     FILES
         .iter()
         .filter_map(|(group, path, bytes)| {

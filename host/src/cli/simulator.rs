@@ -19,8 +19,8 @@ pub struct SimulatorArgs {
     pub seed: Option<PathBuf>,
 }
 
-/// Serves until the process is stopped. The first line names the API's base URL; scripts
-/// wait for it (`calsim serving Cal.com v2 at http://ADDR/v2`, as the standalone simulator).
+/// Serves until the process is stopped, after printing the simulator's banner (its first
+/// line names the API's base URL; scripts wait for it).
 pub async fn run(args: &SimulatorArgs) -> Result<()> {
     let seed = match &args.seed {
         Some(path) => {
@@ -30,15 +30,13 @@ pub async fn run(args: &SimulatorArgs) -> Result<()> {
         }
         None => Seed::demo(Seed::berlin_today()),
     };
-    let api_keys = seed.api_keys.join(", ");
+    let api_keys = seed.api_keys.clone();
     let simulator = Simulator::try_new(seed).context("invalid seed")?;
     let running = simulator
         .spawn(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    println!("calsim serving Cal.com v2 at {}/v2", running.url());
-    println!("  control plane  {}/_sim/...", running.url());
-    println!("  API keys       {api_keys}");
+    println!("{}", running.banner(&api_keys));
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;

@@ -59,7 +59,7 @@ async fn main() -> Result<()> {
             ..RateLimitConfig::default()
         };
     }
-    let api_keys = seed.api_keys.join(", ");
+    let api_keys = seed.api_keys.clone();
     let sim = Simulator::try_new(seed).context("invalid seed")?;
     for spec in &cli.latency {
         let Some((endpoint, latency)) = spec.split_once('=') else {
@@ -76,9 +76,7 @@ async fn main() -> Result<()> {
         .spawn(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
-    println!("calsim serving Cal.com v2 at {}/v2", running.url());
-    println!("  control plane  {}/_sim/...", running.url());
-    println!("  API keys       {api_keys}");
+    println!("{}", running.banner(&api_keys));
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;

@@ -223,6 +223,17 @@ impl RunningSimulator {
         format!("http://{}", self.addr)
     }
 
+    /// What a standalone simulator prints once it listens (`calsim`, `slotline simulator`).
+    /// The first line is a contract: scripts read the API's base URL from it
+    /// (`tests/plugin-test/run.sh`, a `slotline plugin new` project's `test.sh`).
+    pub fn banner(&self, api_keys: &[String]) -> String {
+        let url = self.url();
+        format!(
+            "calsim serving Cal.com v2 at {url}/v2\n  control plane  {url}/_sim/...\n  API keys       {}",
+            api_keys.join(", ")
+        )
+    }
+
     /// Stops accepting, lets in-flight requests finish (hung ones are released) and waits.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
