@@ -162,7 +162,9 @@ async fn a_candidate_that_traps_on_bookings_is_rolled_back_by_itself_and_no_call
             on_candidate += 1;
         }
         let listing = plugins(&harness).await;
-        if listing["canary"]["state"] == "rolled_back" {
+        // Rolled back in the store and no longer routed here (the store's word comes first;
+        // a call in between still meets the candidate, and fails as the ones before it).
+        if listing["canary"]["state"] == "rolled_back" && listing["serving_canary"].is_null() {
             break (listing, call_id);
         }
         if shared {
