@@ -329,6 +329,8 @@ pub struct TenantConfig {
     /// What one instance of the tenant's plugin may hold: JavaScript and Python components
     /// need more than a Rust one, and only their tenants are given it.
     pub plugin_limits: PluginLimits,
+    /// How many plugin versions, and how many bytes of them, the tenant may keep.
+    pub plugin_storage: PluginStorage,
     /// Tool calls per phone call and per tenant.
     pub calls: CallLimits,
     /// How long the plugin's cache entries live.
@@ -374,6 +376,7 @@ impl Default for TenantConfig {
             breaker: BreakerConfig::default(),
             limits: OutboundLimits::default(),
             plugin_limits: PluginLimits::default(),
+            plugin_storage: PluginStorage::default(),
             calls: CallLimits::default(),
             cache_ttl_secs: 60,
             warmup: WarmupConfig::default(),
@@ -525,6 +528,39 @@ impl PluginLimits {
 impl Default for PluginLimits {
     fn default() -> Self {
         Self::DEFAULTS
+    }
+}
+
+/// What one tenant may keep of its uploads: every version is a component in the store (and a
+/// compiled artifact on each replica), so a tenant uploading in a loop would otherwise fill
+/// the disk every tenant shares. Deleting old versions (`DELETE
+/// /v1/admin/tenants/{id}/plugins/{version}`) makes room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginStorage {
+    /// Versions kept (deleted ones do not count).
+    pub max_versions: u32,
+    /// MiB of the distinct components those versions name.
+    pub max_stored_mib: u64,
+}
+
+impl Default for PluginStorage {
+    fn default() -> Self {
+        // Twenty releases of a Rust plugin (2 MB) or ten of a Python one (20 MB).
+        Self {
+            max_versions: 20,
+            max_stored_mib: 256,
+        }
+    }
+}
+
+impl PluginStorage {
+    /// The quota the store enforces.
+    pub fn quota(&self) -> crate::store::StorageQuota {
+        crate::store::StorageQuota {
+            max_versions: self.max_versions,
+            max_bytes: self.max_stored_mib.saturating_mul(1024 * 1024),
+        }
     }
 }
 

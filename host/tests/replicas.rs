@@ -451,6 +451,70 @@ async fn a_plugin_activated_on_one_replica_serves_on_the_other_within_a_second()
 }
 
 #[tokio::test]
+async fn settings_changed_on_one_replica_are_served_by_the_other_within_a_second() -> TestResult {
+    let cluster = Cluster::start("settings").await?;
+    let english = check(&cluster.b, "14:00").await?;
+    assert_eq!(english["data"]["available"], true, "{english}");
+    let english = english["message"].as_str().ok_or("no message")?.to_owned();
+
+    // The operator switches the tenant to German on A; everything else stays.
+    let changed = reqwest::Client::new()
+        .put(format!("{}/v1/admin/tenants/demo", cluster.a.url))
+        .bearer_auth(OPERATOR)
+        .json(&json!({
+            "retell_api_key": RETELL_KEY,
+            "allowed_outbound": [format!("http://{}", cluster.calendar.addr)],
+            "fixed_now": "2026-11-25T10:00:00+01:00",
+            "locale": "de",
+            "hold_slots": false,
+            "settings": {
+                "calcom_base_url": format!("http://{}/v2", cluster.calendar.addr),
+                "calcom_api_key": "cal_test_demo",
+                "services": r#"[{"name": "Consultation", "event_type_id": 1001, "duration": 30}]"#,
+            },
+        }))
+        .send()
+        .await?;
+    assert_eq!(changed.status(), 200, "{}", changed.text().await?);
+    let since = Instant::now();
+    let german = loop {
+        let reply = check(&cluster.b, "14:00").await?;
+        if reply["message"] != english.as_str() {
+            break reply;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "B never served the settings changed on A: {reply}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let served = since.elapsed();
+    eprintln!("settings changed on A served on B after {served:?}");
+    assert!(
+        served < Duration::from_secs(1),
+        "B followed after {served:?}"
+    );
+    assert_eq!(german["data"]["available"], true, "{german}");
+    let message = german["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Uhr"), "B answers in German: {german}");
+    assert!(
+        metrics(&cluster.b)
+            .await?
+            .contains("slotline_tenant_settings_followed_total 1"),
+        "B rebuilt the tenant once"
+    );
+    // A applied its own change in its handler: hearing it back from the store does not
+    // rebuild the tenant a second time.
+    assert!(
+        !metrics(&cluster.a)
+            .await?
+            .contains("slotline_tenant_settings_followed_total"),
+        "A did not rebuild the tenant on its own announcement"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_tenant_created_on_one_replica_serves_on_the_other_once_activated() -> TestResult {
     let cluster = Cluster::start("adopt").await?;
     let admin = reqwest::Client::new();

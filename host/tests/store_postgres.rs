@@ -182,9 +182,19 @@ fn watchers_hear_activations_from_other_replicas_within_a_second() -> TestResult
     let replica = Store::connect(&db.url)?;
     replica.put_tenant("a", &json!({}))?;
     replica.put_tenant("b", &json!({}))?;
+    // Tenants' settings are announced, so replicas serve them as changed...
+    for tenant in ["a", "b"] {
+        let (event, _) = heard.recv_timeout(EVENT_TIMEOUT)?;
+        assert_eq!(
+            event,
+            StoreEvent::Settings {
+                tenant: tenant.into()
+            }
+        );
+    }
     replica.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
     replica.add_plugin_version("b", &digest(2), 1, "0.1.0")?;
-    // Each new version is announced (so replicas can compile it ahead of its activation)...
+    // ...and so is each new version (so replicas can compile it ahead of its activation)...
     for (tenant, n) in [("a", 1), ("b", 2)] {
         let (event, _) = heard.recv_timeout(EVENT_TIMEOUT)?;
         assert_eq!(

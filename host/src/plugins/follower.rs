@@ -1,12 +1,13 @@
-//! Following other replicas: the activations and uploads they make reach this replica's
-//! tenants, as the shared store announces them (and all of them after a reconnection, when
-//! some may have been missed). A tenant this replica does not know yet (created on another
-//! replica) is adopted from the store at its first activation.
+//! Following other replicas: the activations, uploads and settings they make reach this
+//! replica's tenants, as the shared store announces them (and all of them after a
+//! reconnection, when some may have been missed). A tenant this replica does not know yet
+//! (created on another replica) is adopted from the store at its first activation.
 
 use std::sync::Arc;
 
 use super::registry::{Registry, RegistryError};
 use crate::config::TenantConfig;
+use crate::runtime::Serving;
 use crate::store::{self, StoreError, StoreEvent, Watcher};
 use crate::tenant::{InvalidTenantId, TenantError, TenantFactory, TenantId, Tenants};
 
@@ -63,7 +64,15 @@ impl Follower {
                     listening.prepare(&tenant, &digest);
                     return;
                 }
-                _ => listening.every_tenant(),
+                StoreEvent::Settings { tenant } => {
+                    listening.resettle_all(vec![tenant]);
+                    return;
+                }
+                _ => {
+                    let every = listening.every_tenant();
+                    listening.resettle_all(every.clone());
+                    every
+                }
             };
             listening.sync_all(affected);
         })?;
@@ -102,6 +111,42 @@ impl Follower {
                 tracing::error!(tenant, error = %err, "cannot follow an activation on another replica");
             }
         }
+    }
+
+    fn resettle_all(&self, tenants: Vec<String>) {
+        for tenant in tenants {
+            if let Err(err) = self.resettle(&tenant) {
+                tracing::error!(tenant, error = %err, "cannot follow a settings change on another replica");
+            }
+        }
+    }
+
+    /// Rebuilds the tenant on its stored settings when they are not what it runs on, keeping
+    /// its plugin and what it serves (a canary, calls pinned to a version), as a `PUT` of the
+    /// tenant on this replica does. A tenant not served here is left to its first activation.
+    fn resettle(&self, id: &str) -> Result<(), FollowError> {
+        let Some(existing) = self.tenants.get(id) else {
+            return Ok(());
+        };
+        let Some(record) = self.registry.store().tenant(id)? else {
+            return Ok(());
+        };
+        let config: TenantConfig = serde_json::from_value(record.settings)
+            .map_err(|err| FollowError::StoredTenant(id.to_owned(), err.to_string()))?;
+        let wanted = serde_json::to_value(&config)
+            .map_err(|err| FollowError::StoredTenant(id.to_owned(), err.to_string()))?;
+        if wanted == existing.configured_as {
+            return Ok(());
+        }
+        let tenant = self
+            .factory
+            .build(TenantId::parse(id)?, &config, existing.plugin())?;
+        let serving = existing.env.serving();
+        tenant.env.serve(|_| Serving::clone(&serving));
+        self.tenants.insert(tenant);
+        metrics::counter!("slotline_tenant_settings_followed_total").increment(1);
+        tracing::info!(tenant = id, "settings changed on another replica applied");
+        Ok(())
     }
 
     fn sync(&self, id: &str) -> Result<(), FollowError> {

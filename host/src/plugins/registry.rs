@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, Weak};
 use crate::runtime::{
     Allowance, AllowanceError, CanaryRoute, CompileError, Plugin, Runtime, Served, digest,
 };
-use crate::store::{CanaryState, PluginVersion, Store, StoreError};
+use crate::store::{CanaryState, DeletedVersion, PluginVersion, StorageQuota, Store, StoreError};
 use crate::tenant::Tenant;
 
 /// Why a version could not be uploaded, loaded or activated.
@@ -93,14 +93,30 @@ impl Registry {
     /// Validates and compiles `bytes`, stores them and their precompiled code, and records a
     /// new version of `tenant` (the existing one when the tenant uploaded these bytes before).
     /// Blocking and slow: run it off the async workers.
+    ///
+    /// A new component that would take the tenant past `quota` is refused before it is
+    /// compiled ([`StoreError::VersionQuota`]); the store checks again as it records the
+    /// version, for uploads racing on other replicas.
     pub fn upload(
         &self,
         tenant: &str,
         allowance: &Allowance,
+        quota: StorageQuota,
         bytes: &[u8],
         actor: &str,
     ) -> Result<(PluginVersion, Arc<Plugin>), RegistryError> {
         let digest = digest(bytes);
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let kept = self
+            .store
+            .plugin_versions(tenant)?
+            .iter()
+            .any(|version| version.digest == digest);
+        if !kept {
+            self.store
+                .storage_usage(tenant)?
+                .admit(tenant, size, &quota)?;
+        }
         let (plugin, artifact) = self.runtime.precompile(bytes)?;
         // Refused before anything is stored: a version the tenant could not run is no version.
         allowance.admits(tenant, plugin.needs())?;
@@ -109,10 +125,25 @@ impl Registry {
         if self.store.is_shared() {
             self.store.put_component(&digest, bytes)?;
         }
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let version =
-            self.store
-                .add_plugin_version(tenant, &digest, size, plugin.contract().version())?;
+        let version = match self.store.add_plugin_version_within(
+            tenant,
+            &digest,
+            size,
+            plugin.contract().version(),
+            quota,
+        ) {
+            Ok(version) => version,
+            Err(err) => {
+                // Refused (another replica's upload took the room first): its bytes go too.
+                self.forget_if_unused(&digest);
+                return Err(err.into());
+            }
+        };
+        if self.store.is_shared() {
+            // A deletion elsewhere may have collected these bytes between their write above
+            // and the version row naming them; now that the row is in, they stay.
+            self.store.put_component(&digest, bytes)?;
+        }
         self.store.audit(
             actor,
             Some(tenant),
@@ -120,6 +151,44 @@ impl Registry {
             &format!("version {} sha256:{digest}", version.version),
         )?;
         Ok((version, self.remember(plugin)))
+    }
+
+    /// Deletes the tenant's `version` (refused while it is active or in a running canary), and
+    /// its component's bytes and files when no version of any tenant names it any more.
+    pub fn delete(
+        &self,
+        tenant: &str,
+        version: u32,
+        actor: &str,
+    ) -> Result<DeletedVersion, RegistryError> {
+        let deleted = self.store.delete_plugin_version(tenant, version, actor)?;
+        if deleted.unreferenced {
+            self.remove_files(&deleted.version.digest);
+        }
+        Ok(deleted)
+    }
+
+    /// Removes the component `digest` from the store and this replica's data directory,
+    /// unless a version names it; failures are logged (what is left is only disk space).
+    pub fn forget_if_unused(&self, digest: &str) {
+        match self.store.remove_unused_component(digest) {
+            Ok(true) => self.remove_files(digest),
+            Ok(false) => {}
+            Err(err) => tracing::warn!(digest, error = %err, "cannot remove an unused component"),
+        }
+    }
+
+    /// This replica's files of component `digest` (the component and its artifact).
+    fn remove_files(&self, digest: &str) {
+        for path in [self.component_path(digest), self.artifact_path(digest)] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => {
+                    tracing::warn!(path = %path.display(), error = %err, "cannot remove a deleted plugin's file")
+                }
+            }
+        }
     }
 
     /// The plugin with `digest`: already in memory, else from its precompiled artifact, else

@@ -82,6 +82,12 @@ impl From<RegistryError> for ApiError {
             RegistryError::Store(StoreError::UnknownVersion { .. }) => {
                 ApiError::new(StatusCode::NOT_FOUND, "unknown_version", message)
             }
+            RegistryError::Store(StoreError::VersionQuota { .. }) => {
+                ApiError::new(StatusCode::CONFLICT, "storage_quota", message)
+            }
+            RegistryError::Store(StoreError::VersionInUse { .. }) => {
+                ApiError::new(StatusCode::CONFLICT, "version_in_use", message)
+            }
             RegistryError::Store(StoreError::CanaryRefused(_)) => {
                 ApiError::new(StatusCode::CONFLICT, "canary_refused", message)
             }
@@ -155,11 +161,12 @@ pub async fn upload_plugin(
         let registry = Arc::clone(&registry);
         let id = tenant.id.to_string();
         let allowance = tenant.env.allowance;
+        let quota = tenant.storage_quota;
         let actor = actor.clone();
         // The turn goes with the compile: a client that hangs up does not free it early.
         blocking(move || {
             let _turn = turn;
-            registry.upload(&id, &allowance, &bytes, &actor)
+            registry.upload(&id, &allowance, quota, &bytes, &actor)
         })
         .await?
     };
@@ -223,6 +230,24 @@ pub async fn list_plugins(
             "digest": canary.candidate.plugin.digest(),
             "percent": canary.percent,
         })),
+    })))
+}
+
+/// `DELETE /v1/admin/tenants/{tenant}/plugins/{version}`: the version is gone from the
+/// listing and can no longer be activated; its bytes go once no tenant's version names them.
+/// 409 `version_in_use` while it is active or in a running canary.
+pub async fn delete_plugin(
+    State(state): State<Arc<AppState>>,
+    Path((_, version)): Path<(String, u32)>,
+    Admin { tenant, actor }: Admin,
+) -> Result<Json<Value>, ApiError> {
+    let registry = registry(&state)?;
+    let id = tenant.id.to_string();
+    let deleted = blocking(move || registry.delete(&id, version, &actor)).await?;
+    Ok(Json(json!({
+        "deleted": deleted.version.version,
+        "digest": deleted.version.digest,
+        "component_removed": deleted.unreferenced,
     })))
 }
 
@@ -297,35 +322,47 @@ pub async fn put_tenant(
         .factory
         .build(id.clone(), &config, plugin)
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
-    if let Some(registry) = &state.registry {
-        let store = Arc::clone(registry.store());
-        let settings = serde_json::to_value(&config).map_err(|err| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("the configuration cannot be stored: {err}"),
-            )
-        })?;
-        let key = id.to_string();
-        blocking(move || {
-            store.put_tenant(&key, &settings)?;
-            store.audit(
-                "operator",
-                Some(&key),
-                "tenant.put",
-                "configuration replaced",
-            )?;
-            Ok(())
-        })
-        .await?;
-    }
     // A canary running (and the calls pinned to their version) goes on under the new
     // configuration.
     if let Some(existing) = &existing {
         let serving = existing.env.serving();
         tenant.env.serve(|_| Serving::clone(&serving));
     }
+    // Served before it is stored: the store announces the change to every replica, this one
+    // included, and this replica must already run it when it hears (else it would rebuild
+    // the tenant a second time). Put back as it was when the store refuses.
     state.tenants.insert(tenant);
+    if let Some(registry) = &state.registry {
+        let store = Arc::clone(registry.store());
+        let key = id.to_string();
+        let stored = match serde_json::to_value(&config) {
+            Ok(settings) => {
+                blocking(move || {
+                    store.put_tenant(&key, &settings)?;
+                    store.audit(
+                        "operator",
+                        Some(&key),
+                        "tenant.put",
+                        "configuration replaced",
+                    )?;
+                    Ok(())
+                })
+                .await
+            }
+            Err(err) => Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("the configuration cannot be stored: {err}"),
+            )),
+        };
+        if let Err(err) = stored {
+            match &existing {
+                Some(previous) => state.tenants.restore(Arc::clone(previous)),
+                None => state.tenants.remove(&id),
+            }
+            return Err(err);
+        }
+    }
     let status = if existing.is_some() {
         StatusCode::OK
     } else {

@@ -171,6 +171,10 @@ pub fn router(state: Arc<AppState>, limits: BodyLimits) -> Router {
             delete(admin::clear_cache),
         )
         .route(
+            "/v1/admin/tenants/{tenant}/plugins/{version}",
+            delete(admin::delete_plugin),
+        )
+        .route(
             "/v1/admin/tenants/{tenant}/plugins/{version}/activate",
             post(admin::activate_plugin),
         )

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::audit::insert_audit;
 use super::sql::{Db, Row, now, params};
 use super::tenants::require_tenant;
-use super::{Store, StoreError, StoreEvent};
+use super::{PluginVersion, Store, StoreError, StoreEvent};
 
 /// When a canary is promoted or rolled back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -187,7 +187,7 @@ fn count(n: u64) -> Result<i64, StoreError> {
 }
 
 /// The tenant's running canary, if any.
-fn running(db: &mut dyn Db, tenant: &str) -> Result<Option<Canary>, StoreError> {
+pub(super) fn running(db: &mut dyn Db, tenant: &str) -> Result<Option<Canary>, StoreError> {
     db.query_opt(
         &format!(
             "SELECT {CANARY_COLUMNS} FROM canaries WHERE tenant = $1 AND state = 'running'
@@ -271,8 +271,8 @@ impl Store {
             };
             let uploaded = db
                 .query_opt(
-                    "SELECT 1 FROM plugin_versions WHERE tenant = $1 AND version = $2",
-                    params![&tenant, candidate],
+                    "SELECT 1 FROM plugin_versions WHERE tenant = $1 AND version = $2 AND status <> $3",
+                    params![&tenant, candidate, PluginVersion::DELETED],
                 )?
                 .is_some();
             if !uploaded {

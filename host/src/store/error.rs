@@ -33,6 +33,33 @@ pub enum StoreError {
         /// The version asked for.
         version: u32,
     },
+    /// Keeping one more plugin version would take the tenant over its `plugin_storage` quota;
+    /// nothing was written.
+    #[error(
+        "tenant {tenant} keeps {used} of its {limit}; delete an old version (DELETE \
+         /v1/admin/tenants/{tenant}/plugins/{{version}}) or raise \
+         tenants.{tenant}.plugin_storage.{key}"
+    )]
+    VersionQuota {
+        /// The tenant.
+        tenant: String,
+        /// What it keeps already, in words ("20 versions", "190 MiB of components").
+        used: String,
+        /// Its quota, in words.
+        limit: String,
+        /// The setting that raises it.
+        key: &'static str,
+    },
+    /// The version serves calls (it is active, or in a running canary) and cannot be deleted.
+    #[error("tenant {tenant}'s plugin version {version} is {role}: activate another version first")]
+    VersionInUse {
+        /// The tenant.
+        tenant: String,
+        /// The version.
+        version: u32,
+        /// "active", "the running canary's candidate", ...
+        role: &'static str,
+    },
     /// A canary cannot start as asked (no active version to compare with, or the candidate is
     /// the active version).
     #[error("{0}")]

@@ -26,6 +26,11 @@ pub enum StoreEvent {
         /// The component's SHA-256, lowercase hex.
         digest: String,
     },
+    /// The tenant's settings were created or replaced (`PUT /v1/admin/tenants/{id}`).
+    Settings {
+        /// The tenant's id.
+        tenant: String,
+    },
     /// The watch was disconnected and may have missed events: re-read everything cached.
     Resync,
 }
@@ -37,6 +42,7 @@ impl StoreEvent {
         match self {
             Self::Activated { tenant } => format!("activate {tenant}"),
             Self::Uploaded { tenant, digest } => format!("upload {tenant} {digest}"),
+            Self::Settings { tenant } => format!("settings {tenant}"),
             Self::Resync => "resync".to_owned(),
         }
     }
@@ -45,6 +51,9 @@ impl StoreEvent {
     pub(super) fn parse(payload: &str) -> Self {
         match payload.split(' ').collect::<Vec<_>>().as_slice() {
             ["activate", tenant] => Self::Activated {
+                tenant: (*tenant).to_owned(),
+            },
+            ["settings", tenant] => Self::Settings {
                 tenant: (*tenant).to_owned(),
             },
             ["upload", tenant, digest] => Self::Uploaded {
@@ -74,6 +83,9 @@ mod tests {
             StoreEvent::Uploaded {
                 tenant: "acme".into(),
                 digest: "ab".repeat(32),
+            },
+            StoreEvent::Settings {
+                tenant: "acme".into(),
             },
             StoreEvent::Resync,
         ];

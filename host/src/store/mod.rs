@@ -96,7 +96,7 @@ pub use error::StoreError;
 pub use event::StoreEvent;
 pub use requests::{CallerRequest, NewRequest, RequestKind};
 pub use tenants::TenantRecord;
-pub use versions::PluginVersion;
+pub use versions::{DeletedVersion, PluginVersion, StorageQuota, StorageUsage};
 pub use watch::{Watcher, watch};
 
 /// The store. `Send + Sync`: share it as an `Arc<Store>`.

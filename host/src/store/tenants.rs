@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::sql::{Db, Row, now, params, parse_json};
-use super::{Store, StoreError};
+use super::{Store, StoreError, StoreEvent};
 
 /// A tenant as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,7 +28,8 @@ const TENANT_COLUMNS: &str = "id, settings, active_version, updated_at";
 
 impl Store {
     /// Creates the tenant, or replaces its settings (keeping its plugin versions and active
-    /// version). Returns the tenant as stored.
+    /// version), and announces it to other replicas ([`StoreEvent::Settings`]). Returns the
+    /// tenant as stored.
     pub fn put_tenant(
         &self,
         id: &str,
@@ -44,6 +45,7 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
                 params![&id, &settings, &at],
             )?;
+            db.notify(&StoreEvent::Settings { tenant: id.clone() })?;
             require_tenant(db, &id)
         })
     }

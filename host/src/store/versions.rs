@@ -7,11 +7,17 @@
 //! change to the active version, and is audited in the same transaction (`audit.rs`), so the
 //! log never misses an activation nor records one that did not happen. Both announce what
 //! they did to other replicas (`event.rs`) when they commit.
+//!
+//! What a tenant keeps is bounded ([`StorageQuota`], checked in the transaction that records a
+//! version, so two replicas' uploads cannot both squeeze under it). A deleted version keeps
+//! its row with status [`PluginVersion::DELETED`], so its number is never given again and the
+//! audit log's "version 5" stays one component; its bytes go once no version of any tenant
+//! names them.
 
 use serde::Serialize;
 
 use super::audit::insert_audit;
-use super::canaries::{CanaryEnd, end_running};
+use super::canaries::{CanaryEnd, end_running, running};
 use super::sql::{Db, Row, now, params};
 use super::tenants::require_tenant;
 use super::{Store, StoreError, StoreEvent};
@@ -40,10 +46,88 @@ pub struct PluginVersion {
 impl PluginVersion {
     /// The status of a version that was validated and precompiled and can be activated.
     pub const READY: &str = "ready";
+    /// The status of a deleted version: listed nowhere, never activated, its number kept.
+    pub const DELETED: &str = "deleted";
+}
+
+/// How much one tenant may keep: versions not deleted, and the bytes of their distinct
+/// components. Uploads are refused past it ([`StoreError::VersionQuota`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageQuota {
+    /// Versions kept.
+    pub max_versions: u32,
+    /// Bytes of the distinct components those versions name.
+    pub max_bytes: u64,
+}
+
+impl StorageQuota {
+    /// No bound (operators' tools and tests that are not about quotas).
+    pub const UNLIMITED: StorageQuota = StorageQuota {
+        max_versions: u32::MAX,
+        max_bytes: u64::MAX,
+    };
+}
+
+/// What a tenant keeps now, measured as [`StorageQuota`] bounds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StorageUsage {
+    /// Versions kept (not deleted).
+    pub versions: u32,
+    /// Bytes of their distinct components.
+    pub bytes: u64,
+}
+
+impl StorageUsage {
+    /// Refuses one more version of `size` bytes (a component the tenant does not keep yet)
+    /// when it would not fit `quota`.
+    pub fn admit(&self, tenant: &str, size: u64, quota: &StorageQuota) -> Result<(), StoreError> {
+        if self.versions >= quota.max_versions {
+            return Err(StoreError::VersionQuota {
+                tenant: tenant.to_owned(),
+                used: format!("{} versions", self.versions),
+                limit: format!("{} versions", quota.max_versions),
+                key: "max_versions",
+            });
+        }
+        if self.bytes.saturating_add(size) > quota.max_bytes {
+            return Err(StoreError::VersionQuota {
+                tenant: tenant.to_owned(),
+                used: format!(
+                    "{} of components, and this upload is {}",
+                    mib(self.bytes),
+                    mib(size)
+                ),
+                limit: mib(quota.max_bytes),
+                key: "max_stored_mib",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `bytes` in MiB, for messages.
+fn mib(bytes: u64) -> String {
+    // Precision is irrelevant for a message: f64 holds any size a store can have.
+    #[allow(clippy::cast_precision_loss)]
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    format!("{mib:.1} MiB")
+}
+
+/// A deleted version, and whether its component went with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedVersion {
+    /// The version as it was.
+    pub version: PluginVersion,
+    /// No version of any tenant names the component any more: its bytes were removed from
+    /// the store, and its files may go too.
+    pub unreferenced: bool,
 }
 
 /// The action recorded with every activation.
 const ACTIVATE: &str = "plugin.activate";
+
+/// The action recorded with every deletion.
+const DELETE: &str = "plugin.delete";
 
 const VERSION_COLUMNS: &str = "tenant, version, digest, size, wit_version, uploaded_at, status";
 
@@ -61,6 +145,21 @@ impl Store {
         size: u64,
         wit_version: &str,
     ) -> Result<PluginVersion, StoreError> {
+        self.add_plugin_version_within(tenant, digest, size, wit_version, StorageQuota::UNLIMITED)
+    }
+
+    /// [`Store::add_plugin_version`], refused with [`StoreError::VersionQuota`] (nothing
+    /// written) when keeping one more version would take the tenant past `quota`. Uploading
+    /// a component the tenant keeps already is never refused: it is that version again. A
+    /// deleted version uploaded again is kept again, under its old number.
+    pub fn add_plugin_version_within(
+        &self,
+        tenant: &str,
+        digest: &str,
+        size: u64,
+        wit_version: &str,
+        quota: StorageQuota,
+    ) -> Result<PluginVersion, StoreError> {
         let at = now();
         let stored_size = i64::try_from(size)
             .map_err(|_| StoreError::OutOfRange(format!("the component size {size}")))?;
@@ -74,9 +173,30 @@ impl Store {
                 ),
                 params![&tenant, &digest],
             )?;
-            if let Some(existing) = existing {
-                return version_row(&existing);
+            let existing = existing.as_ref().map(version_row).transpose()?;
+            if let Some(existing) = &existing
+                && existing.status != PluginVersion::DELETED
+            {
+                return Ok(existing.clone());
             }
+            usage(db, &tenant)?.admit(&tenant, size, &quota)?;
+            if let Some(deleted) = existing {
+                db.execute(
+                    "UPDATE plugin_versions SET status = $3, uploaded_at = $4
+                     WHERE tenant = $1 AND version = $2",
+                    params![&tenant, deleted.version, PluginVersion::READY, &at],
+                )?;
+                db.notify(&StoreEvent::Uploaded {
+                    tenant: tenant.clone(),
+                    digest: digest.clone(),
+                })?;
+                return Ok(PluginVersion {
+                    status: PluginVersion::READY.to_owned(),
+                    uploaded_at: at.clone(),
+                    ..deleted
+                });
+            }
+            // Deleted versions count: a number is never given twice.
             let next: u32 = db
                 .query_one(
                     "SELECT COALESCE(MAX(version), 0) + 1 FROM plugin_versions WHERE tenant = $1",
@@ -113,15 +233,17 @@ impl Store {
         })
     }
 
-    /// The tenant's versions, oldest first (empty for an unknown tenant).
+    /// The tenant's versions, oldest first, deleted ones left out (empty for an unknown
+    /// tenant).
     pub fn plugin_versions(&self, tenant: &str) -> Result<Vec<PluginVersion>, StoreError> {
         let tenant = tenant.to_owned();
         self.read(move |db| {
             db.query(
                 &format!(
-                    "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 ORDER BY version"
+                    "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 AND status <> $2
+                     ORDER BY version"
                 ),
-                params![&tenant],
+                params![&tenant, PluginVersion::DELETED],
             )?
             .iter()
             .map(version_row)
@@ -192,6 +314,75 @@ impl Store {
         })
     }
 
+    /// What the tenant keeps now, as [`StorageQuota`] measures it.
+    pub fn storage_usage(&self, tenant: &str) -> Result<StorageUsage, StoreError> {
+        let tenant = tenant.to_owned();
+        self.read(move |db| usage(db, &tenant))
+    }
+
+    /// Deletes the tenant's `version`, audited as `plugin.delete` by `actor`, and the
+    /// component's bytes when no version of any tenant names them any more. Refused with
+    /// [`StoreError::VersionInUse`] while the version is active or in a running canary, and
+    /// with [`StoreError::UnknownVersion`] when there is no such version (deleted included);
+    /// either way nothing is written.
+    pub fn delete_plugin_version(
+        &self,
+        tenant: &str,
+        version: u32,
+        actor: &str,
+    ) -> Result<DeletedVersion, StoreError> {
+        let at = now();
+        let (tenant, actor) = (tenant.to_owned(), actor.to_owned());
+        self.write(move |db| {
+            let active = require_tenant(db, &tenant)?.active_version;
+            let record =
+                find_version(db, &tenant, version)?.ok_or_else(|| StoreError::UnknownVersion {
+                    tenant: tenant.clone(),
+                    version,
+                })?;
+            let in_use = |role| StoreError::VersionInUse {
+                tenant: tenant.clone(),
+                version,
+                role,
+            };
+            if active == Some(version) {
+                return Err(in_use("active"));
+            }
+            if let Some(canary) = running(db, &tenant)? {
+                if canary.candidate_version == version {
+                    return Err(in_use("the running canary's candidate"));
+                }
+                if canary.stable_version == version {
+                    return Err(in_use("the running canary's stable version"));
+                }
+            }
+            db.execute(
+                "UPDATE plugin_versions SET status = $3 WHERE tenant = $1 AND version = $2",
+                params![&tenant, version, PluginVersion::DELETED],
+            )?;
+            insert_audit(
+                db,
+                &at,
+                &actor,
+                Some(tenant.as_str()),
+                DELETE,
+                &format!("version {version} sha256:{}", record.digest),
+            )?;
+            let unreferenced = drop_if_unused(db, &record.digest)?;
+            Ok(DeletedVersion {
+                version: record,
+                unreferenced,
+            })
+        })
+    }
+
+    /// Removes the bytes of component `digest` unless a version of any tenant, not deleted,
+    /// names it (an upload refused after its bytes were stored); whether it is unused.
+    pub fn remove_unused_component(&self, digest: &str) -> Result<bool, StoreError> {
+        let digest = digest.to_owned();
+        self.write(move |db| drop_if_unused(db, &digest))
+    }
+
     /// The tenant's active version, if one was activated (`None` for an unknown tenant too).
     pub fn active_version(&self, tenant: &str) -> Result<Option<PluginVersion>, StoreError> {
         let tenant = tenant.to_owned();
@@ -209,7 +400,7 @@ impl Store {
     }
 }
 
-/// One version of the tenant, if it exists.
+/// One version of the tenant, if it exists and was not deleted.
 fn find_version(
     db: &mut dyn Db,
     tenant: &str,
@@ -217,13 +408,48 @@ fn find_version(
 ) -> Result<Option<PluginVersion>, StoreError> {
     db.query_opt(
         &format!(
-            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 AND version = $2"
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions
+             WHERE tenant = $1 AND version = $2 AND status <> $3"
         ),
-        params![tenant, version],
+        params![tenant, version, PluginVersion::DELETED],
     )?
     .as_ref()
     .map(version_row)
     .transpose()
+}
+
+/// Deletes the bytes of component `digest` when no version (of any tenant, not deleted)
+/// names it; whether it did.
+fn drop_if_unused(db: &mut dyn Db, digest: &str) -> Result<bool, StoreError> {
+    let named: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM plugin_versions WHERE digest = $1 AND status <> $2",
+            params![digest, PluginVersion::DELETED],
+        )?
+        .get(0)?;
+    if named > 0 {
+        return Ok(false);
+    }
+    db.execute("DELETE FROM components WHERE digest = $1", params![digest])?;
+    Ok(true)
+}
+
+/// What `tenant` keeps: its versions not deleted, and the bytes of their distinct components.
+fn usage(db: &mut dyn Db, tenant: &str) -> Result<StorageUsage, StoreError> {
+    let row = db.query_one(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM
+           (SELECT digest, MAX(size) AS size FROM plugin_versions
+            WHERE tenant = $1 AND status <> $2 GROUP BY digest) kept",
+        params![tenant, PluginVersion::DELETED],
+    )?;
+    let versions: i64 = row.get(0)?;
+    let bytes: i64 = row.get(1)?;
+    Ok(StorageUsage {
+        versions: u32::try_from(versions)
+            .map_err(|_| StoreError::OutOfRange(format!("the version count {versions}")))?,
+        bytes: u64::try_from(bytes)
+            .map_err(|_| StoreError::OutOfRange(format!("the stored size {bytes}")))?,
+    })
 }
 
 /// A row of [`VERSION_COLUMNS`].

@@ -86,6 +86,11 @@ impl TenantFactory {
         }
         // A tenant is not made on a plugin that would not fit its instances: a configured
         // plugin fails at start, a lowered limit is refused while the version needs more.
+        let configured_as =
+            serde_json::to_value(config).map_err(|err| TenantError::Unstorable {
+                tenant: id.to_string(),
+                reason: err.to_string(),
+            })?;
         let allowance =
             Allowance::resolve(id.as_str(), &config.plugin_limits, self.memory_limit_mib)?;
         allowance.admits(id.as_str(), plugin.needs())?;
@@ -123,6 +128,7 @@ impl TenantFactory {
             notify_url: config.notify_url.clone(),
             notify_secret: config.notify_secret.clone(),
             call_limits: config.calls,
+            storage_quota: config.plugin_storage.quota(),
             cache_ttl: Duration::from_secs(config.cache_ttl_secs),
             warmup: config.warmup,
             hold_slots: config.hold_slots,
@@ -143,6 +149,7 @@ impl TenantFactory {
                 allowance,
                 plugin,
             ),
+            configured_as,
             fixed_now,
             id,
         })

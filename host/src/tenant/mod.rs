@@ -81,6 +81,14 @@ pub enum TenantError {
         #[source]
         source: AllowlistError,
     },
+    /// The configuration cannot be written as JSON, so it could not be stored either.
+    #[error("tenant {tenant}: the configuration cannot be written as JSON ({reason})")]
+    Unstorable {
+        /// The tenant.
+        tenant: String,
+        /// What serde said.
+        reason: String,
+    },
 }
 
 /// A tenant as the gateway serves it.
@@ -105,6 +113,8 @@ pub struct Tenant {
     pub notify_secret: Option<Secret>,
     /// Tool calls per phone call.
     pub call_limits: CallLimits,
+    /// How many plugin versions, and bytes of them, it may keep (`plugin_storage`).
+    pub storage_quota: crate::store::StorageQuota,
     /// `calls.tenant_per_second`, across all of the tenant's phone calls.
     pub call_rate: Option<governor::DefaultDirectRateLimiter>,
     /// How long the plugin's cache entries live: what a warm-up prepares stays fresh this long.
@@ -122,6 +132,10 @@ pub struct Tenant {
     /// What the tenant's plugin calls run with: the active plugin, outbound policy, cache
     /// and settings.
     pub env: PluginEnv,
+    /// The configuration it was built from, as JSON, as the store keeps it: a replica hearing
+    /// that a tenant's settings changed rebuilds the tenant only when they differ from these
+    /// (its own change, announced back to it, does not rebuild it twice).
+    pub configured_as: serde_json::Value,
     fixed_now: Option<DateTime<FixedOffset>>,
 }
 
@@ -174,10 +188,23 @@ impl Tenants {
 
     /// Adds or replaces a tenant without blocking readers.
     pub fn insert(&self, tenant: Tenant) {
-        let tenant = Arc::new(tenant);
+        self.restore(Arc::new(tenant));
+    }
+
+    /// Puts a tenant that was served before back in place (an admin change undone).
+    pub fn restore(&self, tenant: Arc<Tenant>) {
         self.by_id.rcu(|current| {
             let mut next = HashMap::clone(current);
             next.insert(tenant.id.clone(), Arc::clone(&tenant));
+            next
+        });
+    }
+
+    /// Stops serving the tenant `id` (a creation undone).
+    pub fn remove(&self, id: &TenantId) {
+        self.by_id.rcu(|current| {
+            let mut next = HashMap::clone(current);
+            next.remove(id);
             next
         });
     }

@@ -15,8 +15,8 @@ use std::sync::{Arc, Barrier};
 use bytes::Bytes;
 use serde_json::json;
 use slotline::store::{
-    AuditEntry, CallEventEntry, CallLogQuery, NewRequest, PluginVersion, RecordingEntry,
-    RequestKind, Store, StoreError, ToolCallEntry,
+    AuditEntry, CallEventEntry, CallLogQuery, CanaryRules, NewRequest, PluginVersion,
+    RecordingEntry, RequestKind, StorageQuota, StorageUsage, Store, StoreError, ToolCallEntry,
 };
 
 /// What a test fails with.
@@ -62,6 +62,8 @@ macro_rules! behaviour_tests {
             a_call_reads_back_as_its_timeline_with_its_plugin_version,
             the_call_log_is_swept_per_tenant_by_age,
             recordings_keep_the_latest_per_tenant_and_their_values_once,
+            a_tenant_keeps_no_more_versions_or_bytes_than_its_quota,
+            deleted_versions_free_their_room_and_their_bytes_but_never_their_number,
         );
     };
     (@each $backend:ty; $($scenario:ident),* $(,)?) => {
@@ -393,6 +395,123 @@ pub fn components_are_stored_by_digest_once(database: &impl Backend) -> Outcome 
     assert_eq!(other.component(&digest(2))?.as_deref(), Some(&b"\0asm"[..]));
     let counts = database.integers("SELECT COUNT(*), MAX(size) FROM components")?;
     assert_eq!(counts, [2, 300_000]);
+    Ok(())
+}
+
+pub fn a_tenant_keeps_no_more_versions_or_bytes_than_its_quota(database: &impl Backend) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    store.put_tenant("b", &json!({}))?;
+    let quota = StorageQuota {
+        max_versions: 2,
+        max_bytes: 1000,
+    };
+    store.add_plugin_version_within("a", &digest(1), 400, "0.1.0", quota)?;
+    store.add_plugin_version_within("a", &digest(2), 400, "0.1.0", quota)?;
+    let refused = store.add_plugin_version_within("a", &digest(3), 1, "0.1.0", quota);
+    assert!(
+        matches!(&refused, Err(StoreError::VersionQuota { key, .. }) if *key == "max_versions"),
+        "{refused:?}"
+    );
+    let message = refused.err().map(|err| err.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("2 versions") && message.contains("tenants.a.plugin_storage.max_versions"),
+        "{message}"
+    );
+    // Uploading what it keeps is never refused: that version again.
+    let again = store.add_plugin_version_within("a", &digest(2), 400, "0.1.0", quota)?;
+    assert_eq!(again.version, 2);
+    let roomy = StorageQuota {
+        max_versions: 10,
+        max_bytes: 1000,
+    };
+    let refused = store.add_plugin_version_within("a", &digest(3), 201, "0.1.0", roomy);
+    assert!(
+        matches!(&refused, Err(StoreError::VersionQuota { key, .. }) if *key == "max_stored_mib"),
+        "{refused:?}"
+    );
+    store.add_plugin_version_within("a", &digest(3), 200, "0.1.0", roomy)?;
+    assert_eq!(
+        store.storage_usage("a")?,
+        StorageUsage {
+            versions: 3,
+            bytes: 1000
+        }
+    );
+    // A neighbour's room is its own.
+    store.add_plugin_version_within("b", &digest(4), 1000, "0.1.0", quota)?;
+    assert_eq!(store.plugin_versions("a")?.len(), 3);
+    Ok(())
+}
+
+pub fn deleted_versions_free_their_room_and_their_bytes_but_never_their_number(
+    database: &impl Backend,
+) -> Outcome {
+    let store = database.open()?;
+    store.put_tenant("a", &json!({}))?;
+    store.put_tenant("b", &json!({}))?;
+    for n in 1..=3 {
+        store.put_component(&digest(n), &[n; 100])?;
+        store.add_plugin_version("a", &digest(n), 100, "0.1.0")?;
+    }
+    // Tenant b runs the same bytes as a's version 2.
+    store.add_plugin_version("b", &digest(2), 100, "0.1.0")?;
+    store.activate("a", 1, "op")?;
+
+    let active = store.delete_plugin_version("a", 1, "op");
+    assert!(
+        matches!(&active, Err(StoreError::VersionInUse { role, .. }) if *role == "active"),
+        "{active:?}"
+    );
+    let rules = CanaryRules {
+        min_calls: 10,
+        promote_after: 100,
+        margin_percent: 5,
+    };
+    store.start_canary("a", 3, 10, rules, "op")?;
+    let candidate = store.delete_plugin_version("a", 3, "op");
+    assert!(
+        matches!(&candidate, Err(StoreError::VersionInUse { .. })),
+        "{candidate:?}"
+    );
+    assert_eq!(store.plugin_versions("a")?.len(), 3, "nothing was deleted");
+
+    let shared = store.delete_plugin_version("a", 2, "op")?;
+    assert_eq!(shared.version.version, 2);
+    assert!(!shared.unreferenced, "tenant b still names the bytes");
+    assert!(store.component(&digest(2))?.is_some());
+    assert_eq!(
+        store
+            .plugin_versions("a")?
+            .iter()
+            .map(|v| v.version)
+            .collect::<Vec<_>>(),
+        [1, 3]
+    );
+    assert_eq!(store.plugin_version("a", 2)?, None);
+    assert!(matches!(
+        store.activate("a", 2, "op"),
+        Err(StoreError::UnknownVersion { version: 2, .. })
+    ));
+    assert!(matches!(
+        store.delete_plugin_version("a", 2, "op"),
+        Err(StoreError::UnknownVersion { .. })
+    ));
+    assert_eq!(store.storage_usage("a")?.versions, 2);
+    assert_eq!(store.audit_log(Some("a"), 1)?[0].action, "plugin.delete");
+
+    // b's version goes too: now nobody names the bytes, and they are gone.
+    let last = store.delete_plugin_version("b", 1, "op")?;
+    assert!(last.unreferenced);
+    assert_eq!(store.component(&digest(2))?, None);
+
+    // A new upload never takes a deleted number; the deleted bytes uploaded again come back
+    // as their old version.
+    assert_eq!(upload(&store, "a", 4)?, 4);
+    let back = store.add_plugin_version("a", &digest(2), 100, "0.1.0")?;
+    assert_eq!(back.version, 2);
+    assert_eq!(back.status, PluginVersion::READY);
+    assert_eq!(store.storage_usage("a")?.versions, 4);
     Ok(())
 }
 

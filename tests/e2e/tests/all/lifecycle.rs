@@ -234,6 +234,106 @@ async fn rollback_is_one_request() -> TestResult {
     Ok(())
 }
 
+/// The `.wasm` files in the data directory: the components this gateway keeps.
+fn stored_components(data: &Path) -> usize {
+    std::fs::read_dir(data.join("plugins")).map_or(0, |dir| {
+        dir.filter_map(Result::ok)
+            .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "wasm"))
+            .count()
+    })
+}
+
+async fn delete_version(harness: &Harness, token: &str, version: u64) -> (u16, Value) {
+    let url = harness.url(&format!("/v1/admin/tenants/demo/plugins/{version}"));
+    answer(harness.http.delete(url).bearer_auth(token)).await
+}
+
+#[tokio::test]
+async fn a_tenant_keeps_versions_within_its_quota_and_deletes_old_ones_to_make_room() -> TestResult
+{
+    let data = DataDir::new("quota");
+    let harness = Harness::with(|config| {
+        configure(config, &data.0);
+        if let Some(demo) = config.tenants.get_mut("demo") {
+            demo.plugin_storage.max_versions = 2;
+        }
+    })
+    .await;
+    let (status, one) = upload(&harness, Some(DEMO_TOKEN), "demo", default_plugin(), true).await;
+    assert_eq!(status, 201, "{one}");
+    let (status, two) = upload(&harness, Some(DEMO_TOKEN), "demo", test_plugin(), false).await;
+    assert_eq!(status, 201, "{two}");
+    assert_eq!(stored_components(&data.0), 2);
+
+    let salon = std::fs::read(slotline_e2e::plugins::salon_plugin_path())?;
+    let (status, refused) = upload(&harness, Some(DEMO_TOKEN), "demo", salon.clone(), false).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "storage_quota", "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("tenants.demo.plugin_storage.max_versions")
+            && message.contains("DELETE /v1/admin/tenants/demo/plugins/"),
+        "the refusal says how to make room: {message}"
+    );
+    assert_eq!(
+        stored_components(&data.0),
+        2,
+        "the refused upload was neither compiled nor stored"
+    );
+
+    // The active version serves calls: it cannot go.
+    let (status, in_use) = delete_version(&harness, DEMO_TOKEN, 1).await;
+    assert_eq!(
+        (status, &in_use["error"]["code"]),
+        (409, &json!("version_in_use")),
+        "{in_use}"
+    );
+    let body = call(
+        "check_availability",
+        json!({"date": THURSDAY, "time": "14:00"}),
+    );
+    assert_eq!(which(&harness.retell(&body).await.1), Some(Answer::One));
+
+    let (status, _) = activate(&harness, "demo", 2).await;
+    assert_eq!(status, 200);
+    let (status, deleted) = delete_version(&harness, DEMO_TOKEN, 1).await;
+    assert_eq!(status, 200, "{deleted}");
+    assert_eq!(deleted["deleted"], 1, "{deleted}");
+    assert_eq!(deleted["component_removed"], true, "{deleted}");
+    assert_eq!(stored_components(&data.0), 1, "its file is gone");
+    let (status, gone) = delete_version(&harness, DEMO_TOKEN, 1).await;
+    assert_eq!(
+        (status, &gone["error"]["code"]),
+        (404, &json!("unknown_version")),
+        "{gone}"
+    );
+    let (status, _) = activate(&harness, "demo", 1).await;
+    assert_eq!(status, 404, "a deleted version cannot be activated");
+    assert_eq!(which(&harness.retell(&body).await.1), Some(Answer::Two));
+
+    // Room again; the new version takes a new number, never the deleted one's.
+    let (status, three) = upload(&harness, Some(DEMO_TOKEN), "demo", salon, false).await;
+    assert_eq!((status, &three["version"]), (201, &json!(3)), "{three}");
+    let listing: Value = harness
+        .http
+        .get(harness.url("/v1/admin/tenants/demo/plugins"))
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let numbers: Vec<&Value> = listing["versions"]
+        .as_array()
+        .map(|versions| versions.iter().map(|v| &v["version"]).collect())
+        .unwrap_or_default();
+    assert_eq!(numbers, [&json!(2), &json!(3)], "{listing}");
+    // Another tenant's token cannot delete this tenant's versions.
+    let (status, _) = delete_version(&harness, OTHER_TOKEN, 3).await;
+    assert!(status == 401 || status == 403 || status == 404, "{status}");
+    assert_eq!(stored_components(&data.0), 2);
+    Ok(())
+}
+
 #[tokio::test]
 async fn invalid_uploads_and_foreign_tokens_get_precise_errors() -> TestResult {
     let data = DataDir::new("invalid");
