@@ -26,6 +26,23 @@ fn tenant(caches: &Caches, id: &str) -> TenantCache {
     caches.tenant(id, Duration::from_secs(60))
 }
 
+/// Every key of `cache`, page by page as a plugin lists them, sorted and each once.
+async fn all_keys(cache: &TenantCache) -> Result<Vec<String>, CacheError> {
+    let mut keys = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = cache.keys_page(cursor).await?;
+        keys.extend(page);
+        match next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
 /// Milliseconds to live of a raw Redis key (-2: missing, -1: no expiry).
 async fn pttl(redis: &Redis, key: &str) -> redis::RedisResult<i64> {
     let client = redis::Client::open(redis.url())?;
@@ -57,7 +74,7 @@ async fn tenants_share_nothing_but_replicas_share_everything() -> TestResult {
     );
     // A tenant whose id is another's prefix sees none of its keys.
     assert_eq!(tenant(&b, "acm").get("slots").await?, None);
-    assert_eq!(tenant(&b, "acm").keys().await?, Vec::<String>::new());
+    assert_eq!(all_keys(&tenant(&b, "acm")).await?, Vec::<String>::new());
 
     tenant(&b, "acme").delete("slots").await?;
     assert_eq!(
@@ -68,11 +85,53 @@ async fn tenants_share_nothing_but_replicas_share_everything() -> TestResult {
     assert!(tenant(&a, "globex").exists("slots").await?);
 
     tenant(&a, "globex").increment("generation", 1).await?;
-    let mut keys = tenant(&b, "globex").keys().await?;
-    keys.sort();
-    assert_eq!(keys, ["generation", "slots"]);
+    assert_eq!(
+        all_keys(&tenant(&b, "globex")).await?,
+        ["generation", "slots"]
+    );
     tenant(&b, "globex").clear().await?;
-    assert_eq!(tenant(&a, "globex").keys().await?, Vec::<String>::new());
+    assert_eq!(all_keys(&tenant(&a, "globex")).await?, Vec::<String>::new());
+    Ok(())
+}
+
+#[tokio::test]
+async fn keys_are_listed_a_bounded_page_at_a_time_each_one_at_least_once() -> TestResult {
+    let redis = Redis::start().map_err(|err| err.to_string())?;
+    let caches = replica(&redis)?;
+    let cache = tenant(&caches, "acme");
+    for n in 0..3_000 {
+        cache.set(format!("slots:{n}"), Vec::new()).await?;
+    }
+    for n in 0..50 {
+        cache.increment(&format!("gen:{n}"), 1).await?;
+    }
+    tenant(&caches, "globex")
+        .set("theirs".into(), Vec::new())
+        .await?;
+    let mut pages = 0;
+    let mut cursor = None;
+    loop {
+        let (page, next) = cache.keys_page(cursor).await?;
+        pages += 1;
+        assert!(
+            page.len() <= 2 * slotline::cache::KEYS_PAGE,
+            "{} keys in one page",
+            page.len()
+        );
+        match next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert!(pages >= 3, "3,050 keys in {pages} pages");
+    let keys = all_keys(&cache).await?;
+    assert_eq!(keys.len(), 3_050, "every key once, and none of globex's");
+    assert!(keys.iter().any(|key| key == "gen:49"));
+    // A cursor the host never gave is refused, not read as a position.
+    assert!(matches!(
+        cache.keys_page(Some(1 << 62)).await,
+        Err(CacheError::Cursor)
+    ));
     Ok(())
 }
 

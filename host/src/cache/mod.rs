@@ -7,9 +7,11 @@
 //! way a plugin only chooses keys inside its tenant's namespace.
 
 mod memory;
+mod pages;
 mod redis;
 
 pub use memory::{DEFAULT_TENANT_CAPACITY_BYTES, MemoryCache};
+pub use pages::PAGE as KEYS_PAGE;
 pub use redis::{RedisBackend, RedisCache};
 
 use std::sync::Arc;
@@ -39,6 +41,9 @@ pub enum CacheError {
     /// The write would take the tenant past one of its cache quotas.
     #[error("cache: the tenant's {} quota is used up", .0.label())]
     Quota(crate::limits::Limit),
+    /// A `list-keys` cursor this cache never gave.
+    #[error("cache: not a cursor of list-keys")]
+    Cursor,
     /// A stored value could not be encoded or decoded.
     #[error("cache: a stored value is not what the host writes: {0}")]
     Encoding(String),
@@ -60,6 +65,7 @@ impl CacheError {
             | Self::Config(_)
             | Self::OutOfRange(_)
             | Self::Quota(_)
+            | Self::Cursor
             | Self::Encoding(_) => false,
         }
     }
@@ -86,7 +92,9 @@ impl Caches {
     /// The cache of `tenant`, whose values live for `ttl`.
     pub fn tenant(&self, tenant: &str, ttl: Duration) -> TenantCache {
         let backend = match self {
-            Self::Memory => Backend::Memory(MemoryCache::new(ttl, DEFAULT_TENANT_CAPACITY_BYTES)),
+            Self::Memory => {
+                Backend::Memory(MemoryCache::new(tenant, ttl, DEFAULT_TENANT_CAPACITY_BYTES))
+            }
             Self::Redis(redis) => Backend::Redis(RedisCache::new(Arc::clone(redis), tenant, ttl)),
         };
         TenantCache {
@@ -184,12 +192,19 @@ impl TenantCache {
         }
     }
 
-    /// Keys currently held, values and counters, in no particular order.
-    pub async fn keys(&self) -> Result<Vec<String>, CacheError> {
-        match &self.backend {
-            Backend::Memory(memory) => Ok(memory.keys()),
-            Backend::Redis(redis) => redis.keys().await,
-        }
+    /// One page of the keys held, values and counters, in no particular order, from `cursor`
+    /// on (`None`: the first page), and the cursor of the next page (`None` after the last).
+    /// Bounded per page whatever the tenant keeps. A cursor this cache never gave is
+    /// [`CacheError::Cursor`].
+    pub async fn keys_page(
+        &self,
+        cursor: Option<u64>,
+    ) -> Result<(Vec<String>, Option<u64>), CacheError> {
+        let page = match &self.backend {
+            Backend::Memory(memory) => memory.keys_page(cursor),
+            Backend::Redis(redis) => redis.keys_page(cursor).await?,
+        };
+        page.ok_or(CacheError::Cursor)
     }
 
     /// Adds `delta` to the counter `key` (missing counters start at zero) atomically, across

@@ -24,11 +24,11 @@ use std::time::{Duration, Instant};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::CacheError;
+use super::pages::{Cursor, PAGE, Phase};
 use crate::config::CacheConfig;
 use crate::limits::Limit;
 
-/// Keys a `list-keys` (or one round of a clear) walks at most: a plugin's working set is far
-/// smaller.
+/// Keys one round of a clear walks at most.
 const MAX_SCANNED_KEYS: usize = 100_000;
 
 /// The replica's connection to Redis, shared by every tenant.
@@ -325,21 +325,71 @@ impl RedisCache {
             .map_err(|_| CacheError::OutOfRange("a counter below zero"))
     }
 
-    /// The tenant's keys, values and counters, without their namespace, each once.
-    pub async fn keys(&self) -> Result<Vec<String>, CacheError> {
-        let mut keys: Vec<String> = self
-            .scan(&format!("{}*", glob_escape(&self.values)), MAX_SCANNED_KEYS)
-            .await?
-            .into_iter()
-            .filter_map(|full| full.strip_prefix(&self.values).map(str::to_owned))
-            .collect();
-        // Bounded by the counters' byte quota.
-        let counters: Vec<String> = self.query(redis::cmd("HKEYS").arg(&self.counters)).await?;
-        keys.extend(counters);
-        // `SCAN` may return a key twice.
-        keys.sort_unstable();
-        keys.dedup();
-        Ok(keys)
+    /// One page of the tenant's keys (values, then counters), without their namespace, from
+    /// `cursor` on, and the next page's cursor (`None` after the last); `None` for a cursor
+    /// this host never gave. One `SCAN` or `HSCAN` round trip per page, so Redis is never
+    /// blocked and the host call is bounded whatever the tenant keeps. A key may be listed
+    /// twice (Redis' `SCAN` promises only that every key present throughout is listed).
+    pub async fn keys_page(
+        &self,
+        cursor: Option<u64>,
+    ) -> Result<Option<(Vec<String>, Option<u64>)>, CacheError> {
+        let Some(cursor) = Cursor::decode(cursor) else {
+            return Ok(None);
+        };
+        let count = u64::try_from(PAGE).unwrap_or(u64::MAX);
+        let (next, keys) = match cursor.phase {
+            Phase::Values => {
+                let (next, full): (u64, Vec<String>) = self
+                    .query(
+                        redis::cmd("SCAN")
+                            .arg(cursor.position)
+                            .arg("MATCH")
+                            .arg(format!("{}*", glob_escape(&self.values)))
+                            .arg("COUNT")
+                            .arg(count),
+                    )
+                    .await?;
+                let keys = full
+                    .into_iter()
+                    .filter_map(|full| full.strip_prefix(&self.values).map(str::to_owned))
+                    .collect();
+                let next = match next {
+                    0 => Some(Cursor::COUNTERS_START),
+                    position => Some(Cursor {
+                        phase: Phase::Values,
+                        position,
+                    }),
+                };
+                (next, keys)
+            }
+            Phase::Counters => {
+                let (next, pairs): (u64, Vec<String>) = self
+                    .query(
+                        redis::cmd("HSCAN")
+                            .arg(&self.counters)
+                            .arg(cursor.position)
+                            .arg("COUNT")
+                            .arg(count),
+                    )
+                    .await?;
+                // Field, value, field, value...
+                let keys = pairs.into_iter().step_by(2).collect();
+                let next = (next != 0).then_some(Cursor {
+                    phase: Phase::Counters,
+                    position: next,
+                });
+                (next, keys)
+            }
+        };
+        let next = match next {
+            Some(next) => Some(
+                next.encode()
+                    .ok_or(CacheError::OutOfRange("a Redis cursor past 2^62"))?,
+            ),
+            None => None,
+        };
+        Ok(Some((keys, next)))
     }
 
     /// Drops every key of the tenant, however many, with its tallies.

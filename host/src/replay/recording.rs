@@ -192,7 +192,7 @@ pub enum CacheOp {
         /// Whether it was there.
         found: bool,
     },
-    /// `list-keys`: every key, once per call.
+    /// `list-keys`: the keys of one page (a call listing several pages records each).
     Keys {
         /// The keys.
         keys: Vec<String>,

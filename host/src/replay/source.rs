@@ -179,7 +179,9 @@ impl ReplayCache {
                     .or_default()
                     .0
                     .push_back(*found),
-                CacheOp::Keys { keys } => state.keys = Some(keys.clone()),
+                CacheOp::Keys { keys } => {
+                    state.keys.get_or_insert_default().extend_from_slice(keys)
+                }
                 CacheOp::Increment { key, value } => state
                     .increments
                     .entry(key.clone())

@@ -9,7 +9,7 @@ use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use super::bindings::wasi::keyvalue::{atomics, store};
 use super::types::{Bucket, CallCache};
-use crate::cache::CacheError;
+use crate::cache::{CacheError, KEYS_PAGE as PAGE};
 use crate::calllog::Trace;
 use crate::replay::recording::CacheOp;
 
@@ -111,25 +111,25 @@ impl store::HostBucket for KeyValueView<'_> {
         bucket: Resource<Bucket>,
         cursor: Option<u64>,
     ) -> Outcome<store::KeyResponse> {
-        /// Keys per page: large enough for any plugin's working set, small enough to bound a call.
-        const PAGE: usize = 1_000;
-        let keys = match self.cache(&bucket)? {
-            CallCache::Live(cache) => cache.keys().await,
-            CallCache::Replay(replay) => Ok(replay.keys()),
+        let (keys, cursor) = match self.cache(&bucket)? {
+            CallCache::Live(cache) => match cache.keys_page(cursor).await {
+                Ok(page) => page,
+                Err(err) => return outcome(Err(err)),
+            },
+            CallCache::Replay(replay) => {
+                // What a recording holds is small (the pages the call listed): paged here.
+                let mut keys = replay.keys();
+                keys.sort_unstable();
+                keys.dedup();
+                let start = usize::try_from(cursor.unwrap_or(0)).unwrap_or(usize::MAX);
+                let page: Vec<String> = keys.iter().skip(start).take(PAGE).cloned().collect();
+                let next = start.saturating_add(page.len());
+                let cursor = (next < keys.len()).then(|| u64::try_from(next).unwrap_or(u64::MAX));
+                (page, cursor)
+            }
         };
-        let mut keys = match keys {
-            Ok(keys) => keys,
-            Err(err) => return outcome(Err(err)),
-        };
-        keys.sort_unstable();
-        if cursor.is_none() {
-            self.record(|| CacheOp::Keys { keys: keys.clone() });
-        }
-        let start = usize::try_from(cursor.unwrap_or(0)).unwrap_or(usize::MAX);
-        let page: Vec<String> = keys.iter().skip(start).take(PAGE).cloned().collect();
-        let next = start.saturating_add(page.len());
-        let cursor = (next < keys.len()).then(|| u64::try_from(next).unwrap_or(u64::MAX));
-        Ok(Ok(store::KeyResponse { keys: page, cursor }))
+        self.record(|| CacheOp::Keys { keys: keys.clone() });
+        Ok(Ok(store::KeyResponse { keys, cursor }))
     }
 
     async fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {

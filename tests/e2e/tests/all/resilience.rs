@@ -380,7 +380,16 @@ async fn a_probing_plugin_cannot_read_another_tenants_cache() -> TestResult {
         .tenants()
         .get("demo")
         .ok_or("no demo tenant")?;
-    let keys = demo.env.cache.keys().await?;
+    let mut keys = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = demo.env.cache.keys_page(cursor).await?;
+        keys.extend(page);
+        match next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
     assert!(
         keys.iter().any(|key| key == "slots:v2:1001:2026-11-26"),
         "there is something to find: {keys:?}"

@@ -8,6 +8,7 @@
 //! | `many-requests` | GETs `url` 1,000 times, reporting how many were let through |
 //! | `probe-cache` | lists the cache, reads `probe_keys`, opens the buckets in `probe_buckets` |
 //! | `write-cache` | writes `key` = `value` into its cache |
+//! | `flood-cache` | writes `count` empty values (200,000 unless set), then lists every key page by page, reporting how many it wrote, listed, and the largest page |
 //! | `loop` | spins forever |
 //! | `alloc` | allocates until refused |
 //! | `recurse` | recurses without bound |
@@ -70,6 +71,7 @@ fn behave() -> Result<String, PluginError> {
                 .map_err(|e| fail(format!("{e:?}")))?;
             Ok("written".into())
         }
+        "flood-cache" => flood_cache().map_err(fail),
         "loop" => {
             let mut n: u64 = 0;
             loop {
@@ -201,6 +203,35 @@ fn fetch(url: &str) -> Result<String, String> {
         Some(Ok(Err(code))) => Err(format!("{code:?}")),
         _ => Err("no response".into()),
     }
+}
+
+fn flood_cache() -> Result<String, String> {
+    let bucket = wasi::keyvalue::store::open("").map_err(|e| format!("{e:?}"))?;
+    let count: u64 = setting("count")
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(200_000);
+    let mut written = 0;
+    for n in 0..count {
+        if bucket.set(&format!("flood:{n:026}"), &[]).is_err() {
+            break;
+        }
+        written += 1;
+    }
+    let (mut listed, mut pages, mut largest) = (0, 0, 0);
+    let mut cursor = None;
+    loop {
+        let page = bucket.list_keys(cursor).map_err(|e| format!("{e:?}"))?;
+        pages += 1;
+        listed += page.keys.len();
+        largest = largest.max(page.keys.len());
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(format!(
+        "wrote {written}, listed {listed} in {pages} pages, largest {largest}"
+    ))
 }
 
 fn probe_cache() -> String {
