@@ -63,3 +63,52 @@ impl Drop for Sqlite {
 }
 
 behaviour::behaviour_tests!(Sqlite);
+
+/// A store call from an async task that waits on another process's write lock holds up that
+/// task alone: the other tasks of its worker go on (the gateway's calls sharing a worker with
+/// a booking that waits on the database).
+#[test]
+fn a_store_call_waiting_on_the_write_lock_does_not_hold_up_its_workers_other_tasks()
+-> Result<(), Error> {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use behaviour::Backend;
+
+    let database = Sqlite::fresh()?;
+    let store = Arc::new(database.open()?);
+    // Another process holds the write lock.
+    let other = database.connection()?;
+    other.execute_batch("BEGIN IMMEDIATE")?;
+    // One worker: without handing its tasks on, the waiting write would stall them all.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(async move {
+        let writing = tokio::spawn({
+            let store = Arc::clone(&store);
+            async move { store.put_tenant("acme", &serde_json::json!({})).map(|_| ()) }
+        });
+        // Let the write start and wait on the lock.
+        tokio::task::yield_now().await;
+        let other_task = tokio::spawn(async { "answered" });
+        let answered = tokio::time::timeout(Duration::from_secs(3), other_task).await;
+        let still_waiting = !writing.is_finished();
+        drop(other);
+        let written = writing.await;
+        (answered, still_waiting, written)
+    });
+    let (answered, still_waiting, written) = outcome;
+    assert!(
+        still_waiting,
+        "the write was still waiting on the lock (else this proves nothing)"
+    );
+    assert_eq!(
+        answered.ok().and_then(Result::ok),
+        Some("answered"),
+        "another task of the worker ran while the write waited"
+    );
+    assert!(matches!(written, Ok(Ok(()))), "{written:?}");
+    Ok(())
+}

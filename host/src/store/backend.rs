@@ -131,14 +131,14 @@ impl Store {
         T: Send + 'static,
         F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
     {
-        match &self.backend {
+        off_worker(|| match &self.backend {
             // A panic while holding the lock leaves no half-done transaction (it is rolled
             // back when dropped), so a poisoned lock is still usable.
             Backend::Sqlite(conn) => {
                 work(&mut Sqlite(&conn.lock().unwrap_or_else(|p| p.into_inner())))
             }
             Backend::Postgres(pg) => pg.run(Mode::Read, work),
-        }
+        })
     }
 
     /// Runs `work` in one write transaction, committed when `work` returns `Ok` and rolled
@@ -150,7 +150,7 @@ impl Store {
         T: Send + 'static,
         F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
     {
-        match &self.backend {
+        off_worker(|| match &self.backend {
             Backend::Sqlite(conn) => {
                 let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -159,7 +159,28 @@ impl Store {
                 Ok(value)
             }
             Backend::Postgres(pg) => pg.run(Mode::Write, work),
+        })
+    }
+}
+
+/// Runs `work`, which waits on the database, without holding up the async tasks of the
+/// thread it is called on.
+///
+/// On a worker of tokio's multi-threaded runtime (the gateway's), the worker hands its other
+/// tasks to a fresh worker from the blocking pool before `work` starts (`block_in_place`), so
+/// a store call on a request path (a caller's name, a booking intent, a callback) that waits
+/// on SQLite's write lock or a PostgreSQL reconnection delays that call alone, never the calls
+/// sharing its worker. Elsewhere (a blocking-pool thread, a plain thread, a single-threaded
+/// runtime, where `block_in_place` is not allowed) `work` simply runs.
+///
+/// The store's API stays synchronous so that both backends share one set of queries and the
+/// command-line tools and tests need no runtime.
+fn off_worker<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
         }
+        _ => work(),
     }
 }
 

@@ -1,10 +1,13 @@
-//! The PostgreSQL backend: one connection, owned by a dedicated thread.
+//! The PostgreSQL backend: a pool of [`CONNECTIONS`] connections, each owned by a dedicated
+//! thread.
 //!
 //! The `postgres` crate's synchronous client drives its connection with a private tokio
 //! runtime (`block_on` on the calling thread), which panics on a thread that already runs
-//! tokio, such as the gateway's async workers. So the connection lives on a thread of its own
-//! and callers send it work and wait for the answer on a std channel: the store's API stays
-//! synchronous and usable from any thread, exactly like the SQLite mutex.
+//! tokio, such as the gateway's async workers. So each connection lives on a thread of its own
+//! and callers send work to whichever is free and wait for the answer on a std channel: the
+//! store's API stays synchronous and usable from any thread, exactly like the SQLite mutex,
+//! and one slow statement (a call-log sweep, a reconnection) does not queue every other one
+//! behind it. Writers still take turns through the advisory lock.
 //!
 //! When the connection breaks (the server restarted, the network dropped), the failing
 //! operation is retried once on a new connection if nothing of it can have been committed,
@@ -13,7 +16,7 @@
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::str::FromStr;
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -46,14 +49,22 @@ pub(crate) enum Mode {
     Write,
 }
 
-/// Work for the connection thread.
+/// Connections (and threads) per store: enough that a few slow statements leave room for the
+/// calls' quick ones, few enough for many replicas on one server's `max_connections` (100 by
+/// default).
+pub(crate) const CONNECTIONS: usize = 4;
+
+/// Work for a connection thread.
 type Job = Box<dyn FnOnce(&mut Session) + Send>;
 
-/// The handle on the connection thread. Dropping it ends the thread and closes the
-/// connection.
+/// Where the connection threads take their work from: whichever thread is free waits on it.
+type Inbox = Arc<Mutex<mpsc::Receiver<Job>>>;
+
+/// The handle on the connection threads. Dropping it ends the threads and closes the
+/// connections.
 pub(crate) struct Postgres {
     jobs: Option<mpsc::Sender<Job>>,
-    worker: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
     target: String,
 }
 
@@ -167,40 +178,49 @@ pub(crate) fn spawn_connected<S: 'static>(
 }
 
 impl Postgres {
-    /// Starts the connection thread, connects and migrates the schema, and returns once that
-    /// succeeded (or with why not).
+    /// Starts the connection threads, connects the first and migrates the schema, and returns
+    /// once that succeeded (or with why not). The other connections are made at their first
+    /// job.
     pub(crate) fn start(url: &str) -> Result<Postgres, StoreError> {
         let config = config(url)?;
         let target = target(&config);
         let (jobs, inbox) = mpsc::channel::<Job>();
-        let mut session = Session {
-            config,
+        let inbox: Inbox = Arc::new(Mutex::new(inbox));
+        let session = |client| Session {
+            config: config.clone(),
             target: target.clone(),
-            client: None,
+            client,
         };
+        let mut first = session(None);
         let connected = move || {
-            session
+            first
                 .client()
                 .and_then(|client| migrations::migrate_postgres(client, migrations::MIGRATIONS))?;
-            Ok(session)
+            Ok(first)
         };
-        let serve = move |mut session: Session| {
-            for job in inbox {
-                job(&mut session);
-            }
-            tracing::debug!(target = %session.target, "store: PostgreSQL connection closed");
-        };
-        let started = spawn_connected("slotline-store-pg", connected, serve);
+        let mut workers = vec![spawn_connected(
+            "slotline-store-pg",
+            connected,
+            serve(Arc::clone(&inbox)),
+        )?];
+        for _ in 1..CONNECTIONS {
+            let later = session(None);
+            workers.push(spawn_connected(
+                "slotline-store-pg",
+                move || Ok(later),
+                serve(Arc::clone(&inbox)),
+            )?);
+        }
         let postgres = Postgres {
             jobs: Some(jobs),
-            worker: Some(started?),
+            workers,
             target,
         };
-        tracing::info!(target = %postgres.target, "store: connected to PostgreSQL");
+        tracing::info!(target = %postgres.target, connections = CONNECTIONS, "store: connected to PostgreSQL");
         Ok(postgres)
     }
 
-    /// Runs `work` on the connection thread and waits for its answer. A panic in `work` is
+    /// Runs `work` on a free connection thread and waits for its answer. A panic in `work` is
     /// resumed here, as if `work` had run on this thread.
     pub(crate) fn run<T, F>(&self, mode: Mode, work: F) -> Result<T, StoreError>
     where
@@ -233,13 +253,28 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        // Closing the channel ends the thread's loop after the job in hand.
+        // Closing the channel ends each thread's loop after the job in hand.
         drop(self.jobs.take());
-        if let Some(worker) = self.worker.take()
-            && worker.join().is_err()
-        {
-            tracing::error!(target = %self.target, "store: the PostgreSQL thread panicked");
+        for worker in self.workers.drain(..) {
+            if worker.join().is_err() {
+                tracing::error!(target = %self.target, "store: a PostgreSQL thread panicked");
+            }
         }
+    }
+}
+
+/// A connection thread's loop: the next job from `inbox`, until the store is dropped.
+fn serve(inbox: Inbox) -> impl FnOnce(Session) + Send + 'static {
+    move |mut session: Session| {
+        loop {
+            // The lock is held only while waiting: the job runs after it is released.
+            let job = inbox.lock().unwrap_or_else(PoisonError::into_inner).recv();
+            match job {
+                Ok(job) => job(&mut session),
+                Err(_) => break,
+            }
+        }
+        tracing::debug!(target = %session.target, "store: PostgreSQL connection closed");
     }
 }
 
