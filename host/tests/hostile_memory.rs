@@ -158,7 +158,35 @@ async fn memory_after_a_thousand_hostile_calls_returns_to_its_baseline() -> Test
 /// weighed at what it costs.
 const FLOOD: u64 = 120_000;
 
-fn write_flood_config(dir: &Path, port: u16) -> Result<PathBuf, Box<dyn std::error::Error>> {
+/// Where the streaming attacker may send (allowed, never reached: its body is refused first).
+const STREAM_ORIGIN: &str = "http://127.0.0.1:9";
+
+/// One attack: the test plugin in `mode` with `settings` (TOML inline-table entries) as tenant
+/// `attacker`, called `calls` times, while tenant `neighbour` calls throughout.
+struct Attack {
+    name: &'static str,
+    settings: String,
+    calls: usize,
+}
+
+/// What the gateway showed during an attack.
+struct Seen {
+    /// The attacker's replies, with how long each took.
+    replies: Vec<(u16, Value, std::time::Duration)>,
+    /// The neighbour's calls, and the slowest of them.
+    neighbour_calls: usize,
+    worst: std::time::Duration,
+    /// How much the gateway's resident memory grew, in KiB.
+    growth_kib: u64,
+    /// `/metrics` afterwards.
+    metrics: String,
+}
+
+fn write_attack_config(
+    dir: &Path,
+    port: u16,
+    attack: &Attack,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
     let plugin = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target/wasm32-wasip2/guest/slotline_test_plugin.wasm");
     if !plugin.is_file() {
@@ -166,14 +194,12 @@ fn write_flood_config(dir: &Path, port: u16) -> Result<PathBuf, Box<dyn std::err
     }
     let mut text = format!("[server]\nlisten = \"127.0.0.1:{port}\"\n");
     for (tenant, settings) in [
-        (
-            "flooder",
-            format!("mode = \"flood-cache\", count = \"{FLOOD}\""),
-        ),
+        ("attacker", attack.settings.clone()),
         ("neighbour", "mode = \"echo\", reply = \"here\"".to_owned()),
     ] {
         text.push_str(&format!(
             "\n[tenants.{tenant}]\nplugin = \"{plugin}\"\nretell_api_key = \"{RETELL_KEY}\"\n\
+             allowed_outbound = [\"{STREAM_ORIGIN}\"]\n\
              calls = {{ max_tool_calls = 100000, per_minute = 100000 }}\n\
              settings = {{ {settings} }}\n",
             plugin = plugin.display(),
@@ -212,23 +238,22 @@ async fn timed_call(
     Ok((status, reply, started.elapsed()))
 }
 
-/// The numbers in the flooding plugin's report, in order.
-fn numbers(report: &str) -> Vec<u64> {
-    report
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect()
-}
+/// Runs `attack` on a gateway of its own, the neighbour calling one call after another
+/// throughout (and at least five times), and reports what was seen.
+async fn under_attack(attack: Attack) -> Result<Seen, Box<dyn std::error::Error>> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
-#[tokio::test]
-async fn a_plugin_flooding_its_cache_keeps_to_its_bytes_lists_in_pages_and_its_neighbour_answers()
--> TestResult {
-    let dir = std::env::temp_dir().join(format!("slotline-flood-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "slotline-attack-{}-{}",
+        attack.name,
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let port = free_port()?;
-    let config = write_flood_config(&dir, port)?;
-    let gateway = std::sync::Arc::new(start(&config, port, &[]).await?);
+    let config = write_attack_config(&dir, port, &attack)?;
+    let gateway = Arc::new(start(&config, port, &[]).await?);
     let pid = gateway.child.id();
     let client = reqwest::Client::new();
     for n in 0..20 {
@@ -242,18 +267,14 @@ async fn a_plugin_flooding_its_cache_keeps_to_its_bytes_lists_in_pages_and_its_n
     }
     let baseline = rss_kib(pid)?;
 
-    // The neighbour calls throughout the flood, one call after another.
-    let flooding = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let attacking = Arc::new(AtomicBool::new(true));
     let neighbour = {
-        let (gateway, client, flooding) = (
-            std::sync::Arc::clone(&gateway),
-            client.clone(),
-            std::sync::Arc::clone(&flooding),
-        );
+        let (gateway, client, attacking) =
+            (Arc::clone(&gateway), client.clone(), Arc::clone(&attacking));
         tokio::spawn(async move {
             let mut worst = std::time::Duration::ZERO;
             let mut calls = 0;
-            while flooding.load(std::sync::atomic::Ordering::Relaxed) || calls < 5 {
+            while attacking.load(Ordering::Relaxed) || calls < 5 {
                 let (status, reply, took) =
                     timed_call(&client, &gateway, "neighbour", &format!("n-{calls}")).await?;
                 if status != 200 || reply["message"] != "here" {
@@ -261,27 +282,111 @@ async fn a_plugin_flooding_its_cache_keeps_to_its_bytes_lists_in_pages_and_its_n
                 }
                 worst = worst.max(took);
                 calls += 1;
-                // A busy caller, not a load test: the flood gets the cores it wants.
+                // A busy caller, not a load test: the attacker gets the cores it wants.
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
             Ok::<_, String>((calls, worst))
         })
     };
-    let (status, reply, took) = timed_call(&client, &gateway, "flooder", "flood").await?;
-    flooding.store(false, std::sync::atomic::Ordering::Relaxed);
-    let (calls, worst) = neighbour.await??;
+    let mut replies = Vec::new();
+    for n in 0..attack.calls {
+        replies.push(timed_call(&client, &gateway, "attacker", &format!("attack-{n}")).await?);
+    }
+    attacking.store(false, Ordering::Relaxed);
+    let (neighbour_calls, worst) = neighbour.await??;
     let end = rss_kib(pid)?;
+    let metrics = reqwest::get(format!("{}/metrics", gateway.url))
+        .await?
+        .text()
+        .await?;
     eprintln!(
-        "flood: {took:?}, {reply}; neighbour: {calls} calls, worst {worst:?}; \
-         RSS {baseline} -> {end} KiB"
+        "{}: last reply {:?}; neighbour {neighbour_calls} calls, worst {worst:?}; RSS {baseline} -> {end} KiB; /metrics {} bytes",
+        attack.name,
+        replies
+            .last()
+            .map(|(_, reply, took)| (reply.to_string(), *took)),
+        metrics.len(),
     );
+    drop(gateway);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Seen {
+        replies,
+        neighbour_calls,
+        worst,
+        growth_kib: end.saturating_sub(baseline),
+        metrics,
+    })
+}
 
-    assert_eq!(status, 200, "{reply}");
-    // Within the check's 3 s deadline and a second, whether it finished or was cut.
-    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
-    let report = reply["message"].as_str().unwrap_or_default();
+impl Seen {
+    /// What every attack must leave: the neighbour answered throughout within 250 ms, each
+    /// attacking call ended within its check's 3 s deadline and a second, `limit` was counted
+    /// for the attacker and nothing for the neighbour, and the gateway grew by at most
+    /// `rss_bound_mib`.
+    fn assert_contained(&self, limit: &str, rss_bound_mib: u64) {
+        assert!(self.neighbour_calls >= 5);
+        assert!(
+            self.worst < std::time::Duration::from_millis(250),
+            "the neighbour waited {:?}",
+            self.worst
+        );
+        for (status, reply, took) in &self.replies {
+            assert_eq!(*status, 200, "{reply}");
+            assert!(
+                *took < std::time::Duration::from_secs(4),
+                "the attacker's call took {took:?}"
+            );
+            assert!(
+                !reply["message"].as_str().unwrap_or_default().is_empty(),
+                "something to say: {reply}"
+            );
+        }
+        assert!(
+            self.metrics
+                .lines()
+                .any(|line| line.starts_with("slotline_limit_hits_total")
+                    && line.contains("tenant=\"attacker\"")
+                    && line.contains(&format!("limit=\"{limit}\""))),
+            "counted as the attacker's {limit}"
+        );
+        assert!(
+            !self
+                .metrics
+                .lines()
+                .any(|line| line.starts_with("slotline_limit_hits_total")
+                    && line.contains("tenant=\"neighbour\"")),
+            "the neighbour hit no limit"
+        );
+        assert!(
+            self.growth_kib <= rss_bound_mib * 1024,
+            "RSS grew by {} KiB, bound {rss_bound_mib} MiB",
+            self.growth_kib
+        );
+    }
+}
+
+/// The numbers in the flooding plugin's report, in order.
+fn numbers(report: &str) -> Vec<u64> {
+    report
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plugin_flooding_its_cache_keeps_to_its_bytes_lists_in_pages_and_its_neighbour_answers()
+-> TestResult {
+    let seen = under_attack(Attack {
+        name: "flood",
+        settings: format!("mode = \"flood-cache\", count = \"{FLOOD}\""),
+        calls: 1,
+    })
+    .await?;
+    // The cache's 16 MiB, as moka and the key index hold it, and allocator slack.
+    seen.assert_contained("cache_bytes", 96);
+    let report = seen.replies[0].1["message"].as_str().unwrap_or_default();
     let [written, listed, pages, largest] = numbers(report)[..] else {
-        return Err(format!("not the flood's report: {reply}").into());
+        return Err(format!("not the flood's report: {report}").into());
     };
     assert_eq!(written, FLOOD, "writes are evicted, not refused: {report}");
     // 16 MiB, each empty entry weighed at its overhead and its key twice; moka evicts in
@@ -293,35 +398,51 @@ async fn a_plugin_flooding_its_cache_keeps_to_its_bytes_lists_in_pages_and_its_n
     );
     assert!(largest <= 1_001, "pages are bounded: {report}");
     assert!(pages >= listed / 1_001, "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn plugins_streaming_a_gigabyte_request_body_are_cut_at_the_cap_and_hold_no_memory()
+-> TestResult {
+    let seen = under_attack(Attack {
+        name: "stream",
+        settings: format!(
+            "mode = \"post-body\", url = \"{STREAM_ORIGIN}/bookings\", body_mib = \"1024\""
+        ),
+        calls: 8,
+    })
+    .await?;
+    // Each call may hold its 1 MiB cap at most; a body collected whole would be 1 GiB.
+    seen.assert_contained("request_size", 48);
+    for (_, reply, _) in &seen.replies {
+        assert_eq!(reply["success"], false, "{reply}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn plugins_trying_thousands_of_origins_keep_the_metrics_small() -> TestResult {
+    let seen = under_attack(Attack {
+        name: "origins",
+        settings: "mode = \"many-origins\"".to_owned(),
+        calls: 50,
+    })
+    .await?;
+    seen.assert_contained("outbound_budget", 32);
+    for (_, reply, _) in &seen.replies {
+        assert_eq!(reply["message"], "denied 16", "{reply}");
+    }
+    let series = seen
+        .metrics
+        .lines()
+        .filter(|line| !line.starts_with('#') && line.contains("tenant=\"attacker\""))
+        .count();
+    // 50,000 host names tried: a label each would be 50,000 series.
+    assert!(series < 100, "{series} series for the attacker");
     assert!(
-        worst < std::time::Duration::from_millis(250),
-        "the neighbour waited {worst:?}"
+        seen.metrics.len() < 256 * 1024,
+        "/metrics is {} bytes",
+        seen.metrics.len()
     );
-    let metrics = reqwest::get(format!("{}/metrics", gateway.url))
-        .await?
-        .text()
-        .await?;
-    assert!(
-        metrics
-            .lines()
-            .any(|line| line.starts_with("slotline_limit_hits_total")
-                && line.contains("tenant=\"flooder\"")
-                && line.contains("limit=\"cache_bytes\"")),
-        "the evictions are counted as the flooder's cache_bytes"
-    );
-    assert!(
-        !metrics
-            .lines()
-            .any(|line| line.contains("tenant=\"neighbour\"") && line.contains("limit_hits")),
-        "the neighbour hit no limit"
-    );
-    // The cache's 16 MiB, as moka and the key index hold it, and allocator slack.
-    let growth = end.saturating_sub(baseline);
-    assert!(
-        growth <= 96 * 1024,
-        "RSS grew by {growth} KiB (baseline {baseline} KiB, now {end} KiB)"
-    );
-    drop(gateway);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
