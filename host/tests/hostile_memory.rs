@@ -446,3 +446,34 @@ async fn plugins_trying_thousands_of_origins_keep_the_metrics_small() -> TestRes
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn plugins_writing_bodies_they_never_send_are_held_to_the_streams_buffers() -> TestResult {
+    let seen = under_attack(Attack {
+        name: "unsent",
+        settings: format!(
+            "mode = \"unsent-body\", url = \"{STREAM_ORIGIN}/bookings\", body_mib = \"64\""
+        ),
+        calls: 8,
+    })
+    .await?;
+    for (_, reply, _) in &seen.replies {
+        let report = reply["message"].as_str().unwrap_or_default();
+        let taken = numbers(report).first().copied().unwrap_or(u64::MAX);
+        // 16 bodies of 64 MiB would be 1 GiB: each stream takes what its buffer holds, never
+        // more than the 1 MiB a request body may have.
+        assert!(taken <= 16 * 1024 * 1024, "{report}");
+    }
+    assert!(seen.neighbour_calls >= 5);
+    assert!(
+        seen.worst < std::time::Duration::from_millis(250),
+        "the neighbour waited {:?}",
+        seen.worst
+    );
+    assert!(
+        seen.growth_kib <= 48 * 1024,
+        "RSS grew by {} KiB",
+        seen.growth_kib
+    );
+    Ok(())
+}

@@ -21,6 +21,7 @@
 //! | `sleep` | sleeps for an hour |
 //! | `many-origins` | GETs `http://h{n}.example/` for n up to 1,000, reporting how many were denied before the budget stopped it |
 //! | `post-body` | POSTs a body of `body_mib` MiB to `url`, reporting the outcome |
+//! | `unsent-body` | writes `body_mib` MiB into each of 16 request bodies it never sends, as fast as the streams take them, reporting how much they took |
 //! | `escaped-error` | fails with a speech and detail of 20,000 control characters: 20 KB raw, six times that as JSON |
 
 wit_bindgen::generate!({
@@ -72,6 +73,12 @@ fn behave() -> Result<String, PluginError> {
             Ok("written".into())
         }
         "flood-cache" => flood_cache().map_err(fail),
+        "unsent-body" => {
+            let mib = setting("body_mib")
+                .and_then(|mib| mib.parse::<usize>().ok())
+                .unwrap_or(64);
+            unsent(&setting("url").unwrap_or_default(), mib << 20).map_err(fail)
+        }
         "loop" => {
             let mut n: u64 = 0;
             loop {
@@ -181,6 +188,37 @@ fn post(url: &str, size: usize) -> Result<String, String> {
         Some(Ok(Err(code))) => Err(format!("{code:?} after {written} bytes")),
         _ => Err("no response".into()),
     }
+}
+
+/// Writes up to `size` bytes into the bodies of 16 requests that are never sent, without
+/// waiting for the streams (whatever they take at once, they take), and keeps them all open
+/// until the end: how much the host buffers for bodies nobody reads.
+fn unsent(url: &str, size: usize) -> Result<String, String> {
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut held = Vec::new();
+    let mut taken = 0;
+    for _ in 0..16 {
+        let request = request_to(&Method::Post, url)?;
+        let body = request.body().map_err(|()| "no body".to_owned())?;
+        let stream = body.write().map_err(|()| "no body stream".to_owned())?;
+        let mut written = 0;
+        while written < size {
+            match stream.check_write() {
+                Ok(0) | Err(_) => break,
+                Ok(room) => {
+                    let n = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+                    if stream.write(&chunk[..n]).is_err() {
+                        break;
+                    }
+                    written += n;
+                }
+            }
+        }
+        taken += written;
+        // Children first when dropped: the stream, its body, then the request.
+        held.push((stream, body, request));
+    }
+    Ok(format!("took {taken} bytes"))
 }
 
 fn fetch(url: &str) -> Result<String, String> {
