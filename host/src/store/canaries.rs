@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::audit::insert_audit;
 use super::sql::{Db, Row, now, params};
 use super::tenants::require_tenant;
-use super::{PluginVersion, Store, StoreError, StoreEvent};
+use super::{Store, StoreError, StoreEvent, status};
 
 /// When a canary is promoted or rolled back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -272,7 +272,7 @@ impl Store {
             let uploaded = db
                 .query_opt(
                     "SELECT 1 FROM plugin_versions WHERE tenant = $1 AND version = $2 AND status <> $3",
-                    params![&tenant, candidate, PluginVersion::DELETED],
+                    params![&tenant, candidate, status::DELETED],
                 )?
                 .is_some();
             if !uploaded {

@@ -57,7 +57,7 @@
 //! - `event.rs`: [`StoreEvent`] and its `pg_notify` payload; `watch.rs`: hearing them
 //!   ([`watch`]);
 //! - `tenants.rs` ([`TenantRecord`]), `versions.rs` (plugin versions and which one is active:
-//!   [`PluginVersion`]), `audit.rs` ([`AuditEntry`]), `components.rs` (the components' bytes),
+//!   [`PluginVersion`]; their quota, [`StorageQuota`]; `status.rs`, the states of their rows), `audit.rs` ([`AuditEntry`]), `components.rs` (the components' bytes),
 //!   `requests.rs` (callers' requests and names: [`CallerRequest`]), `call_log.rs` (the call
 //!   log: [`LoggedToolCall`], [`CallTimeline`]), `canaries.rs` (a candidate version serving a
 //!   share of the calls: [`Canary`]);
@@ -81,6 +81,7 @@ mod migrations;
 mod pg;
 mod requests;
 pub(crate) mod sql;
+mod status;
 mod tenants;
 mod versions;
 mod watch;

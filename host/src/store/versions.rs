@@ -45,9 +45,9 @@ pub struct PluginVersion {
 
 impl PluginVersion {
     /// The status of a version that was validated and precompiled and can be activated.
-    pub const READY: &str = "ready";
+    pub const READY: &str = super::status::READY;
     /// The status of a deleted version: listed nowhere, never activated, its number kept.
-    pub const DELETED: &str = "deleted";
+    pub const DELETED: &str = super::status::DELETED;
 }
 
 /// How much one tenant may keep: versions not deleted, and the bytes of their distinct
