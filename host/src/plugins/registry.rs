@@ -139,9 +139,9 @@ impl Registry {
                 return Err(err.into());
             }
         };
-        if self.store.is_shared() {
-            // A deletion elsewhere may have collected these bytes between their write above
-            // and the version row naming them; now that the row is in, they stay.
+        if self.store.is_shared() && !self.store.has_component(&digest)? {
+            // A deletion elsewhere collected these bytes between their write above and the
+            // version row naming them; now that the row is in, they stay.
             self.store.put_component(&digest, bytes)?;
         }
         self.store.audit(

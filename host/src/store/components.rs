@@ -28,6 +28,19 @@ impl Store {
         })
     }
 
+    /// Whether the component with `digest` is stored (without reading its bytes).
+    pub fn has_component(&self, digest: &str) -> Result<bool, StoreError> {
+        let digest = digest.to_owned();
+        self.read(move |db| {
+            Ok(db
+                .query_opt(
+                    "SELECT 1 FROM components WHERE digest = $1",
+                    params![&digest],
+                )?
+                .is_some())
+        })
+    }
+
     /// The bytes of the component with `digest`, if stored.
     pub fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let digest = digest.to_owned();

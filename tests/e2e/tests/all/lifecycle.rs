@@ -62,6 +62,18 @@ async fn activate(harness: &Harness, tenant: &str, version: u64) -> (u16, Value)
     answer(harness.http.post(url).bearer_auth(OPERATOR)).await
 }
 
+/// The demo tenant's version listing, as its own token sees it.
+async fn versions(harness: &Harness) -> reqwest::Result<Value> {
+    harness
+        .http
+        .get(harness.url("/v1/admin/tenants/demo/plugins"))
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await?
+        .json()
+        .await
+}
+
 async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
     match request.send().await {
         Ok(response) => {
@@ -210,14 +222,7 @@ async fn rollback_is_one_request() -> TestResult {
     assert_eq!(status, 200);
     assert_eq!(which(&harness.retell(&body).await.1), Some(Answer::One));
 
-    let listing: Value = harness
-        .http
-        .get(harness.url("/v1/admin/tenants/demo/plugins"))
-        .bearer_auth(DEMO_TOKEN)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let listing = versions(&harness).await?;
     assert_eq!(listing["active"], one["version"], "{listing}");
     assert_eq!(
         listing["versions"].as_array().map(Vec::len),
@@ -314,14 +319,7 @@ async fn a_tenant_keeps_versions_within_its_quota_and_deletes_old_ones_to_make_r
     // Room again; the new version takes a new number, never the deleted one's.
     let (status, three) = upload(&harness, Some(DEMO_TOKEN), "demo", salon, false).await;
     assert_eq!((status, &three["version"]), (201, &json!(3)), "{three}");
-    let listing: Value = harness
-        .http
-        .get(harness.url("/v1/admin/tenants/demo/plugins"))
-        .bearer_auth(DEMO_TOKEN)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let listing = versions(&harness).await?;
     let numbers: Vec<&Value> = listing["versions"]
         .as_array()
         .map(|versions| versions.iter().map(|v| &v["version"]).collect())
