@@ -45,21 +45,22 @@ test: guest plugins-polyglot
 	python3 examples/plugins/python/test/parse_date.py
 
 # `slotline plugin new` for Rust, JavaScript and Python: each project built, checked by the
-# gateway and passing its own test.sh (the stock wasmtime CLI, installed into target/tools on
-# first use, against `slotline simulator`). Part of `make test`.
+# gateway and passing its own test.sh (the stock wasmtime CLI, built in this workspace as
+# target/release/wasmtime, against `slotline simulator`). Part of `make test`.
 plugin-new-check: guest plugins-polyglot
 	CARGO="$(CARGO)" ./tests/plugin-new/run.sh
 
 # Performance report (not part of `make test`): release builds, the simulator and the gateway
 # as separate processes, a table on stdout and bench/results.json. The hello component is the
-# reference served by stock `wasmtime serve` (installed by `make plugin-test`) when present.
+# reference served by stock `wasmtime serve` when installed into target/tools (bench/README.md).
 bench: build
 	$(CARGO) build --locked -p slotline-bench-hello --target wasm32-wasip2 --profile guest
 	$(CARGO) build --locked --release -p slotline-bench -p slotline-native
 	./tests/services/with-services.sh ./target/release/slotline-bench
 
-# The default plugin run by the stock `wasmtime` CLI (the version the host embeds, installed into
-# target/tools on first use by tests/tools/wasmtime.sh) against the Cal.com simulator.
+# The default plugin run by the stock `wasmtime` CLI (the version the host embeds, built from
+# wasmtime-cli's own crate inside this workspace: tests/tools/wasmtime-cli) against the Cal.com
+# simulator.
 plugin-test: guest
 	CARGO="$(CARGO)" ./tests/plugin-test/run.sh
 

@@ -17,8 +17,9 @@ fail() {
     exit 1
 }
 
-# The same features as the test build, so that this finds the binary built already.
-"$CARGO" build --locked --release --quiet -p slotline --features slotline/failpoints ||
+# The packages and features of the test build (the gateway and the stock wasmtime CLI), so
+# that this compiles nothing `cargo test` compiled already.
+"$CARGO" build --locked --release --quiet --features slotline/failpoints ||
     fail "cannot build slotline"
 slotline=$ROOT/target/release/slotline
 WASMTIME=$("$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime CLI"

@@ -5,14 +5,13 @@
 # `wasmtime run -S http -S keyvalue -S config --invoke '...'` runs it. This script keeps that
 # promise honest: it calls the default plugin's functions with the same wasmtime version the
 # host embeds, against the Cal.com simulator, and checks what they answer and what lands in the
-# calendar. Not part of `make test` (the first run installs wasmtime-cli: tests/tools/wasmtime.sh).
+# calendar. The last step of `make test`; the CLI is built inside the workspace
+# (tests/tools/wasmtime.sh).
 #
 # Needs bash, curl and a Rust toolchain. `make plugin-test` builds the plugin first (`make guest`).
 #
 # Environment:
 #   WASMTIME       a wasmtime binary to use; it must be 48.0.8
-#   WASMTIME_ROOT  where to install wasmtime-cli when none is found
-#                  (default target/tools/wasmtime-48.0.8; `make clean` removes it)
 #   CARGO          cargo (default `cargo`)
 set -euo pipefail
 
@@ -37,7 +36,7 @@ fail() {
     exit 1
 }
 
-# --- wasmtime 48.0.8: an explicit one, the one on PATH, the one installed before, or a new one.
+# --- wasmtime 48.0.8: an explicit one, or the workspace's own build of the stock CLI.
 
 find_wasmtime() {
     WASMTIME_BIN=$("$ROOT/tests/tools/wasmtime.sh") || fail "no wasmtime $WASMTIME_VERSION"
@@ -58,8 +57,8 @@ cleanup() {
 trap cleanup EXIT
 
 start_calsim() {
-    # The features of the test build, so that the binary built already is the one found.
-    "$CARGO" build --locked --release -p slotline --features slotline/failpoints --quiet ||
+    # The packages and features of the test build, so that nothing is compiled a second time.
+    "$CARGO" build --locked --release --features slotline/failpoints --quiet ||
         fail "cannot build slotline"
     # Monday to Friday 09:00-18:00; Thursday the 26th is taken at 15:00.
     cat >"$TMP/seed.json" <<EOF

@@ -1,25 +1,23 @@
 #!/usr/bin/env bash
-# Prints the path of a stock `wasmtime` CLI of the version the host embeds, installing it
-# from crates.io on first use. Used by `make plugin-test` and by the check of the projects
-# `slotline plugin new` writes (tests/plugin-new/run.sh).
+# Prints the path of a stock `wasmtime` CLI of the version the host embeds. Used by
+# `make plugin-test` and by the check of the projects `slotline plugin new` writes
+# (tests/plugin-new/run.sh).
 #
-# The install builds wasmtime-cli with only what running a plugin needs (`run` with wasi-http,
-# wasi-keyvalue and wasi-config, Cranelift, the component model and the compilation cache):
-# about 5 minutes on two cores instead of 10 for every default feature. It is the same crate
-# and source as a full install; `--locked` builds the dependency versions that release shipped.
+# The CLI is wasmtime-cli's own code built inside this workspace (tests/tools/wasmtime-cli, a
+# default member), so it links the wasmtime and Cranelift that `make test` has compiled
+# already, with only what running a plugin needs: `run` with wasi-http, wasi-keyvalue and
+# wasi-config. When it is missing, this builds the workspace's default members with the
+# features `make test` uses, which reuses everything that build compiled.
 #
 # Environment:
-#   WASMTIME       a wasmtime binary to use; it must be 48.0.8
-#   WASMTIME_ROOT  where to install it (default target/tools/wasmtime-48.0.8; `make clean`
-#                  removes it)
-#   CARGO          cargo (default `cargo`)
+#   WASMTIME  a wasmtime binary to use instead; it must be 48.0.8
+#   CARGO     cargo (default `cargo`)
 set -euo pipefail
 
 readonly VERSION=48.0.8
-readonly FEATURES=run,wasi-http,wasi-keyvalue,wasi-config,cranelift,component-model,parallel-compilation,cache
 
 root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-root=${WASMTIME_ROOT:-$root_dir/target/tools/wasmtime-$VERSION}
+built=$root_dir/target/release/wasmtime
 
 wanted() {
     local version
@@ -33,17 +31,14 @@ if [[ -n ${WASMTIME:-} ]]; then
         exit 1
     }
     echo "$WASMTIME"
-elif command -v wasmtime >/dev/null && wanted wasmtime; then
-    command -v wasmtime
-elif wanted "$root/bin/wasmtime"; then
-    echo "$root/bin/wasmtime"
-else
-    echo "wasmtime.sh: installing wasmtime-cli $VERSION into $root (once; a few minutes)" >&2
-    "${CARGO:-cargo}" install --quiet --locked wasmtime-cli --version "$VERSION" \
-        --no-default-features --features "$FEATURES" --root "$root" >&2
-    wanted "$root/bin/wasmtime" || {
-        echo "wasmtime.sh: $root/bin/wasmtime does not report version $VERSION" >&2
+    exit 0
+fi
+if ! wanted "$built"; then
+    echo "wasmtime.sh: building wasmtime $VERSION into target/release" >&2
+    (cd "$root_dir" && "${CARGO:-cargo}" build --locked --release --quiet --features slotline/failpoints) >&2
+    wanted "$built" || {
+        echo "wasmtime.sh: $built does not report version $VERSION" >&2
         exit 1
     }
-    echo "$root/bin/wasmtime"
 fi
+echo "$built"

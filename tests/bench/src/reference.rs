@@ -121,7 +121,7 @@ pub async fn wasmtime_serve_phase(
     let wanted = format!("wasmtime {WASMTIME_VERSION}");
     if !version.as_deref().is_some_and(|v| v.starts_with(&wanted)) {
         let reason = format!(
-            "{wanted} not found at {} (found: {}); `make plugin-test` installs it, or \
+            "{wanted} not found at {} (found: {}); \
              `cargo install wasmtime-cli --version {WASMTIME_VERSION} --locked --root \
              target/tools/wasmtime-{WASMTIME_VERSION}`",
             wasmtime.display(),
