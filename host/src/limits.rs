@@ -52,11 +52,15 @@ pub enum Limit {
     CacheBytes,
     /// A cache write past the values the tenant may write within two TTLs.
     CacheKeys,
+    /// An upload still compiling at `runtime.compile.time_limit_ms`.
+    CompileTime,
+    /// An upload whose compilation needed more than `runtime.compile.memory_limit_mib`.
+    CompileMemory,
 }
 
 impl Limit {
     /// Every limit, for documentation and tests.
-    pub const ALL: [Limit; 20] = [
+    pub const ALL: [Limit; 22] = [
         Limit::Memory,
         Limit::Deadline,
         Limit::ReplySize,
@@ -77,6 +81,8 @@ impl Limit {
         Limit::UpstreamRateLimit,
         Limit::CacheBytes,
         Limit::CacheKeys,
+        Limit::CompileTime,
+        Limit::CompileMemory,
     ];
 
     /// The `limit` label of `slotline_limit_hits_total`.
@@ -102,6 +108,8 @@ impl Limit {
             Limit::UpstreamRateLimit => "upstream_rate_limit",
             Limit::CacheBytes => "cache_bytes",
             Limit::CacheKeys => "cache_keys",
+            Limit::CompileTime => "compile_time",
+            Limit::CompileMemory => "compile_memory",
         }
     }
 

@@ -57,6 +57,13 @@ enum Command {
     /// Connect voice agents to a tenant.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Compile the component on stdin into an artifact on stdout: the child process `serve`
+    /// compiles uploads in, within `runtime.compile`'s budget. Not for people.
+    #[command(name = slotline::runtime::compile_worker::SUBCOMMAND, hide = true)]
+    CompileWorker {
+        /// The engine's settings, as the gateway writes them.
+        settings: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +178,8 @@ async fn main() -> Result<()> {
     // and only warnings unless SLOTLINE_LOG asks for more.
     let invoking = match &cli.command {
         Command::Plugin(PluginCommand::Invoke(_)) | Command::Agent(AgentCommand::Export(_)) => true,
+        // Its stdout is the artifact.
+        Command::CompileWorker { .. } => true,
         // Scripts read the simulator's address from its first line.
         #[cfg(feature = "demo")]
         Command::Simulator(_) => true,
@@ -187,7 +196,16 @@ async fn main() -> Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     match cli.command {
-        Command::Serve => serve(cli.config).await,
+        Command::Serve => {
+            // Uploads compile in child processes of this very binary, held to a budget.
+            slotline::runtime::compile_worker::enable(
+                std::env::current_exe().context("cannot find the slotline executable")?,
+            );
+            serve(cli.config).await
+        }
+        Command::CompileWorker { settings } => {
+            Ok(slotline::runtime::compile_worker::serve(&settings)?)
+        }
         #[cfg(feature = "demo")]
         Command::Demo { listen } => cli::demo::run(listen).await,
         #[cfg(feature = "demo")]

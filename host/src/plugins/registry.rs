@@ -16,6 +16,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
+use crate::limits::Limit;
+use crate::runtime::compile_worker::Budget;
 use crate::runtime::{
     Allowance, AllowanceError, CanaryRoute, CompileError, Plugin, Runtime, Served, digest,
 };
@@ -117,7 +119,15 @@ impl Registry {
                 .storage_usage(tenant)?
                 .admit(tenant, size, &quota)?;
         }
-        let (plugin, artifact) = self.runtime.precompile(bytes)?;
+        let (plugin, artifact) = self.runtime.precompile(bytes).inspect_err(|err| {
+            if let CompileError::Budget { budget, .. } = err {
+                match budget {
+                    Budget::Time => Limit::CompileTime,
+                    Budget::Memory => Limit::CompileMemory,
+                }
+                .record(tenant);
+            }
+        })?;
         // Refused before anything is stored: a version the tenant could not run is no version.
         allowance.admits(tenant, plugin.needs())?;
         write_atomically(&self.component_path(&digest), bytes)?;

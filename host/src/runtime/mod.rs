@@ -6,6 +6,7 @@
 //! the dispatcher.
 
 mod bindings;
+pub mod compile_worker;
 mod engine;
 mod env;
 mod exports;
@@ -67,6 +68,10 @@ pub struct Runtime {
     max_resources: usize,
     max_instances: usize,
     compilations: std::sync::atomic::AtomicU64,
+    /// `runtime.compile`: where uploads compile and within what budget.
+    compile: crate::config::CompileConfig,
+    /// What the compile worker builds its engine from.
+    engine_settings: compile_worker::EngineSettings,
     /// One permit per pooled instance slot.
     instances: std::sync::Arc<tokio::sync::Semaphore>,
     /// The slots one tenant's calls may hold at once (`runtime.max_instance_share_percent`).
@@ -88,6 +93,11 @@ impl Runtime {
             needs::memory_ceiling_mib(config.memory_limit_mib).saturating_mul(1024 * 1024),
         )
         .unwrap_or(usize::MAX);
+        let engine_settings = compile_worker::EngineSettings {
+            memory_ceiling,
+            max_instances: config.max_instances,
+            profiler: config.profiler,
+        };
         let engine = engine::build(memory_ceiling, config.max_instances, config.profiler)?;
         let linker = engine::linker(&engine).map_err(RuntimeError::Link)?;
         let ticker = EpochTicker::start(engine.clone());
@@ -102,6 +112,8 @@ impl Runtime {
             max_resources: usize::try_from(config.max_resources).unwrap_or(usize::MAX),
             max_instances,
             compilations: std::sync::atomic::AtomicU64::new(0),
+            compile: config.compile.clone(),
+            engine_settings,
             instances: std::sync::Arc::new(tokio::sync::Semaphore::new(max_instances)),
             tenant_instances: (max_instances
                 .saturating_mul(config.max_instance_share_percent as usize)

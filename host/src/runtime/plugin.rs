@@ -119,6 +119,20 @@ pub enum CompileError {
     /// A precompiled artifact could not be used.
     #[error("cannot read or write a precompiled artifact: {0}")]
     Artifact(String),
+    /// The compile worker refused it: the compiler's reason.
+    #[error("the component does not compile: {0}")]
+    Rejected(String),
+    /// Compiling it took more time or memory than the gateway gives one upload.
+    #[error("the component takes too much to compile: {detail}; raise {} if the plugin is legitimate", .budget.key())]
+    Budget {
+        /// Which budget ran out.
+        budget: super::compile_worker::Budget,
+        /// What was spent.
+        detail: String,
+    },
+    /// The compile worker could not do its work: the host's problem, not the component's.
+    #[error("cannot compile in the worker process: {0}")]
+    Worker(String),
 }
 
 fn describe_mismatch(missing: &[String], unexpected: &[String]) -> String {
@@ -223,10 +237,15 @@ impl Runtime {
     /// milliseconds, and the plugin from that same artifact, after checking it is a plugin.
     pub fn precompile(&self, bytes: &[u8]) -> Result<(Plugin, Vec<u8>), CompileError> {
         Self::precheck(bytes)?;
-        let artifact = self
-            .engine
-            .precompile_component(bytes)
-            .map_err(CompileError::Compile)?;
+        let artifact = match super::compile_worker::executable() {
+            Some(worker) if self.compile.isolate => {
+                super::compile_worker::compile(worker, &self.engine_settings, &self.compile, bytes)?
+            }
+            _ => self
+                .engine
+                .precompile_component(bytes)
+                .map_err(CompileError::Compile)?,
+        };
         self.compilations.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("slotline_plugin_compilations_total").increment(1);
         // SAFETY: the artifact was produced just above by this engine from `bytes`.

@@ -65,11 +65,19 @@ impl From<RegistryError> for ApiError {
             RegistryError::Invalid(CompileError::WrongWorld { .. } | CompileError::Link(_)) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_world", message)
             }
-            RegistryError::Invalid(CompileError::Compile(_)) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "does_not_compile",
-                message,
-            ),
+            RegistryError::Invalid(CompileError::Budget { .. }) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "compile_budget", message)
+            }
+            RegistryError::Invalid(CompileError::Worker(_)) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "compile_worker", message)
+            }
+            RegistryError::Invalid(CompileError::Compile(_) | CompileError::Rejected(_)) => {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "does_not_compile",
+                    message,
+                )
+            }
             RegistryError::Limits(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "plugin_limits", message)
             }
