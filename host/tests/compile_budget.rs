@@ -140,11 +140,52 @@ fn children(pid: u32) -> Vec<String> {
         .collect()
 }
 
-/// Uploads the bomb to `gateway` while the neighbour calls, and returns the upload's answer,
-/// how long it took, and the neighbour's worst latency and number of calls.
-async fn bomb_with_neighbour(
-    gateway: &Gateway,
-) -> Result<((u16, Value), Duration, Duration, usize), Box<dyn std::error::Error>> {
+/// What happened to a bomb's upload and to the neighbour meanwhile.
+struct Bombed {
+    status: u16,
+    body: Value,
+    /// The upload's time until its answer.
+    took: Duration,
+    /// The neighbour's slowest call, and how many it made.
+    worst: Duration,
+    calls: usize,
+}
+
+impl Bombed {
+    /// The upload was refused for the budget set by `key` and counted as `limit`, no worker
+    /// is left, and the neighbour was answered quickly throughout. Returns the upload's time.
+    async fn assert_stopped_at(
+        &self,
+        gateway: &Gateway,
+        key: &str,
+        limit: &str,
+    ) -> Result<Duration, reqwest::Error> {
+        let Self {
+            status,
+            body,
+            worst,
+            calls,
+            ..
+        } = self;
+        assert_eq!(*status, 422, "{body}");
+        assert_eq!(body["error"]["code"], "compile_budget", "{body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(key), "{message}");
+        assert!(
+            *worst < Duration::from_millis(250),
+            "the neighbour waited {worst:?} ({calls} calls)"
+        );
+        assert!(
+            children(gateway.child.id()).is_empty(),
+            "a compile worker was left behind"
+        );
+        assert!(counted(&metrics(gateway).await?, limit), "{limit} counted");
+        Ok(self.took)
+    }
+}
+
+/// Uploads the bomb to `gateway` while the neighbour calls.
+async fn bomb_with_neighbour(gateway: &Gateway) -> Result<Bombed, Box<dyn std::error::Error>> {
     let bomb = compile_bomb()?;
     let done = Arc::new(AtomicBool::new(false));
     let neighbour = {
@@ -173,7 +214,14 @@ async fn bomb_with_neighbour(
     let took = started.elapsed();
     done.store(true, Ordering::Relaxed);
     let (worst, calls) = neighbour.await??;
-    Ok((answer?, took, worst, calls))
+    let (status, body) = answer?;
+    Ok(Bombed {
+        status,
+        body,
+        took,
+        worst,
+        calls,
+    })
 }
 
 async fn metrics(gateway: &Gateway) -> Result<String, reqwest::Error> {
@@ -196,25 +244,12 @@ fn counted(metrics: &str, limit: &str) -> bool {
 async fn a_compile_past_its_time_limit_is_stopped_and_the_neighbour_is_served() -> TestResult {
     let dir = std::env::temp_dir().join(format!("slotline-compile-time-{}", std::process::id()));
     let gateway = gateway(&dir, 300, 4096).await?;
-    let ((status, body), took, worst, calls) = bomb_with_neighbour(&gateway).await?;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["code"], "compile_budget", "{body}");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("runtime.compile.time_limit_ms"),
-        "{message}"
-    );
+    let took = bomb_with_neighbour(&gateway)
+        .await?
+        .assert_stopped_at(&gateway, "runtime.compile.time_limit_ms", "compile_time")
+        .await?;
     // Killed at its limit, not compiled to the end (seconds): bounded generously.
     assert!(took < Duration::from_secs(3), "the refusal took {took:?}");
-    assert!(
-        worst < Duration::from_millis(250),
-        "the neighbour waited {worst:?} ({calls} calls)"
-    );
-    assert!(
-        children(gateway.child.id()).is_empty(),
-        "a compile worker was left behind"
-    );
-    assert!(counted(&metrics(&gateway).await?, "compile_time"));
     // Nothing was stored: the tenant has no uploaded version.
     let versions: Value = reqwest::Client::new()
         .get(format!("{}/v1/admin/tenants/uploader/plugins", gateway.url))
@@ -236,23 +271,14 @@ async fn a_compile_past_its_memory_limit_is_stopped_and_an_ordinary_upload_still
 -> TestResult {
     let dir = std::env::temp_dir().join(format!("slotline-compile-memory-{}", std::process::id()));
     let gateway = gateway(&dir, 60_000, 160).await?;
-    let ((status, body), _, worst, calls) = bomb_with_neighbour(&gateway).await?;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["code"], "compile_budget", "{body}");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("runtime.compile.memory_limit_mib"),
-        "{message}"
-    );
-    assert!(
-        worst < Duration::from_millis(250),
-        "the neighbour waited {worst:?} ({calls} calls)"
-    );
-    assert!(
-        children(gateway.child.id()).is_empty(),
-        "a compile worker was left behind"
-    );
-    assert!(counted(&metrics(&gateway).await?, "compile_memory"));
+    bomb_with_neighbour(&gateway)
+        .await?
+        .assert_stopped_at(
+            &gateway,
+            "runtime.compile.memory_limit_mib",
+            "compile_memory",
+        )
+        .await?;
 
     // The same worker, within the same budget, compiles a real plugin, which then answers.
     let mut plugin = std::fs::read(test_plugin()?)?;

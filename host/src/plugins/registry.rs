@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::limits::Limit;
-use crate::runtime::compile_worker::Budget;
+use crate::runtime::compile_worker::{Budget, Refusal};
 use crate::runtime::{
     Allowance, AllowanceError, CanaryRoute, CompileError, Plugin, Runtime, Served, digest,
 };
@@ -120,7 +120,7 @@ impl Registry {
                 .admit(tenant, size, &quota)?;
         }
         let (plugin, artifact) = self.runtime.precompile(bytes).inspect_err(|err| {
-            if let CompileError::Budget { budget, .. } = err {
+            if let CompileError::Isolated(Refusal::Budget { budget, .. }) = err {
                 match budget {
                     Budget::Time => Limit::CompileTime,
                     Budget::Memory => Limit::CompileMemory,

@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::plugin::CompileError;
 use crate::config::{CompileConfig, Profiler};
 
 /// The hidden subcommand of the `slotline` binary that compiles one component.
@@ -105,6 +104,25 @@ pub fn serve(settings: &str) -> Result<(), WorkerError> {
     }
 }
 
+/// Why the worker gave no artifact.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The component does not compile: the compiler's reason.
+    #[error("the component does not compile: {0}")]
+    Rejected(String),
+    /// Compiling it took more time or memory than the gateway gives one upload.
+    #[error("the component takes too much to compile: {detail}; raise {} if the plugin is legitimate", .budget.key())]
+    Budget {
+        /// Which budget ran out.
+        budget: Budget,
+        /// What was spent.
+        detail: String,
+    },
+    /// The worker could not do its work: the host's problem, not the component's.
+    #[error("cannot compile in the worker process: {0}")]
+    Worker(String),
+}
+
 /// Which budget a compilation ran out of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Budget {
@@ -142,9 +160,9 @@ pub(super) fn compile(
     settings: &EngineSettings,
     budget: &CompileConfig,
     bytes: &[u8],
-) -> Result<Vec<u8>, CompileError> {
+) -> Result<Vec<u8>, Refusal> {
     let worker_failed =
-        |what: &str, err: &dyn std::fmt::Display| CompileError::Worker(format!("{what}: {err}"));
+        |what: &str, err: &dyn std::fmt::Display| Refusal::Worker(format!("{what}: {err}"));
     let settings = serde_json::to_string(settings)
         .map_err(|err| worker_failed("cannot write the engine settings", &err))?;
     let child = Command::new(executable)
@@ -165,9 +183,7 @@ pub(super) fn compile(
         worker.0.stderr.take(),
     );
     let (Some(mut stdin), Some(stdout), Some(stderr)) = (stdin, stdout, stderr) else {
-        return Err(CompileError::Worker(
-            "the compile worker has no pipes".into(),
-        ));
+        return Err(Refusal::Worker("the compile worker has no pipes".into()));
     };
     // The artifact cannot be larger than the memory the worker may hold to make it.
     let artifact_limit = memory_limit_kib.saturating_mul(1024);
@@ -214,19 +230,19 @@ fn watch(
     time_limit: Duration,
     memory_limit_kib: u64,
     started: Instant,
-) -> Result<ExitStatus, CompileError> {
+) -> Result<ExitStatus, Refusal> {
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status),
             Ok(None) => {}
             Err(err) => {
-                return Err(CompileError::Worker(format!(
+                return Err(Refusal::Worker(format!(
                     "cannot wait for the compile worker: {err}"
                 )));
             }
         }
         if started.elapsed() > time_limit {
-            return Err(CompileError::Budget {
+            return Err(Refusal::Budget {
                 budget: Budget::Time,
                 detail: format!(
                     "still compiling after {} ms (runtime.compile.time_limit_ms = {})",
@@ -238,7 +254,7 @@ fn watch(
         if let Some(peak) = peak_rss_kib(pid)
             && peak > memory_limit_kib
         {
-            return Err(CompileError::Budget {
+            return Err(Refusal::Budget {
                 budget: Budget::Memory,
                 detail: format!(
                     "the compiler needed more than {} MiB (runtime.compile.memory_limit_mib)",
@@ -257,37 +273,37 @@ fn finish(
     artifact: std::thread::Result<std::io::Result<Vec<u8>>>,
     reason: String,
     artifact_limit: u64,
-) -> Result<Vec<u8>, CompileError> {
+) -> Result<Vec<u8>, Refusal> {
     if status.code() == Some(DOES_NOT_COMPILE) {
-        return Err(CompileError::Rejected(reason));
+        return Err(Refusal::Rejected(reason));
     }
     if !status.success() {
-        return Err(CompileError::Worker(format!(
+        return Err(Refusal::Worker(format!(
             "the compile worker ended with {status}: {reason}"
         )));
     }
     match written {
         Ok(Ok(())) => {}
         Ok(Err(err)) => {
-            return Err(CompileError::Worker(format!(
+            return Err(Refusal::Worker(format!(
                 "cannot hand the component to the compile worker: {err}"
             )));
         }
-        Err(_) => return Err(CompileError::Worker("the component writer panicked".into())),
+        Err(_) => return Err(Refusal::Worker("the component writer panicked".into())),
     }
     match artifact {
         Ok(Ok(artifact)) if u64::try_from(artifact.len()).unwrap_or(u64::MAX) > artifact_limit => {
-            Err(CompileError::Budget {
+            Err(Refusal::Budget {
                 budget: Budget::Memory,
                 detail: "the compiled artifact is larger than runtime.compile.memory_limit_mib"
                     .into(),
             })
         }
         Ok(Ok(artifact)) => Ok(artifact),
-        Ok(Err(err)) => Err(CompileError::Worker(format!(
+        Ok(Err(err)) => Err(Refusal::Worker(format!(
             "cannot read the compile worker's artifact: {err}"
         ))),
-        Err(_) => Err(CompileError::Worker("the artifact reader panicked".into())),
+        Err(_) => Err(Refusal::Worker("the artifact reader panicked".into())),
     }
 }
 

@@ -119,20 +119,9 @@ pub enum CompileError {
     /// A precompiled artifact could not be used.
     #[error("cannot read or write a precompiled artifact: {0}")]
     Artifact(String),
-    /// The compile worker refused it: the compiler's reason.
-    #[error("the component does not compile: {0}")]
-    Rejected(String),
-    /// Compiling it took more time or memory than the gateway gives one upload.
-    #[error("the component takes too much to compile: {detail}; raise {} if the plugin is legitimate", .budget.key())]
-    Budget {
-        /// Which budget ran out.
-        budget: super::compile_worker::Budget,
-        /// What was spent.
-        detail: String,
-    },
-    /// The compile worker could not do its work: the host's problem, not the component's.
-    #[error("cannot compile in the worker process: {0}")]
-    Worker(String),
+    /// The compile worker gave no artifact (`runtime.compile`).
+    #[error(transparent)]
+    Isolated(#[from] super::compile_worker::Refusal),
 }
 
 fn describe_mismatch(missing: &[String], unexpected: &[String]) -> String {

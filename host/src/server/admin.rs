@@ -14,6 +14,7 @@ use super::auth::{Admin, Operator};
 use super::{ApiError, AppState};
 use crate::dispatch::Callbacks;
 use crate::plugins::{Registry, RegistryError};
+use crate::runtime::compile_worker::Refusal;
 use crate::runtime::{CompileError, Serving};
 use crate::store::StoreError;
 use crate::tenant::TenantId;
@@ -65,19 +66,19 @@ impl From<RegistryError> for ApiError {
             RegistryError::Invalid(CompileError::WrongWorld { .. } | CompileError::Link(_)) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_world", message)
             }
-            RegistryError::Invalid(CompileError::Budget { .. }) => {
+            RegistryError::Invalid(CompileError::Isolated(Refusal::Budget { .. })) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "compile_budget", message)
             }
-            RegistryError::Invalid(CompileError::Worker(_)) => {
+            RegistryError::Invalid(CompileError::Isolated(Refusal::Worker(_))) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "compile_worker", message)
             }
-            RegistryError::Invalid(CompileError::Compile(_) | CompileError::Rejected(_)) => {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "does_not_compile",
-                    message,
-                )
-            }
+            RegistryError::Invalid(
+                CompileError::Compile(_) | CompileError::Isolated(Refusal::Rejected(_)),
+            ) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "does_not_compile",
+                message,
+            ),
             RegistryError::Limits(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "plugin_limits", message)
             }
