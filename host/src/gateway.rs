@@ -56,6 +56,9 @@ pub enum GatewayError {
     /// The call log's writer.
     #[error(transparent)]
     CallLog(#[from] crate::calllog::NoRuntime),
+    /// A startup step on the blocking pool did not finish (the runtime is shutting down).
+    #[error("starting was interrupted: {0}")]
+    Startup(String),
     /// The HTTP client that delivers notifications.
     #[error("cannot build the notification client: {0}")]
     Http(#[from] reqwest::Error),
@@ -75,10 +78,10 @@ impl Gateway {
     /// Opens the store (when there is a data directory), compiles or loads every plugin the
     /// tenants need (each distinct one once) and builds the tenants. Slow: this is where
     /// compilation belongs, not on a request.
-    pub fn from_config(config: &Config) -> Result<Self, GatewayError> {
+    pub async fn from_config(config: &Config) -> Result<Self, GatewayError> {
         let runtime = Arc::new(Runtime::new(&config.runtime)?);
         let caches = Caches::from_config(&config.cache)?;
-        let registry = open_registry(config, &runtime)?;
+        let registry = open_registry(config, &runtime).await?;
         let mut loader = Loader::new(&runtime, config.runtime.default_plugin.clone());
         let tenants = Arc::new(Tenants::default());
         let cap = std::time::Duration::from_millis(config.runtime.outbound_cap_ms);
@@ -101,9 +104,9 @@ impl Gateway {
             for (id, tenant) in &declared {
                 let settings = serde_json::to_value(tenant)
                     .map_err(|err| GatewayError::StoredTenant(id.clone(), err.to_string()))?;
-                registry.store().put_tenant(id, &settings)?;
+                registry.store().put_tenant(id, &settings).await?;
             }
-            for record in registry.store().tenants()? {
+            for record in registry.store().tenants().await? {
                 if !config.tenants.contains_key(&record.id) {
                     let tenant = serde_json::from_value(record.settings).map_err(|err| {
                         GatewayError::StoredTenant(record.id.clone(), err.to_string())
@@ -115,28 +118,33 @@ impl Gateway {
         for (id, tenant_config) in declared {
             let id = TenantId::parse(&id)?;
             let active = match &registry {
-                Some(registry) => registry.store().active_version(id.as_str())?,
+                Some(registry) => registry.store().active_version(id.as_str()).await?,
                 None => None,
             };
             let plugin = match (&registry, active) {
-                (Some(registry), Some(version)) => registry.load(&version.digest)?,
+                (Some(registry), Some(version)) => {
+                    let registry = Arc::clone(registry);
+                    off_runtime(move || Ok(registry.load(&version.digest)?)).await?
+                }
                 _ => loader.load(tenant_config.plugin.as_deref(), &id)?,
             };
             tenants.insert(factory.build(id.clone(), &tenant_config, plugin)?);
             // The version numbers served and a canary running, as the store has them.
             if let (Some(registry), Some(tenant)) = (&registry, tenants.get(id.as_str())) {
-                registry.sync(&tenant)?;
+                let registry = Arc::clone(registry);
+                off_runtime(move || Ok(registry.sync(&tenant)?)).await?;
             }
         }
         let watcher = match (&registry, &config.store.url) {
-            (Some(registry), Some(url)) if registry.store().is_shared() => Some(
-                Follower::new(
+            (Some(registry), Some(url)) if registry.store().is_shared() => {
+                let follower = Follower::new(
                     Arc::clone(registry),
                     Arc::clone(&tenants),
                     Arc::clone(&factory),
-                )
-                .follow(url.expose())?,
-            ),
+                );
+                let url = url.expose().to_owned();
+                Some(off_runtime(move || Ok(follower.follow(&url)?)).await?)
+            }
             _ => None,
         };
         // Install the metrics recorder before the first call records anything.
@@ -242,11 +250,8 @@ impl Gateway {
     /// Serves on `listener` until the process ends.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         // Notifications that were not confirmed before the last stop go out again.
-        if let Some(Err(err)) = self
-            .state
-            .dispatcher
-            .callbacks()
-            .map(|callbacks| callbacks.resume(&self.state.tenants))
+        if let Some(callbacks) = self.state.dispatcher.callbacks()
+            && let Err(err) = callbacks.resume(&self.state.tenants).await
         {
             tracing::warn!(error = %err, "cannot resume notifications");
         }
@@ -328,9 +333,22 @@ impl Drop for RunningGateway {
     }
 }
 
+/// Runs registry work that blocks (loading and compiling plugins, waiting for the store from
+/// the registry's blocking code: [`Registry::wait`]) on the blocking pool, so that starting
+/// works on either kind of tokio runtime. A panic in `work` is resumed here.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, GatewayError> + Send + 'static,
+) -> Result<T, GatewayError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(err) => Err(GatewayError::Startup(err.to_string())),
+    }
+}
+
 /// The store the configuration names and the registry on it; `None` when plugin versions are
 /// not kept (SQLite without a data directory).
-fn open_registry(
+async fn open_registry(
     config: &Config,
     runtime: &Arc<Runtime>,
 ) -> Result<Option<Arc<Registry>>, GatewayError> {
@@ -346,7 +364,7 @@ fn open_registry(
                 Some(dir) => dir.clone(),
                 None => scratch_dir()?,
             };
-            (Store::connect(url.expose())?, dir)
+            (Store::connect(url.expose()).await?, dir)
         }
     };
     Ok(Some(Arc::new(Registry::new(

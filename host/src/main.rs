@@ -230,7 +230,7 @@ async fn main() -> Result<()> {
 async fn serve(path: Option<PathBuf>) -> Result<()> {
     let config = Config::load(path.as_deref())?;
     let listen = config.server.listen;
-    let gateway = Gateway::from_config(&config)?;
+    let gateway = Gateway::from_config(&config).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -5,13 +5,19 @@
 //! Needs the server started by `tests/services/with-services.sh` (or `make test`), which sets
 //! `SLOTLINE_TEST_POSTGRES_URL`. Each test works in a database of its own, so they run in
 //! parallel.
+//!
+//! The store is async: the tests run on a multi-threaded tokio runtime, as the gateway does,
+//! except the one showing that a waiting operation leaves a one-thread runtime free. What the
+//! tests do behind the store's back (`common::services::Database`) uses the sync
+//! `postgres` client, which runs on a thread of its own, so it is safe to call from them too.
 
 use std::error::Error;
-use std::sync::{Arc, Barrier, mpsc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use slotline::store::{Store, StoreError, StoreEvent, watch};
+use tokio::sync::{Barrier, mpsc};
 
 mod common;
 
@@ -48,6 +54,16 @@ fn digest(n: u8) -> String {
     format!("{n:02x}").repeat(32)
 }
 
+/// The next event `heard`, failing when none comes within [`EVENT_TIMEOUT`] or the watcher
+/// hung up.
+async fn next_event<T>(
+    heard: &mut mpsc::UnboundedReceiver<T>,
+) -> Result<T, Box<dyn Error + Send + Sync>> {
+    tokio::time::timeout(EVENT_TIMEOUT, heard.recv())
+        .await?
+        .ok_or_else(|| "the watcher hung up".into())
+}
+
 /// A database of its own in the test PostgreSQL, for the shared behaviour tests.
 struct Postgres(Database);
 
@@ -56,8 +72,8 @@ impl behaviour::Backend for Postgres {
         Ok(Postgres(Database::new()?))
     }
 
-    fn open(&self) -> Result<Store, StoreError> {
-        Store::connect(&self.0.url)
+    async fn open(&self) -> Result<Store, StoreError> {
+        Store::connect(&self.0.url).await
     }
 
     fn execute(&self, sql: &str) -> Result<(), behaviour::Error> {
@@ -76,22 +92,23 @@ impl behaviour::Backend for Postgres {
 
 behaviour::behaviour_tests!(Postgres);
 
-#[test]
-fn migrations_reach_the_latest_version_once_even_when_replicas_start_together() -> TestResult {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_reach_the_latest_version_once_even_when_replicas_start_together() -> TestResult
+{
     let db = Database::new()?;
     let replicas = 4;
     let barrier = Arc::new(Barrier::new(replicas));
-    let threads: Vec<_> = (0..replicas)
+    let tasks: Vec<_> = (0..replicas)
         .map(|_| {
             let (url, barrier) = (db.url.clone(), Arc::clone(&barrier));
-            std::thread::spawn(move || -> Result<i64, StoreError> {
-                barrier.wait();
-                Store::connect(&url)?.schema_version()
+            tokio::spawn(async move {
+                barrier.wait().await;
+                Store::connect(&url).await?.schema_version().await
             })
         })
         .collect();
-    for thread in threads {
-        let version = thread.join().map_err(|_| "a replica panicked")??;
+    for task in tasks {
+        let version = task.await.map_err(|_| "a replica panicked")??;
         assert_eq!(version, LATEST_SCHEMA);
     }
 
@@ -115,20 +132,20 @@ fn migrations_reach_the_latest_version_once_even_when_replicas_start_together() 
     assert_eq!(versions, [LATEST_SCHEMA], "one version row");
 
     // Reconnecting changes nothing and keeps the data.
-    let store = Store::connect(&db.url)?;
+    let store = Store::connect(&db.url).await?;
     assert!(store.is_shared());
-    store.put_tenant("a", &json!({}))?;
+    store.put_tenant("a", &json!({})).await?;
     drop(store);
-    let store = Store::connect(&db.url)?;
-    assert_eq!(store.schema_version()?, LATEST_SCHEMA);
-    assert_eq!(store.tenants()?.len(), 1);
+    let store = Store::connect(&db.url).await?;
+    assert_eq!(store.schema_version().await?, LATEST_SCHEMA);
+    assert_eq!(store.tenants().await?.len(), 1);
     Ok(())
 }
 
-#[test]
-fn a_database_from_a_newer_slotline_is_refused_untouched() -> TestResult {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_from_a_newer_slotline_is_refused_untouched() -> TestResult {
     let db = Database::new()?;
-    drop(Store::connect(&db.url)?);
+    drop(Store::connect(&db.url).await?);
     let too_new = LATEST_SCHEMA + 1;
     db.client(move |client| {
         client.execute(
@@ -137,7 +154,7 @@ fn a_database_from_a_newer_slotline_is_refused_untouched() -> TestResult {
         )?;
         Ok(())
     })?;
-    match Store::connect(&db.url) {
+    match Store::connect(&db.url).await {
         Err(StoreError::TooNew { found, known }) => {
             assert_eq!((found, known), (too_new, LATEST_SCHEMA));
         }
@@ -152,16 +169,16 @@ fn a_database_from_a_newer_slotline_is_refused_untouched() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn bad_urls_and_unreachable_servers_are_explained() {
-    match Store::connect("mysql://localhost/slotline") {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_urls_and_unreachable_servers_are_explained() {
+    match Store::connect("mysql://localhost/slotline").await {
         Err(err @ StoreError::PostgresUrl(_)) => {
             assert!(err.to_string().contains("postgres://"), "{err}")
         }
         other => panic!("expected PostgresUrl, got {other:?}"),
     }
     // Port 1 on loopback: nobody listens there.
-    match Store::connect("postgres://slotline:secret@127.0.0.1:1/nothing") {
+    match Store::connect("postgres://slotline:secret@127.0.0.1:1/nothing").await {
         Err(err @ StoreError::PostgresConnect { .. }) => {
             let text = err.to_string();
             assert!(text.contains("slotline@127.0.0.1:1/nothing"), "{text}");
@@ -171,20 +188,20 @@ fn bad_urls_and_unreachable_servers_are_explained() {
     }
 }
 
-#[test]
-fn watchers_hear_activations_from_other_replicas_within_a_second() -> TestResult {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchers_hear_activations_from_other_replicas_within_a_second() -> TestResult {
     let db = Database::new()?;
-    let store = Store::connect(&db.url)?;
-    let (events, heard) = mpsc::channel();
+    let store = Store::connect(&db.url).await?;
+    let (events, mut heard) = mpsc::unbounded_channel();
     let watcher = watch(&db.url, move |event| {
         let _ = events.send((event, Instant::now()));
     })?;
-    let replica = Store::connect(&db.url)?;
-    replica.put_tenant("a", &json!({}))?;
-    replica.put_tenant("b", &json!({}))?;
+    let replica = Store::connect(&db.url).await?;
+    replica.put_tenant("a", &json!({})).await?;
+    replica.put_tenant("b", &json!({})).await?;
     // Tenants' settings are announced, so replicas serve them as changed...
     for tenant in ["a", "b"] {
-        let (event, _) = heard.recv_timeout(EVENT_TIMEOUT)?;
+        let (event, _) = next_event(&mut heard).await?;
         assert_eq!(
             event,
             StoreEvent::Settings {
@@ -192,11 +209,15 @@ fn watchers_hear_activations_from_other_replicas_within_a_second() -> TestResult
             }
         );
     }
-    replica.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
-    replica.add_plugin_version("b", &digest(2), 1, "0.1.0")?;
+    replica
+        .add_plugin_version("a", &digest(1), 1, "0.1.0")
+        .await?;
+    replica
+        .add_plugin_version("b", &digest(2), 1, "0.1.0")
+        .await?;
     // ...and so is each new version (so replicas can compile it ahead of its activation)...
     for (tenant, n) in [("a", 1), ("b", 2)] {
-        let (event, _) = heard.recv_timeout(EVENT_TIMEOUT)?;
+        let (event, _) = next_event(&mut heard).await?;
         assert_eq!(
             event,
             StoreEvent::Uploaded {
@@ -206,38 +227,42 @@ fn watchers_hear_activations_from_other_replicas_within_a_second() -> TestResult
         );
     }
     // ...but uploading the same bytes again is not a new version and announces nothing.
-    replica.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
+    replica
+        .add_plugin_version("a", &digest(1), 1, "0.1.0")
+        .await?;
 
     // A failed activation announces nothing either: the next event is b's activation.
-    assert!(replica.activate("a", 7, "op").is_err());
+    assert!(replica.activate("a", 7, "op").await.is_err());
     let activated = Instant::now();
-    replica.activate("b", 1, "op")?;
-    let (event, at) = heard.recv_timeout(EVENT_TIMEOUT)?;
+    replica.activate("b", 1, "op").await?;
+    let (event, at) = next_event(&mut heard).await?;
     assert_eq!(event, StoreEvent::Activated { tenant: "b".into() });
     let delay = at.duration_since(activated);
     assert!(delay < Duration::from_secs(1), "heard after {delay:?}");
 
-    store.activate("a", 1, "op")?;
-    let (event, _) = heard.recv_timeout(EVENT_TIMEOUT)?;
+    store.activate("a", 1, "op").await?;
+    let (event, _) = next_event(&mut heard).await?;
     assert_eq!(event, StoreEvent::Activated { tenant: "a".into() });
 
-    // After the drop, nothing more is delivered.
+    // After the drop, nothing more is delivered: the channel is closed, and empty.
     drop(watcher);
-    replica.activate("a", 1, "op")?;
+    replica.activate("a", 1, "op").await?;
     assert!(matches!(
-        heard.recv_timeout(EVENT_TIMEOUT),
-        Err(mpsc::RecvTimeoutError::Disconnected)
+        tokio::time::timeout(EVENT_TIMEOUT, heard.recv()).await,
+        Ok(None)
     ));
     Ok(())
 }
 
-#[test]
-fn broken_connections_are_remade_and_watchers_resync() -> TestResult {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_connections_are_remade_and_watchers_resync() -> TestResult {
     let db = Database::new()?;
-    let store = Store::connect(&db.url)?;
-    store.put_tenant("a", &json!({}))?;
-    store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
-    let (events, heard) = mpsc::channel();
+    let store = Store::connect(&db.url).await?;
+    store.put_tenant("a", &json!({})).await?;
+    store
+        .add_plugin_version("a", &digest(1), 1, "0.1.0")
+        .await?;
+    let (events, mut heard) = mpsc::unbounded_channel();
     let _watcher = watch(&db.url, move |event| {
         let _ = events.send(event);
     })?;
@@ -245,16 +270,16 @@ fn broken_connections_are_remade_and_watchers_resync() -> TestResult {
     // The store's and the watcher's connections.
     assert!(db.kill_connections()? >= 2);
     // Reads and writes go through on a new connection.
-    assert_eq!(store.tenants()?.len(), 1);
-    assert_eq!(heard.recv_timeout(EVENT_TIMEOUT)?, StoreEvent::Resync);
+    assert_eq!(store.tenants().await?.len(), 1);
+    assert_eq!(next_event(&mut heard).await?, StoreEvent::Resync);
     db.kill_connections()?;
-    store.activate("a", 1, "op")?;
-    assert_eq!(store.active_version("a")?.map(|v| v.version), Some(1));
+    store.activate("a", 1, "op").await?;
+    assert_eq!(store.active_version("a").await?.map(|v| v.version), Some(1));
     // The watcher is back too: it resyncs, then hears the activations that follow.
-    let mut next = heard.recv_timeout(EVENT_TIMEOUT)?;
+    let mut next = next_event(&mut heard).await?;
     while next == StoreEvent::Resync {
-        store.activate("a", 1, "op")?;
-        next = heard.recv_timeout(EVENT_TIMEOUT)?;
+        store.activate("a", 1, "op").await?;
+        next = next_event(&mut heard).await?;
     }
     assert_eq!(next, StoreEvent::Activated { tenant: "a".into() });
     Ok(())
@@ -263,16 +288,18 @@ fn broken_connections_are_remade_and_watchers_resync() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_can_be_called_from_async_code_directly() -> TestResult {
     let db = Database::new()?;
-    // All on a tokio worker thread, where the `postgres` client itself would panic.
-    let store = Store::connect(&db.url)?;
-    store.put_tenant("a", &json!({"locale": "en"}))?;
-    let (events, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    // All awaited on tokio's threads, where the sync `postgres` client itself would panic.
+    let store = Store::connect(&db.url).await?;
+    store.put_tenant("a", &json!({"locale": "en"})).await?;
+    let (events, mut heard) = mpsc::unbounded_channel();
     let _watcher = watch(&db.url, move |event| {
         let _ = events.send(event);
     })?;
-    assert_eq!(store.tenants()?.len(), 1);
-    store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
-    store.activate("a", 1, "op")?;
+    assert_eq!(store.tenants().await?.len(), 1);
+    store
+        .add_plugin_version("a", &digest(1), 1, "0.1.0")
+        .await?;
+    store.activate("a", 1, "op").await?;
     let event = tokio::time::timeout(EVENT_TIMEOUT, heard.recv()).await?;
     assert!(
         matches!(&event, Some(StoreEvent::Uploaded { tenant, .. }) if tenant == "a"),
@@ -283,9 +310,74 @@ async fn the_store_can_be_called_from_async_code_directly() -> TestResult {
     let store = Arc::new(store);
     let spawned = tokio::spawn({
         let store = Arc::clone(&store);
-        async move { store.active_version("a") }
+        async move { store.active_version("a").await }
     })
     .await??;
     assert_eq!(spawned.map(|v| v.version), Some(1));
+    Ok(())
+}
+
+/// On a runtime of one thread, where a blocking client would stall everything: a write that
+/// waits for a row lock held by another connection leaves the thread free for reads and
+/// timers, and a write given up (a caller's deadline) commits nothing.
+#[tokio::test]
+async fn a_write_waiting_on_a_lock_neither_blocks_the_thread_nor_commits_when_given_up()
+-> TestResult {
+    let db = Database::new()?;
+    let store = Arc::new(Store::connect(&db.url).await?);
+    store.put_tenant("a", &json!({"locale": "en"})).await?;
+
+    // Another connection holds tenant a's row until told to let go.
+    let (locked, is_locked) = std::sync::mpsc::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let url = db.url.clone();
+    let holder = std::thread::spawn(move || -> Result<(), postgres::Error> {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+        let mut tx = client.transaction()?;
+        tx.query("SELECT id FROM tenants WHERE id = 'a' FOR UPDATE", &[])?;
+        let _ = locked.send(());
+        let _ = released.recv();
+        tx.commit()
+    });
+    is_locked.recv_timeout(EVENT_TIMEOUT)?;
+
+    let waiting = tokio::spawn({
+        let store = Arc::clone(&store);
+        async move { store.put_tenant("a", &json!({"locale": "de"})).await }
+    });
+    // The one thread goes on: a timer fires and reads answer, from the committed state.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let read = store.tenant("a").await?.map(|t| t.settings);
+    assert_eq!(read, Some(json!({"locale": "en"})));
+    assert!(
+        !waiting.is_finished(),
+        "the write must be waiting on the lock"
+    );
+    // A write whose caller gives up is dropped mid-transaction: rolled back, never committed.
+    let given_up = tokio::time::timeout(
+        Duration::from_millis(200),
+        store.put_tenant("a", &json!({"locale": "fr"})),
+    )
+    .await;
+    assert!(given_up.is_err(), "the second write must still be waiting");
+
+    release.send(())?;
+    holder.join().map_err(|_| "the lock holder panicked")??;
+    let written = waiting.await??;
+    assert_eq!(written.settings, json!({"locale": "de"}));
+    let read = store.tenant("a").await?.map(|t| t.settings);
+    assert_eq!(
+        read,
+        Some(json!({"locale": "de"})),
+        "the given-up write never commits"
+    );
+    // The pool is whole: every connection answers again.
+    for n in 0..10 {
+        store.put_tenant("a", &json!({"n": n})).await?;
+    }
+    assert_eq!(
+        store.tenant("a").await?.map(|t| t.settings),
+        Some(json!({"n": 9}))
+    );
     Ok(())
 }

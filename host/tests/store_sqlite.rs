@@ -1,6 +1,9 @@
 //! The store on SQLite: the behaviour both backends share (`common/store_behaviour.rs`), each
 //! scenario on a fresh database file of its own. What only SQLite has (its pragmas, its
 //! migrations) is tested inside the crate, next to the code (`host/src/store/`).
+//!
+//! The store's calls are async: the SQLite work runs on tokio's blocking pool, so every test
+//! here runs on a multi-threaded tokio runtime, as the gateway does.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,7 +42,7 @@ impl behaviour::Backend for Sqlite {
         Ok(Sqlite { dir })
     }
 
-    fn open(&self) -> Result<Store, StoreError> {
+    async fn open(&self) -> Result<Store, StoreError> {
         Store::open(&self.dir)
     }
 
@@ -67,8 +70,9 @@ behaviour::behaviour_tests!(Sqlite);
 /// A store call from an async task that waits on another process's write lock holds up that
 /// task alone: the other tasks of its worker go on (the gateway's calls sharing a worker with
 /// a booking that waits on the database).
-#[test]
-fn a_store_call_waiting_on_the_write_lock_does_not_hold_up_its_workers_other_tasks()
+// A runtime of one thread: a write waiting on that thread would stall every task.
+#[tokio::test]
+async fn a_store_call_waiting_on_the_write_lock_does_not_hold_up_its_workers_other_tasks()
 -> Result<(), Error> {
     use std::sync::Arc;
     use std::time::Duration;
@@ -76,30 +80,26 @@ fn a_store_call_waiting_on_the_write_lock_does_not_hold_up_its_workers_other_tas
     use behaviour::Backend;
 
     let database = Sqlite::fresh()?;
-    let store = Arc::new(database.open()?);
+    let store = Arc::new(database.open().await?);
     // Another process holds the write lock.
     let other = database.connection()?;
     other.execute_batch("BEGIN IMMEDIATE")?;
-    // One worker: without handing its tasks on, the waiting write would stall them all.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let outcome = runtime.block_on(async move {
-        let writing = tokio::spawn({
-            let store = Arc::clone(&store);
-            async move { store.put_tenant("acme", &serde_json::json!({})).map(|_| ()) }
-        });
-        // Let the write start and wait on the lock.
-        tokio::task::yield_now().await;
-        let other_task = tokio::spawn(async { "answered" });
-        let answered = tokio::time::timeout(Duration::from_secs(3), other_task).await;
-        let still_waiting = !writing.is_finished();
-        drop(other);
-        let written = writing.await;
-        (answered, still_waiting, written)
+    let writing = tokio::spawn({
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .put_tenant("acme", &serde_json::json!({}))
+                .await
+                .map(|_| ())
+        }
     });
-    let (answered, still_waiting, written) = outcome;
+    // Let the write start and wait on the lock.
+    tokio::task::yield_now().await;
+    let other_task = tokio::spawn(async { "answered" });
+    let answered = tokio::time::timeout(Duration::from_secs(3), other_task).await;
+    let still_waiting = !writing.is_finished();
+    drop(other);
+    let written = writing.await;
     assert!(
         still_waiting,
         "the write was still waiting on the lock (else this proves nothing)"

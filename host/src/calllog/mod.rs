@@ -215,9 +215,9 @@ impl CallLog {
     /// went.
     /// A tenant that is no longer configured (removed from the file, or only known to the
     /// store) keeps its log for the default retention, so it is not kept forever.
-    pub fn sweep(&self, tenants: &Tenants) -> Result<u64, StoreError> {
+    pub async fn sweep(&self, tenants: &Tenants) -> Result<u64, StoreError> {
         let mut swept = 0;
-        for id in self.store.call_log_tenants()? {
+        for id in self.store.call_log_tenants().await? {
             let retention = tenants.get(&id).map_or_else(
                 || TenantCallLogConfig::default().retention_days,
                 |tenant| tenant.call_log.retention_days,
@@ -225,7 +225,7 @@ impl CallLog {
             let keep = chrono::Duration::days(i64::from(retention));
             let before =
                 (chrono::Utc::now() - keep).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            swept += self.store.sweep_call_log(&id, &before)?;
+            swept += self.store.sweep_call_log(&id, &before).await?;
         }
         Ok(swept)
     }
@@ -237,14 +237,12 @@ impl CallLog {
             let mut ticks = tokio::time::interval(every.max(std::time::Duration::from_secs(1)));
             loop {
                 ticks.tick().await;
-                let (log, tenants) = (log.clone(), Arc::clone(&tenants));
-                match tokio::task::spawn_blocking(move || log.sweep(&tenants)).await {
-                    Ok(Ok(swept)) if swept > 0 => {
+                match log.sweep(&tenants).await {
+                    Ok(swept) if swept > 0 => {
                         tracing::info!(swept, "call log: old records deleted");
                     }
-                    Ok(Ok(_)) => {}
-                    Ok(Err(err)) => tracing::warn!(error = %err, "call log: sweep failed"),
-                    Err(err) => tracing::error!(error = %err, "call log: sweep panicked"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "call log: sweep failed"),
                 }
             }
         });
@@ -310,7 +308,7 @@ mod tests {
             );
         }
         log.flush().await;
-        let timeline = store.call_timeline("flushed", "c")?;
+        let timeline = store.call_timeline("flushed", "c").await?;
         assert_eq!(timeline.map(|t| t.events.len()), Some(20));
         Ok(())
     }
@@ -336,13 +334,14 @@ mod tests {
     async fn recordings_are_stored_when_due_or_at_a_flush_whichever_comes_first()
     -> Result<(), Box<dyn std::error::Error>> {
         let tenant = TenantId::parse("recorded")?;
-        let stored = |store: &Store| -> Result<Vec<String>, StoreError> {
+        async fn stored(store: &Store) -> Result<Vec<String>, StoreError> {
             Ok(store
-                .recordings("recorded", 10)?
+                .recordings("recorded", 10)
+                .await?
                 .into_iter()
                 .map(|r| r.call_id)
                 .collect())
-        };
+        }
         // Due after 50 ms: stored without anyone asking.
         let store = Arc::new(Store::open_in_memory()?);
         let config = CallLogConfig {
@@ -357,14 +356,14 @@ mod tests {
             &tenant
         ));
         let started = std::time::Instant::now();
-        while stored(&store)?.is_empty() {
+        while stored(&store).await?.is_empty() {
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(10),
                 "the recording was never stored"
             );
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        assert_eq!(stored(&store)?, ["due"]);
+        assert_eq!(stored(&store).await?, ["due"]);
 
         // Due in an hour: a flush stores it, with the call it belongs to.
         let store = Arc::new(Store::open_in_memory()?);
@@ -381,14 +380,16 @@ mod tests {
             );
         }
         log.flush().await;
-        assert_eq!(stored(&store)?, ["second", "first"], "newest first");
-        let page = store.call_log(
-            "recorded",
-            &crate::store::CallLogQuery {
-                limit: 10,
-                ..crate::store::CallLogQuery::default()
-            },
-        )?;
+        assert_eq!(stored(&store).await?, ["second", "first"], "newest first");
+        let page = store
+            .call_log(
+                "recorded",
+                &crate::store::CallLogQuery {
+                    limit: 10,
+                    ..crate::store::CallLogQuery::default()
+                },
+            )
+            .await?;
         assert_eq!(page.calls.len(), 2);
         Ok(())
     }
@@ -422,8 +423,8 @@ mod tests {
         }
         log.flush().await;
         // No tenant is configured any more.
-        assert_eq!(log.sweep(&Tenants::default())?, 1);
-        let kept = store.call_timeline("removed", "c")?.map(|t| t.events);
+        assert_eq!(log.sweep(&Tenants::default()).await?, 1);
+        let kept = store.call_timeline("removed", "c").await?.map(|t| t.events);
         let kept: Vec<String> = kept.into_iter().flatten().map(|e| e.event).collect();
         assert_eq!(kept, ["recent"]);
         Ok(())

@@ -132,13 +132,7 @@ async fn write(
     if count == 0 {
         return flushes;
     }
-    let writer = Arc::clone(store);
-    let written = tokio::task::spawn_blocking(move || writer.append_call_log(tools, events)).await;
-    let written = match written {
-        Ok(written) => written.map_err(|err| err.to_string()),
-        Err(err) => Err(err.to_string()),
-    };
-    match written {
+    match store.append_call_log(tools, events).await {
         Ok(ids) => {
             metrics::counter!("slotline_call_log_written_total")
                 .increment(u64::try_from(count).unwrap_or(u64::MAX));
@@ -164,25 +158,23 @@ async fn store_recordings(store: &Arc<Store>, window: &mut Window) {
         return;
     }
     let mut held = std::mem::take(window);
-    let store = Arc::clone(store);
-    // Masking and serializing are CPU work: off the runtime's threads with the insert.
-    let stored = tokio::task::spawn_blocking(move || {
-        let entries = held.take();
-        let count = entries.len();
-        store.append_recordings(entries).map(|()| count)
-    })
-    .await;
-    match stored {
-        Ok(Ok(count)) => {
+    // Masking and serializing are CPU work: off the runtime's threads.
+    let entries = match tokio::task::spawn_blocking(move || held.take()).await {
+        Ok(entries) => entries,
+        Err(err) => {
+            tracing::error!(error = %err, "call log: preparing recordings panicked");
+            metrics::counter!("slotline_call_log_write_failures_total").increment(1);
+            return;
+        }
+    };
+    let count = entries.len();
+    match store.append_recordings(entries).await {
+        Ok(()) => {
             metrics::counter!("slotline_call_log_recordings_written_total")
                 .increment(u64::try_from(count).unwrap_or(u64::MAX));
         }
-        Ok(Err(err)) => {
-            tracing::warn!(error = %err, "call log: recordings could not be written");
-            metrics::counter!("slotline_call_log_write_failures_total").increment(1);
-        }
         Err(err) => {
-            tracing::error!(error = %err, "call log: writing recordings panicked");
+            tracing::warn!(error = %err, "call log: recordings could not be written");
             metrics::counter!("slotline_call_log_write_failures_total").increment(1);
         }
     }

@@ -58,7 +58,7 @@ pub async fn export(config: Option<&Path>, args: &ExportArgs) -> Result<Value, E
         .url
         .clone()
         .unwrap_or_else(|| format!("http://{}", config.server.listen));
-    let gateway = Gateway::from_config(&config)?;
+    let gateway = Gateway::from_config(&config).await?;
     let tenant = super::tenant(&gateway, &args.tenant)?;
     Ok(agent::export(gateway.dispatcher().runtime(), &tenant, platform, &base_url).await)
 }

@@ -16,7 +16,7 @@ pub async fn run(listen: SocketAddr) -> Result<()> {
     let mut config = slotline::demo::config(listen, simulator.addr);
     // Uploaded plugin versions of the demo live until the machine cleans its temp directory.
     config.server.data_dir = Some(std::env::temp_dir().join("slotline-demo"));
-    let gateway = Gateway::from_config(&config)?;
+    let gateway = Gateway::from_config(&config).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

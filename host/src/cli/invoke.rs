@@ -91,7 +91,7 @@ pub async fn invoke(
 
     let started = Instant::now();
     let config = Config::load(config)?;
-    let gateway = Gateway::from_config(&config)?;
+    let gateway = Gateway::from_config(&config).await?;
     let tenant = super::tenant(&gateway, &args.tenant)?;
     let setup = started.elapsed();
 

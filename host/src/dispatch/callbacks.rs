@@ -44,29 +44,31 @@ impl Callbacks {
     }
 
     /// `request_callback`: records the wish and tells the caller it was taken.
-    pub fn request_callback(
+    pub async fn request_callback(
         &self,
         tenant: &Tenant,
         call: &CallInfo,
         wish: &CallbackRequest,
     ) -> Result<ToolReply, StoreError> {
         let phone = wish.phone.clone().or_else(|| call.caller_number.clone());
-        let record = self.record(
-            tenant,
-            NewRequest {
-                id: new_id(),
-                tenant: tenant.id.to_string(),
-                kind: RequestKind::Callback,
-                call_id: call.call_id.clone(),
-                phone: phone.clone(),
-                name: wish.name.clone(),
-                details: json!({
-                    "preferred_time": wish.preferred_time,
-                    "reason": wish.reason,
-                    "service": wish.service,
-                }),
-            },
-        )?;
+        let record = self
+            .record(
+                tenant,
+                NewRequest {
+                    id: new_id(),
+                    tenant: tenant.id.to_string(),
+                    kind: RequestKind::Callback,
+                    call_id: call.call_id.clone(),
+                    phone: phone.clone(),
+                    name: wish.name.clone(),
+                    details: json!({
+                        "preferred_time": wish.preferred_time,
+                        "reason": wish.reason,
+                        "service": wish.service,
+                    }),
+                },
+            )
+            .await?;
         Ok(ToolReply::success(
             speech::callback_noted(tenant.lang, phone.is_some()).to_owned(),
             json!({ "callback_id": record.id, "status": record.status }),
@@ -77,7 +79,7 @@ impl Callbacks {
     /// intent so that it is booked when the calendar is back (see [`super::intents`]), and the
     /// caller hears that the request was taken. `resolved` is what the wish means; the words
     /// said are kept beside it. A platform retrying the same wish gets the same intent.
-    pub fn booking_intent(
+    pub async fn booking_intent(
         &self,
         tenant: &Tenant,
         call: &CallInfo,
@@ -90,7 +92,8 @@ impl Callbacks {
             tenant,
             &call.call_id,
             resolved.start.as_deref(),
-        )?;
+        )
+        .await?;
         let record = match existing {
             Some(record) => record,
             None => {
@@ -118,7 +121,8 @@ impl Callbacks {
                             "reason": failure.error.as_ref().map(|error| error.detail.clone()),
                         }),
                     },
-                )?
+                )
+                .await?
             }
         };
         Ok(ToolReply::success(
@@ -128,10 +132,11 @@ impl Callbacks {
     }
 
     /// Ends (or moves on) a request: new status and details, notified again.
-    pub fn settle(&self, tenant: &Tenant, id: &str, status: &str, details: &Value) {
+    pub async fn settle(&self, tenant: &Tenant, id: &str, status: &str, details: &Value) {
         match self
             .store
             .settle_request(tenant.id.as_str(), id, status, details)
+            .await
         {
             Ok(Some(record)) => {
                 tracing::info!(tenant = %tenant.id, id, status, "caller request settled");
@@ -147,8 +152,12 @@ impl Callbacks {
         }
     }
 
-    fn record(&self, tenant: &Tenant, request: NewRequest) -> Result<CallerRequest, StoreError> {
-        let record = self.store.add_request(&request)?;
+    async fn record(
+        &self,
+        tenant: &Tenant,
+        request: NewRequest,
+    ) -> Result<CallerRequest, StoreError> {
+        let record = self.store.add_request(&request).await?;
         tracing::info!(tenant = %tenant.id, id = %record.id, kind = %record.kind, "caller request recorded");
         if let Some(url) = tenant.notify_url.clone() {
             let secret = tenant.notify_secret.as_ref().map(|s| s.expose().to_owned());
@@ -158,8 +167,8 @@ impl Callbacks {
     }
 
     /// Delivers every request whose notification was not confirmed, e.g. after a restart.
-    pub fn resume(&self, tenants: &Tenants) -> Result<(), StoreError> {
-        for request in self.store.undelivered_requests()? {
+    pub async fn resume(&self, tenants: &Tenants) -> Result<(), StoreError> {
+        for request in self.store.undelivered_requests().await? {
             let Some(tenant) = tenants.get(&request.tenant) else {
                 continue;
             };
@@ -189,7 +198,7 @@ impl Callbacks {
                 }
                 match post.send().await {
                     Ok(response) if response.status().is_success() => {
-                        if let Err(err) = store.mark_notified(&request.id) {
+                        if let Err(err) = store.mark_notified(&request.id).await {
                             tracing::warn!(id = %request.id, error = %err, "delivered, but not marked");
                         }
                         return;

@@ -139,7 +139,7 @@ fn intent_start(intent: &CallerRequest) -> Option<&str> {
 
 /// The pending intent of `call` for `start`, if the platform retried while the calendar was
 /// away: one wish, one intent.
-pub fn existing(
+pub async fn existing(
     store: &Store,
     tenant: &Tenant,
     call_id: &str,
@@ -149,7 +149,8 @@ pub fn existing(
         return Ok(None);
     };
     Ok(store
-        .pending_intents(tenant.id.as_str())?
+        .pending_intents(tenant.id.as_str())
+        .await?
         .into_iter()
         .find(|intent| {
             intent.call_id == call_id
@@ -158,14 +159,19 @@ pub fn existing(
 }
 
 /// A booking of `call` succeeded: its pending intents for the same start are booked now.
-pub fn close_booked(dispatcher: &Dispatcher, tenant: &Tenant, call: &CallInfo, booking: &Value) {
+pub async fn close_booked(
+    dispatcher: &Dispatcher,
+    tenant: &Tenant,
+    call: &CallInfo,
+    booking: &Value,
+) {
     let (Some(callbacks), Some(start)) = (
         dispatcher.callbacks(),
         booking.get("start").and_then(Value::as_str),
     ) else {
         return;
     };
-    let Some(pending) = pending(callbacks.store(), tenant) else {
+    let Some(pending) = pending(callbacks.store(), tenant).await else {
         return;
     };
     for intent in pending {
@@ -175,7 +181,9 @@ pub fn close_booked(dispatcher: &Dispatcher, tenant: &Tenant, call: &CallInfo, b
             let mut details = intent.details.clone();
             details["booking"] = booking.clone();
             details["outcome"] = json!("booked_by_caller");
-            callbacks.settle(tenant, &intent.id, "booked", &details);
+            callbacks
+                .settle(tenant, &intent.id, "booked", &details)
+                .await;
         }
     }
 }
@@ -209,7 +217,7 @@ async fn settle_tenant(dispatcher: &Dispatcher, tenant: &Arc<Tenant>, between: D
     let Some(callbacks) = dispatcher.callbacks() else {
         return;
     };
-    let Some(pending) = pending(callbacks.store(), tenant) else {
+    let Some(pending) = pending(callbacks.store(), tenant).await else {
         return;
     };
     for (n, intent) in pending.into_iter().enumerate() {
@@ -223,6 +231,7 @@ async fn settle_tenant(dispatcher: &Dispatcher, tenant: &Arc<Tenant>, between: D
         match callbacks
             .store()
             .claim_intent(tenant.id.as_str(), &intent.id, STALE_CLAIM)
+            .await
         {
             Ok(true) => {}
             Ok(false) => continue,
@@ -280,7 +289,7 @@ async fn settle_one(
     )
     .await;
     let Answer::Reply(reply) = answer else {
-        release(callbacks.store(), tenant, intent);
+        release(callbacks.store(), tenant, intent).await;
         return false;
     };
     let mut details = intent.details.clone();
@@ -288,12 +297,14 @@ async fn settle_one(
         details["booking"] = reply.data.clone().unwrap_or(Value::Null);
         details["outcome"] = json!("booked_on_retry");
         tracing::info!(tenant = %tenant.id, id = %intent.id, "booking intent booked");
-        callbacks.settle(tenant, &intent.id, "booked", &details);
+        callbacks
+            .settle(tenant, &intent.id, "booked", &details)
+            .await;
         return true;
     }
     match reply.code() {
         Some(ReplyCode::UpstreamUnavailable | ReplyCode::DeadlineExceeded) => {
-            release(callbacks.store(), tenant, intent);
+            release(callbacks.store(), tenant, intent).await;
             false
         }
         Some(ReplyCode::Conflict) => {
@@ -301,13 +312,13 @@ async fn settle_one(
             details["alternatives"] = alternatives(dispatcher, tenant, &call, intent, start).await;
             details["speech"] = json!(reply.message);
             tracing::info!(tenant = %tenant.id, id = %intent.id, "booking intent's slot is gone: a callback with alternatives");
-            callbacks.settle(tenant, &intent.id, "open", &details);
+            callbacks.settle(tenant, &intent.id, "open", &details).await;
             true
         }
         _ => {
             details["outcome"] = json!("failed");
             details["failure"] = json!(reply.error.as_ref().map(|error| error.detail.clone()));
-            callbacks.settle(tenant, &intent.id, "open", &details);
+            callbacks.settle(tenant, &intent.id, "open", &details).await;
             true
         }
     }
@@ -341,17 +352,17 @@ async fn alternatives(
 }
 
 /// The tenant's pending intents; `None`, logged, when the store cannot say.
-fn pending(store: &Store, tenant: &Tenant) -> Option<Vec<CallerRequest>> {
+async fn pending(store: &Store, tenant: &Tenant) -> Option<Vec<CallerRequest>> {
     store
-        .pending_intents(tenant.id.as_str())
+        .pending_intents(tenant.id.as_str()).await
         .inspect_err(|err| {
             tracing::warn!(tenant = %tenant.id, error = %err, "cannot read pending booking intents");
         })
         .ok()
 }
 
-fn release(store: &Store, tenant: &Tenant, intent: &CallerRequest) {
-    if let Err(err) = store.release_intent(tenant.id.as_str(), &intent.id) {
+async fn release(store: &Store, tenant: &Tenant, intent: &CallerRequest) {
+    if let Err(err) = store.release_intent(tenant.id.as_str(), &intent.id).await {
         tracing::warn!(tenant = %tenant.id, id = %intent.id, error = %err, "cannot put a booking intent back");
     }
 }

@@ -108,15 +108,20 @@ impl Dispatcher {
 
     /// `get_context`: the agent's view of now, the opening hours and the caller, as the
     /// variables Retell's inbound webhook hands the agent.
-    pub fn context(&self, tenant: &Tenant, caller: Option<&str>) -> serde_json::Map<String, Value> {
-        self.call_context_of(tenant, caller).variables
+    pub async fn context(
+        &self,
+        tenant: &Tenant,
+        caller: Option<&str>,
+    ) -> serde_json::Map<String, Value> {
+        self.call_context_of(tenant, caller).await.variables
     }
 
-    fn call_context_of(&self, tenant: &Tenant, caller: Option<&str>) -> context::Context {
+    async fn call_context_of(&self, tenant: &Tenant, caller: Option<&str>) -> context::Context {
         let name = match (&self.callbacks, caller) {
             (Some(callbacks), Some(phone)) => callbacks
                 .store()
                 .caller_name(tenant.id.as_str(), phone)
+                .await
                 .unwrap_or_else(|err| {
                     // The name only personalises the greeting: the call goes on without it.
                     tracing::warn!(error = %err, "cannot look up the caller");
@@ -173,7 +178,9 @@ impl Dispatcher {
     ) -> Answer {
         match request {
             Err(refusal) => Answer::Reply(refused(tenant, refusal)),
-            Ok(ToolRequest::Host(request)) => Answer::Reply(self.host_tool(tenant, call, request)),
+            Ok(ToolRequest::Host(request)) => {
+                Answer::Reply(self.host_tool(tenant, call, request).await)
+            }
             Ok(ToolRequest::Plugin(request)) if request.is_mutating() => {
                 self.mutate_once(tenant, call, request).await
             }
@@ -223,10 +230,12 @@ impl Dispatcher {
         outcome.is_ok()
     }
 
-    fn host_tool(&self, tenant: &Tenant, call: &CallInfo, request: HostRequest) -> ToolReply {
+    async fn host_tool(&self, tenant: &Tenant, call: &CallInfo, request: HostRequest) -> ToolReply {
         match request {
             HostRequest::GetContext => {
-                let context = self.call_context_of(tenant, call.caller_number.as_deref());
+                let context = self
+                    .call_context_of(tenant, call.caller_number.as_deref())
+                    .await;
                 ToolReply::success(context.spoken_date, Value::Object(context.variables))
             }
             HostRequest::RequestCallback(wish) => {
@@ -240,6 +249,7 @@ impl Dispatcher {
                 };
                 callbacks
                     .request_callback(tenant, call, &wish)
+                    .await
                     .unwrap_or_else(|err| {
                         failure(
                             tenant,
@@ -340,15 +350,16 @@ impl Dispatcher {
         };
         if reply.success {
             let phone = booking.phone.clone().or_else(|| call.caller_number.clone());
-            if let Some(Err(err)) = phone.map(|phone| {
-                callbacks
+            if let Some(phone) = phone
+                && let Err(err) = callbacks
                     .store()
                     .remember_caller(tenant.id.as_str(), &phone, &booking.name)
-            }) {
+                    .await
+            {
                 tracing::warn!(error = %err, "cannot remember the caller");
             }
             if let Some(data) = &reply.data {
-                intents::close_booked(self, tenant, call, data);
+                intents::close_booked(self, tenant, call, data).await;
             }
         }
         answer
@@ -374,7 +385,10 @@ impl Dispatcher {
             return answer;
         }
         let resolved = intents::resolve(self, tenant, call, booking).await;
-        match callbacks.booking_intent(tenant, call, booking, &resolved, reply) {
+        match callbacks
+            .booking_intent(tenant, call, booking, &resolved, reply)
+            .await
+        {
             Ok(intent) => Answer::Reply(intent),
             Err(err) => {
                 tracing::error!(tenant = %tenant.id, error = %err, "cannot record the booking intent");

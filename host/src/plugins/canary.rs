@@ -66,16 +66,18 @@ impl Registry {
         actor: &str,
     ) -> Result<Canary, RegistryError> {
         let id = tenant.id.as_str();
-        let record = self.store().plugin_version(id, version)?.ok_or_else(|| {
-            RegistryError::UnknownVersion {
+        let record = self
+            .wait(self.store().plugin_version(id, version))?
+            .ok_or_else(|| RegistryError::UnknownVersion {
                 tenant: id.to_owned(),
                 version,
-            }
-        })?;
+            })?;
         self.load(&record.digest)?;
-        let canary = self
-            .store()
-            .start_canary(id, version, percent, tenant.canary, actor)?;
+        let canary =
+            self.wait(
+                self.store()
+                    .start_canary(id, version, percent, tenant.canary, actor),
+            )?;
         self.sync(tenant)?;
         tracing::info!(
             tenant = id,
@@ -111,7 +113,8 @@ impl Monitor {
             tick = tick.wrapping_add(1);
             let check = tick.is_multiple_of(CHECK_EVERY_TICKS);
             let monitor = Arc::clone(&monitor);
-            // The store blocks: off the async workers.
+            // Serving what a canary's end decided loads plugins, which blocks: off the async
+            // workers.
             if let Err(err) = tokio::task::spawn_blocking(move || monitor.report(check)).await {
                 tracing::error!(error = %err, "canary monitor failed");
             }
@@ -151,7 +154,7 @@ impl Monitor {
                 failures: counts.candidate_failures,
             },
         };
-        let Some(totals) = store.tally_canary(id, delta)? else {
+        let Some(totals) = self.registry.wait(store.tally_canary(id, delta))? else {
             // Ended elsewhere (or by hand): serve what the store says.
             self.registry.sync(tenant)?;
             return Ok(());
@@ -164,7 +167,9 @@ impl Monitor {
             CanaryEnd::RolledBack(_) => "rolled_back",
             CanaryEnd::Stopped(_) => "stopped",
         };
-        let ended = store.end_canary(tenant.id.as_str(), id, end, ACTOR)?;
+        let ended = self
+            .registry
+            .wait(store.end_canary(tenant.id.as_str(), id, end, ACTOR))?;
         if let Some(ended) = &ended {
             metrics::counter!("slotline_canaries_ended_total", "tenant" => tenant.id.to_string(), "outcome" => outcome).increment(1);
             let reason = ended.reason.as_deref().unwrap_or_default();

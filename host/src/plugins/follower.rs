@@ -96,7 +96,7 @@ impl Follower {
     /// Every tenant this replica serves or the store knows.
     fn every_tenant(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.tenants.ids().iter().map(ToString::to_string).collect();
-        match self.registry.store().tenants() {
+        match self.registry.wait(self.registry.store().tenants()) {
             Ok(stored) => ids.extend(stored.into_iter().map(|record| record.id)),
             Err(err) => tracing::warn!(error = %err, "cannot list the stored tenants"),
         }
@@ -128,7 +128,7 @@ impl Follower {
         let Some(existing) = self.tenants.get(id) else {
             return Ok(());
         };
-        let Some(record) = self.registry.store().tenant(id)? else {
+        let Some(record) = self.registry.wait(self.registry.store().tenant(id))? else {
             return Ok(());
         };
         let config: TenantConfig = serde_json::from_value(record.settings)
@@ -155,7 +155,10 @@ impl Follower {
             return Ok(());
         }
         let store = self.registry.store();
-        let (Some(record), Some(active)) = (store.tenant(id)?, store.active_version(id)?) else {
+        let (Some(record), Some(active)) = (
+            self.registry.wait(store.tenant(id))?,
+            self.registry.wait(store.active_version(id))?,
+        ) else {
             return Ok(());
         };
         let config: TenantConfig = serde_json::from_value(record.settings)

@@ -60,11 +60,19 @@ pub struct Registry {
     runtime: Arc<Runtime>,
     /// Plugins in memory by digest, so tenants sharing a version share its code.
     loaded: Mutex<HashMap<String, Weak<Plugin>>>,
+    /// The runtime the store's operations are awaited on from this blocking code (see
+    /// [`Registry::wait`]).
+    handle: tokio::runtime::Handle,
 }
 
 impl Registry {
     /// A registry keeping files under `data_dir` and versions in `store`.
+    ///
+    /// Must be made inside a tokio runtime: the store's operations are driven by it.
     pub fn new(data_dir: &Path, store: Arc<Store>, runtime: Arc<Runtime>) -> std::io::Result<Self> {
+        let handle = tokio::runtime::Handle::try_current().map_err(|err| {
+            std::io::Error::other(format!("the plugin registry needs a tokio runtime ({err})"))
+        })?;
         let plugins_dir = data_dir.join("plugins");
         let artifacts_dir = data_dir.join("artifacts");
         std::fs::create_dir_all(&plugins_dir)?;
@@ -75,7 +83,26 @@ impl Registry {
             store,
             runtime,
             loaded: Mutex::new(HashMap::new()),
+            handle,
         })
+    }
+
+    /// Waits for a store operation from the registry's blocking code (which compiles plugins
+    /// and writes files, and so runs on the blocking pool or on a thread of its own, such as
+    /// the store watcher's), driving it on the gateway's runtime. On a worker of the
+    /// multi-threaded runtime, the worker's other tasks move to another thread first.
+    ///
+    /// Must not be called on the thread of a current-thread runtime (tokio panics there): the
+    /// async callers reach the registry through `spawn_blocking`.
+    pub(crate) fn wait<T>(&self, operation: impl Future<Output = T>) -> T {
+        match tokio::runtime::Handle::try_current() {
+            Ok(current)
+                if current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread =>
+            {
+                tokio::task::block_in_place(|| self.handle.block_on(operation))
+            }
+            _ => self.handle.block_on(operation),
+        }
     }
 
     /// The store versions are recorded in.
@@ -110,13 +137,11 @@ impl Registry {
         let digest = digest(bytes);
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let kept = self
-            .store
-            .plugin_versions(tenant)?
+            .wait(self.store.plugin_versions(tenant))?
             .iter()
             .any(|version| version.digest == digest);
         if !kept {
-            self.store
-                .storage_usage(tenant)?
+            self.wait(self.store.storage_usage(tenant))?
                 .admit(tenant, size, &quota)?;
         }
         let (plugin, artifact) = self.runtime.precompile(bytes).inspect_err(|err| {
@@ -133,15 +158,15 @@ impl Registry {
         write_atomically(&self.component_path(&digest), bytes)?;
         write_atomically(&self.artifact_path(&digest), &artifact)?;
         if self.store.is_shared() {
-            self.store.put_component(&digest, bytes)?;
+            self.wait(self.store.put_component(&digest, bytes))?;
         }
-        let version = match self.store.add_plugin_version_within(
+        let version = match self.wait(self.store.add_plugin_version_within(
             tenant,
             &digest,
             size,
             plugin.contract().version(),
             quota,
-        ) {
+        )) {
             Ok(version) => version,
             Err(err) => {
                 // Refused (another replica's upload took the room first): its bytes go too.
@@ -149,17 +174,17 @@ impl Registry {
                 return Err(err.into());
             }
         };
-        if self.store.is_shared() && !self.store.has_component(&digest)? {
+        if self.store.is_shared() && !self.wait(self.store.has_component(&digest))? {
             // A deletion elsewhere collected these bytes between their write above and the
             // version row naming them; now that the row is in, they stay.
-            self.store.put_component(&digest, bytes)?;
+            self.wait(self.store.put_component(&digest, bytes))?;
         }
-        self.store.audit(
+        self.wait(self.store.audit(
             actor,
             Some(tenant),
             "plugin.upload",
             &format!("version {} sha256:{digest}", version.version),
-        )?;
+        ))?;
         Ok((version, self.remember(plugin)))
     }
 
@@ -171,7 +196,7 @@ impl Registry {
         version: u32,
         actor: &str,
     ) -> Result<DeletedVersion, RegistryError> {
-        let deleted = self.store.delete_plugin_version(tenant, version, actor)?;
+        let deleted = self.wait(self.store.delete_plugin_version(tenant, version, actor))?;
         if deleted.unreferenced {
             self.remove_files(&deleted.version.digest);
         }
@@ -181,7 +206,7 @@ impl Registry {
     /// Removes the component `digest` from the store and this replica's data directory,
     /// unless a version names it; failures are logged (what is left is only disk space).
     pub fn forget_if_unused(&self, digest: &str) {
-        match self.store.remove_unused_component(digest) {
+        match self.wait(self.store.remove_unused_component(digest)) {
             Ok(true) => self.remove_files(digest),
             Ok(false) => {}
             Err(err) => tracing::warn!(digest, error = %err, "cannot remove an unused component"),
@@ -246,17 +271,17 @@ impl Registry {
         actor: &str,
     ) -> Result<PluginVersion, RegistryError> {
         let id = tenant.id.as_str();
-        let record = self.store.plugin_version(id, version)?.ok_or_else(|| {
-            RegistryError::UnknownVersion {
+        let record = self
+            .wait(self.store.plugin_version(id, version))?
+            .ok_or_else(|| RegistryError::UnknownVersion {
                 tenant: id.to_owned(),
                 version,
-            }
-        })?;
+            })?;
         // Compiled before the store says it is active, so that serving it is only a swap; and
         // held to the tenant's limits as they are now, which may be lower than at its upload.
         let plugin = self.load(&record.digest)?;
         tenant.env.allowance.admits(id, plugin.needs())?;
-        let record = self.store.activate(id, version, actor)?;
+        let record = self.wait(self.store.activate(id, version, actor))?;
         self.sync(tenant)?;
         tracing::info!(tenant = id, version, digest = %record.digest, "plugin version activated");
         Ok(record)
@@ -266,10 +291,10 @@ impl Registry {
     /// canary), after a change here or on another replica. Returns whether anything changed.
     pub fn sync(&self, tenant: &Tenant) -> Result<bool, RegistryError> {
         let id = tenant.id.as_str();
-        let Some(active) = self.store.active_version(id)? else {
+        let Some(active) = self.wait(self.store.active_version(id))? else {
             return Ok(false);
         };
-        let latest = self.store.canary(id)?;
+        let latest = self.wait(self.store.canary(id))?;
         let running = latest
             .as_ref()
             .filter(|canary| canary.state == CanaryState::Running);
@@ -293,8 +318,7 @@ impl Registry {
         let canary = match running {
             Some(stored) => {
                 let candidate = self
-                    .store
-                    .plugin_version(id, stored.candidate_version)?
+                    .wait(self.store.plugin_version(id, stored.candidate_version))?
                     .ok_or_else(|| RegistryError::UnknownVersion {
                         tenant: id.to_owned(),
                         version: stored.candidate_version,
@@ -352,8 +376,7 @@ impl Registry {
             Err(_) => {}
         }
         let bytes = self
-            .store
-            .component(digest)?
+            .wait(self.store.component(digest))?
             .ok_or_else(|| RegistryError::MissingComponent(digest.to_owned()))?;
         write_atomically(&path, &bytes)?;
         Ok(bytes)

@@ -148,13 +148,10 @@ impl Replayer<'_> {
     /// Replays the tenant's latest `last` recorded calls on `candidate`.
     pub async fn replay(&self, candidate: &Arc<Plugin>, last: u32) -> Result<Report, ReplayError> {
         let started = Instant::now();
-        let stored = {
-            let (store, tenant) = (Arc::clone(self.store), self.tenant.id.to_string());
-            let last = last.min(MAX_REPLAYED);
-            tokio::task::spawn_blocking(move || store.recordings(&tenant, last))
-                .await
-                .map_err(|err| ReplayError::Task(err.to_string()))??
-        };
+        let stored = self
+            .store
+            .recordings(self.tenant.id.as_str(), last.min(MAX_REPLAYED))
+            .await?;
         let decoded: Vec<(StoredRecording, Result<Recording, String>)> = stored
             .into_iter()
             .map(|stored| {
@@ -255,12 +252,11 @@ impl Replayer<'_> {
             .filter_map(|(_, recording)| recording.as_ref().ok())
             .flat_map(value_digests)
             .collect();
-        let (store, tenant) = (Arc::clone(self.store), self.tenant.id.to_string());
         let digests = digests.into_iter().collect();
-        tokio::task::spawn_blocking(move || store.recorded_values(&tenant, digests))
-            .await
-            .map_err(|err| ReplayError::Task(err.to_string()))?
-            .map_err(ReplayError::from)
+        Ok(self
+            .store
+            .recorded_values(self.tenant.id.as_str(), digests)
+            .await?)
     }
 
     /// Runs `recording` on `plugin`, answered from the recording.

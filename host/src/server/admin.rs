@@ -112,6 +112,14 @@ impl From<RegistryError> for ApiError {
     }
 }
 
+/// Awaits store work, answering its failure as the registry's are.
+pub(super) async fn stored<T>(
+    work: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, ApiError> {
+    work.await
+        .map_err(|err| ApiError::from(RegistryError::from(err)))
+}
+
 /// Runs blocking registry work (compilation, fsync) off the async workers.
 pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, RegistryError> + Send + 'static,
@@ -218,11 +226,11 @@ pub async fn list_plugins(
     let registry = registry(&state)?;
     let store = Arc::clone(registry.store());
     let id = tenant.id.to_string();
-    let (versions, active, canary) = blocking(move || {
-        Ok((
-            store.plugin_versions(&id)?,
-            store.active_version(&id)?,
-            store.canary(&id)?,
+    let (versions, active, canary) = stored(async {
+        Ok::<_, StoreError>((
+            store.plugin_versions(&id).await?,
+            store.active_version(&id).await?,
+            store.canary(&id).await?,
         ))
     })
     .await?;
@@ -346,15 +354,17 @@ pub async fn put_tenant(
         let key = id.to_string();
         let stored = match serde_json::to_value(&config) {
             Ok(settings) => {
-                blocking(move || {
-                    store.put_tenant(&key, &settings)?;
-                    store.audit(
-                        "operator",
-                        Some(&key),
-                        "tenant.put",
-                        "configuration replaced",
-                    )?;
-                    Ok(())
+                stored(async {
+                    store.put_tenant(&key, &settings).await?;
+                    store
+                        .audit(
+                            "operator",
+                            Some(&key),
+                            "tenant.put",
+                            "configuration replaced",
+                        )
+                        .await?;
+                    Ok::<_, StoreError>(())
                 })
                 .await
             }
@@ -422,7 +432,7 @@ pub async fn list_callbacks(
 ) -> Result<Json<Value>, ApiError> {
     let store = Arc::clone(callbacks(&state)?.store());
     let id = tenant.id.to_string();
-    let list = blocking(move || Ok(store.requests(&id, query.status.as_deref())?)).await?;
+    let list = stored(store.requests(&id, query.status.as_deref())).await?;
     Ok(Json(json!({ "callbacks": list })))
 }
 
@@ -434,12 +444,14 @@ pub async fn finish_callback(
 ) -> Result<Json<Value>, ApiError> {
     let store = Arc::clone(callbacks(&state)?.store());
     let id = tenant.id.to_string();
-    let done = blocking(move || {
-        let done = store.finish_request(&id, &request_id)?;
+    let done = stored(async {
+        let done = store.finish_request(&id, &request_id).await?;
         if let Some(done) = &done {
-            store.audit(&actor, Some(&id), "callback.done", &done.id)?;
+            store
+                .audit(&actor, Some(&id), "callback.done", &done.id)
+                .await?;
         }
-        Ok(done)
+        Ok::<_, StoreError>(done)
     })
     .await?;
     let done = done.ok_or_else(|| {

@@ -163,21 +163,17 @@ fn call_log(state: &AppState) -> Result<CallLog, ApiError> {
     })
 }
 
-/// Runs a store read off the async threads; 503 `store_unavailable` when it fails.
-pub(super) async fn read<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+/// Awaits a store read; 503 `store_unavailable` when it fails.
+pub(super) async fn read<T>(
+    work: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, ApiError> {
-    let unavailable = |message: String| {
+    work.await.map_err(|err| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "store_unavailable",
-            message,
+            format!("the store could not be read: {err}"),
         )
-    };
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| unavailable(err.to_string()))?
-        .map_err(|err| unavailable(format!("the store could not be read: {err}")))
+    })
 }
 
 /// `GET /v1/admin/tenants/{tenant}/calls[?since&until&tool&outcome&call_id&order&limit&cursor]`:
@@ -192,7 +188,7 @@ pub async fn list(
     let query = query.read()?;
     let log = call_log(&state)?;
     let id = tenant.id.to_string();
-    let page = read(move || log.store().call_log(&id, &query)).await?;
+    let page = read(log.store().call_log(&id, &query)).await?;
     Ok(Json(json!({
         "calls": page.calls,
         "next_cursor": page.next.map(cursor_text),
@@ -209,7 +205,7 @@ pub async fn timeline(
     let log = call_log(&state)?;
     let id = tenant.id.to_string();
     let wanted = call_id.clone();
-    let timeline = read(move || log.store().call_timeline(&id, &wanted)).await?;
+    let timeline = read(log.store().call_timeline(&id, &wanted)).await?;
     let timeline = timeline.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

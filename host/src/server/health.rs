@@ -29,10 +29,8 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Val
     let store = match &state.registry {
         None => "none",
         Some(registry) => {
-            let store = Arc::clone(registry.store());
-            let asked = tokio::task::spawn_blocking(move || store.schema_version());
-            match tokio::time::timeout(READY_CHECK, asked).await {
-                Ok(Ok(Ok(_))) => "ok",
+            match tokio::time::timeout(READY_CHECK, registry.store().schema_version()).await {
+                Ok(Ok(_)) => "ok",
                 _ => "unavailable",
             }
         }

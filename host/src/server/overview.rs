@@ -64,12 +64,13 @@ pub async fn summary(
     let registry = state.registry.clone();
     let id = tenant.id.to_string();
     let window_since = since.clone();
-    let (summary, active) = super::calls::read(move || {
+    let (summary, active) = super::calls::read(async {
         let summary = match &log {
             Some(log) => {
                 let figures = log
                     .store()
-                    .call_figures(&id, &window_since, MAX_FIGURES + 1)?;
+                    .call_figures(&id, &window_since, MAX_FIGURES + 1)
+                    .await?;
                 let truncated = figures.len() > MAX_FIGURES as usize;
                 let figures = &figures[..figures.len().min(MAX_FIGURES as usize)];
                 Some(Summary::of(figures, truncated))
@@ -77,7 +78,7 @@ pub async fn summary(
             None => None,
         };
         let active = match &registry {
-            Some(registry) => registry.store().active_version(&id)?,
+            Some(registry) => registry.store().active_version(&id).await?,
             None => None,
         };
         Ok((summary, active))

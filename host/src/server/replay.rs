@@ -51,17 +51,16 @@ pub async fn replay(
     call_log.flush().await;
     let registry = registry(&state)?;
     let (id, loader) = (tenant.id.to_string(), Arc::clone(&registry));
-    let candidate =
-        blocking(move || {
-            let record = loader.store().plugin_version(&id, version)?.ok_or(
-                RegistryError::UnknownVersion {
-                    tenant: id.clone(),
-                    version,
-                },
-            )?;
-            loader.load(&record.digest)
-        })
-        .await?;
+    let candidate = blocking(move || {
+        let record = loader
+            .wait(loader.store().plugin_version(&id, version))?
+            .ok_or(RegistryError::UnknownVersion {
+                tenant: id.clone(),
+                version,
+            })?;
+        loader.load(&record.digest)
+    })
+    .await?;
     let (serving, default) = (tenant.plugin(), state.factory.default_plugin());
     let plugin_of: PluginOf = Arc::new(move |digest: &str| {
         if serving.digest() == digest {

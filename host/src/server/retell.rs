@@ -259,7 +259,7 @@ pub async fn inbound(
     let ringing = parse_inbound(&body)?;
     state.dispatcher.calls().ringing(&tenant, &ringing);
     let caller = ringing.caller_number;
-    let variables = state.dispatcher.context(&tenant, caller.as_deref());
+    let variables = state.dispatcher.context(&tenant, caller.as_deref()).await;
     Ok(Json(serde_json::json!({
         "call_inbound": { "dynamic_variables": variables }
     })))

@@ -30,7 +30,7 @@ pub struct AuditEntry {
 impl Store {
     /// Records an admin action. `tenant` need not exist (a failed attempt is worth recording
     /// too).
-    pub fn audit(
+    pub async fn audit(
         &self,
         actor: &str,
         tenant: Option<&str>,
@@ -44,42 +44,54 @@ impl Store {
             action.to_owned(),
             detail.to_owned(),
         );
-        self.write(move |db| insert_audit(db, &at, &actor, tenant.as_deref(), &action, &detail))
+        self.write(
+            (at, actor, tenant, action, detail),
+            |db, (at, actor, tenant, action, detail)| {
+                Box::pin(async move {
+                    insert_audit(db, &at, &actor, tenant.as_deref(), &action, &detail).await
+                })
+            },
+        )
+        .await
     }
 
     /// The newest `limit` entries, newest first: of one tenant, or of all when `tenant` is
     /// `None`.
-    pub fn audit_log(
+    pub async fn audit_log(
         &self,
         tenant: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let tenant = tenant.map(str::to_owned);
-        self.read(move |db| {
-            db.query(
-                "SELECT id, at, actor, tenant, action, detail FROM audit_log
+        self.read(tenant, move |db, tenant| {
+            Box::pin(async move {
+                db.query(
+                    "SELECT id, at, actor, tenant, action, detail FROM audit_log
                  WHERE CAST($1 AS TEXT) IS NULL OR tenant = $1 ORDER BY id DESC LIMIT $2",
-                params![&tenant, limit],
-            )?
-            .iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.get(0)?,
-                    at: row.get(1)?,
-                    actor: row.get(2)?,
-                    tenant: row.get(3)?,
-                    action: row.get(4)?,
-                    detail: row.get(5)?,
+                    params![&tenant, limit],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(AuditEntry {
+                        id: row.get(0)?,
+                        at: row.get(1)?,
+                        actor: row.get(2)?,
+                        tenant: row.get(3)?,
+                        action: row.get(4)?,
+                        detail: row.get(5)?,
+                    })
                 })
+                .collect()
             })
-            .collect()
         })
+        .await
     }
 }
 
 /// Appends an entry inside the caller's transaction.
-pub(super) fn insert_audit(
+pub(super) async fn insert_audit(
     db: &mut dyn Db,
     at: &str,
     actor: &str,
@@ -90,6 +102,7 @@ pub(super) fn insert_audit(
     db.execute(
         "INSERT INTO audit_log (at, actor, tenant, action, detail) VALUES ($1, $2, $3, $4, $5)",
         params![at, actor, tenant, action, detail],
-    )?;
+    )
+    .await?;
     Ok(())
 }

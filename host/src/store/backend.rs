@@ -7,15 +7,19 @@
 //! interface (`sql.rs`), as plain reads or as one write transaction that holds the write lock
 //! from its start. Keeping the choice in this one file is what lets both backends share every
 //! query.
+//!
+//! Neither backend blocks the async worker that awaits an operation: PostgreSQL's client is
+//! async (`pg.rs`), and SQLite's work, which waits on the disk and on other processes' write
+//! locks, runs on tokio's blocking pool.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::pg::{Mode, Postgres};
-use super::sql::{Db, Sqlite, params};
+use super::sql::{Db, Sqlite, Work};
 use super::{Store, StoreError, migrations};
 
 /// The database file inside the data directory.
@@ -28,9 +32,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub(super) enum Backend {
     /// One SQLite connection; the mutex makes the store `Sync` and serializes its
-    /// transactions within this process.
-    Sqlite(Mutex<Connection>),
-    /// The handle on the PostgreSQL connection thread.
+    /// transactions within this process. Shared with the blocking-pool thread that runs an
+    /// operation.
+    Sqlite(Arc<Mutex<Connection>>),
+    /// The pool of PostgreSQL connections.
     Postgres(Postgres),
 }
 
@@ -69,7 +74,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
         Ok(Store {
-            backend: Backend::Sqlite(Mutex::new(conn)),
+            backend: Backend::Sqlite(Arc::new(Mutex::new(conn))),
         })
     }
 
@@ -77,12 +82,12 @@ impl Store {
     /// without TLS for now) and brings its schema up to date, like [`Store::open`]. Replicas
     /// may connect to a new database at the same time: each migration runs once.
     ///
-    /// May be called from any thread, async ones included: the connection is made and used on
-    /// a dedicated thread. Fails with [`StoreError::PostgresConnect`] when the server cannot
-    /// be reached; once connected, a broken connection is re-made by the next operation.
-    pub fn connect(url: &str) -> Result<Store, StoreError> {
+    /// Connections are driven by the tokio runtime this is called on, which must outlive the
+    /// store's use. Fails with [`StoreError::PostgresConnect`] when the server cannot be
+    /// reached; once connected, a broken connection is re-made by the next operation.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Ok(Store {
-            backend: Backend::Postgres(Postgres::start(url)?),
+            backend: Backend::Postgres(Postgres::start(url).await?),
         })
     }
 
@@ -94,19 +99,13 @@ impl Store {
     }
 
     /// The database's schema version (the number of migrations applied).
-    pub fn schema_version(&self) -> Result<i64, StoreError> {
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
         match &self.backend {
             Backend::Sqlite(conn) => {
-                let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-                Ok(migrations::schema_version(&conn)?)
+                let conn = Arc::clone(conn);
+                blocking(move || Ok(migrations::schema_version(&lock(&conn))?)).await
             }
-            Backend::Postgres(_) => self.read(|db| {
-                db.query_one(
-                    &format!("SELECT version FROM {}", migrations::POSTGRES_VERSION_TABLE),
-                    params![],
-                )?
-                .get(0)
-            }),
+            Backend::Postgres(pg) => pg.schema_version().await,
         }
     }
 
@@ -117,70 +116,98 @@ impl Store {
         work: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match &self.backend {
-            Backend::Sqlite(conn) => work(&conn.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Sqlite(conn) => work(&lock(conn)),
             Backend::Postgres(_) => Err(StoreError::Corrupt("not a SQLite store".into())),
         }
     }
 
-    /// Runs `work`, which only reads, on the database.
+    /// Runs `work`, which only reads, on the database, with `args`.
     ///
-    /// `work` is `'static` and `Fn` because on PostgreSQL it runs on the connection thread and
-    /// is run again, on a new connection, when the connection turns out to be broken.
-    pub(super) fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// `work` gets its arguments anew on every run (a clone of `args`), and its future owns
+    /// them: on PostgreSQL it is run again, on a new connection, when the connection turns out
+    /// to be broken. What it captures besides must be `Copy`.
+    pub(super) async fn read<A, T, F>(&self, args: A, work: F) -> Result<T, StoreError>
     where
+        A: Clone + Send + 'static,
         T: Send + 'static,
-        F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
+        F: for<'c> Fn(&'c mut dyn Db, A) -> Work<'c, T> + Send + Sync + 'static,
     {
-        off_worker(|| match &self.backend {
-            // A panic while holding the lock leaves no half-done transaction (it is rolled
-            // back when dropped), so a poisoned lock is still usable.
+        match &self.backend {
             Backend::Sqlite(conn) => {
-                work(&mut Sqlite(&conn.lock().unwrap_or_else(|p| p.into_inner())))
+                let conn = Arc::clone(conn);
+                blocking(move || {
+                    let mut conn = lock(&conn);
+                    ready(work(&mut Sqlite(&mut conn), args))
+                })
+                .await
             }
-            Backend::Postgres(pg) => pg.run(Mode::Read, work),
-        })
+            Backend::Postgres(pg) => pg.run(Mode::Read, args, &work).await,
+        }
     }
 
-    /// Runs `work` in one write transaction, committed when `work` returns `Ok` and rolled
-    /// back otherwise. The transaction holds the write lock from its start (SQLite: `BEGIN
-    /// IMMEDIATE`; PostgreSQL: an advisory lock), so what `work` reads stays true until it
-    /// commits.
-    pub(super) fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// Runs `work` with `args` in one write transaction, committed when `work` returns `Ok`
+    /// and rolled back otherwise. The transaction holds the write lock from its start (SQLite:
+    /// `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock), so what `work` reads stays true until
+    /// it commits. `args` as for [`Store::read`].
+    pub(super) async fn write<A, T, F>(&self, args: A, work: F) -> Result<T, StoreError>
     where
+        A: Clone + Send + 'static,
         T: Send + 'static,
-        F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
+        F: for<'c> Fn(&'c mut dyn Db, A) -> Work<'c, T> + Send + Sync + 'static,
     {
-        off_worker(|| match &self.backend {
+        match &self.backend {
             Backend::Sqlite(conn) => {
-                let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let value = work(&mut Sqlite(&tx))?;
-                tx.commit()?;
-                Ok(value)
+                let conn = Arc::clone(conn);
+                blocking(move || {
+                    let mut conn = lock(&conn);
+                    if !conn.is_autocommit() {
+                        // Left open by a panic in an earlier `work`: nothing of it committed.
+                        conn.execute_batch("ROLLBACK")?;
+                    }
+                    conn.execute_batch("BEGIN IMMEDIATE")?;
+                    let done = ready(work(&mut Sqlite(&mut conn), args)).and_then(|value| {
+                        conn.execute_batch("COMMIT")?;
+                        Ok(value)
+                    });
+                    if done.is_err() && !conn.is_autocommit() {
+                        // The error being reported is the one that matters; a failed rollback
+                        // is undone by the next write's check above.
+                        let _ = conn.execute_batch("ROLLBACK");
+                    }
+                    done
+                })
+                .await
             }
-            Backend::Postgres(pg) => pg.run(Mode::Write, work),
-        })
+            Backend::Postgres(pg) => pg.run(Mode::Write, args, &work).await,
+        }
     }
 }
 
-/// Runs `work`, which waits on the database, without holding up the async tasks of the
-/// thread it is called on.
-///
-/// On a worker of tokio's multi-threaded runtime (the gateway's), the worker hands its other
-/// tasks to a fresh worker from the blocking pool before `work` starts (`block_in_place`), so
-/// a store call on a request path (a caller's name, a booking intent, a callback) that waits
-/// on SQLite's write lock or a PostgreSQL reconnection delays that call alone, never the calls
-/// sharing its worker. Elsewhere (a blocking-pool thread, a plain thread, a single-threaded
-/// runtime, where `block_in_place` is not allowed) `work` simply runs.
-///
-/// The store's API stays synchronous so that both backends share one set of queries and the
-/// command-line tools and tests need no runtime.
-fn off_worker<T>(work: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
+/// The SQLite connection. A panic while holding the lock leaves at most an open transaction,
+/// which the next write rolls back, so a poisoned lock is still usable.
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The result of SQLite's `work`, whose future is ready when first polled (`Sqlite` does its
+/// work inside `poll`): polled here, on the blocking-pool thread.
+fn ready<T>(work: Work<'_, T>) -> Result<T, StoreError> {
+    futures::executor::block_on(work)
+}
+
+/// Runs `work`, which waits on SQLite, on tokio's blocking pool: the awaiting task waits, its
+/// worker's other tasks go on. A panic in `work` is resumed in the awaiting task, as if `work`
+/// had run there.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(err) => Err(StoreError::Worker(format!(
+            "could not finish a SQLite operation ({err})"
+        ))),
     }
 }
 
@@ -234,21 +261,21 @@ mod tests {
         shared::<Store>();
     }
 
-    #[test]
-    fn migrations_run_once_and_reopening_changes_nothing() -> Result<(), StoreError> {
+    #[tokio::test]
+    async fn migrations_run_once_and_reopening_changes_nothing() -> Result<(), StoreError> {
         let dir = TempDir::new("migrations");
         let tables = {
             let store = Store::open(&dir.0)?;
-            assert_eq!(store.schema_version()?, migrations::latest());
-            store.put_tenant("a", &json!({}))?;
+            assert_eq!(store.schema_version().await?, migrations::latest());
+            store.put_tenant("a", &json!({})).await?;
             table_count(&store)?
         };
         assert!(tables >= 3);
         for _ in 0..2 {
             let store = Store::open(&dir.0)?;
-            assert_eq!(store.schema_version()?, migrations::latest());
+            assert_eq!(store.schema_version().await?, migrations::latest());
             assert_eq!(table_count(&store)?, tables);
-            assert_eq!(store.tenants()?.len(), 1);
+            assert_eq!(store.tenants().await?.len(), 1);
         }
         Ok(())
     }

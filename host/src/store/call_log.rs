@@ -302,7 +302,7 @@ const INSERT_TOOL_CALL: &str = "INSERT INTO call_log (tenant, platform, call_id,
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 /// Inserts one tool call; its id.
-fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<i64, StoreError> {
+async fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<i64, StoreError> {
     let params = [
         Param::from(&*entry.tenant),
         Param::from(entry.platform),
@@ -317,11 +317,11 @@ fn insert_tool_call(db: &mut dyn Db, entry: &ToolCallEntry) -> Result<i64, Store
         Param::from(entry.total_us),
         Param::from(&entry.waterfall),
     ];
-    db.insert(INSERT_TOOL_CALL, &params)
+    db.insert(INSERT_TOOL_CALL, &params).await
 }
 
 /// Inserts one recording, and those of its values the tenant does not have yet.
-fn insert_recording(
+async fn insert_recording(
     db: &mut dyn Db,
     entry: &RecordingEntry,
     values_kept: &mut HashSet<(Arc<str>, String)>,
@@ -338,14 +338,16 @@ fn insert_recording(
             .query_opt(
                 "SELECT 1 FROM recorded_values WHERE tenant = $1 AND digest = $2",
                 params![&*entry.tenant, digest],
-            )?
+            )
+            .await?
             .is_some();
         if !known {
             db.execute(
                 "INSERT INTO recorded_values (tenant, digest, bytes) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
                 params![&*entry.tenant, digest, &compressor.compress(bytes)?[..]],
-            )?;
+            )
+            .await?;
         }
         values_kept.insert(key);
     }
@@ -363,22 +365,24 @@ fn insert_recording(
             &entry.recording[..],
             &digests.join(" "),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 /// Keeps `tenant`'s latest `keep` recordings, deleting the older ones.
-fn prune_recordings(db: &mut dyn Db, tenant: &str, keep: u32) -> Result<(), StoreError> {
+async fn prune_recordings(db: &mut dyn Db, tenant: &str, keep: u32) -> Result<(), StoreError> {
     db.execute(
         "DELETE FROM call_recordings WHERE tenant = $1 AND id <= (
              SELECT id FROM call_recordings WHERE tenant = $1
              ORDER BY id DESC LIMIT 1 OFFSET $2)",
         params![tenant, i64::from(keep)],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
-fn insert_event(db: &mut dyn Db, entry: &CallEventEntry) -> Result<(), StoreError> {
+async fn insert_event(db: &mut dyn Db, entry: &CallEventEntry) -> Result<(), StoreError> {
     let detail = entry.detail.to_string();
     db.execute(
         "INSERT INTO call_events (tenant, platform, call_id, event, at, detail)
@@ -391,50 +395,68 @@ fn insert_event(db: &mut dyn Db, entry: &CallEventEntry) -> Result<(), StoreErro
             &entry.at,
             &detail,
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 impl Store {
     /// Writes a batch of tool calls and call events in one transaction: all of them or, on
     /// an error, none. The tool calls' ids, in their order (what their recordings refer to).
-    pub fn append_call_log(
+    pub async fn append_call_log(
         &self,
         tool_calls: Vec<ToolCallEntry>,
         events: Vec<CallEventEntry>,
     ) -> Result<Vec<i64>, StoreError> {
-        self.write(move |db| {
-            let ids = tool_calls
-                .iter()
-                .map(|entry| insert_tool_call(db, entry))
-                .collect::<Result<Vec<_>, _>>()?;
-            for entry in &events {
-                insert_event(db, entry)?;
-            }
-            Ok(ids)
+        // Shared, not copied, by a retry (`Store::write`).
+        let batch = Arc::new((tool_calls, events));
+        self.write(batch, |db, batch| {
+            Box::pin(async move {
+                let (tool_calls, events) = &*batch;
+                let mut ids = Vec::with_capacity(tool_calls.len());
+                for entry in tool_calls {
+                    ids.push(insert_tool_call(db, entry).await?);
+                }
+                for entry in events {
+                    insert_event(db, entry).await?;
+                }
+                Ok(ids)
+            })
         })
+        .await
     }
 
     /// Writes a batch of recordings in one transaction, then keeps each tenant's latest
     /// `keep` of them.
-    pub fn append_recordings(&self, recordings: Vec<RecordingEntry>) -> Result<(), StoreError> {
-        self.write(move |db| {
-            let mut values_kept = HashSet::new();
-            let mut compressor = Compressor(None);
-            let mut recorded: HashMap<&str, u32> = HashMap::new();
-            for entry in &recordings {
-                insert_recording(db, entry, &mut values_kept, &mut compressor)?;
-                recorded.insert(&entry.tenant, entry.keep);
-            }
-            for (tenant, keep) in recorded {
-                prune_recordings(db, tenant, keep)?;
-            }
-            Ok(())
+    pub async fn append_recordings(
+        &self,
+        recordings: Vec<RecordingEntry>,
+    ) -> Result<(), StoreError> {
+        let recordings = Arc::new(recordings);
+        self.write(recordings, |db, recordings| {
+            Box::pin(async move {
+                let mut values_kept = HashSet::new();
+                let mut compressor = Compressor(None);
+                let mut recorded: HashMap<&str, u32> = HashMap::new();
+                for entry in recordings.iter() {
+                    insert_recording(db, entry, &mut values_kept, &mut compressor).await?;
+                    recorded.insert(&entry.tenant, entry.keep);
+                }
+                for (tenant, keep) in recorded {
+                    prune_recordings(db, tenant, keep).await?;
+                }
+                Ok(())
+            })
         })
+        .await
     }
 
     /// One page of `tenant`'s tool calls, newest (or slowest) first.
-    pub fn call_log(&self, tenant: &str, query: &CallLogQuery) -> Result<CallLogPage, StoreError> {
+    pub async fn call_log(
+        &self,
+        tenant: &str,
+        query: &CallLogQuery,
+    ) -> Result<CallLogPage, StoreError> {
         let tenant = tenant.to_owned();
         let query = query.clone();
         let limit = query.limit.max(1);
@@ -463,28 +485,36 @@ impl Store {
                AND {after}
              ORDER BY {order} LIMIT $9"
         );
-        let mut calls: Vec<LoggedToolCall> = self.read(move |db| {
-            let (after_us, after_id) = match query.after {
-                Some(cursor) if query.slowest => {
-                    (Param::Int(cursor.total_us), Param::Int(cursor.id))
-                }
-                Some(cursor) => (Param::Null, Param::Int(cursor.id)),
-                None => (Param::Null, Param::Null),
-            };
-            let params = [
-                Param::from(&tenant),
-                Param::from(&query.since),
-                Param::from(&query.until),
-                Param::from(&query.tool),
-                Param::from(&query.outcome),
-                Param::from(&query.call_id),
-                after_us,
-                after_id,
-                // One more than asked: whether it exists says whether there is a next page.
-                Param::Int(i64::from(limit) + 1),
-            ];
-            db.query(&sql, &params)?.iter().map(tool_row).collect()
-        })?;
+        let mut calls: Vec<LoggedToolCall> = self
+            .read((tenant, query, sql), move |db, (tenant, query, sql)| {
+                Box::pin(async move {
+                    let (after_us, after_id) = match query.after {
+                        Some(cursor) if query.slowest => {
+                            (Param::Int(cursor.total_us), Param::Int(cursor.id))
+                        }
+                        Some(cursor) => (Param::Null, Param::Int(cursor.id)),
+                        None => (Param::Null, Param::Null),
+                    };
+                    let params = [
+                        Param::from(&tenant),
+                        Param::from(&query.since),
+                        Param::from(&query.until),
+                        Param::from(&query.tool),
+                        Param::from(&query.outcome),
+                        Param::from(&query.call_id),
+                        after_us,
+                        after_id,
+                        // One more than asked: whether it exists says whether there is a next page.
+                        Param::Int(i64::from(limit) + 1),
+                    ];
+                    db.query(&sql, &params)
+                        .await?
+                        .iter()
+                        .map(tool_row)
+                        .collect()
+                })
+            })
+            .await?;
         let more = calls.len() > limit as usize;
         calls.truncate(limit as usize);
         let next = match (more, calls.last()) {
@@ -499,190 +529,234 @@ impl Store {
 
     /// The figures of `tenant`'s tool calls since `since` (RFC 3339, UTC), newest first, at
     /// most `max` of them: what a summary of the last hour is computed from.
-    pub fn call_figures(
+    pub async fn call_figures(
         &self,
         tenant: &str,
         since: &str,
         max: u32,
     ) -> Result<Vec<ToolCallFigures>, StoreError> {
         let (tenant, since) = (tenant.to_owned(), since.to_owned());
-        self.read(move |db| {
-            db.query(
-                "SELECT id, call_id, tool, outcome, total_us, waterfall FROM call_log
+        self.read((tenant, since), move |db, (tenant, since)| {
+            Box::pin(async move {
+                db.query(
+                    "SELECT id, call_id, tool, outcome, total_us, waterfall FROM call_log
                  WHERE tenant = $1 AND at >= $2 ORDER BY id DESC LIMIT $3",
-                params![&tenant, &since, i64::from(max)],
-            )?
-            .iter()
-            .map(|row| {
-                let id: i64 = row.get(0)?;
-                let waterfall: String = row.get(5)?;
-                let waterfall =
-                    parse_json(&waterfall, || format!("waterfall of logged call {id}"))?;
-                let count = |key: &str| waterfall["cache"][key].as_u64().unwrap_or(0);
-                Ok(ToolCallFigures {
-                    call_id: row.get(1)?,
-                    tool: row.get(2)?,
-                    outcome: row.get(3)?,
-                    total_us: row.get(4)?,
-                    cache_hits: count("hits"),
-                    cache_misses: count("misses"),
+                    params![&tenant, &since, i64::from(max)],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    let id: i64 = row.get(0)?;
+                    let waterfall: String = row.get(5)?;
+                    let waterfall =
+                        parse_json(&waterfall, || format!("waterfall of logged call {id}"))?;
+                    let count = |key: &str| waterfall["cache"][key].as_u64().unwrap_or(0);
+                    Ok(ToolCallFigures {
+                        call_id: row.get(1)?,
+                        tool: row.get(2)?,
+                        outcome: row.get(3)?,
+                        total_us: row.get(4)?,
+                        cache_hits: count("hits"),
+                        cache_misses: count("misses"),
+                    })
                 })
+                .collect()
             })
-            .collect()
         })
+        .await
     }
 
     /// One phone call of `tenant`'s: its events and tool calls, oldest first; `None` when
     /// the log has nothing of it.
-    pub fn call_timeline(
+    pub async fn call_timeline(
         &self,
         tenant: &str,
         call_id: &str,
     ) -> Result<Option<CallTimeline>, StoreError> {
         let (tenant, call_id) = (tenant.to_owned(), call_id.to_owned());
-        let timeline = self.read(move |db| {
-            let events = db
-                .query(
-                    "SELECT id, platform, event, at, detail FROM call_events
+        let timeline = self
+            .read((tenant, call_id), move |db, (tenant, call_id)| {
+                Box::pin(async move {
+                    let events = db
+                        .query(
+                            "SELECT id, platform, event, at, detail FROM call_events
                      WHERE tenant = $1 AND call_id = $2 ORDER BY id",
-                    params![&tenant, &call_id],
-                )?
-                .iter()
-                .map(event_row)
-                .collect::<Result<Vec<_>, _>>()?;
-            let tool_calls = db
-                .query(
-                    &format!(
-                        "SELECT {TOOL_COLUMNS} {TOOL_FROM}
+                            params![&tenant, &call_id],
+                        )
+                        .await?
+                        .iter()
+                        .map(event_row)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let tool_calls = db
+                        .query(
+                            &format!(
+                                "SELECT {TOOL_COLUMNS} {TOOL_FROM}
                          WHERE c.tenant = $1 AND c.call_id = $2 ORDER BY c.id"
-                    ),
-                    params![&tenant, &call_id],
-                )?
-                .iter()
-                .map(tool_row)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(CallTimeline { events, tool_calls })
-        })?;
+                            ),
+                            params![&tenant, &call_id],
+                        )
+                        .await?
+                        .iter()
+                        .map(tool_row)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(CallTimeline { events, tool_calls })
+                })
+            })
+            .await?;
         let empty = timeline.events.is_empty() && timeline.tool_calls.is_empty();
         Ok((!empty).then_some(timeline))
     }
 
     /// Every tenant with something in the call log, including tenants no longer configured.
-    pub fn call_log_tenants(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|db| {
-            db.query(
-                "SELECT tenant FROM call_log UNION SELECT tenant FROM call_events",
-                params![],
-            )?
-            .iter()
-            .map(|row| row.get(0))
-            .collect()
+    pub async fn call_log_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read((), move |db, ()| {
+            Box::pin(async move {
+                db.query(
+                    "SELECT tenant FROM call_log UNION SELECT tenant FROM call_events",
+                    params![],
+                )
+                .await?
+                .iter()
+                .map(|row| row.get(0))
+                .collect()
+            })
         })
+        .await
     }
 
     /// Deletes `tenant`'s call log from before `before` (RFC 3339, UTC); how many tool calls
     /// and events went.
-    pub fn sweep_call_log(&self, tenant: &str, before: &str) -> Result<u64, StoreError> {
+    pub async fn sweep_call_log(&self, tenant: &str, before: &str) -> Result<u64, StoreError> {
         let (tenant, before) = (tenant.to_owned(), before.to_owned());
-        self.write(move |db| {
-            // By id, as the log has no index by time (each costs every logged call): ids grow
-            // with time, so everything before the first call kept is older. A call stamped
-            // out of order (another replica's clock) waits for a later sweep.
-            let calls = db.execute(
-                "DELETE FROM call_log WHERE tenant = $1 AND at < $2 AND id < COALESCE(
+        self.write((tenant, before), move |db, (tenant, before)| {
+            Box::pin(async move {
+                // By id, as the log has no index by time (each costs every logged call): ids grow
+                // with time, so everything before the first call kept is older. A call stamped
+                // out of order (another replica's clock) waits for a later sweep.
+                let calls = db
+                    .execute(
+                        "DELETE FROM call_log WHERE tenant = $1 AND at < $2 AND id < COALESCE(
                      (SELECT id FROM call_log WHERE tenant = $1 AND at >= $2 ORDER BY id LIMIT 1),
                      9223372036854775807)",
-                params![&tenant, &before],
-            )?;
-            let events = db.execute(
-                "DELETE FROM call_events WHERE tenant = $1 AND at < $2",
-                params![&tenant, &before],
-            )?;
-            let recordings = db.execute(
-                "DELETE FROM call_recordings WHERE tenant = $1 AND at < $2",
-                params![&tenant, &before],
-            )?;
-            sweep_recorded_values(db, &tenant)?;
-            Ok(calls + events + recordings)
+                        params![&tenant, &before],
+                    )
+                    .await?;
+                let events = db
+                    .execute(
+                        "DELETE FROM call_events WHERE tenant = $1 AND at < $2",
+                        params![&tenant, &before],
+                    )
+                    .await?;
+                let recordings = db
+                    .execute(
+                        "DELETE FROM call_recordings WHERE tenant = $1 AND at < $2",
+                        params![&tenant, &before],
+                    )
+                    .await?;
+                sweep_recorded_values(db, &tenant).await?;
+                Ok(calls + events + recordings)
+            })
         })
+        .await
     }
 
     /// `tenant`'s latest `last` recordings, newest first.
-    pub fn recordings(&self, tenant: &str, last: u32) -> Result<Vec<StoredRecording>, StoreError> {
+    pub async fn recordings(
+        &self,
+        tenant: &str,
+        last: u32,
+    ) -> Result<Vec<StoredRecording>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| {
-            db.query(
-                "SELECT r.call_log_id, c.call_id, c.tool, c.plugin_digest, c.at, r.recording
+        self.read(tenant, move |db, tenant| {
+            Box::pin(async move {
+                db.query(
+                    "SELECT r.call_log_id, c.call_id, c.tool, c.plugin_digest, c.at, r.recording
                  FROM call_recordings r JOIN call_log c ON c.id = r.call_log_id
                  WHERE r.tenant = $1 ORDER BY r.id DESC LIMIT $2",
-                params![&tenant, i64::from(last)],
-            )?
-            .iter()
-            .map(|row| {
-                let call_log_id: i64 = row.get(0)?;
-                let recording: Vec<u8> = row.get(5)?;
-                Ok(StoredRecording {
-                    call_log_id,
-                    call_id: row.get(1)?,
-                    tool: row.get(2)?,
-                    plugin_digest: row.get(3)?,
-                    at: row.get(4)?,
-                    recording,
+                    params![&tenant, i64::from(last)],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    let call_log_id: i64 = row.get(0)?;
+                    let recording: Vec<u8> = row.get(5)?;
+                    Ok(StoredRecording {
+                        call_log_id,
+                        call_id: row.get(1)?,
+                        tool: row.get(2)?,
+                        plugin_digest: row.get(3)?,
+                        at: row.get(4)?,
+                        recording,
+                    })
                 })
+                .collect()
             })
-            .collect()
         })
+        .await
     }
 
     /// The values of `tenant`'s recordings with these hashes (those it has), decompressed.
-    pub fn recorded_values(
+    pub async fn recorded_values(
         &self,
         tenant: &str,
         digests: Vec<String>,
     ) -> Result<HashMap<String, Bytes>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| {
-            let mut decompressor = Decompressor(None);
-            let mut values = HashMap::with_capacity(digests.len());
-            for digest in &digests {
-                let row = db.query_opt(
-                    "SELECT bytes FROM recorded_values WHERE tenant = $1 AND digest = $2",
-                    params![&tenant, digest],
-                )?;
-                if let Some(row) = row {
-                    let compressed: Vec<u8> = row.get(0)?;
-                    let bytes = decompressor
-                        .decompress(&compressed, &format!("recorded value {digest}"))?;
-                    values.insert(digest.clone(), Bytes::from(bytes));
+        self.read((tenant, digests), move |db, (tenant, digests)| {
+            Box::pin(async move {
+                let mut decompressor = Decompressor(None);
+                let mut values = HashMap::with_capacity(digests.len());
+                for digest in &digests {
+                    let row = db
+                        .query_opt(
+                            "SELECT bytes FROM recorded_values WHERE tenant = $1 AND digest = $2",
+                            params![&tenant, digest],
+                        )
+                        .await?;
+                    if let Some(row) = row {
+                        let compressed: Vec<u8> = row.get(0)?;
+                        let bytes = decompressor
+                            .decompress(&compressed, &format!("recorded value {digest}"))?;
+                        values.insert(digest.clone(), Bytes::from(bytes));
+                    }
                 }
-            }
-            Ok(values)
+                Ok(values)
+            })
         })
+        .await
     }
 }
 
 /// Deletes the values of `tenant`'s that no recording refers to any more; in the sweep's
 /// write transaction, so no recording written meanwhile can lose one.
-fn sweep_recorded_values(db: &mut dyn Db, tenant: &str) -> Result<u64, StoreError> {
+async fn sweep_recorded_values(db: &mut dyn Db, tenant: &str) -> Result<u64, StoreError> {
     let mut referenced = HashSet::new();
-    for row in db.query(
-        "SELECT value_digests FROM call_recordings WHERE tenant = $1",
-        params![tenant],
-    )? {
+    for row in db
+        .query(
+            "SELECT value_digests FROM call_recordings WHERE tenant = $1",
+            params![tenant],
+        )
+        .await?
+    {
         let digests: String = row.get(0)?;
         referenced.extend(digests.split_whitespace().map(str::to_owned));
     }
     let mut swept = 0;
-    for row in db.query(
-        "SELECT digest FROM recorded_values WHERE tenant = $1",
-        params![tenant],
-    )? {
+    for row in db
+        .query(
+            "SELECT digest FROM recorded_values WHERE tenant = $1",
+            params![tenant],
+        )
+        .await?
+    {
         let digest: String = row.get(0)?;
         if !referenced.contains(&digest) {
-            swept += db.execute(
-                "DELETE FROM recorded_values WHERE tenant = $1 AND digest = $2",
-                params![tenant, &digest],
-            )?;
+            swept += db
+                .execute(
+                    "DELETE FROM recorded_values WHERE tenant = $1 AND digest = $2",
+                    params![tenant, &digest],
+                )
+                .await?;
         }
     }
     Ok(swept)

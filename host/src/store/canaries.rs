@@ -187,14 +187,15 @@ fn count(n: u64) -> Result<i64, StoreError> {
 }
 
 /// The tenant's running canary, if any.
-pub(super) fn running(db: &mut dyn Db, tenant: &str) -> Result<Option<Canary>, StoreError> {
+pub(super) async fn running(db: &mut dyn Db, tenant: &str) -> Result<Option<Canary>, StoreError> {
     db.query_opt(
         &format!(
             "SELECT {CANARY_COLUMNS} FROM canaries WHERE tenant = $1 AND state = 'running'
              ORDER BY id DESC LIMIT 1"
         ),
         params![tenant],
-    )?
+    )
+    .await?
     .as_ref()
     .map(canary_row)
     .transpose()
@@ -202,23 +203,25 @@ pub(super) fn running(db: &mut dyn Db, tenant: &str) -> Result<Option<Canary>, S
 
 /// Ends the tenant's running canary (if one runs) as `end`, audited by `actor`; the ended
 /// canary, or `None` when none ran. Promoting makes the candidate the active version.
-pub(super) fn end_running(
+pub(super) async fn end_running(
     db: &mut dyn Db,
     tenant: &str,
     end: &CanaryEnd,
     actor: &str,
     at: &str,
 ) -> Result<Option<Canary>, StoreError> {
-    let Some(canary) = running(db, tenant)? else {
+    let Some(canary) = running(db, tenant).await? else {
         return Ok(None);
     };
-    let row = db.query_opt(
-        &format!(
-            "UPDATE canaries SET state = $2, reason = $3, ended_at = $4
+    let row = db
+        .query_opt(
+            &format!(
+                "UPDATE canaries SET state = $2, reason = $3, ended_at = $4
              WHERE id = $1 AND state = 'running' RETURNING {CANARY_COLUMNS}"
-        ),
-        params![canary.id, end.state().as_str(), end.reason(), at],
-    )?;
+            ),
+            params![canary.id, end.state().as_str(), end.reason(), at],
+        )
+        .await?;
     let Some(ended) = row.as_ref().map(canary_row).transpose()? else {
         return Ok(None);
     };
@@ -226,7 +229,8 @@ pub(super) fn end_running(
         db.execute(
             "UPDATE tenants SET active_version = $2, updated_at = $3 WHERE id = $1",
             params![tenant, ended.candidate_version, at],
-        )?;
+        )
+        .await?;
     }
     insert_audit(
         db,
@@ -241,7 +245,8 @@ pub(super) fn end_running(
             ended.stable_version,
             end.reason()
         ),
-    )?;
+    )
+    .await?;
     Ok(Some(ended))
 }
 
@@ -253,7 +258,7 @@ impl Store {
     /// [`StoreError::UnknownTenant`], [`StoreError::UnknownVersion`], or
     /// [`StoreError::CanaryRefused`] when the tenant has no active version or `candidate` is
     /// it; nothing is written then.
-    pub fn start_canary(
+    pub async fn start_canary(
         &self,
         tenant: &str,
         candidate: u32,
@@ -263,8 +268,8 @@ impl Store {
     ) -> Result<Canary, StoreError> {
         let at = now();
         let (tenant, actor) = (tenant.to_owned(), actor.to_owned());
-        self.write(move |db| {
-            let Some(stable) = require_tenant(db, &tenant)?.active_version else {
+        self.write((tenant, actor, at), move |db, (tenant, actor, at)| Box::pin(async move {
+            let Some(stable) = require_tenant(db, &tenant).await?.active_version else {
                 return Err(StoreError::CanaryRefused(format!(
                     "tenant {tenant} has no active version to compare a canary with; activate one first"
                 )));
@@ -273,7 +278,7 @@ impl Store {
                 .query_opt(
                     "SELECT 1 FROM plugin_versions WHERE tenant = $1 AND version = $2 AND status <> $3",
                     params![&tenant, candidate, status::DELETED],
-                )?
+                ).await?
                 .is_some();
             if !uploaded {
                 return Err(StoreError::UnknownVersion {
@@ -292,7 +297,7 @@ impl Store {
                 &CanaryEnd::Stopped(format!("replaced by a canary of version {candidate}")),
                 &actor,
                 &at,
-            )?;
+            ).await?;
             let row = db.query_one(
                 &format!(
                     "INSERT INTO canaries (tenant, candidate_version, stable_version, percent,
@@ -311,7 +316,7 @@ impl Store {
                     &at,
                     &actor
                 ],
-            )?;
+            ).await?;
             let canary = canary_row(&row)?;
             insert_audit(
                 db,
@@ -324,74 +329,86 @@ impl Store {
                      (judged after {} calls, margin {} points, promoted after {} calls)",
                     rules.min_calls, rules.margin_percent, rules.promote_after
                 ),
-            )?;
+            ).await?;
             db.notify(&StoreEvent::Activated {
                 tenant: tenant.clone(),
-            })?;
+            }).await?;
             Ok(canary)
-        })
+        })).await
     }
 
     /// The tenant's latest canary, running or ended (`None` when it never had one).
-    pub fn canary(&self, tenant: &str) -> Result<Option<Canary>, StoreError> {
+    pub async fn canary(&self, tenant: &str) -> Result<Option<Canary>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| {
+        self.read(tenant, move |db, tenant| Box::pin(async move {
             db.query_opt(
                 &format!(
                     "SELECT {CANARY_COLUMNS} FROM canaries WHERE tenant = $1 ORDER BY id DESC LIMIT 1"
                 ),
                 params![&tenant],
-            )?
+            ).await?
             .as_ref()
             .map(canary_row)
             .transpose()
-        })
+        })).await
     }
 
     /// The canary `id`, whatever its state.
-    pub fn canary_by_id(&self, id: i64) -> Result<Option<Canary>, StoreError> {
-        self.read(move |db| {
-            db.query_opt(
-                &format!("SELECT {CANARY_COLUMNS} FROM canaries WHERE id = $1"),
-                params![id],
-            )?
-            .as_ref()
-            .map(canary_row)
-            .transpose()
+    pub async fn canary_by_id(&self, id: i64) -> Result<Option<Canary>, StoreError> {
+        self.read((), move |db, ()| {
+            Box::pin(async move {
+                db.query_opt(
+                    &format!("SELECT {CANARY_COLUMNS} FROM canaries WHERE id = $1"),
+                    params![id],
+                )
+                .await?
+                .as_ref()
+                .map(canary_row)
+                .transpose()
+            })
         })
+        .await
     }
 
     /// Adds one replica's counts to the running canary `id`: its totals over all replicas,
     /// or `None` when it is no longer running (the counts are dropped then: they no longer
     /// decide anything).
-    pub fn tally_canary(&self, id: i64, delta: CanaryDelta) -> Result<Option<Canary>, StoreError> {
+    pub async fn tally_canary(
+        &self,
+        id: i64,
+        delta: CanaryDelta,
+    ) -> Result<Option<Canary>, StoreError> {
         let values = [
             count(delta.stable.calls)?,
             count(delta.stable.failures)?,
             count(delta.candidate.calls)?,
             count(delta.candidate.failures)?,
         ];
-        self.write(move |db| {
-            db.query_opt(
-                &format!(
-                    "UPDATE canaries SET stable_calls = stable_calls + $2,
+        self.write((), move |db, ()| {
+            Box::pin(async move {
+                db.query_opt(
+                    &format!(
+                        "UPDATE canaries SET stable_calls = stable_calls + $2,
                      stable_failures = stable_failures + $3,
                      candidate_calls = candidate_calls + $4,
                      candidate_failures = candidate_failures + $5
                      WHERE id = $1 AND state = 'running' RETURNING {CANARY_COLUMNS}"
-                ),
-                params![id, values[0], values[1], values[2], values[3]],
-            )?
-            .as_ref()
-            .map(canary_row)
-            .transpose()
+                    ),
+                    params![id, values[0], values[1], values[2], values[3]],
+                )
+                .await?
+                .as_ref()
+                .map(canary_row)
+                .transpose()
+            })
         })
+        .await
     }
 
     /// Ends the running canary `id` as `end` (a promotion also activates the candidate), in
     /// one transaction with its audit entry, announced like an activation. `None` when it was
     /// no longer running: another replica ended it first.
-    pub fn end_canary(
+    pub async fn end_canary(
         &self,
         tenant: &str,
         id: i64,
@@ -400,18 +417,25 @@ impl Store {
     ) -> Result<Option<Canary>, StoreError> {
         let at = now();
         let (tenant, actor) = (tenant.to_owned(), actor.to_owned());
-        self.write(move |db| {
-            match running(db, &tenant)? {
-                Some(canary) if canary.id == id => {}
-                _ => return Ok(None),
-            }
-            let ended = end_running(db, &tenant, &end, &actor, &at)?;
-            if ended.is_some() {
-                db.notify(&StoreEvent::Activated {
-                    tenant: tenant.clone(),
-                })?;
-            }
-            Ok(ended)
-        })
+        self.write(
+            (tenant, actor, at, end),
+            move |db, (tenant, actor, at, end)| {
+                Box::pin(async move {
+                    match running(db, &tenant).await? {
+                        Some(canary) if canary.id == id => {}
+                        _ => return Ok(None),
+                    }
+                    let ended = end_running(db, &tenant, &end, &actor, &at).await?;
+                    if ended.is_some() {
+                        db.notify(&StoreEvent::Activated {
+                            tenant: tenant.clone(),
+                        })
+                        .await?;
+                    }
+                    Ok(ended)
+                })
+            },
+        )
+        .await
     }
 }

@@ -13,44 +13,56 @@ impl Store {
     /// Stores a component's bytes under its digest (SHA-256, lowercase hex, computed by the
     /// caller), so every process sharing the store can load it. Storing a digest again
     /// changes nothing: the same digest means the same bytes.
-    pub fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    pub async fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
         let at = now();
         let size = i64::try_from(bytes.len())
             .map_err(|_| StoreError::OutOfRange(format!("the component size {}", bytes.len())))?;
-        let (digest, bytes) = (digest.to_owned(), bytes.to_vec());
-        self.write(move |db| {
-            db.execute(
+        // Shared, not copied, by a retry (`Store::write`).
+        let (digest, bytes) = (digest.to_owned(), std::sync::Arc::<[u8]>::from(bytes));
+        self.write((digest, bytes, at), move |db, (digest, bytes, at)| {
+            Box::pin(async move {
+                db.execute(
                 "INSERT INTO components (digest, bytes, size, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (digest) DO NOTHING",
-                params![&digest, bytes.as_slice(), size, &at],
-            )?;
-            Ok(())
+                params![&digest, &*bytes, size, &at],
+            ).await?;
+                Ok(())
+            })
         })
+        .await
     }
 
     /// Whether the component with `digest` is stored (without reading its bytes).
-    pub fn has_component(&self, digest: &str) -> Result<bool, StoreError> {
+    pub async fn has_component(&self, digest: &str) -> Result<bool, StoreError> {
         let digest = digest.to_owned();
-        self.read(move |db| {
-            Ok(db
-                .query_opt(
-                    "SELECT 1 FROM components WHERE digest = $1",
-                    params![&digest],
-                )?
-                .is_some())
+        self.read(digest, |db, digest| {
+            Box::pin(async move {
+                Ok(db
+                    .query_opt(
+                        "SELECT 1 FROM components WHERE digest = $1",
+                        params![&digest],
+                    )
+                    .await?
+                    .is_some())
+            })
         })
+        .await
     }
 
     /// The bytes of the component with `digest`, if stored.
-    pub fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    pub async fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let digest = digest.to_owned();
-        self.read(move |db| {
-            db.query_opt(
-                "SELECT bytes FROM components WHERE digest = $1",
-                params![&digest],
-            )?
-            .map(|row| row.get(0))
-            .transpose()
+        self.read(digest, |db, digest| {
+            Box::pin(async move {
+                db.query_opt(
+                    "SELECT bytes FROM components WHERE digest = $1",
+                    params![&digest],
+                )
+                .await?
+                .map(|row| row.get(0))
+                .transpose()
+            })
         })
+        .await
     }
 }

@@ -135,12 +135,25 @@ pub enum StoreError {
         #[source]
         source: postgres::Error,
     },
-    /// The thread that talks to PostgreSQL could not be started, or is gone.
+    /// A thread the store runs on (the blocking pool's for SQLite, the watcher's) could not be
+    /// started, or is gone.
     #[error(
-        "store: the PostgreSQL connection thread {0}; the process may be out of threads or \
-         memory, restart Slotline"
+        "store: {0}; the process may be out of threads or memory, or shutting down: restart \
+         Slotline"
     )]
     Worker(String),
+    /// Every PostgreSQL connection of the pool stayed busy for as long as an operation may wait
+    /// for one.
+    #[error(
+        "store: no PostgreSQL connection became free within {waited:?} (all {size} busy); \
+         PostgreSQL may be overloaded or its statements slow"
+    )]
+    PostgresBusy {
+        /// How long the operation waited.
+        waited: std::time::Duration,
+        /// The pool's size.
+        size: usize,
+    },
     /// A value does not fit in the database's 64-bit integers.
     #[error("store: {0} does not fit in a 64-bit integer")]
     OutOfRange(String),

@@ -305,13 +305,15 @@ pub fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), StoreEr
 }
 
 /// The PostgreSQL database's schema version (0 before the first migration).
-pub fn postgres_schema_version(
-    client: &mut impl postgres::GenericClient,
-) -> Result<i64, postgres::Error> {
-    let row = client.query_opt(
-        &format!("SELECT version FROM {POSTGRES_VERSION_TABLE}"),
-        &[],
-    )?;
+pub async fn postgres_schema_version(
+    client: &impl tokio_postgres::GenericClient,
+) -> Result<i64, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!("SELECT version FROM {POSTGRES_VERSION_TABLE}"),
+            &[],
+        )
+        .await?;
     row.map_or(Ok(0), |row| row.try_get(0))
 }
 
@@ -321,28 +323,31 @@ pub fn postgres_schema_version(
 /// Each step first takes the advisory lock [`POSTGRES_LOCK`] and only then creates the version
 /// table (if missing) and reads the version, so replicas starting at once against a new
 /// database run each migration exactly once: the others wait, then see it done.
-pub fn migrate_postgres(
-    client: &mut postgres::Client,
+pub async fn migrate_postgres(
+    client: &mut tokio_postgres::Client,
     migrations: &[&str],
 ) -> Result<(), StoreError> {
     loop {
-        let mut tx = client.transaction()?;
+        let tx = client.transaction().await?;
         tx.execute(
             &format!("SELECT pg_advisory_xact_lock({POSTGRES_LOCK})"),
             &[],
-        )?;
+        )
+        .await?;
         tx.batch_execute(&format!(
             "CREATE TABLE IF NOT EXISTS {POSTGRES_VERSION_TABLE} (
                  one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
                  version BIGINT NOT NULL
              )"
-        ))?;
-        let found = postgres_schema_version(&mut tx)?;
+        ))
+        .await?;
+        let found = postgres_schema_version(&tx).await?;
         let Some(sql) = next_migration(found, migrations)? else {
             return Ok(());
         };
         let version = found + 1;
         tx.batch_execute(&to_postgres(sql))
+            .await
             .map_err(|source| StoreError::PostgresMigration { version, source })?;
         tx.execute(
             &format!(
@@ -350,8 +355,9 @@ pub fn migrate_postgres(
                  ON CONFLICT (one) DO UPDATE SET version = excluded.version"
             ),
             &[&version],
-        )?;
-        tx.commit()?;
+        )
+        .await?;
+        tx.commit().await?;
         tracing::info!(version, "store schema migrated (PostgreSQL)");
     }
 }

@@ -9,32 +9,35 @@
 //! - **PostgreSQL** ([`Store::connect`]: a `postgres://` URL), shared by several gateway
 //!   replicas ([`Store::is_shared`]). Every write transaction first takes one advisory lock
 //!   (`pg_advisory_xact_lock`), PostgreSQL's equivalent of `BEGIN IMMEDIATE`, so replicas'
-//!   read-then-write transactions (the next version number) take turns. The connection lives
-//!   on a dedicated thread (the `postgres` crate's client cannot run on a tokio worker), and
-//!   is re-made when it breaks. Activations are announced with `pg_notify`, which [`watch`]
-//!   turns into [`StoreEvent`]s on other replicas.
+//!   read-then-write transactions (the next version number) take turns. An async client
+//!   (`tokio-postgres`) in a pool (`deadpool-postgres`); a broken connection is re-made.
+//!   Activations are announced with `pg_notify`, which [`watch`] turns into [`StoreEvent`]s
+//!   on other replicas.
 //!
 //! On both, every write is one transaction, so a process killed at any point leaves the
 //! previous state or the new one, never a mix: activating a plugin version is one `UPDATE`
 //! plus its audit entry, in one transaction. The SQL is written once (see `sql.rs`) and the
 //! schema once (see `migrations.rs`, translated for PostgreSQL).
 //!
-//! The calls block (briefly: admin operations are rare, and the others single-row), and can be
-//! made from any thread, async code included; long-running async code runs them with
-//! `spawn_blocking`.
+//! The operations are async and never block the thread that awaits them, so a caller's
+//! request path can await them directly: PostgreSQL's waits park the task, SQLite's work runs
+//! on tokio's blocking pool. They need a tokio runtime (either kind); their futures are `Send`.
+//! A caller that gives up on an operation (drops it) gets a rolled-back transaction, never
+//! half of one.
 //!
 //! ```
 //! use slotline::store::{Store, StoreError};
 //!
-//! # fn main() -> Result<(), StoreError> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), StoreError> {
 //! let store = Store::open_in_memory()?;
-//! store.put_tenant("acme", &serde_json::json!({ "locale": "en" }))?;
-//! let first = store.add_plugin_version("acme", &"a".repeat(64), 81_920, "0.1.0")?;
-//! let second = store.add_plugin_version("acme", &"b".repeat(64), 82_000, "0.1.0")?;
-//! store.activate("acme", second.version, "operator")?;
-//! store.activate("acme", first.version, "operator")?; // rollback
-//! assert_eq!(store.active_version("acme")?, Some(first));
-//! assert_eq!(store.audit_log(Some("acme"), 10)?.len(), 2);
+//! store.put_tenant("acme", &serde_json::json!({ "locale": "en" })).await?;
+//! let first = store.add_plugin_version("acme", &"a".repeat(64), 81_920, "0.1.0").await?;
+//! let second = store.add_plugin_version("acme", &"b".repeat(64), 82_000, "0.1.0").await?;
+//! store.activate("acme", second.version, "operator").await?;
+//! store.activate("acme", first.version, "operator").await?; // rollback
+//! assert_eq!(store.active_version("acme").await?, Some(first));
+//! assert_eq!(store.audit_log(Some("acme"), 10).await?.len(), 2);
 //! # Ok(())
 //! # }
 //! ```
@@ -45,14 +48,16 @@
 //! `impl Store` block with the row mapping it needs, so a change to one table touches one
 //! file. Every such method is the same shape: copy its arguments, then hand one closure to
 //! `Store::read` or `Store::write` (in `backend.rs`), which runs it on whichever database is
-//! underneath through the `Db` interface (`sql.rs`). The files, from the bottom up:
+//! underneath through the `Db` interface (`sql.rs`). The closure gets its arguments (a clone
+//! of what the method hands over: it may run twice on PostgreSQL, see `pg.rs`) and returns
+//! its work as a boxed future. The files, from the bottom up:
 //!
 //! - `backend.rs`: opening or connecting ([`Store::open`], [`Store::open_in_memory`],
 //!   [`Store::connect`]), and running a closure on the backend, as a read or as one write
 //!   transaction;
 //! - `sql.rs`: the `Db` interface, the values it passes, SQLite's side of it, and how the
 //!   store writes times and JSON into text columns;
-//! - `pg.rs`: PostgreSQL's side of `Db`, on its connection thread;
+//! - `pg.rs`: PostgreSQL's side of `Db`, and its connection pool;
 //! - `migrations.rs`: the schema, for both;
 //! - `event.rs`: [`StoreEvent`] and its `pg_notify` payload; `watch.rs`: hearing them
 //!   ([`watch`]);

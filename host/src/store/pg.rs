@@ -1,41 +1,38 @@
-//! The PostgreSQL backend: a pool of [`CONNECTIONS`] connections, each owned by a dedicated
-//! thread.
+//! The PostgreSQL backend: an async client (`tokio-postgres`) in a pool of up to
+//! [`CONNECTIONS`] connections (`deadpool-postgres`).
 //!
-//! The `postgres` crate's synchronous client drives its connection with a private tokio
-//! runtime (`block_on` on the calling thread), which panics on a thread that already runs
-//! tokio, such as the gateway's async workers. So each connection lives on a thread of its own
-//! and callers send work to whichever is free and wait for the answer on a std channel: the
-//! store's API stays synchronous and usable from any thread, exactly like the SQLite mutex,
-//! and one slow statement (a call-log sweep, a reconnection) does not queue every other one
-//! behind it. Writers still take turns through the advisory lock.
+//! An operation waits for its statements without holding a thread: its task is parked while
+//! PostgreSQL answers, so a slow statement (a call-log sweep, a reconnection) costs the calls
+//! on the same worker nothing, and a caller that gives up (a deadline) drops the operation,
+//! whose transaction is then rolled back. Writers still take turns through the advisory lock.
+//! The connections are driven by tasks on the runtime the store was connected on.
 //!
 //! When the connection breaks (the server restarted, the network dropped), the failing
 //! operation is retried once on a new connection if nothing of it can have been committed,
 //! and otherwise fails; either way the next operation connects afresh.
 
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use postgres::error::SqlState;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, Config, GenericClient, NoTls};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Config, GenericClient, NoTls};
 
 use super::StoreError;
 use super::event::{CHANNEL, StoreEvent};
 use super::migrations::{self, POSTGRES_LOCK};
-use super::sql::{Db, Param, Row, Value};
+use super::sql::{Db, Param, Row, Value, Work};
 
 /// How long connecting may take before it counts as failed, unless the URL says otherwise.
 /// Short: callers' requests wait on it while PostgreSQL is down.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long sent data may stay unacknowledged, and how long a statement may run, before the
-/// connection counts as broken: a partitioned network must end in an error, not a hang.
+/// connection counts as broken: a partitioned network must end in an error, not a hang. Also
+/// how long an operation waits for a free connection.
 const STALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whether an operation changes the database.
@@ -49,22 +46,14 @@ pub(crate) enum Mode {
     Write,
 }
 
-/// Connections (and threads) per store: enough that a few slow statements leave room for the
+/// Connections per store at most: enough that a few slow statements leave room for the
 /// calls' quick ones, few enough for many replicas on one server's `max_connections` (100 by
-/// default).
-pub(crate) const CONNECTIONS: usize = 4;
+/// default). Made when first needed, so an idle replica holds one.
+pub(crate) const CONNECTIONS: usize = 8;
 
-/// Work for a connection thread.
-type Job = Box<dyn FnOnce(&mut Session) + Send>;
-
-/// Where the connection threads take their work from: whichever thread is free waits on it.
-type Inbox = Arc<Mutex<mpsc::Receiver<Job>>>;
-
-/// The handle on the connection threads. Dropping it ends the threads and closes the
-/// connections.
+/// The pool. Dropping it closes the connections.
 pub(crate) struct Postgres {
-    jobs: Option<mpsc::Sender<Job>>,
-    workers: Vec<JoinHandle<()>>,
+    pool: Pool,
     target: String,
 }
 
@@ -95,7 +84,7 @@ pub(crate) fn config(url: &str) -> Result<Config, StoreError> {
         config.application_name("slotline");
     }
     if config.get_options().is_none() {
-        config.options(&format!(
+        config.options(format!(
             "-c statement_timeout={}",
             STALL_TIMEOUT.as_millis()
         ));
@@ -115,8 +104,8 @@ pub(crate) fn target(config: &Config) -> String {
         .enumerate()
         .map(|(n, host)| {
             let host = match host {
-                postgres::config::Host::Tcp(name) => name.clone(),
-                postgres::config::Host::Unix(path) => path.display().to_string(),
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
             };
             let port = config
                 .get_ports()
@@ -137,155 +126,6 @@ pub(crate) fn target(config: &Config) -> String {
     format!("{user}@{hosts}/{database}")
 }
 
-/// Connects with `config`: a [`StoreError::PostgresConnect`] naming `target` on failure.
-/// Must not run on a thread that runs tokio (see the module doc).
-pub(crate) fn connect(config: &Config, target: &str) -> Result<Client, StoreError> {
-    config
-        .connect(NoTls)
-        .map_err(|source| StoreError::PostgresConnect {
-            target: target.to_owned(),
-            source,
-        })
-}
-
-/// Starts a thread named `name` that runs `connect`, then `serve` with what it connected;
-/// returns once `connect` finished, with its error if it failed (the thread then ends).
-pub(crate) fn spawn_connected<S: 'static>(
-    name: &str,
-    connect: impl FnOnce() -> Result<S, StoreError> + Send + 'static,
-    serve: impl FnOnce(S) + Send + 'static,
-) -> Result<JoinHandle<()>, StoreError> {
-    let (ready, connected) = mpsc::sync_channel(1);
-    let thread = std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || match connect() {
-            Ok(state) => {
-                if ready.send(Ok(())).is_ok() {
-                    serve(state);
-                }
-            }
-            Err(err) => {
-                let _ = ready.send(Err(err));
-            }
-        })
-        .map_err(|err| StoreError::Worker(format!("{name} cannot be started ({err})")))?;
-    connected.recv().unwrap_or_else(|_| {
-        Err(StoreError::Worker(format!(
-            "{name} stopped while connecting"
-        )))
-    })?;
-    Ok(thread)
-}
-
-impl Postgres {
-    /// Starts the connection threads, connects the first and migrates the schema, and returns
-    /// once that succeeded (or with why not). The other connections are made at their first
-    /// job.
-    pub(crate) fn start(url: &str) -> Result<Postgres, StoreError> {
-        let config = config(url)?;
-        let target = target(&config);
-        let (jobs, inbox) = mpsc::channel::<Job>();
-        let inbox: Inbox = Arc::new(Mutex::new(inbox));
-        let session = |client| Session {
-            config: config.clone(),
-            target: target.clone(),
-            client,
-        };
-        let mut first = session(None);
-        let connected = move || {
-            first
-                .client()
-                .and_then(|client| migrations::migrate_postgres(client, migrations::MIGRATIONS))?;
-            Ok(first)
-        };
-        let mut workers = vec![spawn_connected(
-            "slotline-store-pg",
-            connected,
-            serve(Arc::clone(&inbox)),
-        )?];
-        for _ in 1..CONNECTIONS {
-            let later = session(None);
-            workers.push(spawn_connected(
-                "slotline-store-pg",
-                move || Ok(later),
-                serve(Arc::clone(&inbox)),
-            )?);
-        }
-        let postgres = Postgres {
-            jobs: Some(jobs),
-            workers,
-            target,
-        };
-        tracing::info!(target = %postgres.target, connections = CONNECTIONS, "store: connected to PostgreSQL");
-        Ok(postgres)
-    }
-
-    /// Runs `work` on a free connection thread and waits for its answer. A panic in `work` is
-    /// resumed here, as if `work` had run on this thread.
-    pub(crate) fn run<T, F>(&self, mode: Mode, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: Fn(&mut dyn Db) -> Result<T, StoreError> + Send + 'static,
-    {
-        let (reply, answer) = mpsc::sync_channel(1);
-        let job: Job = Box::new(move |session: &mut Session| {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| session.run(mode, &work)));
-            if outcome.is_err() {
-                // Whatever the panic interrupted, a new connection has none of it.
-                session.client = None;
-            }
-            // The caller waits for this; if it is gone, nobody needs the answer.
-            let _ = reply.send(outcome);
-        });
-        let gone = || StoreError::Worker("stopped".into());
-        self.jobs
-            .as_ref()
-            .ok_or_else(gone)?
-            .send(job)
-            .map_err(|_| gone())?;
-        match answer.recv() {
-            Ok(Ok(result)) => result,
-            Ok(Err(payload)) => panic::resume_unwind(payload),
-            Err(_) => Err(gone()),
-        }
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        // Closing the channel ends each thread's loop after the job in hand.
-        drop(self.jobs.take());
-        for worker in self.workers.drain(..) {
-            if worker.join().is_err() {
-                tracing::error!(target = %self.target, "store: a PostgreSQL thread panicked");
-            }
-        }
-    }
-}
-
-/// A connection thread's loop: the next job from `inbox`, until the store is dropped.
-fn serve(inbox: Inbox) -> impl FnOnce(Session) + Send + 'static {
-    move |mut session: Session| {
-        loop {
-            // The lock is held only while waiting: the job runs after it is released.
-            let job = inbox.lock().unwrap_or_else(PoisonError::into_inner).recv();
-            match job {
-                Ok(job) => job(&mut session),
-                Err(_) => break,
-            }
-        }
-        tracing::debug!(target = %session.target, "store: PostgreSQL connection closed");
-    }
-}
-
-/// The connection thread's state.
-struct Session {
-    config: Config,
-    target: String,
-    /// `None` until connected, and again after the connection broke.
-    client: Option<Client>,
-}
-
 /// Why an attempt failed, and whether trying again on a new connection is safe.
 struct Failure {
     error: StoreError,
@@ -293,43 +133,92 @@ struct Failure {
     uncommitted: bool,
 }
 
-impl Session {
-    /// The connection, made now if there is none or it is closed.
-    fn client(&mut self) -> Result<&mut Client, StoreError> {
-        if self.client.as_ref().is_none_or(Client::is_closed) {
-            if self.client.take().is_some() {
-                tracing::info!(target = %self.target, "store: reconnecting to PostgreSQL");
-            }
-            self.client = Some(connect(&self.config, &self.target)?);
+impl Failure {
+    fn uncommitted(error: impl Into<StoreError>) -> Failure {
+        Failure {
+            error: error.into(),
+            uncommitted: true,
         }
-        self.client
-            .as_mut()
-            .ok_or_else(|| StoreError::Worker("lost its connection".into()))
+    }
+}
+
+impl Postgres {
+    /// Makes the pool, connects once and migrates the schema, and returns once that succeeded
+    /// (or with why not). The other connections are made when needed.
+    pub(crate) async fn start(url: &str) -> Result<Postgres, StoreError> {
+        let config = config(url)?;
+        let target = target(&config);
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                // A closed connection is never handed out; one that broke silently fails its
+                // first statement, and the operation is retried (see `run`).
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(CONNECTIONS)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(STALL_TIMEOUT))
+            .build()
+            .map_err(|err| StoreError::Worker(format!("the PostgreSQL pool: {err}")))?;
+        let postgres = Postgres { pool, target };
+        let mut client = postgres.client().await?;
+        migrations::migrate_postgres(&mut client, migrations::MIGRATIONS).await?;
+        drop(client);
+        tracing::info!(target = %postgres.target, connections = CONNECTIONS, "store: connected to PostgreSQL");
+        Ok(postgres)
     }
 
-    fn run<T>(
-        &mut self,
-        mode: Mode,
-        work: &dyn Fn(&mut dyn Db) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    /// A connection from the pool, made now if none is free and the pool has room.
+    async fn client(&self) -> Result<Object, StoreError> {
+        self.pool.get().await.map_err(|err| match err {
+            PoolError::Backend(source) => StoreError::PostgresConnect {
+                target: self.target.clone(),
+                source,
+            },
+            PoolError::Timeout(_) => StoreError::PostgresBusy {
+                waited: STALL_TIMEOUT,
+                size: CONNECTIONS,
+            },
+            other => StoreError::Worker(format!("the PostgreSQL pool: {other}")),
+        })
+    }
+
+    /// The schema version, as [`migrations::postgres_schema_version`] reads it.
+    pub(crate) async fn schema_version(&self) -> Result<i64, StoreError> {
+        let client = self.client().await?;
+        Ok(migrations::postgres_schema_version(&**client).await?)
+    }
+
+    /// Runs `work` with `args` on a connection from the pool, as `mode` says.
+    pub(crate) async fn run<A, T, F>(&self, mode: Mode, args: A, work: &F) -> Result<T, StoreError>
+    where
+        A: Clone + Send + 'static,
+        T: Send + 'static,
+        F: for<'c> Fn(&'c mut dyn Db, A) -> Work<'c, T> + Send + Sync + 'static,
+    {
         let mut retried = false;
         loop {
-            let client = self.client()?;
+            let mut client = self.client().await?;
             let attempt = match mode {
-                Mode::Read => work(&mut Pg(&mut *client)).map_err(|error| Failure {
-                    error,
-                    uncommitted: true,
-                }),
-                Mode::Write => write(client, work),
+                Mode::Read => work(&mut Pg(&**client), args.clone())
+                    .await
+                    .map_err(Failure::uncommitted),
+                Mode::Write => write(&mut client, args.clone(), work).await,
             };
             let failure = match attempt {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
-            if !self.lost(&failure.error) {
+            if !lost(&client, &failure.error) {
                 return Err(failure.error);
             }
-            self.client = None;
+            // Neither this connection nor the idle ones (the server probably dropped them all)
+            // go back into service: the next operations connect afresh.
+            drop(Object::take(client));
+            self.pool.retain(|_, _| false);
             if failure.uncommitted && !retried {
                 tracing::warn!(
                     target = %self.target,
@@ -342,47 +231,45 @@ impl Session {
             return Err(failure.error);
         }
     }
-
-    /// Whether `error` means the connection is gone (rather than the statement refused).
-    fn lost(&self, error: &StoreError) -> bool {
-        if self.client.as_ref().is_none_or(Client::is_closed) {
-            return true;
-        }
-        let StoreError::Postgres(error) = error else {
-            return false;
-        };
-        if error.is_closed() {
-            return true;
-        }
-        error.code().is_some_and(|code| {
-            *code == SqlState::ADMIN_SHUTDOWN
-                || *code == SqlState::CRASH_SHUTDOWN
-                || *code == SqlState::CANNOT_CONNECT_NOW
-                || code.code().starts_with("08")
-        })
-    }
 }
 
-/// One write transaction: lock, `work`, commit.
-fn write<T>(
-    client: &mut Client,
-    work: &dyn Fn(&mut dyn Db) -> Result<T, StoreError>,
-) -> Result<T, Failure> {
-    let uncommitted = |error: StoreError| Failure {
-        error,
-        uncommitted: true,
+/// Whether `error` means the connection is gone (rather than the statement refused).
+fn lost(client: &Object, error: &StoreError) -> bool {
+    if client.is_closed() {
+        return true;
+    }
+    let StoreError::Postgres(error) = error else {
+        return false;
     };
-    let mut tx = client
-        .transaction()
-        .map_err(|err| uncommitted(err.into()))?;
+    if error.is_closed() {
+        return true;
+    }
+    error.code().is_some_and(|code| {
+        *code == SqlState::ADMIN_SHUTDOWN
+            || *code == SqlState::CRASH_SHUTDOWN
+            || *code == SqlState::CANNOT_CONNECT_NOW
+            || code.code().starts_with("08")
+    })
+}
+
+/// One write transaction: lock, `work`, commit. Dropped before it commits (the caller gave
+/// up), the transaction is rolled back.
+async fn write<A, T, F>(client: &mut Object, args: A, work: &F) -> Result<T, Failure>
+where
+    F: for<'c> Fn(&'c mut dyn Db, A) -> Work<'c, T>,
+{
+    let tx = client.transaction().await.map_err(Failure::uncommitted)?;
     tx.execute(
         &format!("SELECT pg_advisory_xact_lock({POSTGRES_LOCK})"),
         &[],
     )
-    .map_err(|err| uncommitted(err.into()))?;
+    .await
+    .map_err(Failure::uncommitted)?;
     // On failure, dropping `tx` rolls back.
-    let value = work(&mut Pg(&mut tx)).map_err(uncommitted)?;
-    tx.commit().map_err(|err| Failure {
+    let value = work(&mut Pg(&*tx), args)
+        .await
+        .map_err(Failure::uncommitted)?;
+    tx.commit().await.map_err(|err| Failure {
         error: err.into(),
         uncommitted: false,
     })?;
@@ -390,35 +277,38 @@ fn write<T>(
 }
 
 /// A PostgreSQL client or transaction as a [`Db`].
-struct Pg<C>(C);
+struct Pg<'a, C>(&'a C);
 
-impl<C: GenericClient> Db for Pg<&mut C> {
-    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+#[async_trait::async_trait]
+impl<C: GenericClient + Sync> Db for Pg<'_, C> {
+    async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        Ok(self.0.execute(sql, &params)?)
+        Ok(self.0.execute(sql, &params).await?)
     }
 
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+    async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        self.0.query(sql, &params)?.iter().map(row).collect()
+        self.0.query(sql, &params).await?.iter().map(row).collect()
     }
 
-    fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
-        self.query_one(&format!("{sql} RETURNING id"), params)?
+    async fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        self.query_one(&format!("{sql} RETURNING id"), params)
+            .await?
             .get(0)
     }
 
-    fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError> {
+    async fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError> {
         // Delivered when the transaction commits, so never before the change is visible.
         let payload = event.payload();
         self.0
-            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])?;
+            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+            .await?;
         Ok(())
     }
 }
 
 /// A row as [`Value`]s.
-fn row(row: &postgres::Row) -> Result<Row, StoreError> {
+fn row(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
     let values = row
         .columns()
         .iter()
@@ -438,7 +328,7 @@ fn row(row: &postgres::Row) -> Result<Row, StoreError> {
                     .map(|b| Value::Int(b.into()))
             } else if *ty == Type::BYTEA {
                 row.try_get::<_, Option<Vec<u8>>>(index)?.map(Value::Bytes)
-            } else if <&str as postgres::types::FromSql>::accepts(ty) {
+            } else if <&str as tokio_postgres::types::FromSql>::accepts(ty) {
                 row.try_get::<_, Option<String>>(index)?.map(Value::Text)
             } else {
                 return Err(StoreError::Corrupt(format!(

@@ -96,11 +96,16 @@ fn request_row(row: &Row) -> Result<CallerRequest, StoreError> {
     })
 }
 
-fn find(db: &mut dyn Db, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
+async fn find(
+    db: &mut dyn Db,
+    tenant: &str,
+    id: &str,
+) -> Result<Option<CallerRequest>, StoreError> {
     db.query_opt(
         &format!("SELECT {COLUMNS} FROM requests WHERE tenant = $1 AND id = $2"),
         params![tenant, id],
-    )?
+    )
+    .await?
     .as_ref()
     .map(request_row)
     .transpose()
@@ -109,7 +114,7 @@ fn find(db: &mut dyn Db, tenant: &str, id: &str) -> Result<Option<CallerRequest>
 impl Store {
     /// Records a request (status `open` for callbacks, `pending` for booking intents), not yet
     /// notified. [`StoreError::UnknownTenant`], with nothing written, for an unknown tenant.
-    pub fn add_request(&self, request: &NewRequest) -> Result<CallerRequest, StoreError> {
+    pub async fn add_request(&self, request: &NewRequest) -> Result<CallerRequest, StoreError> {
         let at = now();
         let status = match request.kind {
             RequestKind::Callback => "open",
@@ -117,8 +122,8 @@ impl Store {
         };
         let request = request.clone();
         let details = request.details.to_string();
-        self.write(move |db| {
-            require_tenant(db, &request.tenant)?;
+        self.write((request, details, at), move |db, (request, details, at)| Box::pin(async move {
+            require_tenant(db, &request.tenant).await?;
             db.execute(
                 &format!("INSERT INTO requests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL)"),
                 params![
@@ -132,80 +137,95 @@ impl Store {
                     &details,
                     &at
                 ],
-            )?;
-            find(db, &request.tenant, &request.id)?
+            ).await?;
+            find(db, &request.tenant, &request.id).await?
                 .ok_or_else(|| StoreError::UnknownTenant(request.tenant.clone()))
-        })
+        })).await
     }
 
     /// One request of the tenant, if it exists.
-    pub fn request(&self, tenant: &str, id: &str) -> Result<Option<CallerRequest>, StoreError> {
+    pub async fn request(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<CallerRequest>, StoreError> {
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        self.read(move |db| find(db, &tenant, &id))
+        self.read((tenant, id), move |db, (tenant, id)| {
+            Box::pin(async move { find(db, &tenant, &id).await })
+        })
+        .await
     }
 
     /// A tenant's requests, newest first, optionally only those with `status`.
-    pub fn requests(
+    pub async fn requests(
         &self,
         tenant: &str,
         status: Option<&str>,
     ) -> Result<Vec<CallerRequest>, StoreError> {
         let (tenant, status) = (tenant.to_owned(), status.map(str::to_owned));
-        self.read(move |db| {
-            db.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM requests
+        self.read((tenant, status), move |db, (tenant, status)| {
+            Box::pin(async move {
+                db.query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM requests
                      WHERE tenant = $1 AND (CAST($2 AS TEXT) IS NULL OR status = $2)
                      ORDER BY created_at DESC, id"
-                ),
-                params![&tenant, &status],
-            )?
-            .iter()
-            .map(request_row)
-            .collect()
+                    ),
+                    params![&tenant, &status],
+                )
+                .await?
+                .iter()
+                .map(request_row)
+                .collect()
+            })
         })
+        .await
     }
 
     /// Marks a request as worked. `None` when the tenant has no such request.
-    pub fn finish_request(
+    pub async fn finish_request(
         &self,
         tenant: &str,
         id: &str,
     ) -> Result<Option<CallerRequest>, StoreError> {
         let at = now();
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        self.write(move |db| {
+        self.write((tenant, id, at), move |db, (tenant, id, at)| Box::pin(async move {
             db.execute(
                 "UPDATE requests SET status = 'done', updated_at = $3 WHERE tenant = $1 AND id = $2",
                 params![&tenant, &id, &at],
-            )?;
-            find(db, &tenant, &id)
-        })
+            ).await?;
+            find(db, &tenant, &id).await
+        })).await
     }
 
     /// A tenant's booking intents still waiting to be booked, oldest first.
-    pub fn pending_intents(&self, tenant: &str) -> Result<Vec<CallerRequest>, StoreError> {
+    pub async fn pending_intents(&self, tenant: &str) -> Result<Vec<CallerRequest>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| {
-            db.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM requests
+        self.read(tenant, move |db, tenant| {
+            Box::pin(async move {
+                db.query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM requests
                      WHERE tenant = $1 AND kind = 'booking_intent' AND status = 'pending'
                      ORDER BY created_at, id"
-                ),
-                params![&tenant],
-            )?
-            .iter()
-            .map(request_row)
-            .collect()
+                    ),
+                    params![&tenant],
+                )
+                .await?
+                .iter()
+                .map(request_row)
+                .collect()
+            })
         })
+        .await
     }
 
     /// Takes a pending booking intent for settling: `true` when this process now holds it
     /// (status `settling`), `false` when it was settled, or is being settled elsewhere. One
     /// held longer than `stale_after` by a replica that died is taken over, so no intent is
     /// stuck for ever, and no two replicas book the same intent at once.
-    pub fn claim_intent(
+    pub async fn claim_intent(
         &self,
         tenant: &str,
         id: &str,
@@ -215,35 +235,47 @@ impl Store {
         let stale =
             (chrono::Utc::now() - stale_after).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        self.write(move |db| {
-            let changed = db.execute(
-                "UPDATE requests SET status = 'settling', updated_at = $3
+        self.write(
+            (tenant, id, at, stale),
+            move |db, (tenant, id, at, stale)| {
+                Box::pin(async move {
+                    let changed = db
+                        .execute(
+                            "UPDATE requests SET status = 'settling', updated_at = $3
                  WHERE tenant = $1 AND id = $2 AND kind = 'booking_intent'
                    AND (status = 'pending' OR (status = 'settling' AND updated_at < $4))",
-                params![&tenant, &id, &at, &stale],
-            )?;
-            Ok(changed == 1)
-        })
+                            params![&tenant, &id, &at, &stale],
+                        )
+                        .await?;
+                    Ok(changed == 1)
+                })
+            },
+        )
+        .await
     }
 
     /// Puts a claimed intent back to `pending` (the calendar is still away), unnotified
     /// state untouched: nothing changed for its receiver.
-    pub fn release_intent(&self, tenant: &str, id: &str) -> Result<(), StoreError> {
+    pub async fn release_intent(&self, tenant: &str, id: &str) -> Result<(), StoreError> {
         let at = now();
         let (tenant, id) = (tenant.to_owned(), id.to_owned());
-        self.write(move |db| {
-            db.execute(
-                "UPDATE requests SET status = 'pending', updated_at = $3
+        self.write((tenant, id, at), move |db, (tenant, id, at)| {
+            Box::pin(async move {
+                db.execute(
+                    "UPDATE requests SET status = 'pending', updated_at = $3
                  WHERE tenant = $1 AND id = $2 AND status = 'settling'",
-                params![&tenant, &id, &at],
-            )?;
-            Ok(())
+                    params![&tenant, &id, &at],
+                )
+                .await?;
+                Ok(())
+            })
         })
+        .await
     }
 
     /// Gives a request a new status and details, to be notified again (its receiver learns
     /// how it ended). `None` when the tenant has no such request.
-    pub fn settle_request(
+    pub async fn settle_request(
         &self,
         tenant: &str,
         id: &str,
@@ -253,69 +285,95 @@ impl Store {
         let at = now();
         let (tenant, id, status) = (tenant.to_owned(), id.to_owned(), status.to_owned());
         let details = details.to_string();
-        self.write(move |db| {
-            db.execute(
+        self.write(
+            (tenant, id, status, details, at),
+            move |db, (tenant, id, status, details, at)| {
+                Box::pin(async move {
+                    db.execute(
                 "UPDATE requests SET status = $3, details = $4, updated_at = $5, notified_at = NULL
                  WHERE tenant = $1 AND id = $2",
                 params![&tenant, &id, &status, &details, &at],
-            )?;
-            find(db, &tenant, &id)
-        })
+            ).await?;
+                    find(db, &tenant, &id).await
+                })
+            },
+        )
+        .await
     }
 
     /// Requests whose notification has not been delivered yet (all tenants).
-    pub fn undelivered_requests(&self) -> Result<Vec<CallerRequest>, StoreError> {
-        self.read(|db| {
-            db.query(
+    pub async fn undelivered_requests(&self) -> Result<Vec<CallerRequest>, StoreError> {
+        self.read((), move |db, ()| {
+            Box::pin(async move {
+                db.query(
                 &format!(
                     "SELECT {COLUMNS} FROM requests WHERE notified_at IS NULL ORDER BY created_at"
                 ),
                 params![],
-            )?
+            ).await?
             .iter()
             .map(request_row)
             .collect()
+            })
         })
+        .await
     }
 
     /// Records that the request's notification was delivered.
-    pub fn mark_notified(&self, id: &str) -> Result<(), StoreError> {
+    pub async fn mark_notified(&self, id: &str) -> Result<(), StoreError> {
         let at = now();
         let id = id.to_owned();
-        self.write(move |db| {
-            db.execute(
-                "UPDATE requests SET notified_at = $2 WHERE id = $1",
-                params![&id, &at],
-            )?;
-            Ok(())
+        self.write((id, at), move |db, (id, at)| {
+            Box::pin(async move {
+                db.execute(
+                    "UPDATE requests SET notified_at = $2 WHERE id = $1",
+                    params![&id, &at],
+                )
+                .await?;
+                Ok(())
+            })
         })
+        .await
     }
 
     /// Remembers the name a caller gave, for greeting them next time.
-    pub fn remember_caller(&self, tenant: &str, phone: &str, name: &str) -> Result<(), StoreError> {
+    pub async fn remember_caller(
+        &self,
+        tenant: &str,
+        phone: &str,
+        name: &str,
+    ) -> Result<(), StoreError> {
         let at = now();
         let (tenant, phone, name) = (tenant.to_owned(), phone.to_owned(), name.to_owned());
-        self.write(move |db| {
-            require_tenant(db, &tenant)?;
+        self.write((tenant, phone, name, at), move |db, (tenant, phone, name, at)| Box::pin(async move {
+            require_tenant(db, &tenant).await?;
             db.execute(
                 "INSERT INTO callers (tenant, phone, name, seen_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (tenant, phone) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at",
                 params![&tenant, &phone, &name, &at],
-            )?;
+            ).await?;
             Ok(())
-        })
+        })).await
     }
 
     /// The name the caller gave last time, if any.
-    pub fn caller_name(&self, tenant: &str, phone: &str) -> Result<Option<String>, StoreError> {
+    pub async fn caller_name(
+        &self,
+        tenant: &str,
+        phone: &str,
+    ) -> Result<Option<String>, StoreError> {
         let (tenant, phone) = (tenant.to_owned(), phone.to_owned());
-        self.read(move |db| {
-            db.query_opt(
-                "SELECT name FROM callers WHERE tenant = $1 AND phone = $2",
-                params![&tenant, &phone],
-            )?
-            .map(|row| row.get(0))
-            .transpose()
+        self.read((tenant, phone), move |db, (tenant, phone)| {
+            Box::pin(async move {
+                db.query_opt(
+                    "SELECT name FROM callers WHERE tenant = $1 AND phone = $2",
+                    params![&tenant, &phone],
+                )
+                .await?
+                .map(|row| row.get(0))
+                .transpose()
+            })
         })
+        .await
     }
 }

@@ -217,45 +217,60 @@ pub(super) fn parse_json(
 }
 
 /// A connection or transaction the store's logic runs its queries on.
-pub(crate) trait Db {
+///
+/// Async because PostgreSQL's client is (`pg.rs`); SQLite's side answers at once, and its
+/// callers run it on the blocking pool (`backend.rs`). `Send`, so that the store's futures
+/// are, and can be awaited on any of the gateway's workers.
+#[async_trait::async_trait]
+pub(crate) trait Db: Send {
     /// Runs a statement; returns the number of rows it changed.
-    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
+    async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
 
     /// Runs a query; returns all its rows.
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
+    async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
 
     /// Runs an `INSERT` of one row into a table whose key is `id`; the new row's id. SQLite
     /// reads it off the connection: `RETURNING` makes it build a result table for every row,
     /// which cost the call log's writer 3 µs of its 7 a row.
-    fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError>;
+    async fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError>;
 
     /// Tells other processes sharing the database about `event`, once the transaction
     /// commits. A no-op where nobody else can be listening (SQLite).
-    fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError>;
+    async fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError>;
 
     /// The first row of a query, if any.
-    fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, StoreError> {
-        Ok(self.query(sql, params)?.into_iter().next())
+    async fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<Row>, StoreError> {
+        Ok(self.query(sql, params).await?.into_iter().next())
     }
 
     /// The first row of a query that always returns one (an aggregate).
-    fn query_one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row, StoreError> {
-        self.query_opt(sql, params)?
+    async fn query_one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row, StoreError> {
+        self.query_opt(sql, params)
+            .await?
             .ok_or_else(|| StoreError::Corrupt(format!("no row from `{sql}`")))
     }
 }
 
-/// A SQLite connection (or transaction: it derefs to one) as a [`Db`].
-pub(crate) struct Sqlite<'a>(pub(crate) &'a rusqlite::Connection);
+/// A SQLite connection as a [`Db`]. Its futures are ready when first polled: the work is
+/// done inside `poll`, which is why the store polls them on the blocking pool.
+///
+/// `&mut` rather than `&`: a `Connection` is not `Sync`, so only a unique reference to it is
+/// `Send`, as [`Db`] must be. Write transactions are begun and ended by the store with plain
+/// statements (`backend.rs`) for the same reason: `rusqlite::Transaction` holds a shared one.
+pub(crate) struct Sqlite<'a>(pub(crate) &'a mut rusqlite::Connection);
 
-impl Db for Sqlite<'_> {
-    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+impl Sqlite<'_> {
+    fn run(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
         let mut statement = self.0.prepare_cached(&to_sqlite(sql))?;
         let changed = statement.execute(rusqlite::params_from_iter(params))?;
         Ok(u64::try_from(changed).unwrap_or(u64::MAX))
     }
 
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+    fn rows(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         let mut statement = self.0.prepare_cached(&to_sqlite(sql))?;
         let columns = statement.column_count();
         let mut rows = statement.query(rusqlite::params_from_iter(params))?;
@@ -282,17 +297,33 @@ impl Db for Sqlite<'_> {
         }
         Ok(all)
     }
+}
 
-    fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
-        self.execute(sql, params)?;
+#[async_trait::async_trait]
+impl Db for Sqlite<'_> {
+    async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        self.run(sql, params)
+    }
+
+    async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        self.rows(sql, params)
+    }
+
+    async fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        self.run(sql, params)?;
         Ok(self.0.last_insert_rowid())
     }
 
-    fn notify(&mut self, _event: &StoreEvent) -> Result<(), StoreError> {
+    async fn notify(&mut self, _event: &StoreEvent) -> Result<(), StoreError> {
         // One process owns a SQLite store: whoever activated already knows.
         Ok(())
     }
 }
+
+/// A boxed future of a store operation's work: what the closures handed to `Store::read` and
+/// `Store::write` return (`backend.rs`).
+pub(crate) type Work<'c, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'c>>;
 
 /// A query in the store's (PostgreSQL's) parameter style as SQLite wants it: `$N` becomes
 /// `?N`. SQLite would read `$1` as a *named* parameter numbered by first appearance, which
@@ -328,6 +359,8 @@ pub(crate) fn to_sqlite(sql: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use futures::executor::block_on;
+
     use super::*;
 
     #[test]
@@ -353,9 +386,9 @@ mod tests {
 
     #[test]
     fn renumbered_parameters_bind_in_the_right_order() -> Result<(), StoreError> {
-        let conn = rusqlite::Connection::open_in_memory()?;
-        let mut db = Sqlite(&conn);
-        let row = db.query_one("SELECT $2, $1, $2 || $1", params!["a", "b"])?;
+        let mut conn = rusqlite::Connection::open_in_memory()?;
+        let mut db = Sqlite(&mut conn);
+        let row = block_on(db.query_one("SELECT $2, $1, $2 || $1", params!["a", "b"]))?;
         assert_eq!(row.get::<String>(0)?, "b");
         assert_eq!(row.get::<String>(1)?, "a");
         assert_eq!(row.get::<String>(2)?, "ba");
@@ -364,13 +397,13 @@ mod tests {
 
     #[test]
     fn values_round_trip_and_mismatches_are_reported() -> Result<(), StoreError> {
-        let conn = rusqlite::Connection::open_in_memory()?;
-        let mut db = Sqlite(&conn);
+        let mut conn = rusqlite::Connection::open_in_memory()?;
+        let mut db = Sqlite(&mut conn);
         let bytes: &[u8] = &[0, 1, 255];
-        let row = db.query_one(
+        let row = block_on(db.query_one(
             "SELECT $1, $2, $3, $4",
             params![7_i64, "x", bytes, None::<&str>],
-        )?;
+        ))?;
         assert_eq!(row.get::<i64>(0)?, 7);
         assert_eq!(row.get::<u32>(0)?, 7);
         assert_eq!(row.get::<String>(1)?, "x");
@@ -379,7 +412,7 @@ mod tests {
         assert_eq!(row.get::<Option<i64>>(0)?, Some(7));
         assert!(matches!(row.get::<String>(0), Err(StoreError::Corrupt(_))));
         assert!(matches!(row.get::<i64>(3), Err(StoreError::Corrupt(_))));
-        let negative = db.query_one("SELECT -1", params![])?;
+        let negative = block_on(db.query_one("SELECT -1", params![]))?;
         assert!(matches!(
             negative.get::<u64>(0),
             Err(StoreError::Corrupt(_))

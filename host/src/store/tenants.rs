@@ -30,7 +30,7 @@ impl Store {
     /// Creates the tenant, or replaces its settings (keeping its plugin versions and active
     /// version), and announces it to other replicas ([`StoreEvent::Settings`]). Returns the
     /// tenant as stored.
-    pub fn put_tenant(
+    pub async fn put_tenant(
         &self,
         id: &str,
         settings: &serde_json::Value,
@@ -38,52 +38,65 @@ impl Store {
         let at = now();
         let id = id.to_owned();
         let settings = settings.to_string();
-        self.write(move |db| {
+        self.write((id, settings, at), |db, (id, settings, at)| {
+            Box::pin(async move {
             db.execute(
                 "INSERT INTO tenants (id, settings, active_version, created_at, updated_at)
                  VALUES ($1, $2, NULL, $3, $3)
                  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
                 params![&id, &settings, &at],
-            )?;
-            db.notify(&StoreEvent::Settings { tenant: id.clone() })?;
-            require_tenant(db, &id)
+            ).await?;
+            db.notify(&StoreEvent::Settings { tenant: id.clone() }).await?;
+            require_tenant(db, &id).await
+            })
         })
+        .await
     }
 
     /// The tenant, if stored.
-    pub fn tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
+    pub async fn tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
         let id = id.to_owned();
-        self.read(move |db| find_tenant(db, &id))
+        self.read(id, |db, id| {
+            Box::pin(async move { find_tenant(db, &id).await })
+        })
+        .await
     }
 
     /// All tenants, by id.
-    pub fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
-        self.read(|db| {
-            db.query(
-                &format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"),
-                params![],
-            )?
-            .iter()
-            .map(tenant_row)
-            .collect()
+    pub async fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        self.read((), |db, ()| {
+            Box::pin(async move {
+                db.query(
+                    &format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"),
+                    params![],
+                )
+                .await?
+                .iter()
+                .map(tenant_row)
+                .collect()
+            })
         })
+        .await
     }
 }
 
 /// The tenant, if stored.
-fn find_tenant(db: &mut dyn Db, id: &str) -> Result<Option<TenantRecord>, StoreError> {
+async fn find_tenant(db: &mut dyn Db, id: &str) -> Result<Option<TenantRecord>, StoreError> {
     db.query_opt(
         &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"),
         params![id],
-    )?
+    )
+    .await?
     .as_ref()
     .map(tenant_row)
     .transpose()
 }
 
 /// The tenant, or [`StoreError::UnknownTenant`].
-pub(super) fn require_tenant(db: &mut dyn Db, id: &str) -> Result<TenantRecord, StoreError> {
-    find_tenant(db, id)?.ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
+pub(super) async fn require_tenant(db: &mut dyn Db, id: &str) -> Result<TenantRecord, StoreError> {
+    find_tenant(db, id)
+        .await?
+        .ok_or_else(|| StoreError::UnknownTenant(id.to_owned()))
 }
 
 /// A row of [`TENANT_COLUMNS`], its settings parsed.

@@ -138,7 +138,7 @@ impl Store {
     /// idempotent.
     ///
     /// [`StoreError::UnknownTenant`], with nothing written, when the tenant does not exist.
-    pub fn add_plugin_version(
+    pub async fn add_plugin_version(
         &self,
         tenant: &str,
         digest: &str,
@@ -146,13 +146,14 @@ impl Store {
         wit_version: &str,
     ) -> Result<PluginVersion, StoreError> {
         self.add_plugin_version_within(tenant, digest, size, wit_version, StorageQuota::UNLIMITED)
+            .await
     }
 
     /// [`Store::add_plugin_version`], refused with [`StoreError::VersionQuota`] (nothing
     /// written) when keeping one more version would take the tenant past `quota`. Uploading
     /// a component the tenant keeps already is never refused: it is that version again. A
     /// deleted version uploaded again is kept again, under its old number.
-    pub fn add_plugin_version_within(
+    pub async fn add_plugin_version_within(
         &self,
         tenant: &str,
         digest: &str,
@@ -165,31 +166,31 @@ impl Store {
             .map_err(|_| StoreError::OutOfRange(format!("the component size {size}")))?;
         let (tenant, digest, wit_version) =
             (tenant.to_owned(), digest.to_owned(), wit_version.to_owned());
-        self.write(move |db| {
-            require_tenant(db, &tenant)?;
+        self.write((tenant, digest, wit_version, at), move |db, (tenant, digest, wit_version, at)| Box::pin(async move {
+            require_tenant(db, &tenant).await?;
             let existing = db.query_opt(
                 &format!(
                     "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 AND digest = $2"
                 ),
                 params![&tenant, &digest],
-            )?;
+            ).await?;
             let existing = existing.as_ref().map(version_row).transpose()?;
             if let Some(existing) = &existing
                 && existing.status != PluginVersion::DELETED
             {
                 return Ok(existing.clone());
             }
-            usage(db, &tenant)?.admit(&tenant, size, &quota)?;
+            usage(db, &tenant).await?.admit(&tenant, size, &quota)?;
             if let Some(deleted) = existing {
                 db.execute(
                     "UPDATE plugin_versions SET status = $3, uploaded_at = $4
                      WHERE tenant = $1 AND version = $2",
                     params![&tenant, deleted.version, PluginVersion::READY, &at],
-                )?;
+                ).await?;
                 db.notify(&StoreEvent::Uploaded {
                     tenant: tenant.clone(),
                     digest: digest.clone(),
-                })?;
+                }).await?;
                 return Ok(PluginVersion {
                     status: PluginVersion::READY.to_owned(),
                     uploaded_at: at.clone(),
@@ -201,7 +202,7 @@ impl Store {
                 .query_one(
                     "SELECT COALESCE(MAX(version), 0) + 1 FROM plugin_versions WHERE tenant = $1",
                     params![&tenant],
-                )?
+                ).await?
                 .get(0)?;
             db.execute(
                 &format!(
@@ -216,11 +217,11 @@ impl Store {
                     &at,
                     PluginVersion::READY
                 ],
-            )?;
+            ).await?;
             db.notify(&StoreEvent::Uploaded {
                 tenant: tenant.clone(),
                 digest: digest.clone(),
-            })?;
+            }).await?;
             Ok(PluginVersion {
                 tenant: tenant.clone(),
                 version: next,
@@ -230,35 +231,38 @@ impl Store {
                 uploaded_at: at.clone(),
                 status: PluginVersion::READY.to_owned(),
             })
-        })
+        })).await
     }
 
     /// The tenant's versions, oldest first, deleted ones left out (empty for an unknown
     /// tenant).
-    pub fn plugin_versions(&self, tenant: &str) -> Result<Vec<PluginVersion>, StoreError> {
+    pub async fn plugin_versions(&self, tenant: &str) -> Result<Vec<PluginVersion>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| {
+        self.read(tenant, move |db, tenant| Box::pin(async move {
             db.query(
                 &format!(
                     "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant = $1 AND status <> $2
                      ORDER BY version"
                 ),
                 params![&tenant, PluginVersion::DELETED],
-            )?
+            ).await?
             .iter()
             .map(version_row)
             .collect()
-        })
+        })).await
     }
 
     /// One version of the tenant, if it exists.
-    pub fn plugin_version(
+    pub async fn plugin_version(
         &self,
         tenant: &str,
         version: u32,
     ) -> Result<Option<PluginVersion>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| find_version(db, &tenant, version))
+        self.read(tenant, move |db, tenant| {
+            Box::pin(async move { find_version(db, &tenant, version).await })
+        })
+        .await
     }
 
     /// Makes `version` the tenant's active one, in one transaction together with its audit
@@ -268,7 +272,7 @@ impl Store {
     ///
     /// [`StoreError::UnknownTenant`] or [`StoreError::UnknownVersion`], with nothing written
     /// and the previous active version still active, when either does not exist.
-    pub fn activate(
+    pub async fn activate(
         &self,
         tenant: &str,
         version: u32,
@@ -276,48 +280,59 @@ impl Store {
     ) -> Result<PluginVersion, StoreError> {
         let at = now();
         let (tenant, actor) = (tenant.to_owned(), actor.to_owned());
-        self.write(move |db| {
-            let previous = require_tenant(db, &tenant)?.active_version;
-            let record =
-                find_version(db, &tenant, version)?.ok_or_else(|| StoreError::UnknownVersion {
-                    tenant: tenant.clone(),
-                    version,
+        self.write((tenant, actor, at), move |db, (tenant, actor, at)| {
+            Box::pin(async move {
+                let previous = require_tenant(db, &tenant).await?.active_version;
+                let record = find_version(db, &tenant, version).await?.ok_or_else(|| {
+                    StoreError::UnknownVersion {
+                        tenant: tenant.clone(),
+                        version,
+                    }
                 })?;
-            db.execute(
-                "UPDATE tenants SET active_version = $2, updated_at = $3 WHERE id = $1",
-                params![&tenant, version, &at],
-            )?;
-            let was = match previous {
-                Some(previous) => format!("version {previous}"),
-                None => "none".to_owned(),
-            };
-            insert_audit(
-                db,
-                &at,
-                &actor,
-                Some(tenant.as_str()),
-                ACTIVATE,
-                &format!("version {version} sha256:{} (was {was})", record.digest),
-            )?;
-            // Activating by hand decides for every phone call: a canary running stops.
-            end_running(
-                db,
-                &tenant,
-                &CanaryEnd::Stopped(format!("version {version} activated by {actor}")),
-                &actor,
-                &at,
-            )?;
-            db.notify(&StoreEvent::Activated {
-                tenant: tenant.clone(),
-            })?;
-            Ok(record)
+                db.execute(
+                    "UPDATE tenants SET active_version = $2, updated_at = $3 WHERE id = $1",
+                    params![&tenant, version, &at],
+                )
+                .await?;
+                let was = match previous {
+                    Some(previous) => format!("version {previous}"),
+                    None => "none".to_owned(),
+                };
+                insert_audit(
+                    db,
+                    &at,
+                    &actor,
+                    Some(tenant.as_str()),
+                    ACTIVATE,
+                    &format!("version {version} sha256:{} (was {was})", record.digest),
+                )
+                .await?;
+                // Activating by hand decides for every phone call: a canary running stops.
+                end_running(
+                    db,
+                    &tenant,
+                    &CanaryEnd::Stopped(format!("version {version} activated by {actor}")),
+                    &actor,
+                    &at,
+                )
+                .await?;
+                db.notify(&StoreEvent::Activated {
+                    tenant: tenant.clone(),
+                })
+                .await?;
+                Ok(record)
+            })
         })
+        .await
     }
 
     /// What the tenant keeps now, as [`StorageQuota`] measures it.
-    pub fn storage_usage(&self, tenant: &str) -> Result<StorageUsage, StoreError> {
+    pub async fn storage_usage(&self, tenant: &str) -> Result<StorageUsage, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| usage(db, &tenant))
+        self.read(tenant, move |db, tenant| {
+            Box::pin(async move { usage(db, &tenant).await })
+        })
+        .await
     }
 
     /// Deletes the tenant's `version`, audited as `plugin.delete` by `actor`, and the
@@ -325,7 +340,7 @@ impl Store {
     /// [`StoreError::VersionInUse`] while the version is active or in a running canary, and
     /// with [`StoreError::UnknownVersion`] when there is no such version (deleted included);
     /// either way nothing is written.
-    pub fn delete_plugin_version(
+    pub async fn delete_plugin_version(
         &self,
         tenant: &str,
         version: u32,
@@ -333,75 +348,84 @@ impl Store {
     ) -> Result<DeletedVersion, StoreError> {
         let at = now();
         let (tenant, actor) = (tenant.to_owned(), actor.to_owned());
-        self.write(move |db| {
-            let active = require_tenant(db, &tenant)?.active_version;
-            let record =
-                find_version(db, &tenant, version)?.ok_or_else(|| StoreError::UnknownVersion {
+        self.write((tenant, actor, at), move |db, (tenant, actor, at)| {
+            Box::pin(async move {
+                let active = require_tenant(db, &tenant).await?.active_version;
+                let record = find_version(db, &tenant, version).await?.ok_or_else(|| {
+                    StoreError::UnknownVersion {
+                        tenant: tenant.clone(),
+                        version,
+                    }
+                })?;
+                let in_use = |role| StoreError::VersionInUse {
                     tenant: tenant.clone(),
                     version,
-                })?;
-            let in_use = |role| StoreError::VersionInUse {
-                tenant: tenant.clone(),
-                version,
-                role,
-            };
-            if active == Some(version) {
-                return Err(in_use("active"));
-            }
-            if let Some(canary) = running(db, &tenant)? {
-                if canary.candidate_version == version {
-                    return Err(in_use("the running canary's candidate"));
+                    role,
+                };
+                if active == Some(version) {
+                    return Err(in_use("active"));
                 }
-                if canary.stable_version == version {
-                    return Err(in_use("the running canary's stable version"));
+                if let Some(canary) = running(db, &tenant).await? {
+                    if canary.candidate_version == version {
+                        return Err(in_use("the running canary's candidate"));
+                    }
+                    if canary.stable_version == version {
+                        return Err(in_use("the running canary's stable version"));
+                    }
                 }
-            }
-            db.execute(
-                "UPDATE plugin_versions SET status = $3 WHERE tenant = $1 AND version = $2",
-                params![&tenant, version, PluginVersion::DELETED],
-            )?;
-            insert_audit(
-                db,
-                &at,
-                &actor,
-                Some(tenant.as_str()),
-                DELETE,
-                &format!("version {version} sha256:{}", record.digest),
-            )?;
-            let unreferenced = drop_if_unused(db, &record.digest)?;
-            Ok(DeletedVersion {
-                version: record,
-                unreferenced,
+                db.execute(
+                    "UPDATE plugin_versions SET status = $3 WHERE tenant = $1 AND version = $2",
+                    params![&tenant, version, PluginVersion::DELETED],
+                )
+                .await?;
+                insert_audit(
+                    db,
+                    &at,
+                    &actor,
+                    Some(tenant.as_str()),
+                    DELETE,
+                    &format!("version {version} sha256:{}", record.digest),
+                )
+                .await?;
+                let unreferenced = drop_if_unused(db, &record.digest).await?;
+                Ok(DeletedVersion {
+                    version: record,
+                    unreferenced,
+                })
             })
         })
+        .await
     }
 
     /// Removes the bytes of component `digest` unless a version of any tenant, not deleted,
     /// names it (an upload refused after its bytes were stored); whether it is unused.
-    pub fn remove_unused_component(&self, digest: &str) -> Result<bool, StoreError> {
+    pub async fn remove_unused_component(&self, digest: &str) -> Result<bool, StoreError> {
         let digest = digest.to_owned();
-        self.write(move |db| drop_if_unused(db, &digest))
+        self.write(digest, move |db, digest| {
+            Box::pin(async move { drop_if_unused(db, &digest).await })
+        })
+        .await
     }
 
     /// The tenant's active version, if one was activated (`None` for an unknown tenant too).
-    pub fn active_version(&self, tenant: &str) -> Result<Option<PluginVersion>, StoreError> {
+    pub async fn active_version(&self, tenant: &str) -> Result<Option<PluginVersion>, StoreError> {
         let tenant = tenant.to_owned();
-        self.read(move |db| {
+        self.read(tenant, move |db, tenant| Box::pin(async move {
             db.query_opt(
                 "SELECT v.tenant, v.version, v.digest, v.size, v.wit_version, v.uploaded_at, v.status
                  FROM tenants t JOIN plugin_versions v ON v.tenant = t.id AND v.version = t.active_version
                  WHERE t.id = $1",
                 params![&tenant],
-            )?
+            ).await?
             .as_ref()
             .map(version_row)
             .transpose()
-        })
+        })).await
     }
 }
 
 /// One version of the tenant, if it exists and was not deleted.
-fn find_version(
+async fn find_version(
     db: &mut dyn Db,
     tenant: &str,
     version: u32,
@@ -412,7 +436,8 @@ fn find_version(
              WHERE tenant = $1 AND version = $2 AND status <> $3"
         ),
         params![tenant, version, PluginVersion::DELETED],
-    )?
+    )
+    .await?
     .as_ref()
     .map(version_row)
     .transpose()
@@ -420,28 +445,32 @@ fn find_version(
 
 /// Deletes the bytes of component `digest` when no version (of any tenant, not deleted)
 /// names it; whether it did.
-fn drop_if_unused(db: &mut dyn Db, digest: &str) -> Result<bool, StoreError> {
+async fn drop_if_unused(db: &mut dyn Db, digest: &str) -> Result<bool, StoreError> {
     let named: i64 = db
         .query_one(
             "SELECT COUNT(*) FROM plugin_versions WHERE digest = $1 AND status <> $2",
             params![digest, PluginVersion::DELETED],
-        )?
+        )
+        .await?
         .get(0)?;
     if named > 0 {
         return Ok(false);
     }
-    db.execute("DELETE FROM components WHERE digest = $1", params![digest])?;
+    db.execute("DELETE FROM components WHERE digest = $1", params![digest])
+        .await?;
     Ok(true)
 }
 
 /// What `tenant` keeps: its versions not deleted, and the bytes of their distinct components.
-fn usage(db: &mut dyn Db, tenant: &str) -> Result<StorageUsage, StoreError> {
-    let row = db.query_one(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM
+async fn usage(db: &mut dyn Db, tenant: &str) -> Result<StorageUsage, StoreError> {
+    let row = db
+        .query_one(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM
            (SELECT digest, MAX(size) AS size FROM plugin_versions
             WHERE tenant = $1 AND status <> $2 GROUP BY digest) kept",
-        params![tenant, PluginVersion::DELETED],
-    )?;
+            params![tenant, PluginVersion::DELETED],
+        )
+        .await?;
     let versions: i64 = row.get(0)?;
     let bytes: i64 = row.get(1)?;
     Ok(StorageUsage {

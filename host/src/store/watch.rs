@@ -5,7 +5,9 @@
 //! `pg_notify` on the channel `slotline_store` inside its transaction (the payloads are in
 //! `event.rs`), so PostgreSQL delivers it when the change commits (never before it is
 //! visible). [`watch`] listens on its own connection, on a
-//! thread of its own, and calls back for each announcement. While the connection is down,
+//! thread of its own (with the `postgres` crate's blocking client: a listener waits for
+//! notifications all its life, and keeps it off the gateway's runtime, whose connection pool
+//! serves the store's operations), and calls back for each announcement. While the connection is down,
 //! announcements are lost: after reconnecting it reports [`StoreEvent::Resync`], and the
 //! receiver re-reads whatever it caches.
 //!
@@ -30,7 +32,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, Config};
+use postgres::{Client, Config, NoTls};
 
 use super::StoreError;
 use super::event::{CHANNEL, StoreEvent};
@@ -94,13 +96,14 @@ pub fn watch(
 ) -> Result<Watcher, StoreError> {
     let config = pg::config(url)?;
     let target = pg::target(&config);
+    let config = Config::from(config);
     let (stop, stopped) = mpsc::channel::<()>();
     let listener = Listener {
         config,
         target: target.clone(),
         stopped,
     };
-    let thread = pg::spawn_connected(
+    let thread = spawn_connected(
         "slotline-store-watch",
         move || {
             let client = listener.listen()?;
@@ -136,7 +139,13 @@ enum End {
 impl Listener {
     /// A new connection that listens on [`CHANNEL`].
     fn listen(&self) -> Result<Client, StoreError> {
-        let mut client = pg::connect(&self.config, &self.target)?;
+        let mut client =
+            self.config
+                .connect(NoTls)
+                .map_err(|source| StoreError::PostgresConnect {
+                    target: self.target.clone(),
+                    source,
+                })?;
         client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
         Ok(client)
     }
@@ -214,4 +223,35 @@ impl Listener {
             }
         }
     }
+}
+
+/// Starts a thread named `name` that runs `connect`, then `serve` with what it connected;
+/// returns once `connect` finished, with its error if it failed (the thread then ends).
+/// `connect` runs on the new thread because the `postgres` client must not be made (nor used)
+/// on a thread that runs tokio: it drives the connection with a runtime of its own.
+fn spawn_connected<S: 'static>(
+    name: &str,
+    connect: impl FnOnce() -> Result<S, StoreError> + Send + 'static,
+    serve: impl FnOnce(S) + Send + 'static,
+) -> Result<JoinHandle<()>, StoreError> {
+    let (ready, connected) = mpsc::sync_channel(1);
+    let thread = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || match connect() {
+            Ok(state) => {
+                if ready.send(Ok(())).is_ok() {
+                    serve(state);
+                }
+            }
+            Err(err) => {
+                let _ = ready.send(Err(err));
+            }
+        })
+        .map_err(|err| StoreError::Worker(format!("{name} cannot be started ({err})")))?;
+    connected.recv().unwrap_or_else(|_| {
+        Err(StoreError::Worker(format!(
+            "{name} stopped while connecting"
+        )))
+    })?;
+    Ok(thread)
 }

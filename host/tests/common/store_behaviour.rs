@@ -1,7 +1,10 @@
 //! The store's behaviour, written once and run on both backends: `store_sqlite.rs` and
 //! `store_postgres.rs` each include this file and call [`behaviour_tests!`] with their
-//! [`Backend`], which makes one `#[test]` per scenario below, each on a fresh database of that
-//! backend. A scenario added here runs on both, so the backends cannot drift apart.
+//! [`Backend`], which makes one `#[tokio::test]` per scenario below, each on a fresh database of
+//! that backend. A scenario added here runs on both, so the backends cannot drift apart.
+//!
+//! The store is async (its SQLite backend works on tokio's blocking pool), so each scenario is
+//! an `async fn` awaiting the store, on a multi-threaded runtime as in the gateway.
 //!
 //! What only one backend has stays in that backend's tests: SQLite's pragmas and migrations
 //! (unit tests in `host/src/store/`), PostgreSQL's replicas migrating at once, reconnecting,
@@ -10,7 +13,7 @@
 //! Not a module of `common/mod.rs`: only the two store test binaries include it (with
 //! `#[path]`), so the others neither compile it nor warn about what they do not use.
 
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::json;
@@ -18,6 +21,7 @@ use slotline::store::{
     AuditEntry, CallEventEntry, CallLogQuery, CanaryRules, NewRequest, PluginVersion,
     RecordingEntry, RequestKind, StorageQuota, StorageUsage, Store, StoreError, ToolCallEntry,
 };
+use tokio::sync::Barrier;
 
 /// What a test fails with.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -31,17 +35,20 @@ pub trait Backend: Sized {
     fn fresh() -> Result<Self, Error>;
 
     /// A store on this database. Called again, another one on the same data: a reopen
-    /// (SQLite) or another replica (PostgreSQL).
-    fn open(&self) -> Result<Store, StoreError>;
+    /// (SQLite) or another replica (PostgreSQL). Async, as connecting to PostgreSQL is.
+    fn open(&self) -> impl std::future::Future<Output = Result<Store, StoreError>> + Send;
 
-    /// Runs `sql` on the database behind the stores' backs (to damage it).
+    /// Runs `sql` on the database behind the stores' backs (to damage it). Blocking, but safe
+    /// to call from async code (PostgreSQL's sync client runs on a thread of its own).
     fn execute(&self, sql: &str) -> Result<(), Error>;
 
     /// The first row of `sql`, whose columns are all integers, read behind the stores' backs.
+    /// Blocking, and safe from async code, like [`Backend::execute`].
     fn integers(&self, sql: &str) -> Result<Vec<i64>, Error>;
 }
 
-/// One `#[test]` per scenario of this file, on a fresh database of `$backend` each.
+/// One `#[tokio::test]` per scenario of this file, on a fresh database of `$backend` each, on a
+/// multi-threaded runtime (the gateway's).
 macro_rules! behaviour_tests {
     ($backend:ty) => {
         $crate::behaviour::behaviour_tests!(@each $backend;
@@ -68,10 +75,10 @@ macro_rules! behaviour_tests {
     };
     (@each $backend:ty; $($scenario:ident),* $(,)?) => {
         $(
-            #[test]
-            fn $scenario() -> $crate::behaviour::Outcome {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $scenario() -> $crate::behaviour::Outcome {
                 let database = <$backend as $crate::behaviour::Backend>::fresh()?;
-                $crate::behaviour::$scenario(&database)
+                $crate::behaviour::$scenario(&database).await
             }
         )*
     };
@@ -83,93 +90,110 @@ fn digest(n: u8) -> String {
 }
 
 /// Uploads `digest(n)` for `tenant` and returns the version number it got.
-fn upload(store: &Store, tenant: &str, n: u8) -> Result<u32, StoreError> {
+async fn upload(store: &Store, tenant: &str, n: u8) -> Result<u32, StoreError> {
     Ok(store
-        .add_plugin_version(tenant, &digest(n), 1, "0.1.0")?
+        .add_plugin_version(tenant, &digest(n), 1, "0.1.0")
+        .await?
         .version)
 }
 
 /// The ids of all tenants, in the store's order.
-fn tenant_ids(store: &Store) -> Result<Vec<String>, StoreError> {
-    Ok(store.tenants()?.into_iter().map(|t| t.id).collect())
+async fn tenant_ids(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(store.tenants().await?.into_iter().map(|t| t.id).collect())
 }
 
-pub fn tenants_are_created_and_updated(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    assert_eq!(store.tenant("b")?, None);
-    let created = store.put_tenant("b", &json!({"locale": "en"}))?;
+pub async fn tenants_are_created_and_updated(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    assert_eq!(store.tenant("b").await?, None);
+    let created = store.put_tenant("b", &json!({"locale": "en"})).await?;
     assert_eq!(created.settings, json!({"locale": "en"}));
     assert_eq!(created.active_version, None);
-    store.put_tenant("a", &json!({}))?;
-    store.add_plugin_version("b", &digest(1), 10, "0.1.0")?;
-    store.activate("b", 1, "op")?;
-    let updated = store.put_tenant("b", &json!({"locale": "de"}))?;
+    store.put_tenant("a", &json!({})).await?;
+    store
+        .add_plugin_version("b", &digest(1), 10, "0.1.0")
+        .await?;
+    store.activate("b", 1, "op").await?;
+    let updated = store.put_tenant("b", &json!({"locale": "de"})).await?;
     assert_eq!(updated.settings["locale"], "de");
     assert_eq!(
         updated.active_version,
         Some(1),
         "settings keep the active version"
     );
-    assert_eq!(tenant_ids(&store)?, ["a", "b"]);
+    assert_eq!(tenant_ids(&store).await?, ["a", "b"]);
     // Byte order on both backends, like SQLite: upper case before lower case.
-    store.put_tenant("B", &json!({}))?;
-    assert_eq!(tenant_ids(&store)?, ["B", "a", "b"]);
+    store.put_tenant("B", &json!({})).await?;
+    assert_eq!(tenant_ids(&store).await?, ["B", "a", "b"]);
     Ok(())
 }
 
-pub fn versions_are_numbered_per_tenant_and_reuploads_are_idempotent(
+pub async fn versions_are_numbered_per_tenant_and_reuploads_are_idempotent(
     database: &impl Backend,
 ) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
-    store.put_tenant("b", &json!({}))?;
-    let first = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    store.put_tenant("b", &json!({})).await?;
+    let first = store
+        .add_plugin_version("a", &digest(1), 1000, "0.1.0")
+        .await?;
     assert_eq!(first.version, 1);
     assert_eq!(first.size, 1000);
     assert_eq!(first.status, PluginVersion::READY);
     assert!(chrono::DateTime::parse_from_rfc3339(&first.uploaded_at).is_ok());
-    assert_eq!(upload(&store, "a", 2)?, 2);
-    let again = store.add_plugin_version("a", &digest(1), 1000, "0.1.0")?;
+    assert_eq!(upload(&store, "a", 2).await?, 2);
+    let again = store
+        .add_plugin_version("a", &digest(1), 1000, "0.1.0")
+        .await?;
     assert_eq!(again, first);
-    assert_eq!(upload(&store, "a", 3)?, 3);
-    assert_eq!(upload(&store, "b", 2)?, 1, "numbers are per tenant");
+    assert_eq!(upload(&store, "a", 3).await?, 3);
+    assert_eq!(upload(&store, "b", 2).await?, 1, "numbers are per tenant");
     let versions: Vec<_> = store
-        .plugin_versions("a")?
+        .plugin_versions("a")
+        .await?
         .into_iter()
         .map(|v| v.version)
         .collect();
     assert_eq!(versions, [1, 2, 3]);
-    assert_eq!(store.plugin_version("a", 1)?, Some(first));
-    assert_eq!(store.plugin_version("a", 4)?, None);
+    assert_eq!(store.plugin_version("a", 1).await?, Some(first));
+    assert_eq!(store.plugin_version("a", 4).await?, None);
     Ok(())
 }
 
-pub fn an_upload_for_an_unknown_tenant_creates_nothing(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    let err = store.add_plugin_version("nobody", &digest(1), 1, "0.1.0");
+pub async fn an_upload_for_an_unknown_tenant_creates_nothing(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    let err = store
+        .add_plugin_version("nobody", &digest(1), 1, "0.1.0")
+        .await;
     assert!(matches!(err, Err(StoreError::UnknownTenant(ref t)) if t == "nobody"));
-    assert_eq!(store.tenant("nobody")?, None);
-    assert!(store.plugin_versions("nobody")?.is_empty());
-    assert!(store.tenants()?.is_empty());
+    assert_eq!(store.tenant("nobody").await?, None);
+    assert!(store.plugin_versions("nobody").await?.is_empty());
+    assert!(store.tenants().await?.is_empty());
     Ok(())
 }
 
-pub fn activation_and_rollback_are_audited(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
-    assert_eq!(store.active_version("a")?, None);
-    let v1 = store.add_plugin_version("a", &digest(1), 81_920, "0.1.0")?;
-    let v2 = store.add_plugin_version("a", &digest(2), 82_000, "0.1.0")?;
+pub async fn activation_and_rollback_are_audited(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    assert_eq!(store.active_version("a").await?, None);
+    let v1 = store
+        .add_plugin_version("a", &digest(1), 81_920, "0.1.0")
+        .await?;
+    let v2 = store
+        .add_plugin_version("a", &digest(2), 82_000, "0.1.0")
+        .await?;
     assert_eq!((v1.version, v2.version), (1, 2));
     assert_eq!(v1.size, 81_920);
-    assert_eq!(store.activate("a", 2, "alice")?, v2);
-    assert_eq!(store.active_version("a")?, Some(v2.clone()));
-    assert_eq!(store.activate("a", 1, "bob")?, v1);
-    assert_eq!(store.active_version("a")?, Some(v1));
-    assert_eq!(store.tenant("a")?.and_then(|t| t.active_version), Some(1));
+    assert_eq!(store.activate("a", 2, "alice").await?, v2);
+    assert_eq!(store.active_version("a").await?, Some(v2.clone()));
+    assert_eq!(store.activate("a", 1, "bob").await?, v1);
+    assert_eq!(store.active_version("a").await?, Some(v1));
+    assert_eq!(
+        store.tenant("a").await?.and_then(|t| t.active_version),
+        Some(1)
+    );
 
-    store.audit("op", None, "token.rotate", "")?;
-    let log = store.audit_log(Some("a"), 10)?;
+    store.audit("op", None, "token.rotate", "").await?;
+    let log = store.audit_log(Some("a"), 10).await?;
     assert_eq!(log.len(), 2);
     assert!(log[0].id > log[1].id, "newest first");
     assert_eq!(log[0].action, "plugin.activate");
@@ -181,124 +205,139 @@ pub fn activation_and_rollback_are_audited(database: &impl Backend) -> Outcome {
     );
     assert_eq!(log[1].actor, "alice");
     assert!(log[1].detail.ends_with("(was none)"), "{}", log[1].detail);
-    assert_eq!(store.audit_log(None, 10)?.len(), 3);
-    assert_eq!(store.audit_log(None, 1)?[0].action, "token.rotate");
+    assert_eq!(store.audit_log(None, 10).await?.len(), 3);
+    assert_eq!(store.audit_log(None, 1).await?[0].action, "token.rotate");
     Ok(())
 }
 
-pub fn unknown_versions_and_tenants_change_nothing(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
-    store.put_tenant("b", &json!({}))?;
-    let v1 = store.add_plugin_version("a", &digest(1), 1, "0.1.0")?;
-    store.add_plugin_version("b", &digest(2), 1, "0.1.0")?;
-    store.activate("a", 1, "op")?;
-    let before = store.tenant("a")?;
+pub async fn unknown_versions_and_tenants_change_nothing(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    store.put_tenant("b", &json!({})).await?;
+    let v1 = store
+        .add_plugin_version("a", &digest(1), 1, "0.1.0")
+        .await?;
+    store
+        .add_plugin_version("b", &digest(2), 1, "0.1.0")
+        .await?;
+    store.activate("a", 1, "op").await?;
+    let before = store.tenant("a").await?;
 
-    let err = store.activate("a", 9, "op");
+    let err = store.activate("a", 9, "op").await;
     assert!(matches!(
         err,
         Err(StoreError::UnknownVersion { ref tenant, version: 9 }) if tenant == "a"
     ));
     // Version 2 exists, but it belongs to tenant b.
     assert!(matches!(
-        store.activate("a", 2, "op"),
+        store.activate("a", 2, "op").await,
         Err(StoreError::UnknownVersion { .. })
     ));
     assert!(matches!(
-        store.activate("nobody", 1, "op"),
+        store.activate("nobody", 1, "op").await,
         Err(StoreError::UnknownTenant(_))
     ));
 
-    assert_eq!(store.tenant("a")?, before);
-    assert_eq!(store.active_version("a")?.map(|v| v.version), Some(1));
-    assert_eq!(store.active_version("a")?, Some(v1));
-    assert_eq!(store.active_version("b")?, None);
-    assert_eq!(store.audit_log(None, 10)?.len(), 1);
+    assert_eq!(store.tenant("a").await?, before);
+    assert_eq!(store.active_version("a").await?.map(|v| v.version), Some(1));
+    assert_eq!(store.active_version("a").await?, Some(v1));
+    assert_eq!(store.active_version("b").await?, None);
+    assert_eq!(store.audit_log(None, 10).await?.len(), 1);
     Ok(())
 }
 
-pub fn everything_survives_a_reopen(database: &impl Backend) -> Outcome {
+pub async fn everything_survives_a_reopen(database: &impl Backend) -> Outcome {
     let (tenant, versions, log) = {
-        let store = database.open()?;
-        store.put_tenant("a", &json!({"locale": "de", "calcom": {"event": 7}}))?;
-        let v1 = store.add_plugin_version("a", &digest(1), 100, "0.1.0")?;
-        let v2 = store.add_plugin_version("a", &digest(2), 200, "0.1.0")?;
-        store.activate("a", 2, "op")?;
-        store.activate("a", 1, "op")?;
-        store.audit("op", None, "tenant.list", "")?;
+        let store = database.open().await?;
+        store
+            .put_tenant("a", &json!({"locale": "de", "calcom": {"event": 7}}))
+            .await?;
+        let v1 = store
+            .add_plugin_version("a", &digest(1), 100, "0.1.0")
+            .await?;
+        let v2 = store
+            .add_plugin_version("a", &digest(2), 200, "0.1.0")
+            .await?;
+        store.activate("a", 2, "op").await?;
+        store.activate("a", 1, "op").await?;
+        store.audit("op", None, "tenant.list", "").await?;
         // Another store on the same data (another replica) sees it all, at once.
-        let other = database.open()?;
-        assert_eq!(other.active_version("a")?, Some(v1));
+        let other = database.open().await?;
+        assert_eq!(other.active_version("a").await?, Some(v1));
         assert_eq!(
-            other.plugin_versions("a")?,
-            [store.plugin_version("a", 1)?.ok_or("v1")?, v2]
+            other.plugin_versions("a").await?,
+            [store.plugin_version("a", 1).await?.ok_or("v1")?, v2]
         );
         (
-            store.tenant("a")?,
-            store.plugin_versions("a")?,
-            store.audit_log(None, 10)?,
+            store.tenant("a").await?,
+            store.plugin_versions("a").await?,
+            store.audit_log(None, 10).await?,
         )
     };
-    let store = database.open()?;
+    let store = database.open().await?;
     assert!(tenant.is_some());
-    assert_eq!(store.tenant("a")?, tenant);
-    assert_eq!(store.plugin_versions("a")?, versions);
+    assert_eq!(store.tenant("a").await?, tenant);
+    assert_eq!(store.plugin_versions("a").await?, versions);
     assert_eq!(
-        store.active_version("a")?.map(|v| v.digest),
+        store.active_version("a").await?.map(|v| v.digest),
         Some(digest(1))
     );
-    assert_eq!(store.audit_log(None, 10)?, log);
+    assert_eq!(store.audit_log(None, 10).await?, log);
     assert_eq!(log.len(), 3);
     // Numbering continues where it stopped.
-    assert_eq!(upload(&store, "a", 3)?, 3);
+    assert_eq!(upload(&store, "a", 3).await?, 3);
     Ok(())
 }
 
-pub fn the_audit_log_filters_by_tenant_and_limits(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.audit("op", Some("a"), "tenant.put", "1")?;
-    store.audit("op", Some("b"), "tenant.put", "2")?;
-    store.audit("op", None, "token.rotate", "3")?;
-    store.audit("op", Some("a"), "tenant.put", "4")?;
+pub async fn the_audit_log_filters_by_tenant_and_limits(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.audit("op", Some("a"), "tenant.put", "1").await?;
+    store.audit("op", Some("b"), "tenant.put", "2").await?;
+    store.audit("op", None, "token.rotate", "3").await?;
+    store.audit("op", Some("a"), "tenant.put", "4").await?;
     let details = |entries: Vec<AuditEntry>| -> Vec<String> {
         entries.into_iter().map(|e| e.detail).collect()
     };
-    assert_eq!(details(store.audit_log(Some("a"), 10)?), ["4", "1"]);
-    assert_eq!(details(store.audit_log(None, 2)?), ["4", "3"]);
-    assert!(store.audit_log(None, 0)?.is_empty());
+    assert_eq!(details(store.audit_log(Some("a"), 10).await?), ["4", "1"]);
+    assert_eq!(details(store.audit_log(None, 2).await?), ["4", "3"]);
+    assert!(store.audit_log(None, 0).await?.is_empty());
     Ok(())
 }
 
 /// Eight uploads at once, from two stores on the same data (two processes on one SQLite
-/// file, two replicas on one PostgreSQL), four threads each.
-pub fn concurrent_uploads_get_distinct_consecutive_versions(database: &impl Backend) -> Outcome {
-    let stores = [Arc::new(database.open()?), Arc::new(database.open()?)];
-    stores[0].put_tenant("a", &json!({}))?;
+/// file, two replicas on one PostgreSQL), four tasks each, started together.
+pub async fn concurrent_uploads_get_distinct_consecutive_versions(
+    database: &impl Backend,
+) -> Outcome {
+    let stores = [
+        Arc::new(database.open().await?),
+        Arc::new(database.open().await?),
+    ];
+    stores[0].put_tenant("a", &json!({})).await?;
     let uploads = 8u8;
     let barrier = Arc::new(Barrier::new(usize::from(uploads)));
-    let threads: Vec<_> = (0..uploads)
+    let tasks: Vec<_> = (0..uploads)
         .map(|n| {
             let store = Arc::clone(&stores[usize::from(n % 2)]);
             let barrier = Arc::clone(&barrier);
-            std::thread::spawn(move || {
-                barrier.wait();
-                store.add_plugin_version("a", &digest(n), 1, "0.1.0")
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.add_plugin_version("a", &digest(n), 1, "0.1.0").await
             })
         })
         .collect();
     let mut numbers = Vec::new();
-    for thread in threads {
-        numbers.push(thread.join().map_err(|_| "an upload panicked")??.version);
+    for task in tasks {
+        numbers.push(task.await.map_err(|_| "an upload panicked")??.version);
     }
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=u32::from(uploads)).collect::<Vec<_>>());
     Ok(())
 }
 
-pub fn requests_are_recorded_finished_and_delivered_once(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
+pub async fn requests_are_recorded_finished_and_delivered_once(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
     let new = |tenant: &str| NewRequest {
         id: format!("req-{tenant}"),
         tenant: tenant.to_owned(),
@@ -309,28 +348,28 @@ pub fn requests_are_recorded_finished_and_delivered_once(database: &impl Backend
         details: json!({"reason": "reschedule"}),
     };
     assert!(matches!(
-        store.add_request(&new("nobody")),
+        store.add_request(&new("nobody")).await,
         Err(StoreError::UnknownTenant(_))
     ));
-    let recorded = store.add_request(&new("a"))?;
+    let recorded = store.add_request(&new("a")).await?;
     assert_eq!(recorded.status, "open");
     assert_eq!(recorded.details["reason"], "reschedule");
     assert_eq!(
-        store.undelivered_requests()?,
+        store.undelivered_requests().await?,
         std::slice::from_ref(&recorded)
     );
-    store.mark_notified(&recorded.id)?;
-    assert!(store.undelivered_requests()?.is_empty());
-    let done = store.finish_request("a", &recorded.id)?;
+    store.mark_notified(&recorded.id).await?;
+    assert!(store.undelivered_requests().await?.is_empty());
+    let done = store.finish_request("a", &recorded.id).await?;
     assert_eq!(done.map(|r| r.status), Some("done".to_owned()));
-    assert_eq!(store.finish_request("a", "missing")?, None);
-    assert_eq!(store.requests("a", Some("done"))?.len(), 1);
+    assert_eq!(store.finish_request("a", "missing").await?, None);
+    assert_eq!(store.requests("a", Some("done")).await?.len(), 1);
     Ok(())
 }
 
-pub fn requests_of_both_kinds_round_trip(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
+pub async fn requests_of_both_kinds_round_trip(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
     let new = |tenant: &str, id: &str, kind| NewRequest {
         id: id.to_owned(),
         tenant: tenant.to_owned(),
@@ -341,74 +380,96 @@ pub fn requests_of_both_kinds_round_trip(database: &impl Backend) -> Outcome {
         details: json!({"reason": "reschedule"}),
     };
     assert!(matches!(
-        store.add_request(&new("nobody", "r0", RequestKind::Callback)),
+        store
+            .add_request(&new("nobody", "r0", RequestKind::Callback))
+            .await,
         Err(StoreError::UnknownTenant(_))
     ));
-    let callback = store.add_request(&new("a", "r1", RequestKind::Callback))?;
+    let callback = store
+        .add_request(&new("a", "r1", RequestKind::Callback))
+        .await?;
     assert_eq!(callback.status, "open");
     assert_eq!(callback.details["reason"], "reschedule");
     assert_eq!(callback.phone.as_deref(), Some("+4930123"));
     assert_eq!(callback.name, None);
     assert_eq!(callback.notified_at, None);
-    let intent = store.add_request(&new("a", "r2", RequestKind::BookingIntent))?;
+    let intent = store
+        .add_request(&new("a", "r2", RequestKind::BookingIntent))
+        .await?;
     assert_eq!(intent.status, "pending");
-    assert_eq!(store.request("a", "r1")?, Some(callback.clone()));
-    assert_eq!(store.request("b", "r1")?, None);
-    assert_eq!(store.undelivered_requests()?.len(), 2);
-    store.mark_notified("r1")?;
-    assert_eq!(store.undelivered_requests()?, std::slice::from_ref(&intent));
-    let done = store.finish_request("a", "r1")?;
+    assert_eq!(store.request("a", "r1").await?, Some(callback.clone()));
+    assert_eq!(store.request("b", "r1").await?, None);
+    assert_eq!(store.undelivered_requests().await?.len(), 2);
+    store.mark_notified("r1").await?;
+    assert_eq!(
+        store.undelivered_requests().await?,
+        std::slice::from_ref(&intent)
+    );
+    let done = store.finish_request("a", "r1").await?;
     assert_eq!(done.map(|r| r.status), Some("done".to_owned()));
-    assert_eq!(store.finish_request("a", "missing")?, None);
-    assert_eq!(store.requests("a", Some("done"))?.len(), 1);
-    assert_eq!(store.requests("a", Some("pending"))?, [intent]);
-    assert_eq!(store.requests("a", None)?.len(), 2);
+    assert_eq!(store.finish_request("a", "missing").await?, None);
+    assert_eq!(store.requests("a", Some("done")).await?.len(), 1);
+    assert_eq!(store.requests("a", Some("pending")).await?, [intent]);
+    assert_eq!(store.requests("a", None).await?.len(), 2);
     Ok(())
 }
 
-pub fn callers_are_remembered_per_tenant(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
-    assert_eq!(store.caller_name("a", "+4930123")?, None);
-    store.remember_caller("a", "+4930123", "Ada")?;
-    store.remember_caller("a", "+4930123", "Ada Lovelace")?;
+pub async fn callers_are_remembered_per_tenant(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    assert_eq!(store.caller_name("a", "+4930123").await?, None);
+    store.remember_caller("a", "+4930123", "Ada").await?;
+    store
+        .remember_caller("a", "+4930123", "Ada Lovelace")
+        .await?;
     assert_eq!(
-        store.caller_name("a", "+4930123")?.as_deref(),
+        store.caller_name("a", "+4930123").await?.as_deref(),
         Some("Ada Lovelace")
     );
     assert!(matches!(
-        store.remember_caller("nobody", "+1", "X"),
+        store.remember_caller("nobody", "+1", "X").await,
         Err(StoreError::UnknownTenant(_))
     ));
     Ok(())
 }
 
-pub fn components_are_stored_by_digest_once(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
+pub async fn components_are_stored_by_digest_once(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
     let bytes: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
-    assert_eq!(store.component(&digest(1))?, None);
-    store.put_component(&digest(1), &bytes)?;
-    store.put_component(&digest(1), &bytes)?;
-    store.put_component(&digest(2), b"\0asm")?;
-    let other = database.open()?;
-    assert_eq!(other.component(&digest(1))?, Some(bytes));
-    assert_eq!(other.component(&digest(2))?.as_deref(), Some(&b"\0asm"[..]));
+    assert_eq!(store.component(&digest(1)).await?, None);
+    store.put_component(&digest(1), &bytes).await?;
+    store.put_component(&digest(1), &bytes).await?;
+    store.put_component(&digest(2), b"\0asm").await?;
+    let other = database.open().await?;
+    assert_eq!(other.component(&digest(1)).await?, Some(bytes));
+    assert_eq!(
+        other.component(&digest(2)).await?.as_deref(),
+        Some(&b"\0asm"[..])
+    );
     let counts = database.integers("SELECT COUNT(*), MAX(size) FROM components")?;
     assert_eq!(counts, [2, 300_000]);
     Ok(())
 }
 
-pub fn a_tenant_keeps_no_more_versions_or_bytes_than_its_quota(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
-    store.put_tenant("b", &json!({}))?;
+pub async fn a_tenant_keeps_no_more_versions_or_bytes_than_its_quota(
+    database: &impl Backend,
+) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    store.put_tenant("b", &json!({})).await?;
     let quota = StorageQuota {
         max_versions: 2,
         max_bytes: 1000,
     };
-    store.add_plugin_version_within("a", &digest(1), 400, "0.1.0", quota)?;
-    store.add_plugin_version_within("a", &digest(2), 400, "0.1.0", quota)?;
-    let refused = store.add_plugin_version_within("a", &digest(3), 1, "0.1.0", quota);
+    store
+        .add_plugin_version_within("a", &digest(1), 400, "0.1.0", quota)
+        .await?;
+    store
+        .add_plugin_version_within("a", &digest(2), 400, "0.1.0", quota)
+        .await?;
+    let refused = store
+        .add_plugin_version_within("a", &digest(3), 1, "0.1.0", quota)
+        .await;
     assert!(
         matches!(&refused, Err(StoreError::VersionQuota { key, .. }) if *key == "max_versions"),
         "{refused:?}"
@@ -419,46 +480,58 @@ pub fn a_tenant_keeps_no_more_versions_or_bytes_than_its_quota(database: &impl B
         "{message}"
     );
     // Uploading what it keeps is never refused: that version again.
-    let again = store.add_plugin_version_within("a", &digest(2), 400, "0.1.0", quota)?;
+    let again = store
+        .add_plugin_version_within("a", &digest(2), 400, "0.1.0", quota)
+        .await?;
     assert_eq!(again.version, 2);
     let roomy = StorageQuota {
         max_versions: 10,
         max_bytes: 1000,
     };
-    let refused = store.add_plugin_version_within("a", &digest(3), 201, "0.1.0", roomy);
+    let refused = store
+        .add_plugin_version_within("a", &digest(3), 201, "0.1.0", roomy)
+        .await;
     assert!(
         matches!(&refused, Err(StoreError::VersionQuota { key, .. }) if *key == "max_stored_mib"),
         "{refused:?}"
     );
-    store.add_plugin_version_within("a", &digest(3), 200, "0.1.0", roomy)?;
+    store
+        .add_plugin_version_within("a", &digest(3), 200, "0.1.0", roomy)
+        .await?;
     assert_eq!(
-        store.storage_usage("a")?,
+        store.storage_usage("a").await?,
         StorageUsage {
             versions: 3,
             bytes: 1000
         }
     );
     // A neighbour's room is its own.
-    store.add_plugin_version_within("b", &digest(4), 1000, "0.1.0", quota)?;
-    assert_eq!(store.plugin_versions("a")?.len(), 3);
+    store
+        .add_plugin_version_within("b", &digest(4), 1000, "0.1.0", quota)
+        .await?;
+    assert_eq!(store.plugin_versions("a").await?.len(), 3);
     Ok(())
 }
 
-pub fn deleted_versions_free_their_room_and_their_bytes_but_never_their_number(
+pub async fn deleted_versions_free_their_room_and_their_bytes_but_never_their_number(
     database: &impl Backend,
 ) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
-    store.put_tenant("b", &json!({}))?;
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    store.put_tenant("b", &json!({})).await?;
     for n in 1..=3 {
-        store.put_component(&digest(n), &[n; 100])?;
-        store.add_plugin_version("a", &digest(n), 100, "0.1.0")?;
+        store.put_component(&digest(n), &[n; 100]).await?;
+        store
+            .add_plugin_version("a", &digest(n), 100, "0.1.0")
+            .await?;
     }
     // Tenant b runs the same bytes as a's version 2.
-    store.add_plugin_version("b", &digest(2), 100, "0.1.0")?;
-    store.activate("a", 1, "op")?;
+    store
+        .add_plugin_version("b", &digest(2), 100, "0.1.0")
+        .await?;
+    store.activate("a", 1, "op").await?;
 
-    let active = store.delete_plugin_version("a", 1, "op");
+    let active = store.delete_plugin_version("a", 1, "op").await;
     assert!(
         matches!(&active, Err(StoreError::VersionInUse { role, .. }) if *role == "active"),
         "{active:?}"
@@ -468,58 +541,68 @@ pub fn deleted_versions_free_their_room_and_their_bytes_but_never_their_number(
         promote_after: 100,
         margin_percent: 5,
     };
-    store.start_canary("a", 3, 10, rules, "op")?;
-    let candidate = store.delete_plugin_version("a", 3, "op");
+    store.start_canary("a", 3, 10, rules, "op").await?;
+    let candidate = store.delete_plugin_version("a", 3, "op").await;
     assert!(
         matches!(&candidate, Err(StoreError::VersionInUse { .. })),
         "{candidate:?}"
     );
-    assert_eq!(store.plugin_versions("a")?.len(), 3, "nothing was deleted");
+    assert_eq!(
+        store.plugin_versions("a").await?.len(),
+        3,
+        "nothing was deleted"
+    );
 
-    let shared = store.delete_plugin_version("a", 2, "op")?;
+    let shared = store.delete_plugin_version("a", 2, "op").await?;
     assert_eq!(shared.version.version, 2);
     assert!(!shared.unreferenced, "tenant b still names the bytes");
-    assert!(store.component(&digest(2))?.is_some());
+    assert!(store.component(&digest(2)).await?.is_some());
     assert_eq!(
         store
-            .plugin_versions("a")?
+            .plugin_versions("a")
+            .await?
             .iter()
             .map(|v| v.version)
             .collect::<Vec<_>>(),
         [1, 3]
     );
-    assert_eq!(store.plugin_version("a", 2)?, None);
+    assert_eq!(store.plugin_version("a", 2).await?, None);
     assert!(matches!(
-        store.activate("a", 2, "op"),
+        store.activate("a", 2, "op").await,
         Err(StoreError::UnknownVersion { version: 2, .. })
     ));
     assert!(matches!(
-        store.delete_plugin_version("a", 2, "op"),
+        store.delete_plugin_version("a", 2, "op").await,
         Err(StoreError::UnknownVersion { .. })
     ));
-    assert_eq!(store.storage_usage("a")?.versions, 2);
-    assert_eq!(store.audit_log(Some("a"), 1)?[0].action, "plugin.delete");
+    assert_eq!(store.storage_usage("a").await?.versions, 2);
+    assert_eq!(
+        store.audit_log(Some("a"), 1).await?[0].action,
+        "plugin.delete"
+    );
 
     // b's version goes too: now nobody names the bytes, and they are gone.
-    let last = store.delete_plugin_version("b", 1, "op")?;
+    let last = store.delete_plugin_version("b", 1, "op").await?;
     assert!(last.unreferenced);
-    assert_eq!(store.component(&digest(2))?, None);
+    assert_eq!(store.component(&digest(2)).await?, None);
 
     // A new upload never takes a deleted number; the deleted bytes uploaded again come back
     // as their old version.
-    assert_eq!(upload(&store, "a", 4)?, 4);
-    let back = store.add_plugin_version("a", &digest(2), 100, "0.1.0")?;
+    assert_eq!(upload(&store, "a", 4).await?, 4);
+    let back = store
+        .add_plugin_version("a", &digest(2), 100, "0.1.0")
+        .await?;
     assert_eq!(back.version, 2);
     assert_eq!(back.status, PluginVersion::READY);
-    assert_eq!(store.storage_usage("a")?.versions, 4);
+    assert_eq!(store.storage_usage("a").await?.versions, 4);
     Ok(())
 }
 
-pub fn corrupt_settings_are_reported_not_hidden(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("a", &json!({}))?;
+pub async fn corrupt_settings_are_reported_not_hidden(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
     database.execute("UPDATE tenants SET settings = '{oops' WHERE id = 'a'")?;
-    match store.tenant("a") {
+    match store.tenant("a").await {
         Err(err @ StoreError::Corrupt(_)) => {
             assert!(
                 err.to_string().contains("settings of tenant \"a\""),
@@ -528,7 +611,7 @@ pub fn corrupt_settings_are_reported_not_hidden(database: &impl Backend) -> Outc
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
-    assert!(matches!(store.tenants(), Err(StoreError::Corrupt(_))));
+    assert!(matches!(store.tenants().await, Err(StoreError::Corrupt(_))));
     Ok(())
 }
 
@@ -557,12 +640,18 @@ fn logged(tenant: &str, call: &str, tool: &str, outcome: &str, at: &str, us: i64
 /// Logs `calls`, each with its recording (`{"n": n}`, referring to its values), keeping the
 /// tenant's latest `keep`: as the call log's writer does, the calls first, then their
 /// recordings by the calls' ids.
-fn log_recorded(store: &Store, calls: Vec<(ToolCallEntry, u32, &[&str])>, keep: u32) -> Outcome {
+async fn log_recorded(
+    store: &Store,
+    calls: Vec<(ToolCallEntry, u32, &[&str])>,
+    keep: u32,
+) -> Outcome {
     let recordings: Vec<_> = calls
         .iter()
         .map(|(entry, n, values)| (Arc::clone(&entry.tenant), entry.at.clone(), *n, *values))
         .collect();
-    let ids = store.append_call_log(calls.into_iter().map(|c| c.0).collect(), Vec::new())?;
+    let ids = store
+        .append_call_log(calls.into_iter().map(|c| c.0).collect(), Vec::new())
+        .await?;
     assert_eq!(ids.len(), recordings.len(), "an id per tool call");
     let entries = recordings
         .into_iter()
@@ -579,7 +668,7 @@ fn log_recorded(store: &Store, calls: Vec<(ToolCallEntry, u32, &[&str])>, keep: 
             keep,
         })
         .collect();
-    store.append_recordings(entries)?;
+    store.append_recordings(entries).await?;
     Ok(())
 }
 
@@ -594,8 +683,8 @@ fn event(tenant: &str, call: &str, name: &str, at: &str) -> CallEventEntry {
     }
 }
 
-pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
+pub async fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
     let durations = [300, 100, 500, 100, 200];
     let entries = durations
         .iter()
@@ -611,31 +700,34 @@ pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome
             logged("acme", &format!("call-{}", n / 2), tool, outcome, &at, *us)
         })
         .collect();
-    store.append_call_log(entries, Vec::new())?;
-    store.append_call_log(
-        vec![logged(
-            "other",
-            "call-0",
-            "parse_date",
-            "ok",
-            "2026-12-02T10:00:00.000Z",
-            9,
-        )],
-        Vec::new(),
-    )?;
+    store.append_call_log(entries, Vec::new()).await?;
+    store
+        .append_call_log(
+            vec![logged(
+                "other",
+                "call-0",
+                "parse_date",
+                "ok",
+                "2026-12-02T10:00:00.000Z",
+                9,
+            )],
+            Vec::new(),
+        )
+        .await?;
     let query = |change: &dyn Fn(&mut CallLogQuery)| {
         let mut query = CallLogQuery {
             limit: 50,
             ..CallLogQuery::default()
         };
         change(&mut query);
-        store.call_log("acme", &query)
+        let store = &store;
+        async move { store.call_log("acme", &query).await }
     };
     let durations_of = |page: &slotline::store::CallLogPage| -> Vec<i64> {
         page.calls.iter().map(|call| call.total_us).collect()
     };
     // Newest first, the other tenant's call nowhere.
-    let all = query(&|_| {})?;
+    let all = query(&|_| {}).await?;
     assert_eq!(durations_of(&all), vec![200, 100, 500, 100, 300]);
     assert_eq!(all.next, None);
     assert_eq!(
@@ -644,24 +736,25 @@ pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome
     );
     assert_eq!(all.calls[0].waterfall["total_us"], 200);
     // Slowest first; ties newest first.
-    let slowest = query(&|q| q.slowest = true)?;
+    let slowest = query(&|q| q.slowest = true).await?;
     assert_eq!(durations_of(&slowest), vec![500, 300, 200, 100, 100]);
     assert!(slowest.calls[3].id > slowest.calls[4].id);
     // Filters.
-    let tools = query(&|q| q.tool = Some("parse_date".into()))?;
+    let tools = query(&|q| q.tool = Some("parse_date".into())).await?;
     assert_eq!(durations_of(&tools), vec![100, 100]);
-    let refused = query(&|q| q.outcome = Some("refused".into()))?;
+    let refused = query(&|q| q.outcome = Some("refused".into())).await?;
     assert_eq!(refused.calls.len(), 1);
     assert_eq!(
         refused.calls[0].error_code.as_deref(),
         Some("missing_argument")
     );
-    let one_call = query(&|q| q.call_id = Some("call-1".into()))?;
+    let one_call = query(&|q| q.call_id = Some("call-1".into())).await?;
     assert_eq!(durations_of(&one_call), vec![100, 500]);
     let window = query(&|q| {
         q.since = Some("2026-12-02T10:01:00.000Z".into());
         q.until = Some("2026-12-02T10:03:00.000Z".into());
-    })?;
+    })
+    .await?;
     assert_eq!(durations_of(&window), vec![500, 100]);
     // Pages of two, in both orders, cover everything once.
     for slowest in [false, true] {
@@ -672,7 +765,8 @@ pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome
                 q.limit = 2;
                 q.slowest = slowest;
                 q.after = after;
-            })?;
+            })
+            .await?;
             assert!(page.calls.len() <= 2);
             seen.extend(page.calls.iter().map(|call| call.id));
             match page.next {
@@ -681,7 +775,7 @@ pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome
             }
         }
         let expected: Vec<i64> = if slowest {
-            slowest_ids(&slowest_page(&store)?)
+            slowest_ids(&slowest_page(&store).await?)
         } else {
             all.calls.iter().map(|c| c.id).collect()
         };
@@ -690,61 +784,65 @@ pub fn the_call_log_filters_orders_and_pages(database: &impl Backend) -> Outcome
     Ok(())
 }
 
-fn slowest_page(store: &Store) -> Result<slotline::store::CallLogPage, StoreError> {
-    store.call_log(
-        "acme",
-        &CallLogQuery {
-            limit: 50,
-            slowest: true,
-            ..CallLogQuery::default()
-        },
-    )
+async fn slowest_page(store: &Store) -> Result<slotline::store::CallLogPage, StoreError> {
+    store
+        .call_log(
+            "acme",
+            &CallLogQuery {
+                limit: 50,
+                slowest: true,
+                ..CallLogQuery::default()
+            },
+        )
+        .await
 }
 
 fn slowest_ids(page: &slotline::store::CallLogPage) -> Vec<i64> {
     page.calls.iter().map(|call| call.id).collect()
 }
 
-pub fn a_call_reads_back_as_its_timeline_with_its_plugin_version(
+pub async fn a_call_reads_back_as_its_timeline_with_its_plugin_version(
     database: &impl Backend,
 ) -> Outcome {
-    let store = database.open()?;
-    store.put_tenant("acme", &json!({}))?;
-    let version = upload(&store, "acme", 1)?;
-    store.append_call_log(
-        vec![
-            logged(
-                "acme",
-                "c1",
-                "check_availability",
-                "ok",
-                "2026-12-02T10:00:01.000Z",
-                50,
-            ),
-            logged(
-                "acme",
-                "c1",
-                "create_booking",
-                "ok",
-                "2026-12-02T10:00:02.000Z",
-                70,
-            ),
-            logged(
-                "acme",
-                "c2",
-                "parse_date",
-                "ok",
-                "2026-12-02T10:00:03.000Z",
-                10,
-            ),
-        ],
-        vec![
-            event("acme", "c1", "call_started", "2026-12-02T10:00:00.000Z"),
-            event("acme", "c1", "call_ended", "2026-12-02T10:00:09.000Z"),
-            event("other", "c1", "call_started", "2026-12-02T10:00:00.000Z"),
-        ],
-    )?;
-    let Some(timeline) = store.call_timeline("acme", "c1")? else {
+    let store = database.open().await?;
+    store.put_tenant("acme", &json!({})).await?;
+    let version = upload(&store, "acme", 1).await?;
+    store
+        .append_call_log(
+            vec![
+                logged(
+                    "acme",
+                    "c1",
+                    "check_availability",
+                    "ok",
+                    "2026-12-02T10:00:01.000Z",
+                    50,
+                ),
+                logged(
+                    "acme",
+                    "c1",
+                    "create_booking",
+                    "ok",
+                    "2026-12-02T10:00:02.000Z",
+                    70,
+                ),
+                logged(
+                    "acme",
+                    "c2",
+                    "parse_date",
+                    "ok",
+                    "2026-12-02T10:00:03.000Z",
+                    10,
+                ),
+            ],
+            vec![
+                event("acme", "c1", "call_started", "2026-12-02T10:00:00.000Z"),
+                event("acme", "c1", "call_ended", "2026-12-02T10:00:09.000Z"),
+                event("other", "c1", "call_started", "2026-12-02T10:00:00.000Z"),
+            ],
+        )
+        .await?;
+    let Some(timeline) = store.call_timeline("acme", "c1").await? else {
         return Err("the call has a timeline".into());
     };
     let events: Vec<&str> = timeline.events.iter().map(|e| e.event.as_str()).collect();
@@ -760,103 +858,120 @@ pub fn a_call_reads_back_as_its_timeline_with_its_plugin_version(
         timeline.tool_calls[0].plugin_version,
         Some(i64::from(version))
     );
-    assert_eq!(store.call_timeline("acme", "nobody")?, None);
+    assert_eq!(store.call_timeline("acme", "nobody").await?, None);
     // The other tenant's event of the same call id is its own.
     let other = store
-        .call_timeline("other", "c1")?
+        .call_timeline("other", "c1")
+        .await?
         .map(|t| (t.events.len(), t.tool_calls.len()));
     assert_eq!(other, Some((1, 0)));
     Ok(())
 }
 
-pub fn the_call_log_is_swept_per_tenant_by_age(database: &impl Backend) -> Outcome {
-    let store = database.open()?;
-    store.append_call_log(
-        vec![
-            logged(
+pub async fn the_call_log_is_swept_per_tenant_by_age(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store
+        .append_call_log(
+            vec![
+                logged(
+                    "acme",
+                    "old",
+                    "parse_date",
+                    "ok",
+                    "2026-10-01T10:00:00.000Z",
+                    1,
+                ),
+                logged(
+                    "acme",
+                    "new",
+                    "parse_date",
+                    "ok",
+                    "2026-12-01T10:00:00.000Z",
+                    2,
+                ),
+                logged(
+                    "other",
+                    "old",
+                    "parse_date",
+                    "ok",
+                    "2026-10-01T10:00:00.000Z",
+                    3,
+                ),
+            ],
+            vec![event(
                 "acme",
                 "old",
-                "parse_date",
-                "ok",
-                "2026-10-01T10:00:00.000Z",
-                1,
-            ),
-            logged(
-                "acme",
-                "new",
-                "parse_date",
-                "ok",
-                "2026-12-01T10:00:00.000Z",
-                2,
-            ),
-            logged(
-                "other",
-                "old",
-                "parse_date",
-                "ok",
-                "2026-10-01T10:00:00.000Z",
-                3,
-            ),
-        ],
-        vec![event(
-            "acme",
-            "old",
-            "call_started",
-            "2026-10-01T09:59:00.000Z",
-        )],
-    )?;
-    assert_eq!(store.sweep_call_log("acme", "2026-11-01T00:00:00.000Z")?, 2);
-    assert_eq!(store.call_timeline("acme", "old")?, None);
-    assert!(store.call_timeline("acme", "new")?.is_some());
-    assert!(store.call_timeline("other", "old")?.is_some());
+                "call_started",
+                "2026-10-01T09:59:00.000Z",
+            )],
+        )
+        .await?;
+    assert_eq!(
+        store
+            .sweep_call_log("acme", "2026-11-01T00:00:00.000Z")
+            .await?,
+        2
+    );
+    assert_eq!(store.call_timeline("acme", "old").await?, None);
+    assert!(store.call_timeline("acme", "new").await?.is_some());
+    assert!(store.call_timeline("other", "old").await?.is_some());
     // A tenant with nothing recent loses everything old.
     assert_eq!(
-        store.sweep_call_log("other", "2026-11-01T00:00:00.000Z")?,
+        store
+            .sweep_call_log("other", "2026-11-01T00:00:00.000Z")
+            .await?,
         1
     );
-    assert_eq!(store.call_timeline("other", "old")?, None);
+    assert_eq!(store.call_timeline("other", "old").await?, None);
     // A call stamped out of order (another replica's clock) waits for a later sweep; what
     // came before the first recent call goes.
-    store.append_call_log(
-        vec![
-            logged(
-                "late",
-                "a",
-                "parse_date",
-                "ok",
-                "2026-10-01T10:00:00.000Z",
-                1,
-            ),
-            logged(
-                "late",
-                "b",
-                "parse_date",
-                "ok",
-                "2026-12-01T10:00:00.000Z",
-                1,
-            ),
-            logged(
-                "late",
-                "c",
-                "parse_date",
-                "ok",
-                "2026-10-02T10:00:00.000Z",
-                1,
-            ),
-        ],
-        Vec::new(),
-    )?;
-    assert_eq!(store.sweep_call_log("late", "2026-11-01T00:00:00.000Z")?, 1);
-    assert_eq!(store.call_timeline("late", "a")?, None);
-    assert!(store.call_timeline("late", "b")?.is_some());
-    assert!(store.call_timeline("late", "c")?.is_some());
+    store
+        .append_call_log(
+            vec![
+                logged(
+                    "late",
+                    "a",
+                    "parse_date",
+                    "ok",
+                    "2026-10-01T10:00:00.000Z",
+                    1,
+                ),
+                logged(
+                    "late",
+                    "b",
+                    "parse_date",
+                    "ok",
+                    "2026-12-01T10:00:00.000Z",
+                    1,
+                ),
+                logged(
+                    "late",
+                    "c",
+                    "parse_date",
+                    "ok",
+                    "2026-10-02T10:00:00.000Z",
+                    1,
+                ),
+            ],
+            Vec::new(),
+        )
+        .await?;
+    assert_eq!(
+        store
+            .sweep_call_log("late", "2026-11-01T00:00:00.000Z")
+            .await?,
+        1
+    );
+    assert_eq!(store.call_timeline("late", "a").await?, None);
+    assert!(store.call_timeline("late", "b").await?.is_some());
+    assert!(store.call_timeline("late", "c").await?.is_some());
     Ok(())
 }
 
-pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
+pub async fn recordings_keep_the_latest_per_tenant_and_their_values_once(
     database: &impl Backend,
 ) -> Outcome {
-    let store = database.open()?;
+    let store = database.open().await?;
     let at = |n: u32| format!("2026-12-0{}T10:00:00.000Z", 1 + n / 3);
     // Five calls of acme's in two batches, keeping the latest three; one of another tenant's
     // with the same value, which stays its own.
@@ -873,12 +988,12 @@ pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
             })
             .collect::<Vec<_>>()
     };
-    log_recorded(&store, batch(0..3), 3)?;
-    log_recorded(&store, batch(3..5), 3)?;
+    log_recorded(&store, batch(0..3), 3).await?;
+    log_recorded(&store, batch(3..5), 3).await?;
     let other = logged("other", "x", "parse_date", "ok", &at(0), 1);
-    log_recorded(&store, vec![(other, 9, &["slots"])], 3)?;
+    log_recorded(&store, vec![(other, 9, &["slots"])], 3).await?;
 
-    let kept = store.recordings("acme", 10)?;
+    let kept = store.recordings("acme", 10).await?;
     let calls: Vec<&str> = kept.iter().map(|r| r.call_id.as_str()).collect();
     assert_eq!(
         calls,
@@ -891,9 +1006,10 @@ pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
     );
     assert_eq!(kept[0].tool, "parse_date");
     assert_eq!(kept[0].plugin_digest, Some(digest(1)));
-    assert_eq!(store.recordings("acme", 1)?.len(), 1);
-    let values =
-        store.recorded_values("acme", vec!["slots".into(), "day".into(), "unknown".into()])?;
+    assert_eq!(store.recordings("acme", 1).await?.len(), 1);
+    let values = store
+        .recorded_values("acme", vec!["slots".into(), "day".into(), "unknown".into()])
+        .await?;
     assert_eq!(values.len(), 2);
     assert_eq!(values["slots"], Bytes::from("slots".repeat(100)));
     // Each value once per tenant, however many recordings refer to it.
@@ -903,14 +1019,16 @@ pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
     );
     assert!(
         store
-            .recorded_values("other", vec!["day".into()])?
+            .recorded_values("other", vec!["day".into()])
+            .await?
             .is_empty()
     );
 
     // The sweep takes old recordings with the log, then the values nothing refers to.
-    store.sweep_call_log("acme", &at(4))?;
+    store.sweep_call_log("acme", &at(4)).await?;
     let calls: Vec<String> = store
-        .recordings("acme", 10)?
+        .recordings("acme", 10)
+        .await?
         .into_iter()
         .map(|r| r.call_id)
         .collect();
@@ -923,20 +1041,28 @@ pub fn recordings_keep_the_latest_per_tenant_and_their_values_once(
             &["slots"],
         )],
         1,
-    )?;
-    store.sweep_call_log("acme", &at(4))?;
+    )
+    .await?;
+    store.sweep_call_log("acme", &at(4)).await?;
     assert!(
         store
-            .recorded_values("acme", vec!["day".into()])?
+            .recorded_values("acme", vec!["day".into()])
+            .await?
             .is_empty(),
         "day: unreferenced"
     );
     assert_eq!(
-        store.recorded_values("acme", vec!["slots".into()])?.len(),
+        store
+            .recorded_values("acme", vec!["slots".into()])
+            .await?
+            .len(),
         1
     );
     assert_eq!(
-        store.recorded_values("other", vec!["slots".into()])?.len(),
+        store
+            .recorded_values("other", vec!["slots".into()])
+            .await?
+            .len(),
         1
     );
     Ok(())

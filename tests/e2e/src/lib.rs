@@ -77,6 +77,7 @@ impl Harness {
         }
         tweak(&mut config);
         let mut gateway = Gateway::from_config(&config)
+            .await
             .unwrap_or_else(|err| panic!("cannot configure the gateway: {err}"));
         prepare(&mut gateway);
         let gateway = gateway

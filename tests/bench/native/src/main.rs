@@ -38,7 +38,7 @@ async fn main() -> Result<()> {
         bail!("the configuration has no tenant `{NATIVE_TENANT}` to answer natively");
     }
     let listen = config.server.listen;
-    let mut gateway = Gateway::from_config(&config)?;
+    let mut gateway = Gateway::from_config(&config).await?;
     let cache = gateway
         .tenants()
         .get(CACHE_OF)
