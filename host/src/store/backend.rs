@@ -137,6 +137,7 @@ impl Store {
                 let conn = Arc::clone(conn);
                 blocking(move || {
                     let mut conn = lock(&conn);
+                    end_abandoned(&conn)?;
                     ready(work(&mut Sqlite(&mut conn), args))
                 })
                 .await
@@ -160,10 +161,7 @@ impl Store {
                 let conn = Arc::clone(conn);
                 blocking(move || {
                     let mut conn = lock(&conn);
-                    if !conn.is_autocommit() {
-                        // Left open by a panic in an earlier `work`: nothing of it committed.
-                        conn.execute_batch("ROLLBACK")?;
-                    }
+                    end_abandoned(&conn)?;
                     conn.execute_batch("BEGIN IMMEDIATE")?;
                     let done = ready(work(&mut Sqlite(&mut conn), args)).and_then(|value| {
                         conn.execute_batch("COMMIT")?;
@@ -171,7 +169,7 @@ impl Store {
                     });
                     if done.is_err() && !conn.is_autocommit() {
                         // The error being reported is the one that matters; a failed rollback
-                        // is undone by the next write's check above.
+                        // is undone by the next operation's `end_abandoned`.
                         let _ = conn.execute_batch("ROLLBACK");
                     }
                     done
@@ -188,6 +186,15 @@ impl Store {
 fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     conn.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Rolls back a transaction an earlier write left open (its `work` panicked): nothing of it
+/// committed, and neither a read nor the next write may see what it wrote.
+fn end_abandoned(conn: &Connection) -> Result<(), StoreError> {
+    if !conn.is_autocommit() {
+        conn.execute_batch("ROLLBACK")?;
+    }
+    Ok(())
 }
 
 /// The result of SQLite's `work`, whose future is ready when first polled (`Sqlite` does its
@@ -277,6 +284,38 @@ mod tests {
             assert_eq!(table_count(&store)?, tables);
             assert_eq!(store.tenants().await?.len(), 1);
         }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_commits_nothing_and_the_store_goes_on() -> Result<(), StoreError> {
+        let store = std::sync::Arc::new(Store::open_in_memory()?);
+        let writer = std::sync::Arc::clone(&store);
+        let panicked = tokio::spawn(async move {
+            writer
+                .write::<_, (), _>((), |db, ()| {
+                    Box::pin(async move {
+                        db.execute(
+                            "INSERT INTO tenants (id, settings, active_version, created_at, updated_at)
+                             VALUES ('half', '{}', NULL, 't', 't')",
+                            super::super::sql::params![],
+                        )
+                        .await?;
+                        panic!("a bug half-way through a write");
+                    })
+                })
+                .await
+        })
+        .await;
+        assert!(
+            matches!(&panicked, Err(err) if err.is_panic()),
+            "{panicked:?}"
+        );
+        // Neither a read nor the next write sees what the abandoned transaction wrote.
+        assert_eq!(store.tenant("half").await?, None);
+        store.put_tenant("whole", &json!({})).await?;
+        let ids: Vec<String> = store.tenants().await?.into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["whole"]);
         Ok(())
     }
 
