@@ -345,8 +345,26 @@ async fn a_write_waiting_on_a_lock_neither_blocks_the_thread_nor_commits_when_gi
         let store = Arc::clone(&store);
         async move { store.put_tenant("a", &json!({"locale": "de"})).await }
     });
-    // The one thread goes on: a timer fires and reads answer, from the committed state.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The one thread goes on while the write waits in PostgreSQL for the lock: timers fire
+    // (this loop) and reads answer, from the committed state.
+    let deadline = Instant::now() + EVENT_TIMEOUT;
+    while db.client(|client| {
+        let waiting: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )?
+            .get(0);
+        Ok(waiting)
+    })? == 0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the write never waited on the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let read = store.tenant("a").await?.map(|t| t.settings);
     assert_eq!(read, Some(json!({"locale": "en"})));
     assert!(
