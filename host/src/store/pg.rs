@@ -16,10 +16,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use bytes::BytesMut;
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use tokio_postgres::{Config, GenericClient, NoTls};
+use tokio_postgres::{Config, NoTls};
 
 use super::StoreError;
 use super::event::{CHANNEL, StoreEvent};
@@ -203,7 +204,7 @@ impl Postgres {
         loop {
             let mut client = self.client().await?;
             let attempt = match mode {
-                Mode::Read => work(&mut Pg(&**client), args.clone())
+                Mode::Read => work(&mut Pg(&client), args.clone())
                     .await
                     .map_err(Failure::uncommitted),
                 Mode::Write => write(&mut client, args.clone(), work).await,
@@ -266,7 +267,7 @@ where
     .await
     .map_err(Failure::uncommitted)?;
     // On failure, dropping `tx` rolls back.
-    let value = work(&mut Pg(&*tx), args)
+    let value = work(&mut Pg(&tx), args)
         .await
         .map_err(Failure::uncommitted)?;
     tx.commit().await.map_err(|err| Failure {
@@ -276,19 +277,32 @@ where
     Ok(value)
 }
 
-/// A PostgreSQL client or transaction as a [`Db`].
+/// A pooled PostgreSQL connection or transaction as a [`Db`].
+///
+/// Statements are prepared once per connection and kept (`prepare_cached`): a statement
+/// prepared afresh is one more round trip to the server, on every store operation of a
+/// caller's request. The store's queries name their columns, so a schema change by a newer
+/// replica never changes a kept statement's result, and take every value as a parameter, so
+/// the statements kept are the store's few dozen queries.
 struct Pg<'a, C>(&'a C);
 
 #[async_trait::async_trait]
 impl<C: GenericClient + Sync> Db for Pg<'_, C> {
     async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        let statement = self.0.prepare_cached(sql).await?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        Ok(self.0.execute(sql, &params).await?)
+        Ok(self.0.execute(&statement, &params).await?)
     }
 
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        let statement = self.0.prepare_cached(sql).await?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        self.0.query(sql, &params).await?.iter().map(row).collect()
+        self.0
+            .query(&statement, &params)
+            .await?
+            .iter()
+            .map(row)
+            .collect()
     }
 
     async fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
@@ -300,9 +314,8 @@ impl<C: GenericClient + Sync> Db for Pg<'_, C> {
     async fn notify(&mut self, event: &StoreEvent) -> Result<(), StoreError> {
         // Delivered when the transaction commits, so never before the change is visible.
         let payload = event.payload();
-        self.0
-            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
-            .await?;
+        let statement = self.0.prepare_cached("SELECT pg_notify($1, $2)").await?;
+        self.0.execute(&statement, &[&CHANNEL, &payload]).await?;
         Ok(())
     }
 }
