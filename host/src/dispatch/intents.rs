@@ -137,8 +137,9 @@ fn intent_start(intent: &CallerRequest) -> Option<&str> {
     intent.details.get("start").and_then(Value::as_str)
 }
 
-/// The pending intent of `call` for `start`, if the platform retried while the calendar was
-/// away: one wish, one intent.
+/// The intent of `call` for `start`, if the platform retried while the calendar was away: one
+/// wish, one intent, whatever became of it meanwhile (a settler on any replica may already
+/// have taken or booked it between the first attempt and the retry).
 pub async fn existing(
     store: &Store,
     tenant: &Tenant,
@@ -149,13 +150,10 @@ pub async fn existing(
         return Ok(None);
     };
     Ok(store
-        .pending_intents(tenant.id.as_str())
+        .call_intents(tenant.id.as_str(), call_id)
         .await?
         .into_iter()
-        .find(|intent| {
-            intent.call_id == call_id
-                && intent_start(intent).is_some_and(|s| same_instant(s, start))
-        }))
+        .find(|intent| intent_start(intent).is_some_and(|s| same_instant(s, start))))
 }
 
 /// A booking of `call` succeeded: its pending intents for the same start are booked now.

@@ -221,6 +221,34 @@ impl Store {
         .await
     }
 
+    /// The booking intents one phone call made, whatever became of them, oldest first: what
+    /// a platform's retry of the same wish is matched against, even once a settler took or
+    /// booked the first one.
+    pub async fn call_intents(
+        &self,
+        tenant: &str,
+        call_id: &str,
+    ) -> Result<Vec<CallerRequest>, StoreError> {
+        let (tenant, call_id) = (tenant.to_owned(), call_id.to_owned());
+        self.read((tenant, call_id), move |db, (tenant, call_id)| {
+            Box::pin(async move {
+                db.query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM requests
+                         WHERE tenant = $1 AND kind = 'booking_intent' AND call_id = $2
+                         ORDER BY created_at, id"
+                    ),
+                    params![&tenant, &call_id],
+                )
+                .await?
+                .iter()
+                .map(request_row)
+                .collect()
+            })
+        })
+        .await
+    }
+
     /// Takes a pending booking intent for settling: `true` when this process now holds it
     /// (status `settling`), `false` when it was settled, or is being settled elsewhere. One
     /// held longer than `stale_after` by a replica that died is taken over, so no intent is

@@ -62,6 +62,7 @@ macro_rules! behaviour_tests {
             concurrent_uploads_get_distinct_consecutive_versions,
             requests_are_recorded_finished_and_delivered_once,
             requests_of_both_kinds_round_trip,
+            a_calls_intents_are_found_in_every_state,
             callers_are_remembered_per_tenant,
             components_are_stored_by_digest_once,
             corrupt_settings_are_reported_not_hidden,
@@ -411,6 +412,58 @@ pub async fn requests_of_both_kinds_round_trip(database: &impl Backend) -> Outco
     assert_eq!(store.requests("a", Some("done")).await?.len(), 1);
     assert_eq!(store.requests("a", Some("pending")).await?, [intent]);
     assert_eq!(store.requests("a", None).await?.len(), 2);
+    Ok(())
+}
+
+/// A call's booking intents are found whatever became of them (a platform's retry of the
+/// same wish must find the first intent even once a settler took or booked it), and only that
+/// call's, of that tenant, and no callbacks.
+pub async fn a_calls_intents_are_found_in_every_state(database: &impl Backend) -> Outcome {
+    let store = database.open().await?;
+    store.put_tenant("a", &json!({})).await?;
+    store.put_tenant("b", &json!({})).await?;
+    let new = |tenant: &str, id: &str, call: &str, kind| NewRequest {
+        id: id.to_owned(),
+        tenant: tenant.to_owned(),
+        kind,
+        call_id: call.to_owned(),
+        phone: None,
+        name: Some("Ida".into()),
+        details: json!({"start": "2026-11-27T13:00:00+01:00"}),
+    };
+    for (tenant, id, call, kind) in [
+        ("a", "i1", "call-1", RequestKind::BookingIntent),
+        ("a", "i2", "call-1", RequestKind::BookingIntent),
+        ("a", "c1", "call-1", RequestKind::Callback),
+        ("a", "i3", "call-2", RequestKind::BookingIntent),
+        ("b", "i4", "call-1", RequestKind::BookingIntent),
+    ] {
+        store.add_request(&new(tenant, id, call, kind)).await?;
+    }
+    let ids = |intents: Vec<slotline::store::CallerRequest>| -> Vec<String> {
+        intents.into_iter().map(|intent| intent.id).collect()
+    };
+    assert_eq!(ids(store.call_intents("a", "call-1").await?), ["i1", "i2"]);
+    // Taken by a settler, then booked: still the call's intent.
+    assert!(
+        store
+            .claim_intent("a", "i1", chrono::Duration::minutes(1))
+            .await?
+    );
+    assert_eq!(ids(store.call_intents("a", "call-1").await?), ["i1", "i2"]);
+    assert_eq!(ids(store.pending_intents("a").await?), ["i2", "i3"]);
+    store
+        .settle_request(
+            "a",
+            "i1",
+            "booked",
+            &json!({"booking": {"booking_id": "bk"}}),
+        )
+        .await?;
+    let found = store.call_intents("a", "call-1").await?;
+    assert_eq!(found.first().map(|i| i.status.as_str()), Some("booked"));
+    assert_eq!(ids(store.call_intents("b", "call-1").await?), ["i4"]);
+    assert!(store.call_intents("a", "call-9").await?.is_empty());
     Ok(())
 }
 
