@@ -335,15 +335,13 @@ impl Drop for RunningGateway {
 
 /// Runs registry work that blocks (loading and compiling plugins, waiting for the store from
 /// the registry's blocking code: [`Registry::wait`]) on the blocking pool, so that starting
-/// works on either kind of tokio runtime. A panic in `work` is resumed here.
+/// works on either kind of tokio runtime ([`crate::blocking::run`]).
 async fn off_runtime<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, GatewayError> + Send + 'static,
 ) -> Result<T, GatewayError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result,
-        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
-        Err(err) => Err(GatewayError::Startup(err.to_string())),
-    }
+    crate::blocking::run(work)
+        .await
+        .map_err(|err| GatewayError::Startup(err.to_string()))?
 }
 
 /// The store the configuration names and the registry on it; `None` when plugin versions are

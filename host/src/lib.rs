@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod agent;
+mod blocking;
 pub mod cache;
 pub mod calllog;
 pub mod calls;

@@ -203,19 +203,13 @@ fn ready<T>(work: Work<'_, T>) -> Result<T, StoreError> {
     futures::executor::block_on(work)
 }
 
-/// Runs `work`, which waits on SQLite, on tokio's blocking pool: the awaiting task waits, its
-/// worker's other tasks go on. A panic in `work` is resumed in the awaiting task, as if `work`
-/// had run there.
+/// Runs `work`, which waits on SQLite, on tokio's blocking pool ([`crate::blocking::run`]).
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result,
-        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
-        Err(err) => Err(StoreError::Worker(format!(
-            "could not finish a SQLite operation ({err})"
-        ))),
-    }
+    crate::blocking::run(work)
+        .await
+        .map_err(|err| StoreError::Worker(format!("could not finish a SQLite operation: {err}")))?
 }
 
 /// What only SQLite has, looked at under the hood. The behaviour both backends share is tested
